@@ -1,0 +1,117 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "llm-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "proxy", targets: ["proxy"]),
+        .executable(name: "mock-azure", targets: ["mock-azure"]),
+        .executable(name: "conformance", targets: ["conformance"]),
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "MockAzure", targets: ["MockAzure"]),
+        .library(name: "Proxy", targets: ["Proxy"]),
+        .library(name: "Conformance", targets: ["Conformance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // OpenAI/Azure wire types, JSON with key order and number text kept, SSE codec. Depends on nothing of ours.
+        .target(
+            name: "Wire",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MockAzure",
+            dependencies: [
+                "Wire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Proxy",
+            dependencies: [
+                "Wire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Conformance",
+            dependencies: [
+                "Wire",
+                "MockAzure",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Wire",
+                "MockAzure",
+                "Proxy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "proxy",
+            dependencies: ["Proxy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/CLI/proxy",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mock-azure",
+            dependencies: ["MockAzure", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/CLI/mock-azure",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "conformance",
+            dependencies: ["Conformance", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/CLI/conformance",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MockAzureTests",
+            dependencies: [
+                "MockAzure", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,85 @@
+import Foundation
+import Yams
+
+/// Why a YAML document could not be read; `line` is 1-based when Yams reported a position.
+public struct YAMLLoadError: Error, Sendable, CustomStringConvertible {
+    public var line: Int?
+    public var reason: String
+
+    public var description: String {
+        if let line { return "line \(line): \(reason)" }
+        return reason
+    }
+}
+
+extension JSON {
+    /// Reads a YAML document into JSON, keeping mapping order. Scalars take YAML 1.1's core types (Yams's
+    /// resolver): `true`, `42`, `1.5`, `null`/`~`; quoted scalars stay strings. An empty document is `null`.
+    public static func parseYAML(_ text: String) throws(YAMLLoadError) -> JSON {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw YAMLLoadError(line: Self.line(of: error), reason: Self.reason(of: error))
+        } catch {
+            throw YAMLLoadError(line: nil, reason: "\(error)")
+        }
+        guard let node else { return .null }
+        return try JSON(yaml: node, path: "")
+    }
+
+    init(yaml node: Node, path: String) throws(YAMLLoadError) {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string
+            switch Tag.Name(rawValue: node.tag.description) {
+            case .null: self = .null
+            case .bool: self = .bool(node.bool ?? false)
+            case .int:
+                if (try? JSON.parse(text))?.intValue != nil { self = .number(text) } else if let value = node.int { self = .int(value) } else { self = .string(text) }
+            case .float:
+                if case .number = (try? JSON.parse(text)) { self = .number(text) } else if let value = node.float, value.isFinite { self = .double(value) } else { self = .string(text) }
+            default: self = .string(text)
+            }
+        case .mapping(let mapping):
+            var object = JSONObject()
+            for (key, value) in mapping {
+                guard let name = key.scalar?.string else {
+                    throw YAMLLoadError(line: key.mark.map { $0.line }, reason: "\(path.isEmpty ? "a" : "\(path): a") mapping key is not a plain string")
+                }
+                let childPath = path.isEmpty ? name : "\(path).\(name)"
+                if object[name] != nil {
+                    throw YAMLLoadError(line: key.mark.map { $0.line }, reason: "duplicate key \(childPath)")
+                }
+                object[name] = try JSON(yaml: value, path: childPath)
+            }
+            self = .object(object)
+        case .sequence(let sequence):
+            var elements: [JSON] = []
+            for (offset, element) in sequence.enumerated() {
+                elements.append(try JSON(yaml: element, path: "\(path)[\(offset)]"))
+            }
+            self = .array(elements)
+        case .alias:
+            throw YAMLLoadError(line: node.mark.map { $0.line }, reason: "YAML aliases are not supported")
+        }
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    static func reason(of error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+            if let context { return "\(problem) \(context.text)".trimmingCharacters(in: .whitespaces) }
+            return problem
+        case .reader(let problem, _, _, _): return problem
+        case .duplicatedKeysInMapping(let duplicates, _): return "duplicate keys: \(duplicates.joined(separator: ", "))"
+        default: return "\(error)"
+        }
+    }
+}

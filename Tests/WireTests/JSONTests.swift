@@ -1,0 +1,108 @@
+import Testing
+import Wire
+
+@Suite struct JSONTests {
+    @Test func keepsKeyOrderAndNumberText() throws {
+        let text = #"{"z":1,"a":1.1e-06,"m":[true,false,null],"big":1758371868,"neg":-0.5}"#
+        let value = try JSON.parse(text)
+        #expect(value.serialized() == text)
+        #expect(value.objectValue?.keys == ["z", "a", "m", "big", "neg"])
+        #expect(value["a"]?.doubleValue == 1.1e-06)
+        #expect(value["big"]?.intValue == 1_758_371_868)
+    }
+
+    @Test func equalityIgnoresKeyOrderAndNumberSpelling() throws {
+        #expect(try JSON.parse(#"{"a":1,"b":[1,2]}"#) == JSON.parse(#"{"b":[1,2.0],"a":1e0}"#))
+        #expect(try JSON.parse(#"{"a":1}"#) != JSON.parse(#"{"a":2}"#))
+        #expect(try JSON.parse(#"{"a":1}"#) != JSON.parse(#"{"a":1,"b":null}"#))
+        #expect(try JSON.parse("[1,2]") != JSON.parse("[2,1]"))
+    }
+
+    @Test func stringsAndEscapes() throws {
+        let value = try JSON.parse(#"["I\u2019m", "\ud83d\ude00", "tab\there", "quote\"slash\/", "I’m"]"#)
+        #expect(value[0]?.stringValue == "I’m")
+        #expect(value[1]?.stringValue == "😀")
+        #expect(value[2]?.stringValue == "tab\there")
+        #expect(value[3]?.stringValue == "quote\"slash/")
+        #expect(value.serialized() == #"["I’m","😀","tab\there","quote\"slash/","I’m"]"#)
+        #expect(JSON.string("\u{01}<\n").serialized() == #""\u0001<\n""#)
+    }
+
+    @Test(arguments: [
+        "", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"abc", "\"\\x\"", "\"\\ud800\"", "{} x", "[\"\u{01}\"]", "NaN",
+    ])
+    func rejectsInvalidJSON(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSON.parse(text) }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0xFF, 0xFE, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0x5C, 0x6E, 0xC3, 0x22]) }
+    }
+
+    @Test func boundsNesting() throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let error = try #require(throws: JSONParseError.self) { try JSON.parse(deep) }
+        #expect(error.reason.contains("nesting"))
+        let fine = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(throws: Never.self) { try JSON.parse(fine) }
+    }
+
+    @Test func duplicateKeysKeepTheLastValueInTheFirstPlace() throws {
+        let value = try JSON.parse(#"{"a":1,"b":2,"a":3}"#)
+        #expect(value.serialized() == #"{"a":3,"b":2}"#)
+    }
+
+    @Test func objectEditingKeepsPositions() {
+        var object: JSONObject = ["id": "x", "model": "o4-mini", "usage": nil]
+        object["model"] = "azure/o4-mini"
+        object["extra"] = 1
+        object["usage"] = nil
+        object.insert("first", true, at: 0)
+        #expect(JSON.object(object).serialized() == #"{"first":true,"id":"x","model":"azure/o4-mini","extra":1}"#)
+    }
+
+    @Test func pathsAndDoubles() throws {
+        let value = try JSON.parse(#"{"usage":{"details":{"reasoning":128}},"choices":[{"index":0}]}"#)
+        #expect(value.value(at: "usage.details.reasoning")?.intValue == 128)
+        #expect(value.value(at: "choices.0.index")?.intValue == 0)
+        #expect(value.value(at: "choices.1.index") == nil)
+        #expect(JSON.double(0.0007689).serialized() == "0.0007689")
+        #expect(JSON.double(2).serialized() == "2.0")
+    }
+
+    @Test func prettyPrintingRoundTrips() throws {
+        let value = try JSON.parse(#"{"a":[1,{"b":"c"}],"d":{}}"#)
+        let pretty = value.prettyPrinted()
+        #expect(pretty.contains("\n  \"a\": [\n"))
+        #expect(try JSON.parse(pretty).serialized() == value.serialized())
+    }
+
+    @Test func yamlKeepsOrderAndTypes() throws {
+        let value = try JSON.parseYAML("""
+            model_list:
+              - model_name: o4-mini
+                litellm_params:
+                  api_version: "2025-01-01-preview"
+                  rpm: 60
+                  weight: 0.5
+                  enabled: true
+                  nothing: null
+            general_settings: {master_key: sk-1234}
+            """)
+        #expect(value.objectValue?.keys == ["model_list", "general_settings"])
+        let params = try #require(value.value(at: "model_list.0.litellm_params"))
+        #expect(params.objectValue?.keys == ["api_version", "rpm", "weight", "enabled", "nothing"])
+        #expect(params["api_version"] == "2025-01-01-preview")
+        #expect(params["rpm"]?.intValue == 60)
+        #expect(params["weight"]?.doubleValue == 0.5)
+        #expect(params["enabled"] == true)
+        #expect(params["nothing"] == .null)
+    }
+
+    @Test func yamlErrorsNameTheLine() throws {
+        let error = try #require(throws: YAMLLoadError.self) { try JSON.parseYAML("a: 1\nb: [1, 2\nc: 3\n") }
+        #expect(error.line != nil)
+        #expect(throws: YAMLLoadError.self) { try JSON.parseYAML("a: 1\na: 2\n") }
+    }
+}
