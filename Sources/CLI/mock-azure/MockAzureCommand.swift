@@ -49,7 +49,7 @@ struct Serve: AsyncParsableCommand {
         let host = self.host
         let count = engine.fixtures.scenarios.count
         let app = MockAzureServer(engine: engine, logger: logger).makeApplication { port in
-            print("mock-azure listening on http://\(host):\(port) with \(count) scenarios")
+            announce("mock-azure listening on http://\(host):\(port) with \(count) scenarios")
         }
         try await app.runService()
     }
@@ -75,8 +75,13 @@ struct Record: AsyncParsableCommand {
         let configuration = RecordingConfiguration(host: host, port: port, upstream: upstream, upstreamAPIKey: key, outputDirectory: out)
         let host = self.host
         let app = Recorder(configuration: configuration).makeApplication { port in
-            print("mock-azure record listening on http://\(host):\(port), forwarding to \(configuration.upstream), writing \(configuration.outputDirectory)")
+            announce("mock-azure record listening on http://\(host):\(port), forwarding to \(configuration.upstream), writing \(configuration.outputDirectory)")
         }
         try await app.runService()
     }
+}
+
+/// Writes a line to standard output at once (print is block-buffered when stdout is a pipe, and scripts wait for it).
+func announce(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
