@@ -87,7 +87,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "proxy",
-            dependencies: ["Proxy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Proxy", "MockAzure", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/CLI/proxy",
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,65 @@
+import Wire
+
+/// Who is calling, once the key checked out.
+public struct Caller: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// The master key: every model and the management API.
+        case master
+        /// A virtual key (sha256 of it in `token`), with the models it may use (empty = all).
+        case virtualKey(token: String, alias: String?, models: [String])
+        /// No master key is configured: the proxy is open, as LiteLLM is without one.
+        case anonymous
+    }
+
+    public var kind: Kind
+    /// sha256 hex of the presented key ("" when none): what spend rows store.
+    public var keyHash: String
+
+    public init(kind: Kind, keyHash: String) {
+        self.kind = kind
+        self.keyHash = keyHash
+    }
+
+    public func mayUse(modelGroup: String) -> Bool {
+        switch kind {
+        case .master, .anonymous: return true
+        case .virtualKey(_, _, let models): return models.isEmpty || models.contains(modelGroup) || models.contains("all-proxy-models")
+        }
+    }
+}
+
+/// Decides who a presented key belongs to. The master key is checked here; virtual keys plug in as a
+/// `VirtualKeyStore` (backed by the database, through a cache).
+public protocol VirtualKeyStore: Sendable {
+    /// The caller for a key that is not the master key, or a `ProxyError` (unknown, blocked, expired…).
+    func caller(forKey key: String) async throws(ProxyError) -> Caller
+}
+
+public struct Authenticator: Sendable {
+    public var masterKey: String?
+    public var extractor: KeyExtractor
+    public var virtualKeys: (any VirtualKeyStore)?
+
+    public init(masterKey: String?, extractor: KeyExtractor = KeyExtractor(), virtualKeys: (any VirtualKeyStore)? = nil) {
+        self.masterKey = masterKey
+        self.extractor = extractor
+        self.virtualKeys = virtualKeys
+    }
+
+    public func authenticate(_ header: (String) -> String?) async throws(ProxyError) -> Caller {
+        let presented = extractor.extract(header)
+        guard let masterKey else {
+            // Without a master key LiteLLM lets every request through.
+            if case .key(let key) = presented { return Caller(kind: .anonymous, keyHash: SecretHash.sha256Hex(key)) }
+            return Caller(kind: .anonymous, keyHash: "")
+        }
+        switch presented {
+        case .none: throw .noKey
+        case .malformed: throw .malformedKey
+        case .key(let key):
+            if SecretHash.constantTimeEquals(key, masterKey) { return Caller(kind: .master, keyHash: SecretHash.sha256Hex(key)) }
+            guard let virtualKeys else { throw .invalidKey(key) }
+            return try await virtualKeys.caller(forKey: key)
+        }
+    }
+}

@@ -1,0 +1,353 @@
+import Foundation
+import Wire
+
+/// Reads LiteLLM's config.yaml: `model_list`, `litellm_settings`, `router_settings`, `general_settings`,
+/// `environment_variables`, with `os.environ/NAME` resolved anywhere. Unknown keys become warnings; invalid YAML,
+/// wrong types, an entry without `model`, or an unset `os.environ/` variable (with no provider key fallback) fail
+/// with the file, key path and problem.
+public enum ConfigLoader {
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> ProxyConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, reason: "cannot be read (no such file, or no permission)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: path, reason: "is not UTF-8 text") }
+        return try parse(text, file: path, environment: environment)
+    }
+
+    public static func parse(_ text: String, file: String = "config.yaml", environment: [String: String] = [:]) throws(ConfigError) -> ProxyConfig {
+        let document: JSON
+        do {
+            document = try JSON.parseYAML(text)
+        } catch {
+            throw ConfigError(file: file, reason: "invalid YAML: \(error.description)")
+        }
+        var reader = ConfigReader(file: file, environment: environment)
+        return try reader.read(document)
+    }
+}
+
+struct ConfigReader {
+    let file: String
+    var environment: [String: String]
+    var warnings: [String] = []
+
+    init(file: String, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+    }
+
+    func fail(_ path: String, _ reason: String) -> ConfigError { ConfigError(file: file, keyPath: path, reason: reason) }
+
+    static let topLevel: Set<String> = [
+        "model_list", "litellm_settings", "router_settings", "general_settings", "environment_variables", "include",
+        "guardrails", "credential_list", "mcp_servers", "files_settings", "finetune_settings", "assistant_settings",
+        "vector_store_registry", "search_tools",
+    ]
+    static let generalSettings: Set<String> = [
+        "master_key", "database_url", "store_prompts_in_spend_logs", "disable_spend_logs", "proxy_batch_write_at",
+        "database_connection_pool_limit", "database_connection_timeout", "allow_requests_on_db_unavailable",
+        "maximum_spend_logs_retention_period", "maximum_spend_logs_retention_interval", "background_health_checks",
+        "health_check_interval", "health_check_details", "litellm_key_header_name", "max_parallel_requests",
+        "global_max_parallel_requests", "max_request_size_mb", "max_response_size_mb", "alerting", "alerting_threshold",
+        "ui_access_mode", "disable_master_key_return", "disable_reset_budget", "disable_adding_master_key_hash_to_db",
+        "enforce_user_param", "infer_model_from_keys", "public_routes", "allowed_routes", "admin_only_routes",
+        "user_header_name", "custom_auth", "enable_jwt_auth", "disable_retry_on_max_parallel_request_limit_error",
+        "proxy_budget_rescheduler_min_time", "proxy_budget_rescheduler_max_time", "spend_log_max_string_length",
+        "store_model_in_db", "use_redis_transaction_buffer", "forward_client_headers_to_llm_api",
+    ]
+    static let litellmSettings: Set<String> = [
+        "drop_params", "num_retries", "request_timeout", "fallbacks", "context_window_fallbacks",
+        "content_policy_fallbacks", "default_fallbacks", "callbacks", "success_callback", "failure_callback",
+        "service_callback", "turn_off_message_logging", "budget_exceeded_status_code", "cache", "cache_params",
+        "set_verbose", "json_logs", "ssl_verify", "max_budget", "budget_duration", "telemetry",
+        "redact_user_api_key_info", "modify_params", "default_team_settings", "max_internal_user_budget",
+        "internal_user_budget_duration", "upperbound_key_generate_params", "default_key_generate_params",
+        "enable_preview_features", "disable_end_user_cost_tracking", "store_audit_logs", "force_ipv4",
+        "maximum_spend_logs_retention_period",
+    ]
+    static let routerSettings: Set<String> = [
+        "routing_strategy", "routing_strategy_args", "num_retries", "allowed_fails", "cooldown_time", "max_fallbacks",
+        "timeout", "stream_timeout", "retry_policy", "allowed_fails_policy", "fallbacks", "context_window_fallbacks",
+        "content_policy_fallbacks", "default_fallbacks", "enable_pre_call_checks", "model_group_alias", "redis_host",
+        "redis_port", "redis_password", "redis_url", "default_litellm_params", "retry_after", "disable_cooldowns",
+        "provider_budget_config", "model_group_retry_policy", "cache_responses", "default_max_parallel_requests",
+        "optional_pre_call_checks", "set_verbose", "debug_level",
+    ]
+    static let modelEntry: Set<String> = ["model_name", "litellm_params", "model_info"]
+
+    mutating func read(_ document: JSON) throws(ConfigError) -> ProxyConfig {
+        let root: JSONObject
+        switch document {
+        case .object(let object): root = object
+        case .null: root = JSONObject()
+        default: throw fail("", "the top level must be a mapping, found \(document.kindName)")
+        }
+        warnUnknown(root, ConfigReader.topLevel, "")
+
+        // environment_variables are exported before anything else is read.
+        var exported: [String: String] = [:]
+        if let variables = root["environment_variables"] {
+            for member in try object(variables, "environment_variables") {
+                let value = try resolve(member.value, "environment_variables.\(member.key)")
+                switch value {
+                case .string(let text), .number(let text): exported[member.key] = text
+                case .bool(let flag): exported[member.key] = flag ? "True" : "False"
+                default: throw fail("environment_variables.\(member.key)", "expected a string, found \(value.kindName)")
+                }
+            }
+        }
+        environment.merge(exported) { _, new in new }
+
+        var settings = ProxySettings()
+        let general = try root["general_settings"].map { value throws(ConfigError) in try object(value, "general_settings") } ?? JSONObject()
+        let litellm = try root["litellm_settings"].map { value throws(ConfigError) in try object(value, "litellm_settings") } ?? JSONObject()
+        let router = try root["router_settings"].map { value throws(ConfigError) in try object(value, "router_settings") } ?? JSONObject()
+        warnUnknown(general, ConfigReader.generalSettings, "general_settings")
+        warnUnknown(litellm, ConfigReader.litellmSettings, "litellm_settings")
+        warnUnknown(router, ConfigReader.routerSettings, "router_settings")
+        settings.generalSettings = try resolveObject(general, "general_settings")
+        settings.litellmSettings = try resolveObject(litellm, "litellm_settings")
+        settings.routerSettings = try resolveObject(router, "router_settings")
+
+        settings.masterKey = try string(settings.generalSettings["master_key"], "general_settings.master_key") ?? nonEmpty(environment["LITELLM_MASTER_KEY"])
+        settings.databaseURL = try string(settings.generalSettings["database_url"], "general_settings.database_url") ?? nonEmpty(environment["DATABASE_URL"])
+        if let megabytes = try number(settings.generalSettings["max_request_size_mb"], "general_settings.max_request_size_mb") {
+            guard megabytes > 0 else { throw fail("general_settings.max_request_size_mb", "must be > 0") }
+            settings.maximumRequestBodySize = Int(megabytes * 1024 * 1024)
+        }
+        settings.requestTimeout = try positive(settings.litellmSettings["request_timeout"], "litellm_settings.request_timeout") ?? settings.requestTimeout
+        settings.routerTimeout = try positive(settings.routerSettings["timeout"], "router_settings.timeout")
+        settings.routerStreamTimeout = try positive(settings.routerSettings["stream_timeout"], "router_settings.stream_timeout")
+        let routerRetries = try integer(settings.routerSettings["num_retries"], "router_settings.num_retries")
+        let litellmRetries = try integer(settings.litellmSettings["num_retries"], "litellm_settings.num_retries")
+        settings.numRetries = routerRetries ?? litellmRetries
+        settings.dropParams = try bool(settings.litellmSettings["drop_params"], "litellm_settings.drop_params") ?? false
+        settings.sslVerify = try bool(settings.litellmSettings["ssl_verify"], "litellm_settings.ssl_verify") ?? true
+        if let aliases = settings.routerSettings["model_group_alias"] {
+            for member in try object(aliases, "router_settings.model_group_alias") {
+                let path = "router_settings.model_group_alias.\(member.key)"
+                switch member.value {
+                case .string(let target): settings.modelGroupAlias[member.key] = target
+                case .object(let object): settings.modelGroupAlias[member.key] = try string(object["model"], "\(path).model")
+                default: throw fail(path, "expected a model name")
+                }
+            }
+        }
+
+        var deployments: [ModelDeployment] = []
+        if let list = root["model_list"], !list.isNull {
+            guard case .array(let entries) = list else { throw fail("model_list", "expected a list, found \(list.kindName)") }
+            for (index, entry) in entries.enumerated() {
+                deployments.append(try deployment(entry, "model_list[\(index)]"))
+            }
+        }
+        if deployments.isEmpty { warnings.append("\(file): model_list is empty: every model request will fail with 400") }
+        for (alias, target) in settings.modelGroupAlias.sorted(by: { $0.key < $1.key }) where !deployments.contains(where: { $0.modelName == target }) {
+            throw fail("router_settings.model_group_alias.\(alias)", "points to '\(target)', which is not a model_name in model_list")
+        }
+        return ProxyConfig(file: file, deployments: deployments, settings: settings, environmentVariables: exported, warnings: warnings)
+    }
+
+    mutating func deployment(_ value: JSON, _ path: String) throws(ConfigError) -> ModelDeployment {
+        let entry = try object(value, path)
+        warnUnknown(entry, ConfigReader.modelEntry, path)
+        guard let name = try string(try resolve(entry["model_name"] ?? .null, "\(path).model_name"), "\(path).model_name"), !name.isEmpty else {
+            throw fail("\(path).model_name", "is required")
+        }
+        guard let rawParams = entry["litellm_params"] else { throw fail("\(path).litellm_params", "is required (with at least `model`)") }
+        var params = JSONObject()
+        for member in try object(rawParams, "\(path).litellm_params") {
+            let keyPath = "\(path).litellm_params.\(member.key)"
+            do {
+                params[member.key] = try resolve(member.value, keyPath)
+            } catch let error where member.key == "api_key" && error.reason.hasPrefix("environment variable") {
+                // An unset api_key variable falls back to the provider's standard variable below.
+                params[member.key] = .null
+            }
+        }
+        let paramsPath = "\(path).litellm_params"
+        guard let model = try string(params["model"], "\(paramsPath).model"), !model.isEmpty else {
+            throw fail("\(paramsPath).model", "is required")
+        }
+        let info = try entry["model_info"].map { value throws(ConfigError) in try resolveObject(try object(value, "\(path).model_info"), "\(path).model_info") } ?? JSONObject()
+
+        let apiBase = try string(params["api_base"], "\(paramsPath).api_base")
+        if let apiBase, URL(string: apiBase)?.scheme == nil || URL(string: apiBase)?.host == nil {
+            throw fail("\(paramsPath).api_base", "is not an absolute http(s) URL")
+        }
+        let explicitProvider = try string(params["custom_llm_provider"], "\(paramsPath).custom_llm_provider")
+        let provider: ModelDeployment.Provider
+        var upstreamModel = model
+        if let slash = model.firstIndex(of: "/"), explicitProvider == nil {
+            let prefix = String(model[..<slash])
+            guard let known = ModelDeployment.Provider(rawValue: prefix) else {
+                throw fail("\(paramsPath).model", "provider '\(prefix)' is not supported here (azure, openai)")
+            }
+            provider = known
+            upstreamModel = String(model[model.index(after: slash)...])
+        } else if let explicitProvider {
+            guard let known = ModelDeployment.Provider(rawValue: explicitProvider) else {
+                throw fail("\(paramsPath).custom_llm_provider", "provider '\(explicitProvider)' is not supported here (azure, openai)")
+            }
+            provider = known
+            if model.hasPrefix(explicitProvider + "/") { upstreamModel = String(model.dropFirst(explicitProvider.count + 1)) }
+        } else if let host = apiBase.flatMap({ URL(string: $0)?.host?.lowercased() }), host.hasSuffix(".openai.azure.com") || host.hasSuffix(".cognitiveservices.azure.com") {
+            provider = .azure
+        } else {
+            provider = .openai
+        }
+
+        var apiKey = try string(params["api_key"], "\(paramsPath).api_key")
+        if apiKey == nil {
+            let fallback = provider == .azure ? "AZURE_API_KEY" : "OPENAI_API_KEY"
+            apiKey = nonEmpty(environment[fallback])
+            if apiKey == nil, entry["litellm_params"]?["api_key"]?.stringValue?.hasPrefix("os.environ/") == true {
+                let variable = entry["litellm_params"]?["api_key"]?.stringValue?.dropFirst("os.environ/".count) ?? ""
+                throw fail("\(paramsPath).api_key", "environment variable \(variable) is not set (and no \(fallback) fallback)")
+            }
+        }
+        if apiKey != nil { params["api_key"] = .string(apiKey!) }
+
+        let id = try string(info["id"], "\(path).model_info.id") ?? ModelDeploymentID.make(modelName: name, params: params)
+        return ModelDeployment(
+            modelName: name,
+            litellmParams: params,
+            modelInfo: info,
+            id: id,
+            provider: provider,
+            model: model,
+            upstreamModel: upstreamModel,
+            apiBase: apiBase,
+            apiVersion: try string(params["api_version"], "\(paramsPath).api_version"),
+            apiKey: apiKey,
+            timeout: try positive(params["timeout"], "\(paramsPath).timeout"),
+            streamTimeout: try positive(params["stream_timeout"], "\(paramsPath).stream_timeout"),
+            rpm: try integer(params["rpm"], "\(paramsPath).rpm"),
+            tpm: try integer(params["tpm"], "\(paramsPath).tpm"),
+            weight: try positive(params["weight"], "\(paramsPath).weight")
+        )
+    }
+
+    // MARK: values
+
+    mutating func warnUnknown(_ object: JSONObject, _ known: Set<String>, _ path: String) {
+        for key in object.keys where !known.contains(key) {
+            warnings.append("\(file): \(path.isEmpty ? key : "\(path).\(key)"): unknown key, ignored")
+        }
+    }
+
+    func object(_ value: JSON, _ path: String) throws(ConfigError) -> JSONObject {
+        switch value {
+        case .object(let object): return object
+        case .null: return JSONObject()
+        default: throw fail(path, "expected a mapping, found \(value.kindName)")
+        }
+    }
+
+    /// Replaces `os.environ/NAME` strings, anywhere below `value`.
+    func resolve(_ value: JSON, _ path: String) throws(ConfigError) -> JSON {
+        switch value {
+        case .string(let text) where text.hasPrefix("os.environ/"):
+            let name = String(text.dropFirst("os.environ/".count))
+            guard let resolved = environment[name] else { throw fail(path, "environment variable \(name) is not set") }
+            return .string(resolved)
+        case .array(let items):
+            var result: [JSON] = []
+            for (index, item) in items.enumerated() { result.append(try resolve(item, "\(path)[\(index)]")) }
+            return .array(result)
+        case .object(let object):
+            return .object(try resolveObject(object, path))
+        default:
+            return value
+        }
+    }
+
+    func resolveObject(_ object: JSONObject, _ path: String) throws(ConfigError) -> JSONObject {
+        var result = JSONObject()
+        for member in object { result[member.key] = try resolve(member.value, "\(path).\(member.key)") }
+        return result
+    }
+
+    func string(_ value: JSON?, _ path: String) throws(ConfigError) -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case .number(let text)?: return text
+        case let other?: throw fail(path, "expected a string, found \(other.kindName)")
+        }
+    }
+
+    func number(_ value: JSON?, _ path: String) throws(ConfigError) -> Double? {
+        switch value {
+        case nil, .null?: return nil
+        case .number(let text)?: return Double(text)
+        case .string(let text)?:
+            guard let parsed = Double(text) else { throw fail(path, "expected a number, found '\(text.prefix(40))'") }
+            return parsed
+        case let other?: throw fail(path, "expected a number, found \(other.kindName)")
+        }
+    }
+
+    func positive(_ value: JSON?, _ path: String) throws(ConfigError) -> Double? {
+        guard let number = try number(value, path) else { return nil }
+        guard number > 0, number.isFinite else { throw fail(path, "must be a number > 0") }
+        return number
+    }
+
+    func integer(_ value: JSON?, _ path: String) throws(ConfigError) -> Int? {
+        guard let number = try number(value, path) else { return nil }
+        guard number >= 0, number == number.rounded(), number < 1e15 else { throw fail(path, "expected a whole number ≥ 0") }
+        return Int(number)
+    }
+
+    func bool(_ value: JSON?, _ path: String) throws(ConfigError) -> Bool? {
+        switch value {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        case .string(let text)?:
+            switch text.lowercased() {
+            case "true", "yes", "1": return true
+            case "false", "no", "0": return false
+            default: throw fail(path, "expected true or false, found '\(text.prefix(40))'")
+            }
+        case let other?: throw fail(path, "expected true or false, found \(other.kindName)")
+        }
+    }
+
+    func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+}
+
+/// LiteLLM's deployment id when `model_info.id` is absent: sha256 hex of the model name followed by each
+/// `litellm_params` key and value, in YAML order (values written as Python's `str`, mappings as `json.dumps`).
+enum ModelDeploymentID {
+    static func make(modelName: String, params: JSONObject) -> String {
+        var text = modelName
+        for member in params {
+            text += member.key
+            text += pythonString(member.value)
+        }
+        return SecretHash.sha256Hex(text)
+    }
+
+    static func pythonString(_ value: JSON) -> String {
+        switch value {
+        case .string(let text): return text
+        case .null: return "None"
+        case .bool(let flag): return flag ? "True" : "False"
+        case .number(let text): return text
+        case .array, .object: return pythonJSON(value)
+        }
+    }
+
+    /// `json.dumps` spacing: `", "` between items and `": "` after keys.
+    static func pythonJSON(_ value: JSON) -> String {
+        switch value {
+        case .array(let items): return "[" + items.map(pythonJSON).joined(separator: ", ") + "]"
+        case .object(let object): return "{" + object.map { JSON.string($0.key).serialized() + ": " + pythonJSON($0.value) }.joined(separator: ", ") + "}"
+        default: return value.serialized()
+        }
+    }
+}

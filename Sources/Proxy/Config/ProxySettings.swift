@@ -1,0 +1,50 @@
+import Wire
+
+/// `general_settings`, `litellm_settings` and `router_settings`: what the proxy core uses, typed; everything else
+/// kept as written for the parts that come later (spend logs, router).
+public struct ProxySettings: Sendable {
+    public var masterKey: String?
+    public var databaseURL: String?
+    /// Largest request body accepted; beyond it 413.
+    public var maximumRequestBodySize: Int = 32 * 1024 * 1024
+    /// `litellm_settings.request_timeout` (LiteLLM's default: 6000 s).
+    public var requestTimeout: Double = 6000
+    /// `router_settings.timeout` / `stream_timeout`, when set.
+    public var routerTimeout: Double?
+    public var routerStreamTimeout: Double?
+    public var numRetries: Int?
+    public var dropParams: Bool = false
+    public var modelGroupAlias: [String: String] = [:]
+    /// `ssl_verify: false` turns off upstream certificate checks (with a warning).
+    public var sslVerify: Bool = true
+    public var generalSettings: JSONObject = JSONObject()
+    public var litellmSettings: JSONObject = JSONObject()
+    public var routerSettings: JSONObject = JSONObject()
+
+    public init() {}
+}
+
+/// A whole config.yaml, resolved and validated.
+public struct ProxyConfig: Sendable {
+    public var file: String
+    public var deployments: [ModelDeployment]
+    public var settings: ProxySettings
+    /// `environment_variables:` as written (exported before anything else loads).
+    public var environmentVariables: [String: String]
+    /// One line per unknown key; start-up logs each once.
+    public var warnings: [String]
+
+    public init(file: String = "<memory>", deployments: [ModelDeployment], settings: ProxySettings = ProxySettings(), environmentVariables: [String: String] = [:], warnings: [String] = []) {
+        self.file = file
+        self.deployments = deployments
+        self.settings = settings
+        self.environmentVariables = environmentVariables
+        self.warnings = warnings
+    }
+
+    /// Model group names in config order, each once.
+    public var modelGroups: [String] {
+        var seen = Set<String>()
+        return deployments.map(\.modelName).filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,131 @@
+import Wire
+
+/// A failure answered in LiteLLM's error shape (`{"error":{"message","type","param","code"}}`, status = code).
+/// One place knows each of LiteLLM's messages. Messages never carry a secret: keys appear as `sk-...last4`.
+public struct ProxyError: Error, Sendable {
+    public var error: OpenAIError
+    /// Extra response headers (`retry-after` on 429s, upstream headers as `llm_provider-…`).
+    public var headers: [(String, String)]
+
+    public init(_ error: OpenAIError, headers: [(String, String)] = []) {
+        self.error = error
+        self.headers = headers
+    }
+
+    public var status: Int { error.status }
+
+    // MARK: auth
+
+    public static let noKey = ProxyError(OpenAIError(status: 401, message: "Authentication Error, No api key passed in.", type: "auth_error", param: "None"))
+
+    public static let malformedKey = ProxyError(
+        OpenAIError(status: 401, message: "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.", type: "auth_error", param: "None")
+    )
+
+    public static func invalidKey(_ key: String) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 401,
+                message: "Authentication Error, Invalid proxy server token passed. Received API Key = \(SecretHash.abbreviated(key)), Key Hash (Token) =\(SecretHash.sha256Hex(key)). Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
+                type: "token_not_found_in_db",
+                param: "key"
+            )
+        )
+    }
+
+    // MARK: request
+
+    public static func invalidJSON(_ reason: String) -> ProxyError {
+        ProxyError(OpenAIError(status: 400, message: "Invalid JSON payload: \(reason)", type: "invalid_request_error", param: "request_body"))
+    }
+
+    public static func missing(_ parameter: String) -> ProxyError {
+        ProxyError(OpenAIError(status: 400, message: "Missing required parameter: '\(parameter)'.", type: "invalid_request_error", param: parameter))
+    }
+
+    public static func wrongType(_ parameter: String, expected: String) -> ProxyError {
+        ProxyError(OpenAIError(status: 400, message: "Invalid type for '\(parameter)': expected \(expected).", type: "invalid_request_error", param: parameter))
+    }
+
+    public static func unknownModel(_ model: String, route: String) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 400,
+                message: "\(route): Invalid model name passed in model=\(model). Call `/v1/models` to view available models for your key.",
+                type: "invalid_request_error",
+                param: "model"
+            )
+        )
+    }
+
+    public static func bodyTooLarge(limit: Int) -> ProxyError {
+        ProxyError(
+            OpenAIError(status: 413, message: "Request size is too large. Request size is larger than the maximum of \(limit / (1024 * 1024)) MB.", type: "invalid_request_error", param: "content-length")
+        )
+    }
+
+    public static func notFound(_ path: String) -> ProxyError {
+        ProxyError(OpenAIError(status: 404, message: "Route not found: \(path)", type: "not_found_error", param: "None"))
+    }
+
+    // MARK: upstream
+
+    public static func timeout(seconds: Double, deployment: ModelDeployment) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 408,
+                message: "litellm.Timeout: \(providerName(deployment))Exception - Request timed out after \(formatted(seconds)) seconds. model=\(deployment.upstreamModel)",
+                type: "timeout",
+                param: "None"
+            )
+        )
+    }
+
+    public static func unreachable(deployment: ModelDeployment, reason: String) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 500,
+                message: "litellm.APIConnectionError: \(providerName(deployment))Exception - Connection error: \(reason). model_group=\(deployment.modelName) model=\(deployment.upstreamModel) deployment_id=\(deployment.id)",
+                type: "api_connection_error",
+                param: "None"
+            )
+        )
+    }
+
+    /// An upstream error answer, mapped to LiteLLM's exception classes; Azure's details (innererror, content filter
+    /// results) are kept under `provider_specific_fields`.
+    public static func upstream(status: Int, body: JSON?, rawBody: String, deployment: ModelDeployment, headers: [(String, String)]) -> ProxyError {
+        let upstreamError = body?["error"]
+        let upstreamMessage = upstreamError?["message"]?.stringValue ?? (rawBody.isEmpty ? "HTTP \(status)" : String(rawBody.prefix(2048)))
+        let code = upstreamError?["code"]?.stringValue
+        let provider = providerName(deployment)
+        let (className, type): (String, String) = switch status {
+        case 400 where code == "content_filter": ("ContentPolicyViolationError", "invalid_request_error")
+        case 400, 422: ("BadRequestError", "invalid_request_error")
+        case 401: ("AuthenticationError", "auth_error")
+        case 403: ("PermissionDeniedError", "permission_error")
+        case 404: ("NotFoundError", "not_found_error")
+        case 408: ("Timeout", "timeout")
+        case 429: ("RateLimitError", "throttling_error")
+        case 503: ("ServiceUnavailableError", "service_unavailable_error")
+        case 500...599: ("InternalServerError", "internal_server_error")
+        default: ("APIError", "api_error")
+        }
+        var extra = JSONObject()
+        var specific = JSONObject()
+        if let inner = upstreamError?["innererror"] { specific["innererror"] = inner }
+        if let results = upstreamError?["content_filter_results"] { specific["content_filter_results"] = results }
+        if !specific.isEmpty { extra["provider_specific_fields"] = .object(specific) }
+        let param = upstreamError?["param"]?.stringValue
+        let message = "litellm.\(className): \(provider)Exception - \(upstreamMessage)"
+        return ProxyError(OpenAIError(status: status, message: message, type: type, param: param ?? "None", code: String(status), extra: extra), headers: headers)
+    }
+
+    static func providerName(_ deployment: ModelDeployment) -> String {
+        deployment.provider == .azure ? "Azure" : "OpenAI"
+    }
+
+    static func formatted(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) + ".0" : String(seconds)
+    }
+}

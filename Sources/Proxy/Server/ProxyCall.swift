@@ -1,0 +1,45 @@
+import Foundation
+import NIOCore
+import Wire
+
+/// A request as it came off the wire, free of any HTTP framework.
+public struct ProxyCall: Sendable {
+    public var operation: ProxyOperation
+    /// The route as LiteLLM names it in messages (`/chat/completions`).
+    public var route: String
+    /// The model named by an Azure-style path (`/openai/deployments/{model}/…`), which wins over the body's.
+    public var pathModel: String?
+    /// Header names in lower case.
+    public var headers: [(String, String)]
+    public var body: ByteBuffer
+    public var bodyTooLarge: Bool
+    public var started: ContinuousClock.Instant
+
+    public init(operation: ProxyOperation, route: String, pathModel: String? = nil, headers: [(String, String)], body: ByteBuffer, bodyTooLarge: Bool = false, started: ContinuousClock.Instant = .now) {
+        self.operation = operation
+        self.route = route
+        self.pathModel = pathModel
+        self.headers = headers.map { ($0.0.lowercased(), $0.1) }
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+        self.started = started
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0 == name }?.1
+    }
+}
+
+/// What the proxy answers: a complete body, or a stream the HTTP layer drives event by event.
+public enum ProxyOutcome: Sendable {
+    case complete(status: Int, headers: [(String, String)], body: ByteBuffer)
+    case stream(headers: [(String, String)], relay: StreamRelay)
+
+    static func json(_ status: Int, _ body: JSON, headers: [(String, String)] = []) -> ProxyOutcome {
+        .complete(status: status, headers: [("content-type", "application/json")] + headers, body: body.byteBuffer())
+    }
+
+    static func error(_ error: ProxyError, headers: [(String, String)] = []) -> ProxyOutcome {
+        .json(error.status, error.error.json, headers: error.headers + headers)
+    }
+}

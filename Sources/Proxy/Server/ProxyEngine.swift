@@ -1,0 +1,201 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Wire
+
+/// The gateway's request path, free of the HTTP server: auth → model → routing → upstream → (stream relay |
+/// bounded collect) → shaping. Hummingbird (or a plain NIO handler) only turns bytes into a `ProxyCall` and a
+/// `ProxyOutcome` back into bytes.
+public final class ProxyEngine: Sendable {
+    public static let version = "1.110.2"
+
+    public let config: ProxyConfig
+    public let router: ModelRouter
+    public let authenticator: Authenticator
+    let builder: UpstreamRequestBuilder
+    let client: HTTPClient
+    let logger: Logger
+    let random = Mutex(SystemRandomNumberGenerator())
+    /// Largest upstream body read into memory (non-stream answers and error bodies).
+    let maximumUpstreamBody = 64 * 1024 * 1024
+
+    public init(config: ProxyConfig, client: HTTPClient, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+        self.config = config
+        self.router = ModelRouter(config: config)
+        let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
+        self.authenticator = authenticator ?? Authenticator(masterKey: config.settings.masterKey, extractor: KeyExtractor(customHeader: header))
+        self.builder = UpstreamRequestBuilder(environment: environment)
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Authenticates a call against the master key (and virtual keys when plugged in).
+    public func authenticate(_ headers: [(String, String)]) async throws(ProxyError) -> Caller {
+        try await authenticator.authenticate { name in headers.first { $0.0 == name }?.1 }
+    }
+
+    public func handle(_ call: ProxyCall) async -> ProxyOutcome {
+        let callID = UUID().uuidString.lowercased()
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(callID)"
+        let base: [(String, String)] = [("x-litellm-call-id", callID), ("x-litellm-version", ProxyEngine.version)]
+        do {
+            let caller = try await authenticate(call.headers)
+            return try await forward(call, caller: caller, callID: callID, baseHeaders: base, logger: logger)
+        } catch {
+            logger.info("request refused", metadata: ["status": "\(error.status)", "route": "\(call.route)"])
+            return .error(error, headers: base)
+        }
+    }
+
+    func forward(_ call: ProxyCall, caller: Caller, callID: String, baseHeaders: [(String, String)], logger: Logger) async throws(ProxyError) -> ProxyOutcome {
+        if call.bodyTooLarge { throw .bodyTooLarge(limit: config.settings.maximumRequestBodySize) }
+        let body: JSONObject
+        do {
+            switch try JSON.parse(call.body.readableBytesView) {
+            case .object(let object): body = object
+            case let other: throw ProxyError.invalidJSON("expected a JSON object, found \(other.kindName)")
+            }
+        } catch let error as JSONParseError {
+            throw .invalidJSON(error.description)
+        } catch {
+            throw error as! ProxyError
+        }
+        let model: String
+        if let pathModel = call.pathModel {
+            model = pathModel
+        } else {
+            switch body["model"] {
+            case .string(let name)?: model = name
+            case nil, .null?: throw .missing("model")
+            default: throw .wrongType("model", expected: "a string")
+            }
+        }
+        switch call.operation {
+        case .chatCompletions:
+            guard let messages = body["messages"], !messages.isNull else { throw .missing("messages") }
+            guard case .array = messages else { throw .wrongType("messages", expected: "an array") }
+        case .completions:
+            guard body["prompt"] != nil else { throw .missing("prompt") }
+        case .embeddings:
+            guard body["input"] != nil else { throw .missing("input") }
+        }
+        if let stream = body["stream"], !stream.isNull, stream.boolValue == nil { throw .wrongType("stream", expected: "a boolean") }
+
+        guard let group = router.groupName(for: model), let deployments = router.groups[group], caller.mayUse(modelGroup: group) else {
+            throw .unknownModel(model, route: call.route)
+        }
+        let draw = random.withLock { Double.random(in: 0..<1, using: &$0) }
+        let deployment = ModelRouter.pick(from: deployments, draw: draw)
+        let isStream = body["stream"]?.boolValue == true && call.operation != .embeddings
+        let clientWantsUsage = body["stream_options"]?["include_usage"]?.boolValue == true
+        let upstream = builder.build(deployment, operation: call.operation, body: body)
+
+        var request = HTTPClientRequest(url: upstream.url)
+        request.method = .POST
+        for (name, value) in upstream.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: upstream.body))
+        let timeout = isStream
+            ? (deployment.streamTimeout ?? config.settings.routerStreamTimeout ?? deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
+            : (deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
+        let upstreamStarted = ContinuousClock.now
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
+        } catch {
+            throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
+        }
+
+        var headers = baseHeaders + [
+            ("x-litellm-model-id", deployment.id),
+            ("x-litellm-model-name", deployment.model),
+            ("x-litellm-model-api-base", deployment.apiBase ?? upstream.apiBase),
+            ("x-litellm-model-group", group),
+            ("x-litellm-attempted-retries", "0"),
+            ("x-litellm-attempted-fallbacks", "0"),
+        ]
+        for (name, value) in response.headers {
+            let lower = name.lowercased()
+            if ProxyEngine.hopByHop.contains(lower) { continue }
+            if lower.hasPrefix("x-ratelimit-") || lower == "retry-after" || lower == "retry-after-ms" { headers.append((lower, value)) }
+            headers.append(("llm_provider-" + lower, value))
+        }
+
+        if response.status != .ok {
+            let bytes = try await collect(response.body, timeout: timeout, deployment: deployment, logger: logger)
+            let upstreamHeaders = headers.filter { $0.0 == "retry-after" || $0.0 == "retry-after-ms" || $0.0.hasPrefix("x-ratelimit-") }
+            let error = ProxyError.upstream(status: Int(response.status.code), body: try? JSON.parse(bytes), rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self), deployment: deployment, headers: upstreamHeaders)
+            logger.info("upstream error", metadata: ["status": "\(response.status.code)", "model_id": "\(deployment.id)"])
+            return .error(error, headers: headers.filter { !upstreamHeaders.map(\.0).contains($0.0) })
+        }
+
+        if isStream {
+            headers.insert(("content-type", "text/event-stream"), at: 0)
+            headers.append(("cache-control", "no-cache"))
+            headers.append(("x-accel-buffering", "no"))
+            return .stream(headers: headers, relay: StreamRelay(body: response.body, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger))
+        }
+
+        let bytes = try await collect(response.body, timeout: timeout, deployment: deployment, logger: logger)
+        let upstreamDuration = ContinuousClock.now - upstreamStarted
+        let shaped: ByteBuffer
+        if let json = try? JSON.parse(bytes) {
+            shaped = ResponseShaper.shape(json, deployment: deployment).byteBuffer()
+        } else {
+            shaped = ByteBuffer(bytes: bytes)
+        }
+        let total = ContinuousClock.now - call.started
+        headers.append(("x-litellm-response-duration-ms", ProxyEngine.milliseconds(total)))
+        headers.append(("x-litellm-overhead-duration-ms", ProxyEngine.milliseconds(total - upstreamDuration)))
+        return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: shaped)
+    }
+
+    static let hopByHop: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive", "content-type", "date", "server", "set-cookie"]
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return String(format: "%.3f", value)
+    }
+
+    /// Reads an upstream body whole, bounded in size and time.
+    func collect(_ body: HTTPClientResponse.Body, timeout: Double, deployment: ModelDeployment, logger: Logger) async throws(ProxyError) -> [UInt8] {
+        let limit = maximumUpstreamBody
+        do {
+            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask {
+                    let buffer = try await body.collect(upTo: limit)
+                    return Array(buffer.readableBytesView)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                guard let first else { throw HTTPClientError.deadlineExceeded }
+                return first
+            }
+        } catch {
+            throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
+        }
+    }
+
+    func mapTransportError(_ error: any Error, timeout: Double, deployment: ModelDeployment, logger: Logger) -> ProxyError {
+        if let error = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            logger.info("upstream timeout", metadata: ["model_id": "\(deployment.id)", "timeout_s": "\(timeout)"])
+            return .timeout(seconds: timeout, deployment: deployment)
+        }
+        // The description names the failure class only: no URL with credentials, no headers.
+        let reason: String
+        if let error = error as? HTTPClientError {
+            reason = error.shortDescription
+        } else {
+            reason = String(describing: type(of: error))
+        }
+        logger.warning("upstream unreachable", metadata: ["model_id": "\(deployment.id)", "reason": "\(reason)"])
+        return .unreachable(deployment: deployment, reason: reason)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Wire
+
+/// The proxy's HTTP surface on Hummingbird: LiteLLM's paths (each with and without `/v1`), Azure-style paths,
+/// the model listings and the health probes. Handlers only translate between HTTP and `ProxyEngine`.
+public struct ProxyServer: Sendable {
+    public let engine: ProxyEngine
+
+    public init(engine: ProxyEngine) { self.engine = engine }
+
+    public func buildRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ProxyErrorMiddleware())
+        for prefix in ["", "/v1"] {
+            for operation in [ProxyOperation.chatCompletions, .completions, .embeddings] {
+                router.post("\(prefix)/\(operation.rawValue)") { request, _ in
+                    try await self.proxy(request, operation: operation, pathModel: nil)
+                }
+            }
+            router.get("\(prefix)/models") { request, _ in try await self.management(request) { ProxyServer.json(200, engine.modelList()) } }
+            router.get("\(prefix)/models/:id") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                return try await self.management(request) {
+                    guard let model = engine.model(named: id) else {
+                        return ProxyServer.error(ProxyError(OpenAIError(status: 404, message: "The model `\(id)` does not exist", type: "invalid_request_error", param: "model")))
+                    }
+                    return ProxyServer.json(200, model)
+                }
+            }
+            router.get("\(prefix)/model/info") { request, _ in try await self.management(request) { ProxyServer.json(200, engine.modelInfo()) } }
+        }
+        for operation in [ProxyOperation.chatCompletions, .completions, .embeddings] {
+            router.post("/openai/deployments/:model/\(operation.rawValue)") { request, context in
+                try await self.proxy(request, operation: operation, pathModel: context.parameters.get("model"))
+            }
+        }
+        router.get("/health/liveliness") { _, _ in ProxyServer.json(200, "I'm alive!") }
+        router.get("/health/liveness") { _, _ in ProxyServer.json(200, "I'm alive!") }
+        router.get("/health/readiness") { _, _ in
+            ProxyServer.json(200, ["status": "healthy", "db": engine.config.settings.databaseURL == nil ? "Not connected" : "connected", "litellm_version": .string(ProxyEngine.version)])
+        }
+        router.get("/health") { request, _ in try await self.management(request) { ProxyServer.json(200, await engine.health()) } }
+        return router
+    }
+
+    /// Runs a management handler after checking the key.
+    func management(_ request: Request, _ body: () async -> Response) async throws -> Response {
+        do {
+            _ = try await engine.authenticate(ProxyServer.headers(request))
+        } catch {
+            return ProxyServer.error(error)
+        }
+        return await body()
+    }
+
+    func proxy(_ request: Request, operation: ProxyOperation, pathModel: String?) async throws -> Response {
+        let started = ContinuousClock.now
+        var tooLarge = false
+        var body = ByteBuffer()
+        do {
+            body = try await request.body.collect(upTo: engine.config.settings.maximumRequestBodySize)
+        } catch is NIOTooManyBytesError {
+            tooLarge = true
+        }
+        let call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
+        switch await engine.handle(call) {
+        case .complete(let status, let headers, let body):
+            return Response(status: .init(code: status), headers: ProxyServer.fields(headers), body: .init(byteBuffer: body))
+        case .stream(let headers, let relay):
+            return Response(status: .ok, headers: ProxyServer.fields(headers), body: .init { writer in
+                _ = await relay.run { buffer in try await writer.write(buffer) }
+                try await writer.finish(nil)
+            })
+        }
+    }
+
+    static func headers(_ request: Request) -> [(String, String)] {
+        request.headers.map { ($0.name.canonicalName, $0.value) }
+    }
+
+    static func fields(_ headers: [(String, String)]) -> HTTPFields {
+        var fields = HTTPFields()
+        fields.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+        }
+        return fields
+    }
+
+    static func json(_ status: Int, _ body: JSON) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: body.byteBuffer()))
+    }
+
+    static func error(_ error: ProxyError) -> Response {
+        Response(status: .init(code: error.status), headers: fields([("content-type", "application/json")] + error.headers), body: .init(byteBuffer: error.error.json.byteBuffer()))
+    }
+}
+
+/// Unknown routes and methods, and anything a handler did not turn into a response, answer in the OpenAI error
+/// shape rather than an empty body.
+struct ProxyErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let status = Int(error.status.code)
+            let message = status == 404 ? "Route not found: \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+            return ProxyServer.error(ProxyError(OpenAIError(status: status, message: message, type: status == 404 ? "not_found_error" : "invalid_request_error", param: "None")))
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return ProxyServer.error(ProxyError(OpenAIError(status: 500, message: "Internal server error", type: "internal_server_error", param: "None")))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import Wire
+
+/// Relays an upstream SSE stream to the client: every event is shaped and written the moment it is parsed — never
+/// merged with the next, never held. Azure's prompt-filter and annotation frames pass through. The usage frame
+/// the proxy asked for is removed when the client did not ask for it. An upstream failure mid-stream (a dropped
+/// connection, a stream without `[DONE]`, an oversized event) ends the stream with `data: {"error":…}` then
+/// `data: [DONE]`. When the client goes away, writing fails and the upstream body is abandoned, which cancels
+/// the upstream request.
+public struct StreamRelay: Sendable {
+    let body: HTTPClientResponse.Body
+    let deployment: ModelDeployment
+    let clientWantsUsage: Bool
+    let logger: Logger
+
+    /// What the relay saw, for spend logging and metrics.
+    public struct Summary: Sendable {
+        public var events = 0
+        public var firstByte: ContinuousClock.Instant?
+        public var usage: JSON?
+        public var completed = false
+        public var clientGone = false
+        public var upstreamError: String?
+    }
+
+    struct ClientGone: Error {}
+
+    /// Runs the relay; `write` sends bytes to the client (and throws when it has gone).
+    public func run(write: (ByteBuffer) async throws -> Void) async -> Summary {
+        var summary = Summary()
+        var parser = SSEParser(maximumEventSize: 8 * 1024 * 1024)
+        func send(_ buffer: ByteBuffer) async throws {
+            do { try await write(buffer) } catch { throw ClientGone() }
+        }
+        do {
+            for try await chunk in body {
+                if summary.firstByte == nil { summary.firstByte = .now }
+                for event in try parser.feed(chunk.readableBytesView) {
+                    if event.isDone {
+                        summary.completed = true
+                        try await send(SSEWriter.done)
+                        continue
+                    }
+                    summary.events += 1
+                    guard let json = try? JSON.parse(event.data) else {
+                        // Not JSON: pass it on untouched; the client decides.
+                        try await send(SSEWriter.encode(event))
+                        continue
+                    }
+                    if let usage = json["usage"], !usage.isNull { summary.usage = usage }
+                    guard let shaped = ResponseShaper.shapeChunk(json, deployment: deployment, clientWantsUsage: clientWantsUsage) else { continue }
+                    try await send(SSEWriter.encode(json: shaped))
+                }
+            }
+            if !summary.completed {
+                summary.upstreamError = parser.finish() ? "upstream stream ended in the middle of an event" : "upstream stream ended without [DONE]"
+            }
+        } catch is ClientGone {
+            summary.clientGone = true
+            logger.debug("client went away mid-stream", metadata: ["events": "\(summary.events)"])
+            return summary
+        } catch {
+            summary.upstreamError = "upstream stream failed: \(String(describing: error).prefix(200))"
+        }
+        if let reason = summary.upstreamError {
+            logger.warning("upstream stream broke", metadata: ["reason": "\(reason)", "events": "\(summary.events)", "model_id": "\(deployment.id)"])
+            let error = OpenAIError(
+                status: 500,
+                message: "litellm.APIConnectionError: \(ProxyError.providerName(deployment))Exception - \(reason). model=\(deployment.upstreamModel)",
+                type: "api_connection_error",
+                param: nil
+            )
+            do {
+                try await send(SSEWriter.encode(json: error.json))
+                try await send(SSEWriter.done)
+            } catch {
+                summary.clientGone = true
+            }
+        }
+        return summary
+    }
+}

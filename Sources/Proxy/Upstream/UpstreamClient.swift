@@ -1,0 +1,38 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// The upstream HTTP client as a Service: a pool sized for a gateway (AsyncHTTPClient's default of 8 connections
+/// per host would cap throughput), TCP_NODELAY on (NIO's client default), certificates verified unless
+/// `ssl_verify: false`. It shuts down after the server, when the ServiceGroup stops in reverse order.
+public final class UpstreamClient: Service, Sendable {
+    public let http: HTTPClient
+
+    public struct Configuration: Sendable {
+        public var connectionsPerHost: Int = 512
+        public var connectTimeout: TimeAmount = .seconds(10)
+        public var idleTimeout: TimeAmount = .seconds(60)
+        public var verifyCertificates: Bool = true
+
+        public init() {}
+    }
+
+    public init(configuration: Configuration = Configuration()) {
+        var http = HTTPClient.Configuration()
+        http.connectionPool = .init(idleTimeout: configuration.idleTimeout, concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
+        http.timeout = .init(connect: configuration.connectTimeout)
+        http.decompression = .disabled
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if !configuration.verifyCertificates { tls.certificateVerification = .none }
+        http.tlsConfiguration = tls
+        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await http.shutdown()
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Wire
+
+/// The three OpenAI operations the proxy forwards.
+public enum ProxyOperation: String, Sendable {
+    case chatCompletions = "chat/completions"
+    case completions
+    case embeddings
+
+    /// LiteLLM's `call_type` for spend rows.
+    public var callType: String {
+        switch self {
+        case .chatCompletions: "acompletion"
+        case .completions: "atext_completion"
+        case .embeddings: "aembedding"
+        }
+    }
+
+    public var route: String { "/" + rawValue }
+}
+
+/// A fully built upstream call: URL, headers (with the credential), body.
+public struct UpstreamRequest: Sendable {
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    /// The URL without query, safe to show (`x-litellm-model-api-base`, logs).
+    public var apiBase: String
+}
+
+/// Builds the upstream call for a deployment. The client's body passes through, except: `model` becomes the
+/// upstream deployment/model, client attempts to choose the upstream (`api_base`, `api_key`…) are removed,
+/// LiteLLM-only keys are removed, o-series `max_tokens` becomes `max_completion_tokens`, and a stream always asks
+/// for `include_usage` (so the proxy always knows the tokens).
+public struct UpstreamRequestBuilder: Sendable {
+    public var defaultAzureAPIVersion: String
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.defaultAzureAPIVersion = environment["AZURE_API_VERSION"].flatMap { $0.isEmpty ? nil : $0 } ?? "2025-02-01-preview"
+    }
+
+    /// Request keys a client may not set: they would choose the upstream or its credentials, or are LiteLLM's own.
+    static let removedKeys: Set<String> = [
+        "api_base", "base_url", "api_key", "api_version", "azure_ad_token", "azure_endpoint", "custom_llm_provider",
+        "metadata", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "num_retries", "mock_response",
+        "caching", "cache", "tags", "guardrails", "litellm_session_id", "litellm_trace_id", "timeout", "stream_timeout",
+        "litellm_logging_obj", "proxy_server_request", "secret_fields",
+    ]
+
+    /// `litellm_params` that configure the route rather than the call.
+    static let routingParams: Set<String> = [
+        "model", "api_base", "api_version", "api_key", "rpm", "tpm", "timeout", "stream_timeout", "max_retries", "weight",
+        "custom_llm_provider", "tenant_id", "client_id", "client_secret", "azure_ad_token", "organization",
+        "input_cost_per_token", "output_cost_per_token", "region_name", "use_in_pass_through", "merge_reasoning_content_in_choices",
+    ]
+
+    public func build(_ deployment: ModelDeployment, operation: ProxyOperation, body: JSONObject) -> UpstreamRequest {
+        var body = body
+        for key in UpstreamRequestBuilder.removedKeys { body.removeValue(forKey: key) }
+        // Extra litellm_params are defaults for the call (e.g. reasoning_effort), unless the request sets them.
+        for member in deployment.litellmParams where !UpstreamRequestBuilder.routingParams.contains(member.key) && body[member.key] == nil {
+            body[member.key] = member.value
+        }
+        body["model"] = .string(deployment.upstreamModel)
+        if operation == .chatCompletions, deployment.isReasoningModel, let maxTokens = body.removeValue(forKey: "max_tokens") {
+            if body["max_completion_tokens"] == nil { body["max_completion_tokens"] = maxTokens }
+        }
+        if body["stream"]?.boolValue == true, operation != .embeddings {
+            var options = body["stream_options"]?.objectValue ?? JSONObject()
+            options["include_usage"] = true
+            body["stream_options"] = .object(options)
+        }
+        var headers: [(String, String)] = [("content-type", "application/json")]
+        let url: String
+        let apiBase: String
+        switch deployment.provider {
+        case .azure:
+            let base = UpstreamRequestBuilder.trimmed(deployment.apiBase ?? "")
+            let version = deployment.apiVersion ?? defaultAzureAPIVersion
+            if base.contains("/openai/deployments") {
+                apiBase = base.hasSuffix("/" + operation.rawValue) ? base : base + "/" + operation.rawValue
+                url = UpstreamRequestBuilder.appendQuery(apiBase, version: version)
+            } else if ["v1", "latest", "preview"].contains(version) {
+                apiBase = base + "/openai/v1/" + operation.rawValue
+                url = version == "preview" ? apiBase + "?api-version=preview" : apiBase
+            } else {
+                apiBase = base + "/openai/deployments/" + (deployment.upstreamModel.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? deployment.upstreamModel) + "/" + operation.rawValue
+                url = apiBase + "?api-version=" + version
+            }
+            if let token = deployment.litellmParams["azure_ad_token"]?.stringValue {
+                headers.append(("authorization", "Bearer " + token))
+            } else if let key = deployment.apiKey {
+                headers.append(("api-key", key))
+            }
+        case .openai:
+            let base = UpstreamRequestBuilder.trimmed(deployment.apiBase ?? "https://api.openai.com/v1")
+            apiBase = base + "/" + operation.rawValue
+            url = apiBase
+            if let key = deployment.apiKey { headers.append(("authorization", "Bearer " + key)) }
+            if let organization = deployment.litellmParams["organization"]?.stringValue { headers.append(("openai-organization", organization)) }
+        }
+        return UpstreamRequest(url: url, headers: headers, body: JSON.object(body).serializedBytes(), apiBase: apiBase)
+    }
+
+    static func trimmed(_ base: String) -> String {
+        var base = base
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+
+    static func appendQuery(_ url: String, version: String) -> String {
+        url.contains("api-version=") ? url : url + (url.contains("?") ? "&" : "?") + "api-version=" + version
+    }
+}
