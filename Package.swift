@@ -105,6 +105,11 @@ let package = Package(
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "ProxyTests",
+            dependencies: ["Proxy", "MockAzure", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MockAzureTests",
             dependencies: [
                 "MockAzure", "TestSupport",

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MockAzure
+import Proxy
 import ServiceLifecycle
 
 /// Runs an application in its own ServiceGroup for the length of `body`, on the port it was bound to (use port 0),
@@ -12,7 +13,13 @@ public func withRunningApplication<App: ApplicationProtocol, T: Sendable>(
 ) async throws -> T {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let app = make { port in continuation.yield(port) }
-    let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+    return try await withRunningServices([app], ports: ports, body)
+}
+
+/// Runs services in one ServiceGroup (started in order, stopped in reverse) until `body` returns; `ports` yields
+/// the listening port once the server is up.
+public func withRunningServices<T: Sendable>(_ services: [any Service], ports: AsyncStream<Int>, _ body: (Int) async throws -> T) async throws -> T {
+    let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: Logger(label: "test")))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         var iterator = ports.makeAsyncIterator()
@@ -43,5 +50,90 @@ public func withMockAzure<T: Sendable>(
     let server = MockAzureServer(engine: engine, logger: logger)
     return try await withRunningApplication({ server.makeApplication(onServerRunning: $0) }) { port in
         try await body(engine, "http://127.0.0.1:\(port)")
+    }
+}
+
+/// A proxy in front of a test MockAzure, both on free ports. `config` turns MockAzure's base URL into the
+/// config.yaml text.
+public func withProxy<T: Sendable>(
+    mock configuration: MockAzureConfiguration = MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, speed: 0),
+    config: @escaping @Sendable (String) -> String = { TestConfigs.standard(mockBase: $0) },
+    environment: [String: String] = [:],
+    _ body: @escaping @Sendable (ProxyTestContext) async throws -> T
+) async throws -> T {
+    try await withMockAzure(configuration) { mock, mockBase in
+        let parsed = try ConfigLoader.parse(config(mockBase), file: "test-config.yaml", environment: environment)
+        var logger = Logger(label: "proxy")
+        logger.logLevel = .warning
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let parts = ProxyApplication.build(config: parsed, runtime: ProxyRuntime(host: "127.0.0.1", port: 0), logger: logger, environment: environment) { port in
+            continuation.yield(port)
+        }
+        return try await withRunningServices(parts.services, ports: ports) { port in
+            try await body(ProxyTestContext(engine: parts.engine, base: "http://127.0.0.1:\(port)", mock: mock, mockBase: mockBase))
+        }
+    }
+}
+
+/// What a proxy test can reach.
+public struct ProxyTestContext: Sendable {
+    public var engine: ProxyEngine
+    public var base: String
+    public var mock: MockAzureEngine
+    public var mockBase: String
+    public var masterKey: String { TestConfigs.masterKey }
+    public var auth: [(String, String)] { [("authorization", "Bearer \(TestConfigs.masterKey)")] }
+}
+
+/// Configurations used across the proxy tests.
+public enum TestConfigs {
+    public static let masterKey = "sk-test-master-1234"
+    public static let azureKey = "azure-upstream-key-5678"
+
+    /// The seed's shape (a bare `o4-mini` on an Azure deployment) plus gpt-4o, embeddings and legacy completions.
+    public static func standard(mockBase: String) -> String {
+        """
+        model_list:
+          - model_name: o4-mini
+            litellm_params:
+              model: azure/o4-mini
+              api_base: \(mockBase)
+              api_version: "2025-01-01-preview"
+              api_key: \(azureKey)
+          - model_name: gpt-4o
+            litellm_params:
+              model: azure/gpt-4o
+              api_base: \(mockBase)
+              api_version: "2025-01-01-preview"
+              api_key: \(azureKey)
+          - model_name: text-embedding-3-small
+            litellm_params:
+              model: azure/text-embedding-3-small
+              api_base: \(mockBase)
+              api_key: \(azureKey)
+            model_info:
+              mode: embedding
+          - model_name: gpt-35-turbo-instruct
+            litellm_params:
+              model: azure/gpt-35-turbo-instruct
+              api_base: \(mockBase)
+              api_key: \(azureKey)
+            model_info:
+              mode: completion
+          - model_name: gpt-4o-fast-timeout
+            litellm_params:
+              model: azure/gpt-4o
+              api_base: \(mockBase)
+              api_key: \(azureKey)
+              timeout: 0.5
+          - model_name: unreachable
+            litellm_params:
+              model: azure/gpt-4o
+              api_base: http://127.0.0.1:1
+              api_key: \(azureKey)
+        general_settings:
+          master_key: \(masterKey)
+          max_request_size_mb: 1
+        """
     }
 }

@@ -13,6 +13,20 @@ public final class MockAzureEngine: Sendable {
     let sequencer = FaultSequencer()
     let randomFaults: RandomFaults
     let rateLimiter: Mutex<RateLimiter>
+    let streamCounts = Mutex((open: 0, aborted: 0))
+
+    /// Streams being written right now, and streams that ended because the client went away: a proxy that
+    /// cancels its upstream request when its own client disconnects shows up here.
+    public var openStreams: Int { streamCounts.withLock { $0.open } }
+    public var abortedStreams: Int { streamCounts.withLock { $0.aborted } }
+
+    func streamStarted() { streamCounts.withLock { $0.open += 1 } }
+    func streamEnded(aborted: Bool) {
+        streamCounts.withLock {
+            $0.open -= 1
+            if aborted { $0.aborted += 1 }
+        }
+    }
 
     public init(configuration: MockAzureConfiguration, fixtures: FixtureSet) {
         self.configuration = configuration
@@ -106,14 +120,17 @@ public final class MockAzureEngine: Sendable {
             let operationName = route.operation == .chatCompletions ? "chatCompletion" : route.operation.rawValue
             return error((400, AzureError.body(code: "OperationNotSupported", message: "The \(operationName) operation does not work with the specified model, \(deployment.model). Please choose different model and try again. You can learn more about which models can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993.")), deployment: deployment)
         }
-        let mockRequest = MockRequest(deployment: deployment.name, operation: route.operation, apiVersion: version ?? "v1", body: body, scenarioName: request.header("x-mock-scenario"))
+        // Directives travel in the headers, or in the last user message for clients (proxies) that do not forward
+        // custom headers: a line `#mock-scenario: NAME` or `#mock-fault: 429 then 200`.
+        let directives = MockDirectives(text: ChatRequest(body: body).lastUserMessageText ?? body["prompt"]?.stringValue)
+        let mockRequest = MockRequest(deployment: deployment.name, operation: route.operation, apiVersion: version ?? "v1", body: body, scenarioName: request.header("x-mock-scenario") ?? directives.scenario)
         if route.operation == .chatCompletions, mockRequest.chat.messages == nil, mockRequest.scenarioName == nil {
             return error(AzureError.invalidRequest(message: "Missing required parameter: 'messages'.", param: "messages", code: "missing_required_parameter"), deployment: deployment)
         }
 
         // Faults: the header's plan first, else the seeded random rate.
         var fault = Fault.none
-        if let header = request.header("x-mock-fault") {
+        if let header = request.header("x-mock-fault") ?? directives.fault {
             do {
                 let plan = try FaultPlan.parse(header)
                 fault = sequencer.next(plan, key: header + "|" + (request.header("x-mock-fault-key") ?? ""))

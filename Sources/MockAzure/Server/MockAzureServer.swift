@@ -47,7 +47,9 @@ public struct MockAzureServer: Sendable {
         router.get("/__mock/scenarios") { _, _ in
             MockAzureServer.json(200, ["scenarios": .array(engine.fixtures.scenarios.map(\.summary)), "deployments": .array(engine.fixtures.deployments.values.sorted { $0.name < $1.name }.map(\.summary))])
         }
-        router.get("/__mock/health") { _, _ in MockAzureServer.json(200, ["status": "ok"]) }
+        router.get("/__mock/health") { _, _ in
+            MockAzureServer.json(200, ["status": "ok", "open_streams": .int(engine.openStreams), "aborted_streams": .int(engine.abortedStreams)])
+        }
         router.on("/openai/**", method: .post) { request, context in
             try await handle(request, context: context)
         }
@@ -90,11 +92,19 @@ public struct MockAzureServer: Sendable {
                 throw SimulatedDisconnect()
             })
         case .stream(let status, let headers, let frames, let ending):
+            let engine = self.engine
             return Response(status: .init(code: status), headers: MockAzureServer.fields(headers), body: .init { writer in
-                for frame in frames {
-                    if frame.delayMs > 0 { try await Task.sleep(for: .microseconds(Int64(frame.delayMs * 1000))) }
-                    try await writer.write(SSEWriter.encode(data: frame.data))
+                engine.streamStarted()
+                do {
+                    for frame in frames {
+                        if frame.delayMs > 0 { try await Task.sleep(for: .microseconds(Int64(frame.delayMs * 1000))) }
+                        try await writer.write(SSEWriter.encode(data: frame.data))
+                    }
+                } catch {
+                    engine.streamEnded(aborted: true)
+                    throw error
                 }
+                engine.streamEnded(aborted: false)
                 if ending == .disconnect { throw SimulatedDisconnect() }
                 try await writer.finish(nil)
             })

@@ -15,7 +15,8 @@ extension ProxyEngine {
     }
 
     public func model(named name: String) -> JSON? {
-        router.groupName(for: name) != nil || router.aliases[name] != nil ? ProxyEngine.modelEntry(name) : nil
+        guard router.groupName(for: name) != nil else { return nil }
+        return ProxyEngine.modelEntry(name)
     }
 
     /// `/model/info`: every deployment with its params minus credentials.
@@ -78,11 +79,12 @@ extension ProxyEngine {
         for (name, value) in upstream.headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: upstream.body))
         do {
-            let response = try await client.execute(request, timeout: .seconds(Int64(min(deployment.timeout ?? 30, 30))), logger: logger)
+            let timeout = min(deployment.timeout ?? 30, 30)
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
             _ = try? await response.body.collect(upTo: 1024 * 1024)
             return response.status == .ok ? nil : "upstream answered \(response.status.code)"
         } catch {
-            return mapTransportError(error, timeout: 30, deployment: deployment, logger: logger).error.message
+            return mapTransportError(error, timeout: min(deployment.timeout ?? 30, 30), deployment: deployment, logger: logger).error.message
         }
     }
 }

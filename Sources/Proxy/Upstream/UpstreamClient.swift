@@ -23,6 +23,9 @@ public final class UpstreamClient: Service, Sendable {
     public init(configuration: Configuration = Configuration()) {
         var http = HTTPClient.Configuration()
         http.connectionPool = .init(idleTimeout: configuration.idleTimeout, concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
+        // A refused connection fails the request at once (LiteLLM does the same); retrying is the router's job,
+        // preferably on another deployment, not the pool's for the whole connect timeout.
+        http.connectionPool.retryConnectionEstablishment = false
         http.timeout = .init(connect: configuration.connectTimeout)
         http.decompression = .disabled
         var tls = TLSConfiguration.makeClientConfiguration()

@@ -1,0 +1,137 @@
+import Testing
+import Wire
+
+@testable import Proxy
+
+@Suite struct ConfigLoaderTests {
+    /// The seed's ConfigMap, unchanged.
+    static let seed = """
+        model_list:
+          - model_name: o4-mini
+            litellm_params:
+              model: o4-mini
+              api_base: https://myopenai20250920.openai.azure.com/
+              api_version: "2025-01-01-preview"
+              api_key: XXX
+        general_settings:
+          master_key: sk-1234
+          database_url: "postgresql://litellm:secret@mypg.postgres.database.azure.com:5432/postgres"
+        """
+
+    @Test func seedConfigRoutesTheBareModelToAzure() throws {
+        let config = try ConfigLoader.parse(Self.seed)
+        let deployment = try #require(config.deployments.first)
+        #expect(deployment.modelName == "o4-mini")
+        #expect(deployment.provider == .azure)
+        #expect(deployment.upstreamModel == "o4-mini")
+        #expect(deployment.apiVersion == "2025-01-01-preview")
+        #expect(deployment.apiKey == "XXX")
+        #expect(deployment.isReasoningModel)
+        #expect(config.settings.masterKey == "sk-1234")
+        #expect(config.settings.databaseURL?.hasPrefix("postgresql://") == true)
+        #expect(config.warnings.isEmpty)
+        #expect(deployment.publicParams["api_key"] == nil && deployment.publicParams["model"] == "o4-mini")
+    }
+
+    @Test func environmentReferencesAnywhere() throws {
+        let text = """
+            environment_variables:
+              REGION_BASE: https://r1.openai.azure.com
+            model_list:
+              - model_name: gpt-4o
+                litellm_params:
+                  model: azure/gpt-4o
+                  api_base: os.environ/REGION_BASE
+                  api_key: os.environ/MY_AZURE_KEY
+                  rpm: os.environ/RPM
+            general_settings:
+              master_key: os.environ/LITELLM_MASTER_KEY
+            """
+        let config = try ConfigLoader.parse(text, environment: ["MY_AZURE_KEY": "k1", "RPM": "60", "LITELLM_MASTER_KEY": "sk-m"])
+        #expect(config.deployments[0].apiBase == "https://r1.openai.azure.com")
+        #expect(config.deployments[0].apiKey == "k1")
+        #expect(config.deployments[0].rpm == 60)
+        #expect(config.settings.masterKey == "sk-m")
+        #expect(config.environmentVariables == ["REGION_BASE": "https://r1.openai.azure.com"])
+    }
+
+    @Test func unsetVariableFailsUnlessTheProviderKeyCanStandIn() throws {
+        let text = """
+            model_list:
+              - model_name: gpt-4o
+                litellm_params: {model: azure/gpt-4o, api_base: "https://x.openai.azure.com", api_key: os.environ/MISSING_KEY}
+            """
+        let error = try #require(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "c.yaml") }
+        #expect(error.file == "c.yaml")
+        #expect(error.keyPath == "model_list[0].litellm_params.api_key")
+        #expect(error.reason.contains("MISSING_KEY") && error.reason.contains("AZURE_API_KEY"))
+        let fallback = try ConfigLoader.parse(text, environment: ["AZURE_API_KEY": "from-env"])
+        #expect(fallback.deployments[0].apiKey == "from-env")
+
+        let master = try #require(throws: ConfigError.self) { try ConfigLoader.parse("general_settings: {master_key: os.environ/NOPE}") }
+        #expect(master.keyPath == "general_settings.master_key")
+    }
+
+    @Test(arguments: [
+        ("model_list: [{model_name: x}]", "model_list[0].litellm_params", "required"),
+        ("model_list: [{model_name: x, litellm_params: {api_base: 'https://a.b'}}]", "model_list[0].litellm_params.model", "required"),
+        ("model_list: [{litellm_params: {model: gpt-4o}}]", "model_list[0].model_name", "required"),
+        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, rpm: lots}}]", "model_list[0].litellm_params.rpm", "number"),
+        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, timeout: -1}}]", "model_list[0].litellm_params.timeout", "> 0"),
+        ("model_list: [{model_name: x, litellm_params: {model: bedrock/claude}}]", "model_list[0].litellm_params.model", "not supported"),
+        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, api_base: not a url}}]", "model_list[0].litellm_params.api_base", "URL"),
+        ("model_list: {a: 1}", "model_list", "expected a list"),
+        ("general_settings: [1]", "general_settings", "mapping"),
+        ("litellm_settings: {drop_params: maybe}", "litellm_settings.drop_params", "true or false"),
+        ("router_settings: {model_group_alias: {gpt4: missing}}", "router_settings.model_group_alias.gpt4", "not a model_name"),
+    ])
+    func invalidConfigsNameTheKeyPath(_ text: String, _ keyPath: String, _ reason: String) throws {
+        let error = try #require(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "bad.yaml") }
+        #expect(error.keyPath == keyPath)
+        #expect(error.reason.contains(reason), "\(error)")
+    }
+
+    @Test func invalidYAMLNamesTheLine() throws {
+        let error = try #require(throws: ConfigError.self) { try ConfigLoader.parse("model_list:\n  - model_name: [x\n", file: "bad.yaml") }
+        #expect(error.reason.contains("invalid YAML") && error.reason.contains("line"))
+    }
+
+    @Test func unknownKeysWarnOnceEach() throws {
+        let config = try ConfigLoader.parse("""
+            model_list: [{model_name: m, litellm_params: {model: openai/gpt-4o, api_key: k}, extra_entry_key: 1}]
+            general_settings: {master_key: sk-1, mystery: 1}
+            router_settings: {routing_strategy: simple-shuffle, typo_setting: 2}
+            unknown_section: {}
+            """)
+        #expect(config.warnings.count == 4)
+        #expect(config.warnings.contains { $0.contains("general_settings.mystery") })
+        #expect(config.warnings.contains { $0.contains("model_list[0].extra_entry_key") })
+        #expect(!config.warnings.joined().contains("sk-1"))
+    }
+
+    @Test func deploymentIDs() throws {
+        let config = try ConfigLoader.parse("""
+            model_list:
+              - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://x.openai.azure.com", api_key: k, rpm: 10}}
+              - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://y.openai.azure.com", api_key: k}}
+              - {model_name: b, litellm_params: {model: openai/gpt-4o, api_key: k}, model_info: {id: my-id}}
+            """)
+        let ids = config.deployments.map(\.id)
+        #expect(ids[0] == SecretHash.sha256Hex("amodelazure/gpt-4oapi_basehttps://x.openai.azure.comapi_keykrpm10"))
+        #expect(ids[0] != ids[1])
+        #expect(ids[2] == "my-id")
+        #expect(config.modelGroups == ["a", "b"])
+    }
+
+    @Test func providers() throws {
+        let config = try ConfigLoader.parse("""
+            model_list:
+              - {model_name: a, litellm_params: {model: gpt-4o, api_base: "https://r.cognitiveservices.azure.com"}}
+              - {model_name: b, litellm_params: {model: gpt-4o, api_base: "http://localhost:8000/v1"}}
+              - {model_name: c, litellm_params: {model: openai/my-model, api_base: "http://localhost:8000/v1"}}
+              - {model_name: d, litellm_params: {model: my-deployment, custom_llm_provider: azure, api_base: "http://localhost:9"}}
+            """)
+        #expect(config.deployments.map(\.provider) == [.azure, .openai, .openai, .azure])
+        #expect(config.deployments[2].upstreamModel == "my-model")
+    }
+}
