@@ -54,3 +54,59 @@ def mock_azure():
     )
     yield server.url
     server.stop()
+
+
+PROXY_MASTER_KEY = "sk-sdk-master-key-0001"
+PROXY_AZURE_KEY = MOCK_KEY
+
+
+def proxy_config(tmp_path, mock_url, extra=""):
+    path = tmp_path / "proxy_server_config.yaml"
+    path.write_text(f"""
+model_list:
+  - model_name: o4-mini
+    litellm_params:
+      model: azure/o4-mini
+      api_base: {mock_url}
+      api_version: "2025-01-01-preview"
+      api_key: os.environ/SDK_AZURE_KEY
+  - model_name: gpt-4o
+    litellm_params:
+      model: azure/gpt-4o
+      api_base: {mock_url}
+      api_version: "2025-01-01-preview"
+      api_key: os.environ/SDK_AZURE_KEY
+general_settings:
+  master_key: os.environ/LITELLM_MASTER_KEY
+{extra}
+""")
+    return path
+
+
+def start_proxy(config_path, *args):
+    env = dict(os.environ, SDK_AZURE_KEY=PROXY_AZURE_KEY, LITELLM_MASTER_KEY=PROXY_MASTER_KEY)
+    server = Server.__new__(Server)
+    server.process = subprocess.Popen(
+        [str(bin_path() / "proxy"), "--config", str(config_path), "--port", "0", "--host", "127.0.0.1", *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    server.lines = []
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        line = server.process.stdout.readline()
+        if not line:
+            break
+        server.lines.append(line)
+        match = re.search(r"listening on (http://\S+)", line)
+        if match:
+            server.url = match.group(1)
+            return server
+    server.process.kill()
+    raise RuntimeError("proxy did not start: " + "".join(server.lines) + server.process.stderr.read())
+
+
+@pytest.fixture(scope="session")
+def proxy(mock_azure, tmp_path_factory):
+    server = start_proxy(proxy_config(tmp_path_factory.mktemp("proxy"), mock_azure), "--json-logs")
+    yield server
+    server.stop()

@@ -14,6 +14,8 @@ public struct ProxyCall: Sendable {
     public var body: ByteBuffer
     public var bodyTooLarge: Bool
     public var started: ContinuousClock.Instant
+    /// The client connection's event loop, when known: the upstream call is pinned to it.
+    public var eventLoop: (any EventLoop)?
 
     public init(operation: ProxyOperation, route: String, pathModel: String? = nil, headers: [(String, String)], body: ByteBuffer, bodyTooLarge: Bool = false, started: ContinuousClock.Instant = .now) {
         self.operation = operation

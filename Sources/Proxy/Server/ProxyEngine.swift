@@ -94,19 +94,37 @@ public final class ProxyEngine: Sendable {
         let clientWantsUsage = body["stream_options"]?["include_usage"]?.boolValue == true
         let upstream = builder.build(deployment, operation: call.operation, body: body)
 
-        var request = HTTPClientRequest(url: upstream.url)
-        request.method = .POST
-        for (name, value) in upstream.headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: upstream.body))
         let timeout = isStream
             ? (deployment.streamTimeout ?? config.settings.routerStreamTimeout ?? deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
             : (deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
         let upstreamStarted = ContinuousClock.now
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
-        } catch {
-            throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
+        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+        let status: HTTPResponseStatus
+        let responseHeaders: HTTPHeaders
+        var streamBody: HTTPClientResponse.Body?
+        var completeBody: ByteBuffer?
+        if isStream {
+            var request = HTTPClientRequest(url: upstream.url)
+            request.method = .POST
+            for (name, value) in upstream.headers { request.headers.add(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(bytes: upstream.body))
+            do {
+                let response = try await client.execute(request, deadline: deadline, logger: logger)
+                (status, responseHeaders, streamBody) = (response.status, response.headers, response.body)
+            } catch {
+                throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
+            }
+        } else {
+            // The whole exchange, bounded in time (the deadline) and size (the accumulator), on the client's loop.
+            do {
+                let request = try HTTPClient.Request(url: upstream.url, method: .POST, headers: HTTPHeaders(upstream.headers), body: .byteBuffer(ByteBuffer(bytes: upstream.body)))
+                let accumulator = ResponseAccumulator(request: request, maxBodySize: maximumUpstreamBody)
+                let preference: HTTPClient.EventLoopPreference = call.eventLoop.map { .delegateAndChannel(on: $0) } ?? .indifferent
+                let response = try await client.execute(request: request, delegate: accumulator, eventLoop: preference, deadline: deadline, logger: logger).get()
+                (status, responseHeaders, completeBody) = (response.status, response.headers, response.body ?? ByteBuffer())
+            } catch {
+                throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
+            }
         }
 
         var headers = baseHeaders + [
@@ -117,29 +135,34 @@ public final class ProxyEngine: Sendable {
             ("x-litellm-attempted-retries", "0"),
             ("x-litellm-attempted-fallbacks", "0"),
         ]
-        for (name, value) in response.headers {
+        for (name, value) in responseHeaders {
             let lower = name.lowercased()
             if ProxyEngine.hopByHop.contains(lower) { continue }
             if lower.hasPrefix("x-ratelimit-") || lower == "retry-after" || lower == "retry-after-ms" { headers.append((lower, value)) }
             headers.append(("llm_provider-" + lower, value))
         }
 
-        if response.status != .ok {
-            let bytes = try await collect(response.body, timeout: timeout, deployment: deployment, logger: logger)
+        if status != .ok {
+            let bytes: [UInt8]
+            if let streamBody {
+                bytes = try await collect(streamBody, timeout: timeout, deployment: deployment, logger: logger)
+            } else {
+                bytes = completeBody.map { Array($0.readableBytesView) } ?? []
+            }
             let upstreamHeaders = headers.filter { $0.0 == "retry-after" || $0.0 == "retry-after-ms" || $0.0.hasPrefix("x-ratelimit-") }
-            let error = ProxyError.upstream(status: Int(response.status.code), body: try? JSON.parse(bytes), rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self), deployment: deployment, headers: upstreamHeaders)
-            logger.info("upstream error", metadata: ["status": "\(response.status.code)", "model_id": "\(deployment.id)"])
+            let error = ProxyError.upstream(status: Int(status.code), body: try? JSON.parse(bytes), rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self), deployment: deployment, headers: upstreamHeaders)
+            logger.info("upstream error", metadata: ["status": "\(status.code)", "model_id": "\(deployment.id)"])
             return .error(error, headers: headers.filter { !upstreamHeaders.map(\.0).contains($0.0) })
         }
 
-        if isStream {
+        if let streamBody {
             headers.insert(("content-type", "text/event-stream"), at: 0)
             headers.append(("cache-control", "no-cache"))
             headers.append(("x-accel-buffering", "no"))
-            return .stream(headers: headers, relay: StreamRelay(body: response.body, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger))
+            return .stream(headers: headers, relay: StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger))
         }
 
-        let bytes = try await collect(response.body, timeout: timeout, deployment: deployment, logger: logger)
+        let bytes = completeBody.map { Array($0.readableBytesView) } ?? []
         let upstreamDuration = ContinuousClock.now - upstreamStarted
         let shaped: ByteBuffer
         if let json = try? JSON.parse(bytes) {

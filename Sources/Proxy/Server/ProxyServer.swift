@@ -12,13 +12,13 @@ public struct ProxyServer: Sendable {
 
     public init(engine: ProxyEngine) { self.engine = engine }
 
-    public func buildRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func buildRouter() -> Router<ProxyRequestContext> {
+        let router = Router(context: ProxyRequestContext.self)
         router.add(middleware: ProxyErrorMiddleware())
         for prefix in ["", "/v1"] {
             for operation in [ProxyOperation.chatCompletions, .completions, .embeddings] {
-                router.post("\(prefix)/\(operation.rawValue)") { request, _ in
-                    try await self.proxy(request, operation: operation, pathModel: nil)
+                router.post("\(prefix)/\(operation.rawValue)") { request, context in
+                    try await self.proxy(request, context: context, operation: operation, pathModel: nil)
                 }
             }
             router.get("\(prefix)/models") { request, _ in try await self.management(request) { ProxyServer.json(200, engine.modelList()) } }
@@ -35,7 +35,7 @@ public struct ProxyServer: Sendable {
         }
         for operation in [ProxyOperation.chatCompletions, .completions, .embeddings] {
             router.post("/openai/deployments/:model/\(operation.rawValue)") { request, context in
-                try await self.proxy(request, operation: operation, pathModel: context.parameters.get("model"))
+                try await self.proxy(request, context: context, operation: operation, pathModel: context.parameters.get("model"))
             }
         }
         router.get("/health/liveliness") { _, _ in ProxyServer.json(200, "I'm alive!") }
@@ -57,7 +57,7 @@ public struct ProxyServer: Sendable {
         return await body()
     }
 
-    func proxy(_ request: Request, operation: ProxyOperation, pathModel: String?) async throws -> Response {
+    func proxy(_ request: Request, context: ProxyRequestContext, operation: ProxyOperation, pathModel: String?) async throws -> Response {
         let started = ContinuousClock.now
         var tooLarge = false
         var body = ByteBuffer()
@@ -66,7 +66,8 @@ public struct ProxyServer: Sendable {
         } catch is NIOTooManyBytesError {
             tooLarge = true
         }
-        let call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
+        var call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
+        call.eventLoop = context.eventLoop
         switch await engine.handle(call) {
         case .complete(let status, let headers, let body):
             return Response(status: .init(code: status), headers: ProxyServer.fields(headers), body: .init(byteBuffer: body))
@@ -114,5 +115,17 @@ struct ProxyErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("unhandled error", metadata: ["error": "\(String(describing: type(of: error)))"])
             return ProxyServer.error(ProxyError(OpenAIError(status: 500, message: "Internal server error", type: "internal_server_error", param: "None")))
         }
+    }
+}
+
+/// Hummingbird's basic context plus the connection's event loop: the upstream call runs on the same loop as the
+/// client's connection, so a request and its upstream leg never hop threads.
+public struct ProxyRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let eventLoop: any EventLoop
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.eventLoop = source.channel.eventLoop
     }
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Benchmark on release builds, side by side in one run: wrk straight to mock-azure (--speed 0), through nginx as a
+# plain reverse proxy, and through `proxy`. Prints a markdown table (c=1 p50/p99, c=16 RPS, proxy RSS) and writes
+# it to docs/benchmarks.md. Loopback only; every wrk run is bounded in time.
+# Needs: wrk and nginx from Debian (apt-get install -y wrk nginx).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${BENCH_DURATION:-10}
+OUT=${BENCH_OUT:-docs/benchmarks.md}
+MOCK_PORT=18181 NGINX_PORT=18182 PROXY_PORT=18183
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "bench: needs wrk and nginx (apt-get install -y wrk nginx)" >&2; exit 2; }
+
+echo "== building release (proxy, mock-azure)" >&2
+swift build -c release --product mock-azure >&2
+swift build -c release --product proxy >&2
+BIN=$(swift build -c release --show-bin-path)
+
+# Fixtures without quotas, so the mock never rate-limits the benchmark.
+mkdir -p "$WORK/fixtures"
+cp -r fixtures/scenarios "$WORK/fixtures/"
+cat > "$WORK/fixtures/deployments.yaml" <<YAML
+deployments:
+  - {name: o4-mini, model: o4-mini-2025-04-16}
+YAML
+"$BIN/mock-azure" --port $MOCK_PORT --fixtures "$WORK/fixtures" --speed 0 --log-level warning > "$WORK/mock.log" 2>&1 &
+
+cat > "$WORK/nginx.conf" <<NGINX
+daemon off;
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-body;
+  proxy_temp_path $WORK/nginx-proxy;
+  upstream mock { server 127.0.0.1:$MOCK_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx.conf" > /dev/null 2>&1 &
+
+cat > "$WORK/config.yaml" <<YAML
+model_list:
+  - model_name: o4-mini
+    litellm_params:
+      model: azure/o4-mini
+      api_base: http://127.0.0.1:$MOCK_PORT
+      api_version: "2025-01-01-preview"
+      api_key: bench-azure-key
+general_settings:
+  master_key: sk-bench-1234
+YAML
+"$BIN/proxy" --config "$WORK/config.yaml" --port $PROXY_PORT --host 127.0.0.1 > "$WORK/proxy.log" 2>&1 &
+PROXY_PID=$!
+
+for port in $MOCK_PORT $NGINX_PORT $PROXY_PORT; do
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+done
+sleep 0.5
+RSS_IDLE=$(awk '/VmRSS/ {print $2}' /proc/$PROXY_PID/status)
+
+BODY='{"model":"o4-mini","messages":[{"role":"user","content":"what llm are you"}]}'
+cat > "$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$BODY'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["api-key"] = "bench-azure-key"
+wrk.headers["Authorization"] = "Bearer sk-bench-1234"
+LUA
+
+AZURE_PATH="/openai/deployments/o4-mini/chat/completions?api-version=2025-01-01-preview"
+# Check each target answers the seed before measuring it.
+for url in "http://127.0.0.1:$MOCK_PORT$AZURE_PATH" "http://127.0.0.1:$NGINX_PORT$AZURE_PATH" "http://127.0.0.1:$PROXY_PORT/chat/completions"; do
+  curl -sf "$url" -H 'content-type: application/json' -H 'api-key: bench-azure-key' -H 'Authorization: Bearer sk-bench-1234' -d "$BODY" | grep -q chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B \
+    || { echo "bench: $url does not answer the seed" >&2; exit 1; }
+done
+
+# wrk's latency in microseconds for a percentile line ("50%  123.00us").
+percentile() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub("us", "", v); print v } else if (v ~ /ms$/) { sub("ms", "", v); print v * 1000 } else if (v ~ /s$/) { sub("s", "", v); print v * 1000000 } }' "$2"; }
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+
+run() { # name url
+  wrk -t1 -c1 -d"${DURATION}s" --latency -s "$WORK/post.lua" "$2" > "$WORK/$1-c1.txt"
+  wrk -t2 -c16 -d"${DURATION}s" -s "$WORK/post.lua" "$2" > "$WORK/$1-c16.txt"
+  grep -q "Non-2xx" "$WORK/$1-c1.txt" "$WORK/$1-c16.txt" && { echo "bench: $1 answered errors" >&2; cat "$WORK/$1-c16.txt" >&2; exit 1; } || true
+}
+echo "== wrk: ${DURATION}s per run" >&2
+run direct "http://127.0.0.1:$MOCK_PORT$AZURE_PATH"
+run nginx "http://127.0.0.1:$NGINX_PORT$AZURE_PATH"
+run proxy "http://127.0.0.1:$PROXY_PORT/chat/completions"
+RSS_LOADED=$(awk '/VmRSS/ {print $2}' /proc/$PROXY_PID/status)
+
+D50=$(percentile 50% "$WORK/direct-c1.txt"); D99=$(percentile 99% "$WORK/direct-c1.txt")
+N50=$(percentile 50% "$WORK/nginx-c1.txt"); N99=$(percentile 99% "$WORK/nginx-c1.txt")
+P50=$(percentile 50% "$WORK/proxy-c1.txt"); P99=$(percentile 99% "$WORK/proxy-c1.txt")
+DR=$(rps "$WORK/direct-c16.txt"); NR=$(rps "$WORK/nginx-c16.txt"); PR=$(rps "$WORK/proxy-c16.txt")
+
+D50=$D50 D99=$D99 N50=$N50 N99=$N99 P50=$P50 P99=$P99 DR=$DR NR=$NR PR=$PR RSS_IDLE=$RSS_IDLE RSS_LOADED=$RSS_LOADED DURATION=$DURATION \
+  python3 - "$OUT" <<'PY'
+import sys, datetime, platform, os
+e = os.environ
+d50, d99, n50, n99, p50, p99 = (float(e[k]) for k in ("D50", "D99", "N50", "N99", "P50", "P99"))
+dr, nr, pr = (float(e[k]) for k in ("DR", "NR", "PR"))
+rss_idle, rss_loaded = int(e["RSS_IDLE"]) / 1024, int(e["RSS_LOADED"]) / 1024
+nginx_added, proxy_added = n50 - d50, p50 - d50
+rows = [
+    ("direct to mock-azure", d50, d99, "—", dr, "—"),
+    ("through nginx", n50, n99, f"+{nginx_added:.0f}", nr, f"{nr / dr:.2f}"),
+    ("through proxy", p50, p99, f"+{proxy_added:.0f}", pr, f"{pr / dr:.2f}"),
+]
+table = ["| path | c=1 p50 (µs) | c=1 p99 (µs) | added p50 (µs) | c=16 RPS | RPS vs direct |", "|---|---|---|---|---|---|"]
+table += [f"| {name} | {a:.0f} | {b:.0f} | {c} | {r:.0f} | {ratio} |" for name, a, b, c, r, ratio in rows]
+summary = [
+    f"- proxy added p50 at c=1: {proxy_added:.0f} µs (nginx adds {nginx_added:.0f} µs; ratio {proxy_added / nginx_added if nginx_added > 0 else float('inf'):.1f}×); target ≤ 300 µs: {'met' if proxy_added <= 300 else 'NOT met'}",
+    f"- proxy c=16 RPS: {pr:.0f} = {pr / nr:.0%} of nginx's {nr:.0f}; target ≥ 20%: {'met' if pr / nr >= 0.2 else 'NOT met'} (goal 70%)",
+    f"- proxy RSS: {rss_idle:.1f} MiB idle, {rss_loaded:.1f} MiB after the runs; target ≤ 48 MiB idle: {'met' if rss_idle <= 48 else 'NOT met'}",
+]
+text = f"""# Benchmarks
+
+Generated by `scripts/bench.sh` on {datetime.date.today().isoformat()} ({os.cpu_count()} cores, {platform.machine()}), release builds,
+{e["DURATION"]} s per wrk run, loopback only. The request is the seed's non-streaming o4-mini call; mock-azure
+answers instantly (`--speed 0`); nginx is a plain keep-alive reverse proxy (1 worker); the proxy runs with all its
+features (auth, routing, body rewrite, response shaping, LiteLLM headers).
+
+{chr(10).join(table)}
+
+{chr(10).join(summary)}
+"""
+open(sys.argv[1], "w").write(text)
+print(text)
+PY
