@@ -38,7 +38,7 @@ public enum ProxyApplication {
             logger.warning("ssl_verify is false: upstream TLS certificates are NOT verified")
         }
         let client = UpstreamClient(configuration: clientConfiguration)
-        let engine = ProxyEngine(config: config, client: client.http, environment: environment, logger: logger)
+        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, environment: environment, logger: logger)
         let app = Application(
             router: ProxyServer(engine: engine).buildRouter(),
             configuration: .init(address: .hostname(runtime.host, port: runtime.port), serverName: nil),

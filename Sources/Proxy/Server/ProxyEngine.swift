@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 import Wire
 
@@ -17,18 +18,20 @@ public final class ProxyEngine: Sendable {
     public let authenticator: Authenticator
     let builder: UpstreamRequestBuilder
     let client: HTTPClient
+    let pinned: PinnedHTTPClient?
     let logger: Logger
     let random = Mutex(SystemRandomNumberGenerator())
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
 
-    public init(config: ProxyConfig, client: HTTPClient, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
         self.config = config
         self.router = ModelRouter(config: config)
         let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
         self.authenticator = authenticator ?? Authenticator(masterKey: config.settings.masterKey, extractor: KeyExtractor(customHeader: header))
         self.builder = UpstreamRequestBuilder(environment: environment)
         self.client = client
+        self.pinned = pinned
         self.logger = logger
     }
 
@@ -115,13 +118,17 @@ public final class ProxyEngine: Sendable {
                 throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
             }
         } else {
-            // The whole exchange, bounded in time (the deadline) and size (the accumulator), on the client's loop.
+            // The whole exchange, bounded in time (the deadline) and size, on the client connection's event loop.
             do {
-                let request = try HTTPClient.Request(url: upstream.url, method: .POST, headers: HTTPHeaders(upstream.headers), body: .byteBuffer(ByteBuffer(bytes: upstream.body)))
-                let accumulator = ResponseAccumulator(request: request, maxBodySize: maximumUpstreamBody)
-                let preference: HTTPClient.EventLoopPreference = call.eventLoop.map { .delegateAndChannel(on: $0) } ?? .indifferent
-                let response = try await client.execute(request: request, delegate: accumulator, eventLoop: preference, deadline: deadline, logger: logger).get()
-                (status, responseHeaders, completeBody) = (response.status, response.headers, response.body ?? ByteBuffer())
+                if let pinned, let loop = call.eventLoop {
+                    let response = try await pinned.post(url: upstream.url, headers: upstream.headers, body: ByteBuffer(bytes: upstream.body), on: loop, deadline: deadline, maximumBodySize: maximumUpstreamBody).get()
+                    (status, responseHeaders, completeBody) = (response.status, response.headers, response.body)
+                } else {
+                    let request = try HTTPClient.Request(url: upstream.url, method: .POST, headers: HTTPHeaders(upstream.headers), body: .byteBuffer(ByteBuffer(bytes: upstream.body)))
+                    let accumulator = ResponseAccumulator(request: request, maxBodySize: maximumUpstreamBody)
+                    let response = try await client.execute(request: request, delegate: accumulator, eventLoop: .indifferent, deadline: deadline, logger: logger).get()
+                    (status, responseHeaders, completeBody) = (response.status, response.headers, response.body ?? ByteBuffer())
+                }
             } catch {
                 throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
             }
@@ -207,7 +214,10 @@ public final class ProxyEngine: Sendable {
     }
 
     func mapTransportError(_ error: any Error, timeout: Double, deployment: ModelDeployment, logger: Logger) -> ProxyError {
-        if let error = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+        var timedOut = (error as? HTTPClientError).map { [.deadlineExceeded, .readTimeout, .connectTimeout].contains($0) } ?? false
+        if (error as? PinnedHTTPClient.Failure) == .timeout { timedOut = true }
+        if case ChannelError.connectTimeout? = error as? ChannelError { timedOut = true }
+        if timedOut {
             logger.info("upstream timeout", metadata: ["model_id": "\(deployment.id)", "timeout_s": "\(timeout)"])
             return .timeout(seconds: timeout, deployment: deployment)
         }
@@ -215,6 +225,12 @@ public final class ProxyEngine: Sendable {
         let reason: String
         if let error = error as? HTTPClientError {
             reason = error.shortDescription
+        } else if let error = error as? PinnedHTTPClient.Failure {
+            reason = "\(error)"
+        } else if let error = error as? NIOConnectionError {
+            reason = "connection to \(error.host):\(error.port) failed"
+        } else if let error = error as? IOError {
+            reason = "I/O error \(error.errnoCode)"
         } else {
             reason = String(describing: type(of: error))
         }

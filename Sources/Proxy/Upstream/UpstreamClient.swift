@@ -10,6 +10,8 @@ import ServiceLifecycle
 /// `ssl_verify: false`. It shuts down after the server, when the ServiceGroup stops in reverse order.
 public final class UpstreamClient: Service, Sendable {
     public let http: HTTPClient
+    /// Keep-alive connections pinned to each event loop, for non-streaming calls.
+    public let pinned: PinnedHTTPClient
 
     public struct Configuration: Sendable {
         public var connectionsPerHost: Int = 512
@@ -32,10 +34,12 @@ public final class UpstreamClient: Service, Sendable {
         if !configuration.verifyCertificates { tls.certificateVerification = .none }
         http.tlsConfiguration = tls
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
+        self.pinned = PinnedHTTPClient(verifyCertificates: configuration.verifyCertificates, connectTimeout: configuration.connectTimeout)
     }
 
     public func run() async throws {
         try? await gracefulShutdown()
+        pinned.closeIdleConnections()
         try await http.shutdown()
     }
 }
