@@ -27,6 +27,7 @@ import Wire
             #expect(Double(response.header("x-litellm-response-duration-ms") ?? "") != nil)
             #expect(Double(response.header("x-litellm-overhead-duration-ms") ?? "") != nil)
             #expect(response.header("llm_provider-x-ms-region") == "Japan East")
+            #expect(response.header("x-litellm-response-cost") == "0.0007689", "11 × 1.1e-6 + 172 × 4.4e-6")
             #expect(response.header("x-ratelimit-remaining-requests") != nil)
             let again = try await TestHTTP.request(.POST, "\(proxy.base)/v1/chat/completions", headers: proxy.auth, body: Self.seedBody)
             #expect(again.header("x-litellm-call-id") != callID)

@@ -21,6 +21,7 @@ public final class ProxyEngine: Sendable {
     let pinned: PinnedHTTPClient?
     let logger: Logger
     let random = Mutex(SystemRandomNumberGenerator())
+    let prices = PriceTable.shipped
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
 
@@ -174,6 +175,9 @@ public final class ProxyEngine: Sendable {
         let shaped: ByteBuffer
         if let json = try? JSON.parse(bytes) {
             shaped = ResponseShaper.shape(json, deployment: deployment).byteBuffer()
+            if let usage = json["usage"], let price = prices.price(for: deployment, upstreamModel: json["model"]?.stringValue) {
+                headers.append(("x-litellm-response-cost", ProxyEngine.costText(PriceTable.cost(usage: usage, price: price))))
+            }
         } else {
             shaped = ByteBuffer(bytes: bytes)
         }
@@ -184,6 +188,12 @@ public final class ProxyEngine: Sendable {
     }
 
     static let hopByHop: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive", "content-type", "date", "server", "set-cookie"]
+
+    /// A cost as Python prints a float (`0.0007689`), rounded to 12 significant digits to drop binary noise.
+    static func costText(_ cost: Double) -> String {
+        let rounded = Double(String(format: "%.12g", cost)) ?? cost
+        return JSON.double(rounded).serialized()
+    }
 
     static func milliseconds(_ duration: Duration) -> String {
         let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15

@@ -1,0 +1,75 @@
+import Foundation
+import Wire
+
+/// Per-token prices, shipped as a resource (`prices.json`), and the cost of a usage block:
+/// `(prompt − cached) × input + cached × cache_read + completion × output` (reasoning tokens are inside
+/// completion tokens). A price row is chosen by `model_info.base_model`, then the upstream model (the dated snapshot
+/// in the response, without its date), then the deployment model; `model_info` prices override the table.
+public struct PriceTable: Sendable {
+    public struct Price: Sendable, Equatable {
+        public var input: Double
+        public var output: Double
+        public var cacheRead: Double?
+    }
+
+    public let prices: [String: Price]
+
+    public static let shipped: PriceTable = {
+        guard let url = Bundle.module.url(forResource: "prices", withExtension: "json"),
+              let data = try? Data(contentsOf: url), let json = try? JSON.parse(data), let object = json.objectValue
+        else { return PriceTable(prices: [:]) }
+        var prices: [String: Price] = [:]
+        for member in object where !member.key.hasPrefix("_") {
+            guard let input = member.value["input"]?.doubleValue, let output = member.value["output"]?.doubleValue else { continue }
+            prices[member.key] = Price(input: input, output: output, cacheRead: member.value["cache_read"]?.doubleValue)
+        }
+        return PriceTable(prices: prices)
+    }()
+
+    public init(prices: [String: Price]) { self.prices = prices }
+
+    /// The price for a deployment, given the model the upstream reported; nil when nothing is known.
+    public func price(for deployment: ModelDeployment, upstreamModel: String?) -> Price? {
+        var candidates: [String] = []
+        if let base = deployment.modelInfo["base_model"]?.stringValue { candidates.append(base) }
+        if let upstreamModel { candidates.append(upstreamModel) }
+        candidates.append(deployment.upstreamModel)
+        var found: Price?
+        for candidate in candidates {
+            if let price = lookup(candidate) {
+                found = price
+                break
+            }
+        }
+        let input = deployment.modelInfo["input_cost_per_token"]?.doubleValue ?? deployment.litellmParams["input_cost_per_token"]?.doubleValue
+        let output = deployment.modelInfo["output_cost_per_token"]?.doubleValue ?? deployment.litellmParams["output_cost_per_token"]?.doubleValue
+        if input != nil || output != nil {
+            return Price(input: input ?? found?.input ?? 0, output: output ?? found?.output ?? 0, cacheRead: found?.cacheRead)
+        }
+        return found
+    }
+
+    /// `azure/o4-mini-2025-04-16` → `o4-mini`: provider prefix and date suffix removed.
+    func lookup(_ model: String) -> Price? {
+        var name = model.lowercased()
+        if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
+        if let price = prices[name] { return price }
+        let parts = name.split(separator: "-")
+        if parts.count > 3, parts.suffix(3).allSatisfy({ $0.allSatisfy(\.isNumber) }) {
+            return prices[parts.dropLast(3).joined(separator: "-")]
+        }
+        if parts.count > 1, let last = parts.last, last.count == 4, last.allSatisfy(\.isNumber) {
+            return prices[parts.dropLast().joined(separator: "-")]
+        }
+        return nil
+    }
+
+    /// Cost in USD of a usage block at a price.
+    public static func cost(usage: JSON, price: Price) -> Double {
+        let prompt = Double(usage["prompt_tokens"]?.intValue ?? 0)
+        let completion = Double(usage["completion_tokens"]?.intValue ?? 0)
+        let cached = Double(usage.value(at: "prompt_tokens_details.cached_tokens")?.intValue ?? 0)
+        let cachedPrice = price.cacheRead ?? price.input
+        return (prompt - cached) * price.input + cached * cachedPrice + completion * price.output
+    }
+}
