@@ -76,7 +76,10 @@ let package = Package(
                 "MockAzure",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            resources: [.copy("Schemas/chat-completion.schema.json"), .copy("Schemas/seed-proxy-response.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -85,6 +88,7 @@ let package = Package(
                 "Wire",
                 "MockAzure",
                 "Proxy",
+                "Conformance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,6 +117,15 @@ let package = Package(
         .testTarget(
             name: "ProxyTests",
             dependencies: ["Proxy", "MockAzure", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: [
+                "Conformance", "TestSupport", "Proxy", "MockAzure",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
