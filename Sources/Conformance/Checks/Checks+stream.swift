@@ -22,8 +22,7 @@ extension ConformanceCatalog {
                 try c.expect(payloads.dropLast().allSatisfy { (try? JSON.parse($0)) != nil }, "an event is not JSON")
                 return ["events": .int(payloads.count)]
             },
-            ConformanceCheck("stream.frames-unmerged", .stream, "Each upstream frame is relayed on its own, at the fixture's pace (never merged or held)",
-                             litellm: .deviation("fakes o-series streams and buffers chunks"), requires: .mock) { c in
+            ConformanceCheck("stream.frames-unmerged", .stream, "Each upstream frame is relayed on its own, at the fixture's pace (never merged or held)", requires: .mock) { c in
                 try c.requireModel(c.target.chatModel)
                 let expected = try fixtureFrames("stream-basic").orFail("fixture stream-basic not found (set CONFORMANCE_FIXTURES)")
                 let stream = try await c.stream("/chat/completions", c.chat(c.target.chatModel, "Say hello in three languages", stream: true, includeUsage: true))
@@ -80,8 +79,7 @@ extension ConformanceCatalog {
                 try c.expect(chunks[(stop + 1)...].contains { $0.value(at: "choices.0.content_filter_offsets") != nil }, "no annotation frame after the stop frame")
                 return ["chunks": .int(chunks.count)]
             },
-            ConformanceCheck("stream.content-filter-results", .stream, "Streamed content chunks keep their content_filter_results",
-                             litellm: .deviation("moves or drops per-chunk filter results"), requires: .mock) { c in
+            ConformanceCheck("stream.content-filter-results", .stream, "Streamed content chunks keep their content_filter_results", requires: .mock) { c in
                 try c.requireModel(c.target.chatModel)
                 let stream = try await c.stream("/chat/completions", c.chat(c.target.chatModel, "Say hello in three languages", stream: true))
                 let filtered = stream.json.filter {
