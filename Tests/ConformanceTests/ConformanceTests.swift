@@ -36,6 +36,19 @@ import Wire
         }
     }
 
+    /// With a real upstream only structure and invariants are checked: fixture-bound checks skip, the rest pass.
+    @Test func realUpstreamModeChecksStructureOnly() async throws {
+        try await withProxy(mock: Self.mock) { proxy in
+            var target = target(proxy.base, proxy)
+            target.upstream = .real
+            let report = await ConformanceRunner(target: target, suites: [.api, .auth, .errors]).run()
+            #expect(report.count(.failed) == 0, "\(report.outcomes.filter { $0.status == .failed }.map(\.id))")
+            let skipped = report.outcomes.filter { $0.status == .skipped }.map(\.id)
+            #expect(skipped.contains("api.seed-response") && skipped.contains("errors.content-filter"))
+            #expect(report.count(.passed) >= 15)
+        }
+    }
+
     /// Each broken proxy makes the check written for that fault fail.
     @Test(arguments: [
         (Breakage.dropDone, ["stream.sse-wire", "stream.no-usage-unasked"]),
