@@ -61,6 +61,7 @@ model_list:
       api_key: bench-azure-key
 general_settings:
   master_key: sk-bench-1234
+  sqlite_path: $WORK/spend.sqlite
 YAML
 "$BIN/proxy" --config "$WORK/config.yaml" --port $PROXY_PORT --host 127.0.0.1 > "$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!

@@ -38,14 +38,30 @@ public enum ProxyApplication {
             logger.warning("ssl_verify is false: upstream TLS certificates are NOT verified")
         }
         let client = UpstreamClient(configuration: clientConfiguration)
-        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, environment: environment, logger: logger)
+        let writer = makeSpendWriter(config: config, environment: environment, logger: logger)
+        let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment)
+        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, environment: environment, logger: logger)
         let app = Application(
             router: ProxyServer(engine: engine).buildRouter(),
             configuration: .init(address: .hostname(runtime.host, port: runtime.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        return Parts(engine: engine, services: [client, app])
+        // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.
+        return Parts(engine: engine, services: [writer, client, app])
+    }
+
+    /// The spend store (the embedded SQLite file by default) behind its batching writer.
+    static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) -> SpendWriter {
+        let general = config.settings.generalSettings
+        let path = general["sqlite_path"]?.stringValue ?? environment["LITELLM_SQLITE_PATH"] ?? "litellm_proxy.sqlite"
+        if config.settings.databaseURL != nil {
+            logger.warning("database_url is set, but this build stores spend logs in SQLite only (PostgreSQL storage is not built yet)", metadata: ["sqlite_path": "\(path)"])
+        }
+        let interval = general["proxy_batch_write_at"]?.doubleValue ?? 10
+        let spill = general["spend_spill_path"]?.stringValue ?? path + ".spill.jsonl"
+        let capacity = general["spend_queue_capacity"]?.intValue ?? 10_000
+        return SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(Int64(max(0.05, interval) * 1000)), capacity: capacity, spillPath: spill, logger: logger)
     }
 
     /// Runs the parts until SIGTERM/SIGINT, then drains for at most the grace period.

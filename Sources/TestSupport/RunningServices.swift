@@ -87,6 +87,11 @@ public struct ProxyTestContext: Sendable {
 
 /// Configurations used across the proxy tests.
 public enum TestConfigs {
+    /// A fresh SQLite file for one proxy's spend logs.
+    public static func temporarySQLitePath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("proxy-\(UUID().uuidString).sqlite").path
+    }
+
     public static let masterKey = "sk-test-master-1234"
     public static let azureKey = "azure-upstream-key-5678"
 
@@ -134,6 +139,8 @@ public enum TestConfigs {
         general_settings:
           master_key: \(masterKey)
           max_request_size_mb: 1
+          proxy_batch_write_at: 0.1
+          sqlite_path: \(temporarySQLitePath())
         """
     }
 }

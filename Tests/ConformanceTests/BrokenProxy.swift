@@ -9,7 +9,7 @@ import Wire
 /// A deliberately broken proxy for proving checks can fail: it forwards to a real proxy and damages the answer
 /// in one way.
 enum Breakage: String, CaseIterable, Sendable {
-    case dropDone, mergeFrames, dropFilterResults, wrongTokens, echoKeyInErrors, dropInnerError, dropCallID
+    case dropDone, mergeFrames, dropFilterResults, wrongTokens, echoKeyInErrors, dropInnerError, dropCallID, keyInSpendLogs
 }
 
 struct BrokenProxy: Sendable {
@@ -78,6 +78,14 @@ struct BrokenProxy: Sendable {
             if json["error"] != nil { json["error"]?["message"] = .string("Invalid key \(presentedKey)") }
         case .dropInnerError:
             json["error"]?["provider_specific_fields"] = nil
+        case .keyInSpendLogs:
+            if case .array(let rows) = json {
+                json = .array(rows.map { row in
+                    var row = row
+                    row["api_key"] = .string(presentedKey)
+                    return row
+                })
+            }
         default: break
         }
         return Response(status: .init(code: Int(response.status.code)), headers: headers, body: .init(byteBuffer: json.byteBuffer()))

@@ -78,6 +78,8 @@ model_list:
       api_key: os.environ/SDK_AZURE_KEY
 general_settings:
   master_key: os.environ/LITELLM_MASTER_KEY
+  proxy_batch_write_at: 0.2
+  sqlite_path: {tmp_path / "spend.sqlite"}
 {extra}
 """)
     return path

@@ -89,6 +89,7 @@ public struct MockAzureServer: Sendable {
             let part = ByteBuffer(bytes: text.prefix(sentBytes))
             return Response(status: .init(code: status), headers: MockAzureServer.fields(headers), body: .init(contentLength: text.count) { writer in
                 try await writer.write(part)
+                try await Task.sleep(for: .milliseconds(50))
                 throw SimulatedDisconnect()
             })
         case .stream(let status, let headers, let frames, let ending):
@@ -105,7 +106,11 @@ public struct MockAzureServer: Sendable {
                     throw error
                 }
                 engine.streamEnded(aborted: false)
-                if ending == .disconnect { throw SimulatedDisconnect() }
+                if ending == .disconnect {
+                    // Let the frames already written reach the peer before the connection drops.
+                    try await Task.sleep(for: .milliseconds(50))
+                    throw SimulatedDisconnect()
+                }
                 try await writer.finish(nil)
             })
         case .hang(let seconds):

@@ -16,6 +16,10 @@ public struct ProxyCall: Sendable {
     public var started: ContinuousClock.Instant
     /// The client connection's event loop, when known: the upstream call is pinned to it.
     public var eventLoop: (any EventLoop)?
+    /// Wall-clock start, for the spend row.
+    public var startedAt = Date()
+    /// The caller's address (`x-forwarded-for` first hop, else the connection's peer).
+    public var clientIP: String?
 
     public init(operation: ProxyOperation, route: String, pathModel: String? = nil, headers: [(String, String)], body: ByteBuffer, bodyTooLarge: Bool = false, started: ContinuousClock.Instant = .now) {
         self.operation = operation

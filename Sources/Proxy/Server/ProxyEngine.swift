@@ -19,13 +19,15 @@ public final class ProxyEngine: Sendable {
     let builder: UpstreamRequestBuilder
     let client: HTTPClient
     let pinned: PinnedHTTPClient?
+    /// Spend logging, when a store is configured.
+    public let spend: SpendRecorder?
     let logger: Logger
     let random = Mutex(SystemRandomNumberGenerator())
     let prices = PriceTable.shipped
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
 
-    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, spend: SpendRecorder? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
         self.config = config
         self.router = ModelRouter(config: config)
         let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
@@ -33,6 +35,7 @@ public final class ProxyEngine: Sendable {
         self.builder = UpstreamRequestBuilder(environment: environment)
         self.client = client
         self.pinned = pinned
+        self.spend = spend
         self.logger = logger
     }
 
@@ -97,6 +100,25 @@ public final class ProxyEngine: Sendable {
         let isStream = body["stream"]?.boolValue == true && call.operation != .embeddings
         let clientWantsUsage = body["stream_options"]?["include_usage"]?.boolValue == true
         let upstream = builder.build(deployment, operation: call.operation, body: body)
+        var finished = SpendRecorder.Finished(
+            callID: callID, operation: call.operation, caller: caller, deployment: deployment, request: body, startedAt: call.startedAt,
+            firstByteAt: nil, clientIP: call.clientIP, response: nil, usage: nil, upstreamModel: nil, error: nil
+        )
+        do {
+            return try await exchange(call, upstream: upstream, deployment: deployment, group: group, isStream: isStream, clientWantsUsage: clientWantsUsage, baseHeaders: baseHeaders, finished: finished, logger: logger)
+        } catch {
+            finished.error = error
+            spend?.record(finished)
+            throw error
+        }
+    }
+
+    /// The upstream exchange and the answer; records the spend row for every outcome it returns.
+    func exchange(
+        _ call: ProxyCall, upstream: UpstreamRequest, deployment: ModelDeployment, group: String, isStream: Bool, clientWantsUsage: Bool,
+        baseHeaders: [(String, String)], finished: SpendRecorder.Finished, logger: Logger
+    ) async throws(ProxyError) -> ProxyOutcome {
+        var finished = finished
 
         let timeout = isStream
             ? (deployment.streamTimeout ?? config.settings.routerStreamTimeout ?? deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
@@ -160,6 +182,8 @@ public final class ProxyEngine: Sendable {
             let upstreamHeaders = headers.filter { $0.0 == "retry-after" || $0.0 == "retry-after-ms" || $0.0.hasPrefix("x-ratelimit-") }
             let error = ProxyError.upstream(status: Int(status.code), body: try? JSON.parse(bytes), rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self), deployment: deployment, headers: upstreamHeaders)
             logger.info("upstream error", metadata: ["status": "\(status.code)", "model_id": "\(deployment.id)"])
+            finished.error = error
+            spend?.record(finished)
             return .error(error, headers: headers.filter { !upstreamHeaders.map(\.0).contains($0.0) })
         }
 
@@ -167,14 +191,33 @@ public final class ProxyEngine: Sendable {
             headers.insert(("content-type", "text/event-stream"), at: 0)
             headers.append(("cache-control", "no-cache"))
             headers.append(("x-accel-buffering", "no"))
-            return .stream(headers: headers, relay: StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger))
+            var relay = StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger)
+            if let spend {
+                let started = finished
+                relay.onFinish = { summary in
+                    var finished = started
+                    finished.firstByteAt = summary.firstByteDate
+                    finished.usage = summary.usage
+                    finished.upstreamModel = summary.model
+                    finished.response = ResponseShaper.shape(summary.assembled, deployment: deployment)
+                    if let reason = summary.upstreamError {
+                        finished.error = ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
+                    }
+                    spend.record(finished)
+                }
+            }
+            return .stream(headers: headers, relay: relay)
         }
 
         let bytes = completeBody.map { Array($0.readableBytesView) } ?? []
         let upstreamDuration = ContinuousClock.now - upstreamStarted
         let shaped: ByteBuffer
         if let json = try? JSON.parse(bytes) {
-            shaped = ResponseShaper.shape(json, deployment: deployment).byteBuffer()
+            let shapedJSON = ResponseShaper.shape(json, deployment: deployment)
+            shaped = shapedJSON.byteBuffer()
+            finished.response = shapedJSON
+            finished.usage = json["usage"]
+            finished.upstreamModel = json["model"]?.stringValue
             if let usage = json["usage"], let price = prices.price(for: deployment, upstreamModel: json["model"]?.stringValue) {
                 headers.append(("x-litellm-response-cost", ProxyEngine.costText(PriceTable.cost(usage: usage, price: price))))
             }
@@ -184,6 +227,7 @@ public final class ProxyEngine: Sendable {
         let total = ContinuousClock.now - call.started
         headers.append(("x-litellm-response-duration-ms", ProxyEngine.milliseconds(total)))
         headers.append(("x-litellm-overhead-duration-ms", ProxyEngine.milliseconds(total - upstreamDuration)))
+        spend?.record(finished)
         return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: shaped)
     }
 

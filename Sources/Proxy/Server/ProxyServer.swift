@@ -41,7 +41,25 @@ public struct ProxyServer: Sendable {
         router.get("/health/liveliness") { _, _ in ProxyServer.json(200, "I'm alive!") }
         router.get("/health/liveness") { _, _ in ProxyServer.json(200, "I'm alive!") }
         router.get("/health/readiness") { _, _ in
-            ProxyServer.json(200, ["status": "healthy", "db": engine.config.settings.databaseURL == nil ? "Not connected" : "connected", "litellm_version": .string(ProxyEngine.version)])
+            let (status, body) = await engine.readiness()
+            return ProxyServer.json(status, body)
+        }
+        router.get("/spend/logs") { request, _ in
+            try await self.management(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogs(ProxyServer.query(request)) } }
+        }
+        router.get("/spend/logs/ui") { request, _ in
+            try await self.management(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogsPage(ProxyServer.query(request)) } }
+        }
+        router.get("/spend/logs/ui/:request_id") { request, context in
+            let id = context.parameters.get("request_id") ?? ""
+            return try await self.management(request) {
+                await ProxyServer.answer { () async throws(ProxyError) in
+                    guard let detail = try await engine.spendLogDetail(id) else {
+                        throw ProxyError(OpenAIError(status: 404, message: "No spend log with request_id \(id)", type: "not_found_error"))
+                    }
+                    return detail
+                }
+            }
         }
         router.get("/health") { request, _ in try await self.management(request) { ProxyServer.json(200, await engine.health()) } }
         return router
@@ -68,6 +86,7 @@ public struct ProxyServer: Sendable {
         }
         var call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
         call.eventLoop = context.eventLoop
+        call.clientIP = request.headers[HTTPField.Name("x-forwarded-for")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? context.remoteIP
         switch await engine.handle(call) {
         case .complete(let status, let headers, let body):
             return Response(status: .init(code: status), headers: ProxyServer.fields(headers), body: .init(byteBuffer: body))
@@ -77,6 +96,21 @@ public struct ProxyServer: Sendable {
                 try await writer.finish(nil)
             })
         }
+    }
+
+    /// A JSON answer, or the error's own response.
+    static func answer(_ body: () async throws(ProxyError) -> JSON) async -> Response {
+        do {
+            return json(200, try await body())
+        } catch {
+            return ProxyServer.error(error)
+        }
+    }
+
+    static func query(_ request: Request) -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { result[String(key)] = String(value) }
+        return result
     }
 
     static func headers(_ request: Request) -> [(String, String)] {
@@ -123,9 +157,12 @@ struct ProxyErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 public struct ProxyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let eventLoop: any EventLoop
+    /// The peer's IP address.
+    public let remoteIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.eventLoop = source.channel.eventLoop
+        self.remoteIP = source.channel.remoteAddress?.ipAddress
     }
 }

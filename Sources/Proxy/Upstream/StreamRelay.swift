@@ -1,3 +1,4 @@
+import Foundation
 import AsyncHTTPClient
 import Logging
 import NIOCore
@@ -14,6 +15,8 @@ public struct StreamRelay: Sendable {
     let deployment: ModelDeployment
     let clientWantsUsage: Bool
     let logger: Logger
+    /// Called once with the summary when the relay ends (spend logging).
+    var onFinish: @Sendable (Summary) -> Void = { _ in }
 
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
@@ -23,12 +26,44 @@ public struct StreamRelay: Sendable {
         public var completed = false
         public var clientGone = false
         public var upstreamError: String?
+        /// The answer assembled from the deltas (bounded), for the spend row.
+        public var id: String?
+        public var model: String?
+        public var content = ""
+        public var finishReason: String?
+        public var firstByteDate: Date?
+
+        /// The assembled message in a chat.completion's shape.
+        public var assembled: JSON {
+            [
+                "id": id.map(JSON.string) ?? nil,
+                "model": model.map(JSON.string) ?? nil,
+                "object": "chat.completion",
+                "choices": [["index": 0, "message": ["role": "assistant", "content": .string(content)], "finish_reason": finishReason.map(JSON.string) ?? nil]],
+                "usage": usage ?? nil,
+            ]
+        }
+
+        mutating func absorb(_ json: JSON) {
+            if let value = json["id"]?.stringValue, !value.isEmpty { id = value }
+            if let value = json["model"]?.stringValue, !value.isEmpty { model = value }
+            if let piece = json.value(at: "choices.0.delta.content")?.stringValue ?? json.value(at: "choices.0.text")?.stringValue, content.utf8.count < 64 * 1024 {
+                content += piece
+            }
+            if let reason = json.value(at: "choices.0.finish_reason")?.stringValue { finishReason = reason }
+        }
     }
 
     struct ClientGone: Error {}
 
     /// Runs the relay; `write` sends bytes to the client (and throws when it has gone).
     public func run(write: (ByteBuffer) async throws -> Void) async -> Summary {
+        let summary = await relay(write: write)
+        onFinish(summary)
+        return summary
+    }
+
+    func relay(write: (ByteBuffer) async throws -> Void) async -> Summary {
         var summary = Summary()
         var parser = SSEParser(maximumEventSize: 8 * 1024 * 1024)
         func send(_ buffer: ByteBuffer) async throws {
@@ -36,7 +71,10 @@ public struct StreamRelay: Sendable {
         }
         do {
             for try await chunk in body {
-                if summary.firstByte == nil { summary.firstByte = .now }
+                if summary.firstByte == nil {
+                    summary.firstByte = .now
+                    summary.firstByteDate = Date()
+                }
                 for event in try parser.feed(chunk.readableBytesView) {
                     if event.isDone {
                         summary.completed = true
@@ -50,6 +88,7 @@ public struct StreamRelay: Sendable {
                         continue
                     }
                     if let usage = json["usage"], !usage.isNull { summary.usage = usage }
+                    summary.absorb(json)
                     guard let shaped = ResponseShaper.shapeChunk(json, deployment: deployment, clientWantsUsage: clientWantsUsage) else { continue }
                     try await send(SSEWriter.encode(json: shaped))
                 }

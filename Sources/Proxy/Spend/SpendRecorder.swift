@@ -1,0 +1,102 @@
+import Foundation
+import Wire
+
+/// Turns a finished request into a spend row and hands it to the writer. Applies the logging settings:
+/// `store_prompts_in_spend_logs` / `turn_off_message_logging` (bodies or not), string truncation, and
+/// `disable_spend_logs`.
+public struct SpendRecorder: Sendable {
+    public let writer: SpendWriter
+    public var storePrompts: Bool
+    public var disabled: Bool
+    public var maximumStringLength: Int
+    let prices: PriceTable
+
+    public init(writer: SpendWriter, settings: ProxySettings, environment: [String: String], prices: PriceTable = .shipped) {
+        self.writer = writer
+        self.prices = prices
+        let general = settings.generalSettings
+        var store = general["store_prompts_in_spend_logs"]?.boolValue ?? environment["STORE_PROMPTS_IN_SPEND_LOGS"].map { $0.lowercased() == "true" } ?? true
+        if settings.litellmSettings["turn_off_message_logging"]?.boolValue == true { store = false }
+        self.storePrompts = store
+        self.disabled = general["disable_spend_logs"]?.boolValue ?? false
+        self.maximumStringLength = general["spend_log_max_string_length"]?.intValue ?? 2048
+    }
+
+    /// What the engine knows about a request when it ends.
+    public struct Finished: Sendable {
+        public var callID: String
+        public var operation: ProxyOperation
+        public var caller: Caller
+        public var deployment: ModelDeployment
+        public var request: JSONObject
+        public var startedAt: Date
+        public var firstByteAt: Date?
+        public var clientIP: String?
+        /// The shaped answer (or the assembled stream), nil on failure.
+        public var response: JSON?
+        public var usage: JSON?
+        public var upstreamModel: String?
+        public var error: ProxyError?
+    }
+
+    public func record(_ finished: Finished) {
+        guard !disabled else { return }
+        let now = Date()
+        let usage = finished.usage ?? [:]
+        let prompt = usage["prompt_tokens"]?.intValue ?? 0
+        let completion = usage["completion_tokens"]?.intValue ?? 0
+        let price = prices.price(for: finished.deployment, upstreamModel: finished.upstreamModel)
+        var metadata: JSONObject = [
+            "user_api_key_hash": .string(finished.caller.keyHash),
+            "attempted_retries": 0,
+            "attempted_fallbacks": 0,
+        ]
+        if case .virtualKey(_, let alias, _) = finished.caller.kind, let alias { metadata["user_api_key_alias"] = .string(alias) }
+        if finished.usage != nil { metadata["usage_object"] = usage }
+        if price == nil, finished.error == nil { metadata["cost_unknown"] = true }
+        if let error = finished.error {
+            metadata["error_information"] = ["error_class": .string(error.error.type ?? "error"), "error_code": .string(String(error.status)), "error_message": .string(String(error.error.message.prefix(maximumStringLength)))]
+        }
+        let user = finished.request["user"]?.stringValue
+        let row = SpendRow(
+            requestID: finished.response?["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID,
+            callType: finished.operation.callType,
+            apiKey: finished.caller.keyHash,
+            spend: price.map { PriceTable.cost(usage: usage, price: $0) } ?? 0,
+            totalTokens: usage["total_tokens"]?.intValue ?? prompt + completion,
+            promptTokens: prompt,
+            completionTokens: completion,
+            startTime: finished.startedAt,
+            endTime: now,
+            completionStartTime: finished.firstByteAt ?? (finished.error == nil ? now : nil),
+            requestDurationMs: Int((now.timeIntervalSince(finished.startedAt) * 1000).rounded()),
+            model: finished.deployment.model,
+            modelID: finished.deployment.id,
+            modelGroup: finished.deployment.modelName,
+            customLLMProvider: finished.deployment.provider.rawValue,
+            apiBase: finished.deployment.apiBase ?? "",
+            user: user ?? "",
+            metadata: .object(metadata),
+            endUser: user,
+            requesterIPAddress: finished.clientIP,
+            messages: storePrompts ? truncated(finished.request["messages"] ?? finished.request["prompt"] ?? finished.request["input"] ?? [:]) : [:],
+            response: storePrompts ? truncated(finished.response ?? (finished.error.map { $0.error.json } ?? [:])) : [:],
+            sessionID: finished.request["litellm_session_id"]?.stringValue,
+            status: finished.error == nil ? "success" : "failure",
+            proxyServerRequest: storePrompts ? truncated(.object(finished.request)) : [:],
+            litellmCallID: finished.callID
+        )
+        writer.enqueue(row)
+    }
+
+    /// Long strings cut to `maximumStringLength` characters (LiteLLM's 2048 by default), recursively.
+    func truncated(_ value: JSON) -> JSON {
+        switch value {
+        case .string(let text) where text.count > maximumStringLength:
+            return .string(String(text.prefix(maximumStringLength)) + "…(truncated \(text.count - maximumStringLength) chars)")
+        case .array(let items): return .array(items.map(truncated))
+        case .object(let object): return .object(JSONObject(object.map { ($0.key, truncated($0.value)) }))
+        default: return value
+        }
+    }
+}

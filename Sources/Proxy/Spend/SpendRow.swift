@@ -1,0 +1,146 @@
+import Foundation
+import Wire
+
+/// One row of "LiteLLM_SpendLogs": what a request cost and, by default, what it asked and answered.
+/// Never holds a key: `apiKey` is the sha256 hex of the caller's key.
+public struct SpendRow: Sendable, Equatable {
+    public var requestID: String
+    public var callType: String
+    public var apiKey: String
+    public var spend: Double
+    public var totalTokens: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var startTime: Date
+    public var endTime: Date
+    public var completionStartTime: Date?
+    public var requestDurationMs: Int
+    public var model: String
+    public var modelID: String
+    public var modelGroup: String
+    public var customLLMProvider: String
+    public var apiBase: String
+    public var user: String
+    public var metadata: JSON
+    public var endUser: String?
+    public var requesterIPAddress: String?
+    public var messages: JSON
+    public var response: JSON
+    public var sessionID: String?
+    public var status: String
+    public var proxyServerRequest: JSON
+    public var litellmCallID: String
+
+    /// The row as `/spend/logs` returns it (LiteLLM's column names; times as ISO 8601).
+    public var json: JSON {
+        [
+            "request_id": .string(requestID),
+            "call_type": .string(callType),
+            "api_key": .string(apiKey),
+            "spend": .double(spend),
+            "total_tokens": .int(totalTokens),
+            "prompt_tokens": .int(promptTokens),
+            "completion_tokens": .int(completionTokens),
+            "startTime": .string(SpendRow.format(startTime)),
+            "endTime": .string(SpendRow.format(endTime)),
+            "completionStartTime": completionStartTime.map { .string(SpendRow.format($0)) } ?? nil,
+            "request_duration_ms": .int(requestDurationMs),
+            "model": .string(model),
+            "model_id": .string(modelID),
+            "model_group": .string(modelGroup),
+            "custom_llm_provider": .string(customLLMProvider),
+            "api_base": .string(apiBase),
+            "user": .string(user),
+            "metadata": metadata,
+            "end_user": endUser.map(JSON.string) ?? nil,
+            "requester_ip_address": requesterIPAddress.map(JSON.string) ?? nil,
+            "messages": messages,
+            "response": response,
+            "session_id": sessionID.map(JSON.string) ?? nil,
+            "status": .string(status),
+            "proxy_server_request": proxyServerRequest,
+            "litellm_call_id": .string(litellmCallID),
+        ]
+    }
+
+    /// Reads a row back from its JSON form (the spill file).
+    public init?(json: JSON) {
+        guard let requestID = json["request_id"]?.stringValue, let start = json["startTime"]?.stringValue.flatMap(SpendRow.parse),
+              let end = json["endTime"]?.stringValue.flatMap(SpendRow.parse) else { return nil }
+        self.init(
+            requestID: requestID, callType: json["call_type"]?.stringValue ?? "", apiKey: json["api_key"]?.stringValue ?? "",
+            spend: json["spend"]?.doubleValue ?? 0, totalTokens: json["total_tokens"]?.intValue ?? 0, promptTokens: json["prompt_tokens"]?.intValue ?? 0,
+            completionTokens: json["completion_tokens"]?.intValue ?? 0, startTime: start, endTime: end,
+            completionStartTime: json["completionStartTime"]?.stringValue.flatMap(SpendRow.parse), requestDurationMs: json["request_duration_ms"]?.intValue ?? 0,
+            model: json["model"]?.stringValue ?? "", modelID: json["model_id"]?.stringValue ?? "", modelGroup: json["model_group"]?.stringValue ?? "",
+            customLLMProvider: json["custom_llm_provider"]?.stringValue ?? "", apiBase: json["api_base"]?.stringValue ?? "", user: json["user"]?.stringValue ?? "",
+            metadata: json["metadata"] ?? [:], endUser: json["end_user"]?.stringValue, requesterIPAddress: json["requester_ip_address"]?.stringValue,
+            messages: json["messages"] ?? [:], response: json["response"] ?? [:], sessionID: json["session_id"]?.stringValue,
+            status: json["status"]?.stringValue ?? "", proxyServerRequest: json["proxy_server_request"] ?? [:], litellmCallID: json["litellm_call_id"]?.stringValue ?? ""
+        )
+    }
+
+    public init(
+        requestID: String, callType: String, apiKey: String, spend: Double, totalTokens: Int, promptTokens: Int, completionTokens: Int,
+        startTime: Date, endTime: Date, completionStartTime: Date?, requestDurationMs: Int, model: String, modelID: String, modelGroup: String,
+        customLLMProvider: String, apiBase: String, user: String, metadata: JSON, endUser: String?, requesterIPAddress: String?, messages: JSON,
+        response: JSON, sessionID: String?, status: String, proxyServerRequest: JSON, litellmCallID: String
+    ) {
+        self.requestID = requestID
+        self.callType = callType
+        self.apiKey = apiKey
+        self.spend = spend
+        self.totalTokens = totalTokens
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.startTime = startTime
+        self.endTime = endTime
+        self.completionStartTime = completionStartTime
+        self.requestDurationMs = requestDurationMs
+        self.model = model
+        self.modelID = modelID
+        self.modelGroup = modelGroup
+        self.customLLMProvider = customLLMProvider
+        self.apiBase = apiBase
+        self.user = user
+        self.metadata = metadata
+        self.endUser = endUser
+        self.requesterIPAddress = requesterIPAddress
+        self.messages = messages
+        self.response = response
+        self.sessionID = sessionID
+        self.status = status
+        self.proxyServerRequest = proxyServerRequest
+        self.litellmCallID = litellmCallID
+    }
+
+    /// `2025-09-20 12:37:48.123` (UTC), the text of a Postgres `timestamp(3)`.
+    public static func format(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = milliseconds / 1000
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        let normalized = text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+        let pieces = normalized.split(whereSeparator: { " -:.".contains($0) }).compactMap { Int($0) }
+        guard pieces.count >= 6 else {
+            // A date alone (`2025-09-20`), as the API's start_date / end_date take.
+            guard pieces.count == 3 else { return nil }
+            return parse(normalized + " 00:00:00")
+        }
+        var parts = tm()
+        parts.tm_year = Int32(pieces[0] - 1900)
+        parts.tm_mon = Int32(pieces[1] - 1)
+        parts.tm_mday = Int32(pieces[2])
+        parts.tm_hour = Int32(pieces[3])
+        parts.tm_min = Int32(pieces[4])
+        parts.tm_sec = Int32(pieces[5])
+        let seconds = timegm(&parts)
+        let fraction = pieces.count > 6 ? Double(pieces[6]) / 1000 : 0
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+}

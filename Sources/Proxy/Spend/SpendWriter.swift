@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Wire
+
+/// Writes spend rows without ever making a request wait for the database. Requests `enqueue` into a bounded
+/// in-memory queue; this Service flushes it in batches (≤ 100 rows per INSERT) every `interval`, or sooner when
+/// the queue passes half its capacity. While the database is down it retries with backoff; rows beyond the
+/// queue's capacity go to an append-only spill file (JSON lines) that is replayed when the database answers again
+/// and at the next start. On graceful shutdown it flushes, and spills whatever the database did not take.
+/// `INSERT … ON CONFLICT DO NOTHING` makes replays idempotent: nothing is lost, nothing duplicated.
+public final class SpendWriter: Service, Sendable {
+    public struct Counters: Sendable, Equatable {
+        public var queued = 0
+        public var written = 0
+        public var spilled = 0
+        public var replayed = 0
+        public var dropped = 0
+        public var connected = true
+    }
+
+    struct State {
+        var queue: [SpendRow] = []
+        var counters = Counters()
+        var wake: CheckedContinuation<Void, Never>?
+    }
+
+    public let store: any SpendStore
+    public let interval: Duration
+    public let capacity: Int
+    public let spillPath: String
+    let logger: Logger
+    private let state = Mutex(State())
+
+    public init(store: any SpendStore, interval: Duration = .seconds(10), capacity: Int = 10_000, spillPath: String, logger: Logger = Logger(label: "proxy.spend")) {
+        self.store = store
+        self.interval = interval
+        self.capacity = max(1, capacity)
+        self.spillPath = spillPath
+        self.logger = logger
+    }
+
+    public var counters: Counters {
+        state.withLock { state in
+            var counters = state.counters
+            counters.queued = state.queue.count
+            return counters
+        }
+    }
+
+    /// Adds a row; returns at once.
+    public func enqueue(_ row: SpendRow) {
+        let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.queue.append(row)
+            guard state.queue.count >= capacity / 2 else { return nil }
+            defer { state.wake = nil }
+            return state.wake
+        }
+        wake?.resume()
+    }
+
+    public func run() async throws {
+        try? await store.prepare()
+        await replaySpillFile()
+        var backoff = Duration.milliseconds(200)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await waitForWork()
+            if await flush() {
+                backoff = .milliseconds(200)
+            } else {
+                spillOverflow()
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(10))
+            }
+        }
+        // Graceful shutdown: write what is queued, and spill what the database will not take.
+        if !(await flush()) {
+            spillAll()
+        }
+        try? await store.close()
+    }
+
+    /// Sleeps until the interval passes, the queue fills past half, or shutdown begins.
+    func waitForWork() async {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: self.interval) }
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        let resumeNow = self.state.withLock { state -> Bool in
+                            if state.queue.count >= self.capacity / 2 { return true }
+                            state.wake?.resume()
+                            state.wake = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+                self.state.withLock { state in
+                    state.wake?.resume()
+                    state.wake = nil
+                }
+            }
+        } onGracefulShutdown: {
+            self.state.withLock { state in
+                state.wake?.resume()
+                state.wake = nil
+            }
+        }
+    }
+
+    /// Writes everything queued; false when the database refused (the rows stay queued).
+    @discardableResult
+    public func flush() async -> Bool {
+        while true {
+            let batch = state.withLock { Array($0.queue.prefix(100)) }
+            if batch.isEmpty { break }
+            do {
+                try await store.insert(batch)
+                let wasDisconnected = state.withLock { state -> Bool in
+                    state.queue.removeFirst(min(batch.count, state.queue.count))
+                    state.counters.written += batch.count
+                    defer { state.counters.connected = true }
+                    return !state.counters.connected
+                }
+                if wasDisconnected {
+                    logger.info("spend database reachable again")
+                    await replaySpillFile()
+                }
+            } catch {
+                let wasConnected = state.withLock { state -> Bool in
+                    defer { state.counters.connected = false }
+                    return state.counters.connected
+                }
+                if wasConnected { logger.warning("spend database unreachable, rows stay queued", metadata: ["error": "\(String(describing: error).prefix(200))"]) }
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Moves rows beyond the queue's capacity to the spill file.
+    func spillOverflow() {
+        let overflow = state.withLock { state -> [SpendRow] in
+            guard state.queue.count > capacity else { return [] }
+            let excess = Array(state.queue[capacity...])
+            state.queue.removeLast(excess.count)
+            return excess
+        }
+        spill(overflow)
+    }
+
+    func spillAll() {
+        spill(state.withLock { state in
+            defer { state.queue.removeAll() }
+            return state.queue
+        })
+    }
+
+    func spill(_ rows: [SpendRow]) {
+        guard !rows.isEmpty else { return }
+        var text = ""
+        for row in rows { text += row.json.serialized() + "\n" }
+        do {
+            if !FileManager.default.fileExists(atPath: spillPath) {
+                FileManager.default.createFile(atPath: spillPath, contents: nil)
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: spillPath))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+            state.withLock { $0.counters.spilled += rows.count }
+            logger.warning("spend rows spilled to file", metadata: ["rows": "\(rows.count)", "file": "\(spillPath)"])
+        } catch {
+            state.withLock { $0.counters.dropped += rows.count }
+            logger.error("spend rows could not be spilled", metadata: ["rows": "\(rows.count)", "file": "\(spillPath)", "error": "\(error)"])
+        }
+    }
+
+    /// Inserts the spill file's rows (idempotently) and removes the file once they are in.
+    func replaySpillFile() async {
+        guard let data = FileManager.default.contents(atPath: spillPath), !data.isEmpty else { return }
+        let rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            (try? JSON.parse(String(line))).flatMap(SpendRow.init(json:))
+        }
+        do {
+            try await store.insert(rows)
+            try FileManager.default.removeItem(atPath: spillPath)
+            state.withLock { $0.counters.replayed += rows.count }
+            logger.info("spill file replayed", metadata: ["rows": "\(rows.count)"])
+        } catch {
+            logger.warning("spill file not replayed yet", metadata: ["rows": "\(rows.count)"])
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Which spend rows to read.
+public struct SpendLogQuery: Sendable {
+    public var apiKey: String?
+    public var requestID: String?
+    public var user: String?
+    public var start: Date?
+    public var end: Date?
+    public var limit: Int
+    public var offset: Int
+
+    public init(apiKey: String? = nil, requestID: String? = nil, user: String? = nil, start: Date? = nil, end: Date? = nil, limit: Int = 100, offset: Int = 0) {
+        self.apiKey = apiKey
+        self.requestID = requestID
+        self.user = user
+        self.start = start
+        self.end = end
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// The database behind the proxy, with LiteLLM's table and column names so either gateway can use it.
+/// Tables are created when missing and used as they are when LiteLLM created them; never dropped or rewritten.
+public protocol SpendStore: Sendable {
+    /// A short name for logs and `/health/readiness` ("sqlite", "postgres").
+    var kind: String { get }
+    /// Creates missing tables and indexes.
+    func prepare() async throws
+    /// Inserts rows; a row whose request_id is already there is left as it is (replays never duplicate).
+    func insert(_ rows: [SpendRow]) async throws
+    /// Rows matching the query, newest first.
+    func spendLogs(_ query: SpendLogQuery) async throws -> [SpendRow]
+    /// How many rows match (for paging).
+    func countSpendLogs(_ query: SpendLogQuery) async throws -> Int
+    /// Deletes rows older than `date`; returns how many.
+    func deleteSpendLogs(before date: Date) async throws -> Int
+    /// Answers when the database is reachable.
+    func ping() async throws
+    func close() async throws
+}

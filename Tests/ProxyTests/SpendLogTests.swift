@@ -1,0 +1,206 @@
+import Foundation
+import MockAzure
+import ServiceLifecycle
+import Logging
+import Synchronization
+import Testing
+import TestSupport
+import Wire
+
+@testable import Proxy
+
+/// Spend rows end to end on the embedded SQLite store.
+@Suite struct SpendLogTests {
+    static let seedBody = #"{"model": "o4-mini", "user": "user-7", "messages": [{"role": "user", "content": "what llm are you"}]}"#
+
+    /// Waits for the batch writer.
+    static func rows(_ proxy: ProxyTestContext, _ query: String = "", count: Int = 1) async throws -> [JSON] {
+        for _ in 0..<100 {
+            let response = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs\(query)", headers: proxy.auth)
+            if let rows = response.json?.arrayValue, rows.count >= count { return rows }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return []
+    }
+
+    @Test func seedRequestWritesOneRowWithTheSeedNumbers() async throws {
+        try await withProxy { proxy in
+            let response = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth + [("x-forwarded-for", "10.1.2.3")], body: Self.seedBody)
+            #expect(response.status == 200)
+            let row = try #require(try await Self.rows(proxy, "?request_id=chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B").first)
+            #expect(row["spend"]?.doubleValue.map { abs($0 - 0.0007689) < 1e-12 } == true)
+            #expect(row["prompt_tokens"]?.intValue == 11 && row["completion_tokens"]?.intValue == 172 && row["total_tokens"]?.intValue == 183)
+            #expect(row["model"] == "azure/o4-mini" && row["model_group"] == "o4-mini" && row["custom_llm_provider"] == "azure")
+            #expect(row["model_id"]?.stringValue == proxy.engine.config.deployments[0].id)
+            #expect(row["api_key"]?.stringValue == SecretHash.sha256Hex(TestConfigs.masterKey))
+            #expect(row["call_type"] == "acompletion" && row["status"] == "success")
+            #expect(row["user"] == "user-7" && row["end_user"] == "user-7")
+            #expect(row["requester_ip_address"] == "10.1.2.3")
+            #expect(row["litellm_call_id"]?.stringValue == response.header("x-litellm-call-id"))
+            #expect(row["completionStartTime"]?.stringValue != nil && (row["request_duration_ms"]?.intValue ?? -1) >= 0)
+            #expect(row.value(at: "messages.0.content") == "what llm are you")
+            #expect(row.value(at: "response.model") == "azure/o4-mini-2025-04-16")
+            #expect(row.value(at: "proxy_server_request.user") == "user-7")
+            #expect(row.value(at: "metadata.usage_object.total_tokens")?.intValue == 183)
+            let detail = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs/ui/chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B", headers: proxy.auth)
+            #expect(detail.json?.value(at: "response.choices.0.message.content")?.stringValue?.hasPrefix("I’m ChatGPT") == true)
+            let page = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs/ui?page=1&page_size=10", headers: proxy.auth)
+            #expect(page.json?["total"]?.intValue == 1 && page.json?["total_pages"]?.intValue == 1)
+            #expect(page.json?.value(at: "data.0.messages") == nil, "the paged list has no bodies")
+            let byKey = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?api_key=\(TestConfigs.masterKey)", headers: proxy.auth)
+            #expect(byKey.json?.arrayValue?.count == 1)
+            #expect(try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs").status == 401)
+        }
+    }
+
+    @Test func streamRowHasFirstByteAndAssembledAnswer() async throws {
+        try await withProxy { proxy in
+            let stream = try await TestHTTP.stream("\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Say hello in three languages"}]}"#)
+            let id = try #require(stream.json.compactMap { $0["id"]?.stringValue }.first { !$0.isEmpty })
+            let row = try #require(try await Self.rows(proxy, "?request_id=\(id)").first)
+            #expect(row["completionStartTime"]?.stringValue != nil)
+            #expect(row.value(at: "response.choices.0.message.content")?.stringValue?.contains("Bonjour") == true)
+            #expect((row["total_tokens"]?.intValue ?? 0) > 0, "usage was requested upstream even though the client did not ask")
+            #expect((row["spend"]?.doubleValue ?? 0) > 0)
+        }
+    }
+
+    @Test func failuresAreLoggedAndNoKeyMaterialIsStored() async throws {
+        try await withProxy { proxy in
+            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: ##"{"model":"gpt-4o","messages":[{"role":"user","content":"#mock-fault: 500"}]}"##)
+            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: Self.seedBody)
+            let rows = try await Self.rows(proxy, count: 2)
+            let failure = try #require(rows.first { $0["status"] == "failure" })
+            #expect(failure.value(at: "metadata.error_information.error_code") == "500")
+            #expect(failure["model_group"] == "gpt-4o")
+            // Scan every column of every row for key material.
+            let text = JSON.array(rows).serialized()
+            for secret in [TestConfigs.masterKey, TestConfigs.azureKey] { #expect(!text.contains(secret)) }
+            let ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
+            #expect(ready.json?["db"] == "connected" && ready.json?.value(at: "spend_writer.dropped")?.intValue == 0)
+            #expect((ready.json?.value(at: "spend_writer.written")?.intValue ?? 0) >= 2)
+        }
+    }
+
+    @Test func promptsCanBeKeptOut() async throws {
+        try await withProxy(config: { TestConfigs.standard(mockBase: $0) + "\n  store_prompts_in_spend_logs: false\n" }) { proxy in
+            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: Self.seedBody)
+            let row = try #require(try await Self.rows(proxy).first)
+            #expect(row["messages"] == [:] && row["response"] == [:] && row["proxy_server_request"] == [:])
+            #expect(row["total_tokens"]?.intValue == 183)
+        }
+    }
+}
+
+/// A store that can be switched off, to play a database outage.
+actor FlakyStore: SpendStore {
+    nonisolated let kind = "flaky"
+    let inner: SQLiteStore
+    var down = false
+    var inserts = 0
+
+    init(path: String) { inner = SQLiteStore(path: path) }
+    func setDown(_ value: Bool) { down = value }
+    func prepare() async throws { try await inner.prepare() }
+    func insert(_ rows: [SpendRow]) async throws {
+        if down { throw CancellationError() }
+        inserts += 1
+        try await inner.insert(rows)
+    }
+    func spendLogs(_ query: SpendLogQuery) async throws -> [SpendRow] { try await inner.spendLogs(query) }
+    func countSpendLogs(_ query: SpendLogQuery) async throws -> Int { try await inner.countSpendLogs(query) }
+    func deleteSpendLogs(before date: Date) async throws -> Int { try await inner.deleteSpendLogs(before: date) }
+    func ping() async throws { if down { throw CancellationError() } }
+    func close() async throws { try await inner.close() }
+}
+
+@Suite struct SpendWriterTests {
+    static func row(_ index: Int) -> SpendRow {
+        SpendRow(
+            requestID: "req-\(index)", callType: "acompletion", apiKey: "hash", spend: 0.001, totalTokens: 3, promptTokens: 1, completionTokens: 2,
+            startTime: Date(timeIntervalSince1970: 1_758_371_868 + Double(index)), endTime: Date(timeIntervalSince1970: 1_758_371_869 + Double(index)),
+            completionStartTime: nil, requestDurationMs: 1000, model: "azure/o4-mini", modelID: "id", modelGroup: "o4-mini", customLLMProvider: "azure",
+            apiBase: "", user: "", metadata: ["k": "v"], endUser: nil, requesterIPAddress: nil, messages: [["role": "user", "content": "x"]], response: [:],
+            sessionID: nil, status: "success", proxyServerRequest: [:], litellmCallID: "call-\(index)"
+        )
+    }
+
+    /// 2,000 rows while the database is down, a queue of 500: the excess is spilled, and after the outage every row
+    /// is in the table exactly once.
+    @Test func outageLosesNothingAndDuplicatesNothing() async throws {
+        let folder = try TestPaths.temporaryDirectory("writer")
+        let store = FlakyStore(path: folder.appendingPathComponent("spend.sqlite").path)
+        try await store.prepare()
+        await store.setDown(true)
+        let writer = SpendWriter(store: store, interval: .milliseconds(50), capacity: 500, spillPath: folder.appendingPathComponent("spill.jsonl").path)
+        let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for index in 0..<2000 { writer.enqueue(Self.row(index)) }
+            try await Task.sleep(for: .seconds(1))
+            #expect(writer.counters.spilled >= 1500, "\(writer.counters)")
+            #expect(writer.counters.queued <= 500)
+            await store.setDown(false)
+            for _ in 0..<200 where try await store.countSpendLogs(SpendLogQuery()) < 2000 { try await Task.sleep(for: .milliseconds(50)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try await store.countSpendLogs(SpendLogQuery(limit: 10_000)) == 2000)
+        try await store.close()
+        let counters = writer.counters
+        #expect(counters.dropped == 0 && counters.queued == 0)
+        #expect(counters.written + counters.spilled == 2000 && counters.replayed == counters.spilled, "\(counters)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("spill.jsonl").path))
+    }
+
+    /// Shutdown with the database down spills the queue; the next start replays it.
+    @Test func shutdownSpillsAndRestartReplays() async throws {
+        let folder = try TestPaths.temporaryDirectory("writer")
+        let path = folder.appendingPathComponent("spend.sqlite").path
+        let spill = folder.appendingPathComponent("spill.jsonl").path
+        let store = FlakyStore(path: path)
+        try await store.prepare()
+        await store.setDown(true)
+        let writer = SpendWriter(store: store, interval: .seconds(60), capacity: 10_000, spillPath: spill)
+        let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for index in 0..<300 { writer.enqueue(Self.row(index)) }
+            try await Task.sleep(for: .milliseconds(100))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(writer.counters.spilled == 300 && writer.counters.dropped == 0)
+        #expect(FileManager.default.fileExists(atPath: spill))
+
+        let restarted = SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(50), spillPath: spill)
+        let again = ServiceGroup(configuration: .init(services: [restarted], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await again.run() }
+            for index in 250..<350 { restarted.enqueue(Self.row(index)) }  // 50 overlap the spilled ones
+            try await Task.sleep(for: .milliseconds(400))
+            await again.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(restarted.counters.replayed == 300)
+        let check = SQLiteStore(path: path)
+        #expect(try await check.countSpendLogs(SpendLogQuery()) == 350, "no duplicates")
+        try await check.close()
+        try await store.close()
+        #expect(!FileManager.default.fileExists(atPath: spill))
+    }
+
+    @Test func rowsRoundTripThroughJSONAndSQLite() async throws {
+        let row = Self.row(1)
+        #expect(SpendRow(json: row.json) == row)
+        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("rt").appendingPathComponent("s.sqlite").path)
+        try await store.prepare()
+        try await store.insert([row, row])
+        #expect(try await store.spendLogs(SpendLogQuery()) == [row])
+        #expect(try await store.deleteSpendLogs(before: Date(timeIntervalSince1970: 1_758_371_870)) == 1)
+        #expect(try await store.countSpendLogs(SpendLogQuery()) == 0)
+        try await store.close()
+        #expect(SpendRow.format(Date(timeIntervalSince1970: 1_758_371_868.5)) == "2025-09-20 12:37:48.500")
+        #expect(SpendRow.parse("2025-09-20") == Date(timeIntervalSince1970: 1_758_326_400))
+    }
+}
