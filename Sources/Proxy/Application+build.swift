@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import Logging
+import PostgresNIO
 import ServiceLifecycle
+import Wire
 
 /// Where and how the proxy listens. A value type with defaults.
 public struct ProxyRuntime: Sendable {
@@ -31,14 +33,14 @@ public enum ProxyApplication {
         logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> Parts {
+    ) throws(LocatedError) -> Parts {
         var clientConfiguration = UpstreamClient.Configuration()
         clientConfiguration.verifyCertificates = config.settings.sslVerify
         if !config.settings.sslVerify {
             logger.warning("ssl_verify is false: upstream TLS certificates are NOT verified")
         }
         let client = UpstreamClient(configuration: clientConfiguration)
-        let writer = makeSpendWriter(config: config, environment: environment, logger: logger)
+        let (writer, storeServices) = try makeSpendWriter(config: config, environment: environment, logger: logger)
         let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment)
         let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, environment: environment, logger: logger)
         let app = Application(
@@ -48,20 +50,29 @@ public enum ProxyApplication {
             logger: logger
         )
         // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.
-        return Parts(engine: engine, services: [writer, client, app])
+        return Parts(engine: engine, services: storeServices + [writer, client, app])
     }
 
     /// The spend store (the embedded SQLite file by default) behind its batching writer.
-    static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) -> SpendWriter {
+    /// PostgreSQL when `database_url` / `DATABASE_URL` is set (its pooled client is a Service too), else the
+    /// embedded SQLite file (`general_settings.sqlite_path`, env `LITELLM_SQLITE_PATH`, default in the working folder).
+    static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) throws(LocatedError) -> (SpendWriter, [any Service]) {
         let general = config.settings.generalSettings
         let path = general["sqlite_path"]?.stringValue ?? environment["LITELLM_SQLITE_PATH"] ?? "litellm_proxy.sqlite"
-        if config.settings.databaseURL != nil {
-            logger.warning("database_url is set, but this build stores spend logs in SQLite only (PostgreSQL storage is not built yet)", metadata: ["sqlite_path": "\(path)"])
+        let store: any SpendStore
+        var services: [any Service] = []
+        if let url = config.settings.databaseURL {
+            let client = PostgresClient(configuration: try PostgresStore.configuration(url: url), backgroundLogger: logger)
+            store = PostgresStore(client: client, logger: logger)
+            services.append(client)
+        } else {
+            store = SQLiteStore(path: path, logger: logger)
         }
         let interval = general["proxy_batch_write_at"]?.doubleValue ?? 10
-        let spill = general["spend_spill_path"]?.stringValue ?? path + ".spill.jsonl"
+        let spill = general["spend_spill_path"]?.stringValue ?? (config.settings.databaseURL == nil ? path + ".spill.jsonl" : "spend-spill.jsonl")
         let capacity = general["spend_queue_capacity"]?.intValue ?? 10_000
-        return SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(Int64(max(0.05, interval) * 1000)), capacity: capacity, spillPath: spill, logger: logger)
+        let writer = SpendWriter(store: store, interval: .milliseconds(Int64(max(0.05, interval) * 1000)), capacity: capacity, spillPath: spill, logger: logger)
+        return (writer, services)
     }
 
     /// Runs the parts until SIGTERM/SIGINT, then drains for at most the grace period.

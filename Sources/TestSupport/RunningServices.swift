@@ -66,7 +66,7 @@ public func withProxy<T: Sendable>(
         var logger = Logger(label: "proxy")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let parts = ProxyApplication.build(config: parsed, runtime: ProxyRuntime(host: "127.0.0.1", port: 0), logger: logger, environment: environment) { port in
+        let parts = try ProxyApplication.build(config: parsed, runtime: ProxyRuntime(host: "127.0.0.1", port: 0), logger: logger, environment: environment) { port in
             continuation.yield(port)
         }
         return try await withRunningServices(parts.services, ports: ports) { port in

@@ -5,8 +5,6 @@ public enum TestPaths {
     /// The repository root (three levels above this file: Sources/TestSupport/TestPaths.swift).
     public static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let fixtures: String = root.appendingPathComponent("fixtures").path
-    /// The shared reference folder beside the repository (the seed responses), when present.
-    public static let reference: URL = root.deletingLastPathComponent().appendingPathComponent("shared/reference")
 
     /// A new empty temporary folder.
     public static func temporaryDirectory(_ label: String = "test") throws -> URL {

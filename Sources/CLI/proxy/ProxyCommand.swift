@@ -59,8 +59,14 @@ struct ProxyCommand: AsyncParsableCommand {
             announce("config OK: \(path): \(loaded.deployments.count) deployments in \(loaded.modelGroups.count) model groups, \(loaded.warnings.count) warnings")
             return
         }
-        let parts = ProxyApplication.build(config: loaded, runtime: runtime, logger: logger, environment: ProcessInfo.processInfo.environment) { port in
-            announce("proxy listening on http://\(runtime.host):\(port) with \(loaded.modelGroups.count) model groups")
+        let parts: ProxyApplication.Parts
+        do {
+            parts = try ProxyApplication.build(config: loaded, runtime: runtime, logger: logger, environment: ProcessInfo.processInfo.environment) { port in
+                announce("proxy listening on http://\(runtime.host):\(port) with \(loaded.modelGroups.count) model groups")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("proxy: invalid config: \(error)\n".utf8))
+            throw ExitCode(1)
         }
         try await ProxyApplication.run(parts, runtime: runtime, logger: logger)
     }
@@ -84,7 +90,7 @@ struct ProxyCommand: AsyncParsableCommand {
             guard let mockPort = await iterator.next() else { return }
             let config = try ConfigLoader.parse(DemoConfig.yaml(mockBase: "http://127.0.0.1:\(mockPort)", masterKey: masterKey), file: "<demo>")
             let host = runtime.host
-            let parts = ProxyApplication.build(config: config, runtime: runtime, logger: logger) { port in
+            let parts = try ProxyApplication.build(config: config, runtime: runtime, logger: logger) { port in
                 let shownHost = host == "0.0.0.0" ? "localhost" : host
                 announce("""
                     proxy --demo: listening on http://\(shownHost):\(port) in front of MockAzure on port \(mockPort)

@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Wire
+
+/// PostgreSQL (Azure Database for PostgreSQL in the seed) through postgres-nio's pooled client, which runs as a
+/// Service in the proxy's ServiceGroup. Same tables and columns as LiteLLM's Prisma schema; schema creation
+/// holds an advisory lock so replicas starting together do not race.
+public struct PostgresStore: SpendStore {
+    public let kind = "postgres"
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger = Logger(label: "proxy.store")) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Reads `postgresql://user:password@host:port/database?sslmode=…`. sslmode `require` encrypts without
+    /// verifying the certificate (libpq's meaning, what Azure's connection strings use); `verify-ca` and
+    /// `verify-full` verify; `disable` turns TLS off; otherwise TLS is preferred.
+    public static func configuration(url: String) throws(LocatedError) -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""), let host = components.host, !host.isEmpty else {
+            throw LocatedError(file: "DATABASE_URL", reason: "not a postgresql:// URL")
+        }
+        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        var tls = TLSConfiguration.makeClientConfiguration()
+        let tlsMode: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tlsMode = .disable
+        case "verify-ca", "verify-full": tlsMode = .require(tls)
+        case "require":
+            tls.certificateVerification = .none
+            tlsMode = .require(tls)
+        default:
+            tls.certificateVerification = .none
+            tlsMode = .prefer(tls)
+        }
+        let database = components.path.split(separator: "/").first.map(String.init)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user?.removingPercentEncoding ?? "postgres",
+            password: components.password?.removingPercentEncoding, database: database, tls: tlsMode
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    public func prepare() async throws {
+        try await client.withConnection { connection in
+            // One replica creates the schema; the others wait on the lock, then find it there.
+            _ = try await connection.query("SELECT pg_advisory_lock(7468313130)", logger: logger)
+            do {
+                for statement in PostgresStore.schema { _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                _ = try await connection.query("SELECT pg_advisory_unlock(7468313130)", logger: logger)
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(7468313130)", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    static let schema = [
+        """
+        CREATE TABLE IF NOT EXISTS "LiteLLM_SpendLogs" (
+            "request_id" TEXT NOT NULL PRIMARY KEY,
+            "call_type" TEXT NOT NULL,
+            "api_key" TEXT NOT NULL DEFAULT '',
+            "spend" DOUBLE PRECISION NOT NULL DEFAULT 0.0,
+            "total_tokens" INTEGER NOT NULL DEFAULT 0,
+            "prompt_tokens" INTEGER NOT NULL DEFAULT 0,
+            "completion_tokens" INTEGER NOT NULL DEFAULT 0,
+            "startTime" TIMESTAMP(3) NOT NULL,
+            "endTime" TIMESTAMP(3) NOT NULL,
+            "request_duration_ms" INTEGER,
+            "completionStartTime" TIMESTAMP(3),
+            "model" TEXT NOT NULL DEFAULT '',
+            "model_id" TEXT DEFAULT '',
+            "model_group" TEXT DEFAULT '',
+            "custom_llm_provider" TEXT DEFAULT '',
+            "api_base" TEXT DEFAULT '',
+            "user" TEXT DEFAULT '',
+            "metadata" JSONB DEFAULT '{}',
+            "cache_hit" TEXT DEFAULT '',
+            "cache_key" TEXT DEFAULT '',
+            "request_tags" JSONB DEFAULT '[]',
+            "team_id" TEXT,
+            "organization_id" TEXT,
+            "end_user" TEXT,
+            "requester_ip_address" TEXT,
+            "messages" JSONB DEFAULT '{}',
+            "response" JSONB DEFAULT '{}',
+            "session_id" TEXT,
+            "status" TEXT,
+            "mcp_namespaced_tool_name" TEXT,
+            "billing_agent_id" TEXT,
+            "agent_id" TEXT,
+            "proxy_server_request" JSONB DEFAULT '{}',
+            "litellm_call_id" TEXT,
+            "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
+        )
+        """,
+        #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_startTime_idx" ON "LiteLLM_SpendLogs" ("startTime")"#,
+        #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_api_key_startTime_idx" ON "LiteLLM_SpendLogs" ("api_key", "startTime")"#,
+        #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_session_id_idx" ON "LiteLLM_SpendLogs" ("session_id")"#,
+    ]
+
+    /// Column casts for writing: timestamps and JSON travel as text.
+    static let casts: [String: String] = [
+        "startTime": "::timestamp(3)", "endTime": "::timestamp(3)", "completionStartTime": "::timestamp(3)",
+        "metadata": "::jsonb", "messages": "::jsonb", "response": "::jsonb", "proxy_server_request": "::jsonb",
+    ]
+
+    public func insert(_ rows: [SpendRow]) async throws {
+        for start in stride(from: 0, to: rows.count, by: 100) {
+            let batch = rows[start..<min(start + 100, rows.count)]
+            var bindings = PostgresBindings()
+            var tuples: [String] = []
+            for row in batch {
+                var placeholders: [String] = []
+                for (column, value) in zip(SpendSchema.columns, PostgresStore.values(row)) {
+                    switch value {
+                    case .text(let text): bindings.append(text)
+                    case .integer(let number): bindings.append(number)
+                    case .double(let number): bindings.append(number)
+                    case .null: bindings.appendNull()
+                    }
+                    placeholders.append("$\(bindings.count)" + (PostgresStore.casts[column] ?? ""))
+                }
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            }
+            let sql = "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT (\"request_id\") DO NOTHING"
+            _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        }
+    }
+
+    enum Value {
+        case text(String), integer(Int), double(Double), null
+    }
+
+    static func values(_ row: SpendRow) -> [Value] {
+        func text(_ value: String?) -> Value { value.map(Value.text) ?? .null }
+        return [
+            .text(row.requestID), .text(row.callType), .text(row.apiKey), .double(row.spend), .integer(row.totalTokens), .integer(row.promptTokens),
+            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)), .integer(row.requestDurationMs),
+            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID), .text(row.modelGroup), .text(row.customLLMProvider),
+            .text(row.apiBase), .text(row.user), .text(row.metadata.serialized()), text(row.endUser), text(row.requesterIPAddress),
+            .text(row.messages.serialized()), .text(row.response.serialized()), text(row.sessionID), .text(row.status),
+            .text(row.proxyServerRequest.serialized()), .text(row.litellmCallID),
+        ]
+    }
+
+    func whereClause(_ query: SpendLogQuery, _ bindings: inout PostgresBindings) -> String {
+        var conditions: [String] = []
+        if let key = query.apiKey { bindings.append(key); conditions.append("\"api_key\" = $\(bindings.count)") }
+        if let id = query.requestID { bindings.append(id); conditions.append("\"request_id\" = $\(bindings.count)") }
+        if let user = query.user { bindings.append(user); conditions.append("\"user\" = $\(bindings.count)") }
+        if let start = query.start { bindings.append(SpendRow.format(start)); conditions.append("\"startTime\" >= $\(bindings.count)::timestamp(3)") }
+        if let end = query.end { bindings.append(SpendRow.format(end)); conditions.append("\"startTime\" <= $\(bindings.count)::timestamp(3)") }
+        return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    public func spendLogs(_ query: SpendLogQuery) async throws -> [SpendRow] {
+        var bindings = PostgresBindings()
+        let clause = whereClause(query, &bindings)
+        bindings.append(query.limit)
+        bindings.append(query.offset)
+        let columns = SpendSchema.columns.map { "\"\($0)\"::text" }.joined(separator: ", ")
+        let sql = "SELECT \(columns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)"
+        var result: [SpendRow] = []
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            let cells = row.makeRandomAccess()
+            var values: [String: String] = [:]
+            for (index, column) in SpendSchema.columns.enumerated() {
+                if let text = try cells[index].decode(String?.self) { values[column] = text }
+            }
+            if let parsed = SpendRow(columns: values) { result.append(parsed) }
+        }
+        return result
+    }
+
+    public func countSpendLogs(_ query: SpendLogQuery) async throws -> Int {
+        var bindings = PostgresBindings()
+        let clause = whereClause(query, &bindings)
+        for try await count in try await client.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \"LiteLLM_SpendLogs\"\(clause)", binds: bindings), logger: logger).decode(Int.self) {
+            return count
+        }
+        return 0
+    }
+
+    public func deleteSpendLogs(before date: Date) async throws -> Int {
+        var bindings = PostgresBindings()
+        bindings.append(SpendRow.format(date))
+        var deleted = 0
+        let sql = "WITH gone AS (DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < $1::timestamp(3) RETURNING 1) SELECT COUNT(*) FROM gone"
+        for try await count in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).decode(Int.self) { deleted = count }
+        return deleted
+    }
+
+    public func ping() async throws {
+        _ = try await client.query("SELECT 1", logger: logger)
+    }
+
+    public func close() async throws {}
+}
+
+extension SpendRow {
+    /// A row from its columns as text (Postgres casts everything to text on the way out).
+    init?(columns: [String: String]) {
+        var json = JSONObject()
+        for (column, text) in columns {
+            switch column {
+            case "metadata", "messages", "response", "proxy_server_request": json[column] = (try? JSON.parse(text)) ?? [:]
+            case "spend": json[column] = .number(text)
+            case "total_tokens", "prompt_tokens", "completion_tokens", "request_duration_ms": json[column] = .number(text)
+            default: json[column] = .string(text)
+            }
+        }
+        self.init(json: .object(json))
+    }
+}

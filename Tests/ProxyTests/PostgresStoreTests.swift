@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+import TestSupport
+import Wire
+
+@testable import Proxy
+
+/// PostgreSQL integration tests: run when TEST_DATABASE_URL names a server (`.ci/run` starts one), skipped otherwise.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] != nil, "set TEST_DATABASE_URL to run the PostgreSQL tests"))
+struct PostgresStoreTests {
+    static var url: String { ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "" }
+
+    /// Runs `body` with a store whose client is running.
+    func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
+        let client = PostgresClient(configuration: try PostgresStore.configuration(url: Self.url), backgroundLogger: Logger(label: "pg"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            do {
+                try await body(PostgresStore(client: client))
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+        }
+    }
+
+    @Test func schemaIsCreatedOnceEvenWhenReplicasRace() async throws {
+        try await withStore { store in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { try await store.prepare() } }
+                try await group.waitForAll()
+            }
+            try await store.ping()
+        }
+    }
+
+    @Test func rowsRoundTripWithoutDuplicates() async throws {
+        try await withStore { store in
+            try await store.prepare()
+            let marker = UUID().uuidString
+            let rows = (0..<250).map { index in
+                var row = SpendWriterTests.row(index)
+                row.requestID = "pg-\(marker)-\(index)"
+                row.apiKey = marker
+                return row
+            }
+            try await store.insert(rows)
+            try await store.insert(Array(rows.prefix(50)))
+            #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: marker)) == 250)
+            let read = try await store.spendLogs(SpendLogQuery(apiKey: marker, limit: 1000))
+            #expect(Set(read.map(\.requestID)) == Set(rows.map(\.requestID)))
+            #expect(read.first { $0.requestID == rows[7].requestID } == rows[7])
+        }
+    }
+
+    /// The proxy with `database_url`: the seed request's row lands in PostgreSQL.
+    @Test func proxyWritesSpendRowsToPostgres() async throws {
+        let url = Self.url
+        try await withProxy(config: { TestConfigs.standard(mockBase: $0) + "\n  database_url: \(url)\n" }) { proxy in
+            let marker = UUID().uuidString
+            let response = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"postgres row \#(marker)"}]}"#)
+            let id = try #require(response.json?["id"]?.stringValue)
+            let rows = try await SpendLogTests.rows(proxy, "?request_id=\(id)")
+            #expect(rows.first?["model_group"] == "gpt-4o")
+            #expect(rows.first?.value(at: "messages.0.content")?.stringValue?.contains(marker) == true)
+            let ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
+            #expect(ready.json?["db_kind"] == "postgres" && ready.json?["db"] == "connected")
+        }
+    }
+}
+
+@Suite struct PostgresURLTests {
+    @Test func urlParsing() throws {
+        let configuration = try PostgresStore.configuration(url: "postgresql://litellm:p%40ss@mypg.postgres.database.azure.com:5432/postgres?sslmode=require")
+        #expect(configuration.host == "mypg.postgres.database.azure.com" && configuration.port == 5432)
+        #expect(configuration.username == "litellm" && configuration.password == "p@ss" && configuration.database == "postgres")
+        #expect(throws: LocatedError.self) { try PostgresStore.configuration(url: "mysql://x") }
+    }
+}
