@@ -42,13 +42,34 @@ public enum ProxyApplication {
         let client = UpstreamClient(configuration: clientConfiguration)
         let (writer, storeServices) = try makeSpendWriter(config: config, environment: environment, logger: logger)
         let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment)
-        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, environment: environment, logger: logger)
-        let app = Application(
+        let keys = (writer.store as? any KeyStore).map { store in
+            KeyService(
+                store: store,
+                cacheTTL: .milliseconds(Int64((config.settings.generalSettings["user_api_key_cache_ttl"]?.doubleValue ?? 60) * 1000)),
+                budgetExceededStatus: config.settings.litellmSettings["budget_exceeded_status_code"]?.intValue ?? 422
+            )
+        }
+        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, keys: keys, environment: environment, logger: logger)
+        var app = Application(
             router: ProxyServer(engine: engine).buildRouter(),
             configuration: .init(address: .hostname(runtime.host, port: runtime.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+        // Tables exist before the first request (bounded: a database that is down does not keep the proxy from serving;
+        // the writer prepares again when it reconnects).
+        let store = writer.store
+        app.beforeServerStarts {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await store.prepare()
+                    try? await (store as? any KeyStore)?.prepareKeys()
+                }
+                group.addTask { try? await Task.sleep(for: .seconds(10)) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
         // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.
         return Parts(engine: engine, services: storeServices + [writer, client, app])
     }

@@ -21,17 +21,20 @@ public final class ProxyEngine: Sendable {
     let pinned: PinnedHTTPClient?
     /// Spend logging, when a store is configured.
     public let spend: SpendRecorder?
+    /// Virtual keys, when a store is configured.
+    public let keys: KeyService?
     let logger: Logger
     let random = Mutex(SystemRandomNumberGenerator())
     let prices = PriceTable.shipped
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
 
-    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, spend: SpendRecorder? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, spend: SpendRecorder? = nil, keys: KeyService? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
         self.config = config
         self.router = ModelRouter(config: config)
         let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
-        self.authenticator = authenticator ?? Authenticator(masterKey: config.settings.masterKey, extractor: KeyExtractor(customHeader: header))
+        self.authenticator = authenticator ?? Authenticator(masterKey: config.settings.masterKey, extractor: KeyExtractor(customHeader: header), virtualKeys: keys)
+        self.keys = keys
         self.builder = UpstreamRequestBuilder(environment: environment)
         self.client = client
         self.pinned = pinned
@@ -92,8 +95,11 @@ public final class ProxyEngine: Sendable {
         }
         if let stream = body["stream"], !stream.isNull, stream.boolValue == nil { throw .wrongType("stream", expected: "a boolean") }
 
-        guard let group = router.groupName(for: model), let deployments = router.groups[group], caller.mayUse(modelGroup: group) else {
+        guard let group = router.groupName(for: model), let deployments = router.groups[group] else {
             throw .unknownModel(model, route: call.route)
+        }
+        if !caller.mayUse(modelGroup: group), case .virtualKey(_, _, let allowed) = caller.kind {
+            throw ProxyError(OpenAIError(status: 401, message: "Authentication Error, API Key not allowed to access model. This token can only access models=\(allowed). Tried to access \(model)", type: "key_model_access_denied", param: "model"))
         }
         let draw = random.withLock { Double.random(in: 0..<1, using: &$0) }
         let deployment = ModelRouter.pick(from: deployments, draw: draw)
@@ -104,13 +110,20 @@ public final class ProxyEngine: Sendable {
             callID: callID, operation: call.operation, caller: caller, deployment: deployment, request: body, startedAt: call.startedAt,
             firstByteAt: nil, clientIP: call.clientIP, response: nil, usage: nil, upstreamModel: nil, error: nil
         )
+        try keys?.admit(caller)
         do {
             return try await exchange(call, upstream: upstream, deployment: deployment, group: group, isStream: isStream, clientWantsUsage: clientWantsUsage, baseHeaders: baseHeaders, finished: finished, logger: logger)
         } catch {
             finished.error = error
-            spend?.record(finished)
+            complete(finished)
             throw error
         }
+    }
+
+    /// A request is over: its spend row, its key's spend, and its key's limits.
+    func complete(_ finished: SpendRecorder.Finished) {
+        let row = spend?.record(finished)
+        keys?.release(finished.caller, tokens: row?.totalTokens ?? 0, spend: row?.spend ?? 0)
     }
 
     /// The upstream exchange and the answer; records the spend row for every outcome it returns.
@@ -183,7 +196,7 @@ public final class ProxyEngine: Sendable {
             let error = ProxyError.upstream(status: Int(status.code), body: try? JSON.parse(bytes), rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self), deployment: deployment, headers: upstreamHeaders)
             logger.info("upstream error", metadata: ["status": "\(status.code)", "model_id": "\(deployment.id)"])
             finished.error = error
-            spend?.record(finished)
+            complete(finished)
             return .error(error, headers: headers.filter { !upstreamHeaders.map(\.0).contains($0.0) })
         }
 
@@ -192,9 +205,9 @@ public final class ProxyEngine: Sendable {
             headers.append(("cache-control", "no-cache"))
             headers.append(("x-accel-buffering", "no"))
             var relay = StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger)
-            if let spend {
+            do {
                 let started = finished
-                relay.onFinish = { summary in
+                relay.onFinish = { [self] summary in
                     var finished = started
                     finished.firstByteAt = summary.firstByteDate
                     finished.usage = summary.usage
@@ -203,7 +216,7 @@ public final class ProxyEngine: Sendable {
                     if let reason = summary.upstreamError {
                         finished.error = ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
                     }
-                    spend.record(finished)
+                    self.complete(finished)
                 }
             }
             return .stream(headers: headers, relay: relay)
@@ -227,7 +240,7 @@ public final class ProxyEngine: Sendable {
         let total = ContinuousClock.now - call.started
         headers.append(("x-litellm-response-duration-ms", ProxyEngine.milliseconds(total)))
         headers.append(("x-litellm-overhead-duration-ms", ProxyEngine.milliseconds(total - upstreamDuration)))
-        spend?.record(finished)
+        complete(finished)
         return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: shaped)
     }
 

@@ -44,15 +44,16 @@ public struct ProxyServer: Sendable {
             let (status, body) = await engine.readiness()
             return ProxyServer.json(status, body)
         }
+        addKeyRoutes(to: router)
         router.get("/spend/logs") { request, _ in
-            try await self.management(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogs(ProxyServer.query(request)) } }
+            try await self.masterOnly(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogs(ProxyServer.query(request)) } }
         }
         router.get("/spend/logs/ui") { request, _ in
-            try await self.management(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogsPage(ProxyServer.query(request)) } }
+            try await self.masterOnly(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogsPage(ProxyServer.query(request)) } }
         }
         router.get("/spend/logs/ui/:request_id") { request, context in
             let id = context.parameters.get("request_id") ?? ""
-            return try await self.management(request) {
+            return try await self.masterOnly(request) {
                 await ProxyServer.answer { () async throws(ProxyError) in
                     guard let detail = try await engine.spendLogDetail(id) else {
                         throw ProxyError(OpenAIError(status: 404, message: "No spend log with request_id \(id)", type: "not_found_error"))
@@ -63,6 +64,19 @@ public struct ProxyServer: Sendable {
         }
         router.get("/health") { request, _ in try await self.management(request) { ProxyServer.json(200, await engine.health()) } }
         return router
+    }
+
+    /// Runs a handler for the master key only (virtual keys get 403).
+    func masterOnly(_ request: Request, _ body: () async -> Response) async throws -> Response {
+        do {
+            let caller = try await engine.authenticate(ProxyServer.headers(request))
+            if case .virtualKey = caller.kind {
+                return ProxyServer.error(ProxyError(OpenAIError(status: 403, message: "Only the master key can manage keys and read spend logs.", type: "auth_error", param: "None")))
+            }
+        } catch {
+            return ProxyServer.error(error)
+        }
+        return await body()
     }
 
     /// Runs a management handler after checking the key.

@@ -39,8 +39,9 @@ public struct SpendRecorder: Sendable {
         public var error: ProxyError?
     }
 
-    public func record(_ finished: Finished) {
-        guard !disabled else { return }
+    /// Builds the row, queues it (unless spend logs are disabled) and adds its spend to the key. Returns it.
+    @discardableResult
+    public func record(_ finished: Finished) -> SpendRow {
         let now = Date()
         let usage = finished.usage ?? [:]
         let prompt = usage["prompt_tokens"]?.intValue ?? 0
@@ -86,7 +87,9 @@ public struct SpendRecorder: Sendable {
             proxyServerRequest: storePrompts ? truncated(.object(finished.request)) : [:],
             litellmCallID: finished.callID
         )
-        writer.enqueue(row)
+        if case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: row.spend) }
+        if !disabled { writer.enqueue(row) }
+        return row
     }
 
     /// Long strings cut to `maximumStringLength` characters (LiteLLM's 2048 by default), recursively.

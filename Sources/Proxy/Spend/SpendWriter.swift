@@ -22,6 +22,8 @@ public final class SpendWriter: Service, Sendable {
 
     struct State {
         var queue: [SpendRow] = []
+        /// Spend to add to virtual keys at the next flush, by token.
+        var keySpend: [String: Double] = [:]
         var counters = Counters()
         var wake: CheckedContinuation<Void, Never>?
     }
@@ -49,6 +51,12 @@ public final class SpendWriter: Service, Sendable {
         }
     }
 
+    /// Adds spend to a virtual key at the next flush; returns at once.
+    public func addKeySpend(token: String, amount: Double) {
+        guard amount > 0 else { return }
+        state.withLock { $0.keySpend[token, default: 0] += amount }
+    }
+
     /// Adds a row; returns at once.
     public func enqueue(_ row: SpendRow) {
         let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
@@ -62,6 +70,7 @@ public final class SpendWriter: Service, Sendable {
 
     public func run() async throws {
         try? await store.prepare()
+        try? await (store as? any KeyStore)?.prepareKeys()
         await replaySpillFile()
         var backoff = Duration.milliseconds(200)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -69,6 +78,9 @@ public final class SpendWriter: Service, Sendable {
             if await flush() {
                 backoff = .milliseconds(200)
             } else {
+                // The database may have been down at start: create what is missing once it answers.
+                try? await store.prepare()
+                try? await (store as? any KeyStore)?.prepareKeys()
                 spillOverflow()
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(10))
@@ -115,6 +127,20 @@ public final class SpendWriter: Service, Sendable {
     /// Writes everything queued; false when the database refused (the rows stay queued).
     @discardableResult
     public func flush() async -> Bool {
+        let increments = state.withLock { state in
+            defer { state.keySpend.removeAll() }
+            return state.keySpend
+        }
+        if !increments.isEmpty, let keys = store as? any KeyStore {
+            do {
+                try await keys.addKeySpend(increments)
+            } catch {
+                // Put them back for the next flush.
+                state.withLock { state in
+                    for (token, amount) in increments { state.keySpend[token, default: 0] += amount }
+                }
+            }
+        }
         while true {
             let batch = state.withLock { Array($0.queue.prefix(100)) }
             if batch.isEmpty { break }

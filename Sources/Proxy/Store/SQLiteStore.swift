@@ -9,6 +9,9 @@ public actor SQLiteStore: SpendStore {
     public nonisolated let kind = "sqlite"
     public nonisolated let path: String
     private var connection: SQLiteConnection?
+    /// The connection being opened: calls that arrive meanwhile (the actor is re-entered at each await) wait for it
+    /// instead of opening a second one.
+    private var opening: Task<SQLiteConnection, any Error>?
     private let logger: Logger
 
     public init(path: String, logger: Logger = Logger(label: "proxy.store")) {
@@ -18,9 +21,18 @@ public actor SQLiteStore: SpendStore {
 
     func open() async throws -> SQLiteConnection {
         if let connection { return connection }
-        let opened = try await SQLiteConnection.open(storage: .file(path: path))
-        _ = try await opened.query("PRAGMA journal_mode=WAL", [])
-        _ = try await opened.query("PRAGMA synchronous=NORMAL", [])
+        if let opening { return try await opening.value }
+        let path = self.path
+        let task = Task {
+            let opened = try await SQLiteConnection.open(storage: .file(path: path))
+            _ = try await opened.query("PRAGMA journal_mode=WAL", [])
+            _ = try await opened.query("PRAGMA synchronous=NORMAL", [])
+            _ = try await opened.query("PRAGMA busy_timeout=5000", [])
+            return opened
+        }
+        opening = task
+        defer { opening = nil }
+        let opened = try await task.value
         connection = opened
         return opened
     }

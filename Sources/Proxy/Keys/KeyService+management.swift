@@ -1,0 +1,163 @@
+import Foundation
+import Wire
+
+/// `/key/*`, with LiteLLM's request and response shapes. The full key is returned once, by generate and regenerate.
+extension KeyService {
+    static func badRequest(_ message: String, param: String) -> ProxyError {
+        ProxyError(OpenAIError(status: 400, message: message, type: "bad_request_error", param: param))
+    }
+
+    /// Applies the settable fields of a generate/update body to a key.
+    static func apply(_ body: JSONObject, to key: inout VirtualKey) throws(ProxyError) {
+        func number(_ name: String) throws(ProxyError) -> Double?? {
+            guard let value = body[name] else { return .none }
+            if value.isNull { return .some(nil) }
+            guard let number = value.doubleValue, number >= 0 else { throw badRequest("\(name) must be a number ≥ 0", param: name) }
+            return .some(number)
+        }
+        func text(_ name: String) throws(ProxyError) -> String?? {
+            guard let value = body[name] else { return .none }
+            if value.isNull { return .some(nil) }
+            guard let text = value.stringValue else { throw badRequest("\(name) must be a string", param: name) }
+            return .some(text)
+        }
+        if let alias = try text("key_alias") { key.keyAlias = alias }
+        if let user = try text("user_id") { key.userID = user }
+        if let team = try text("team_id") { key.teamID = team }
+        if let budget = try number("max_budget") { key.maxBudget = budget }
+        if let tpm = try number("tpm_limit") { key.tpmLimit = tpm.map { Int($0) } }
+        if let rpm = try number("rpm_limit") { key.rpmLimit = rpm.map { Int($0) } }
+        if let parallel = try number("max_parallel_requests") { key.maxParallelRequests = parallel.map { Int($0) } }
+        if let spend = try number("spend"), let spend { key.spend = spend }
+        if let models = body["models"] {
+            guard let list = models.arrayValue?.compactMap(\.stringValue), list.count == models.arrayValue?.count else { throw badRequest("models must be a list of model names", param: "models") }
+            key.models = list
+        }
+        if let metadata = body["metadata"] {
+            guard case .object = metadata else { throw badRequest("metadata must be an object", param: "metadata") }
+            key.metadata = metadata
+        }
+        if let duration = try text("budget_duration") {
+            if let duration {
+                guard let seconds = VirtualKey.seconds(duration) else { throw badRequest("budget_duration must look like 30s, 30m, 24h, 30d or 1mo", param: "budget_duration") }
+                key.budgetDuration = duration
+                key.budgetResetAt = Date().addingTimeInterval(seconds)
+            } else {
+                key.budgetDuration = nil
+                key.budgetResetAt = nil
+            }
+        }
+        if let duration = try text("duration") {
+            if let duration {
+                guard let seconds = VirtualKey.seconds(duration) else { throw badRequest("duration must look like 30s, 30m, 24h, 30d or 1mo", param: "duration") }
+                key.expires = Date().addingTimeInterval(seconds)
+            } else {
+                key.expires = nil
+            }
+        }
+        if let expires = try text("expires"), let expires {
+            guard let date = SpendRow.parse(expires) else { throw badRequest("expires must be an ISO 8601 time", param: "expires") }
+            key.expires = date
+        }
+        if let blocked = body["blocked"]?.boolValue { key.blocked = blocked }
+    }
+
+    func storeCall<T>(_ body: () async throws -> T) async throws(ProxyError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw ProxyError(OpenAIError(status: 503, message: "Key database unavailable: \(String(describing: error).prefix(200))", type: "db_unavailable", param: "None"))
+        }
+    }
+
+    /// The hash a body names a key by: `key` (the key itself, or its hash).
+    static func token(of value: String) -> String {
+        value.hasPrefix("sk-") ? SecretHash.sha256Hex(value) : value
+    }
+
+    public func generate(_ body: JSONObject) async throws(ProxyError) -> JSON {
+        let secret: String
+        if let custom = body["key"]?.stringValue {
+            guard custom.hasPrefix("sk-"), custom.count >= 8 else { throw KeyService.badRequest("key must start with sk- and be at least 8 characters", param: "key") }
+            secret = custom
+        } else {
+            secret = VirtualKey.generateKey()
+        }
+        var key = VirtualKey(token: SecretHash.sha256Hex(secret), keyName: SecretHash.abbreviated(secret), createdBy: "master_key")
+        try KeyService.apply(body, to: &key)
+        let record = key
+        try await storeCall { try await self.store.insertKey(record) }
+        remember(record)
+        var response = record.json.objectValue ?? JSONObject()
+        response.insert("key", .string(secret), at: 0)
+        response["token_id"] = .string(record.token)
+        return .object(response)
+    }
+
+    public func info(_ value: String) async throws(ProxyError) -> JSON {
+        let token = KeyService.token(of: value)
+        guard let key = try await storeCall({ try await self.store.key(token: token) }) else {
+            throw ProxyError(OpenAIError(status: 404, message: "Key not found", type: "not_found_error", param: "key"))
+        }
+        return ["key": .string(token), "info": key.json]
+    }
+
+    public func update(_ body: JSONObject) async throws(ProxyError) -> JSON {
+        guard let value = body["key"]?.stringValue else { throw KeyService.badRequest("key is required", param: "key") }
+        let token = KeyService.token(of: value)
+        guard var key = try await storeCall({ try await self.store.key(token: token) }) else {
+            throw ProxyError(OpenAIError(status: 404, message: "Key not found", type: "not_found_error", param: "key"))
+        }
+        var fields = body
+        fields.removeValue(forKey: "key")
+        try KeyService.apply(fields, to: &key)
+        let record = key
+        try await storeCall { try await self.store.replaceKey(record) }
+        remember(record)
+        return record.json
+    }
+
+    public func setBlocked(_ body: JSONObject, blocked: Bool) async throws(ProxyError) -> JSON {
+        guard let value = body["key"]?.stringValue else { throw KeyService.badRequest("key is required", param: "key") }
+        return try await update(["key": .string(value), "blocked": .bool(blocked)])
+    }
+
+    public func delete(_ body: JSONObject) async throws(ProxyError) -> JSON {
+        guard let values = body["keys"]?.arrayValue?.compactMap(\.stringValue), !values.isEmpty else { throw KeyService.badRequest("keys must be a non-empty list", param: "keys") }
+        let tokens = values.map(KeyService.token(of:))
+        let deleted = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
+        for token in tokens { forget(token) }
+        return ["deleted_keys": .array(deleted.map(JSON.string))]
+    }
+
+    public func list(page: Int, size: Int) async throws(ProxyError) -> JSON {
+        let page = max(1, page), size = min(100, max(1, size))
+        let keys = try await storeCall { try await self.store.listKeys(offset: (page - 1) * size, limit: size) }
+        let total = try await storeCall { try await self.store.countKeys() }
+        return ["keys": .array(keys.map { .string($0.token) }), "total_count": .int(total), "current_page": .int(page), "total_pages": .int((total + size - 1) / size)]
+    }
+
+    public func regenerate(_ value: String, body: JSONObject) async throws(ProxyError) -> JSON {
+        let token = KeyService.token(of: value)
+        guard var key = try await storeCall({ try await self.store.key(token: token) }) else {
+            throw ProxyError(OpenAIError(status: 404, message: "Key not found", type: "not_found_error", param: "key"))
+        }
+        let secret = VirtualKey.generateKey()
+        let oldToken = key.token
+        key.token = SecretHash.sha256Hex(secret)
+        key.keyName = SecretHash.abbreviated(secret)
+        var fields = body
+        fields.removeValue(forKey: "key")
+        try KeyService.apply(fields, to: &key)
+        let record = key
+        try await storeCall {
+            try await self.store.insertKey(record)
+            _ = try await self.store.deleteKeys(tokens: [oldToken])
+        }
+        forget(oldToken)
+        remember(record)
+        var response = record.json.objectValue ?? JSONObject()
+        response.insert("key", .string(secret), at: 0)
+        return .object(response)
+    }
+}

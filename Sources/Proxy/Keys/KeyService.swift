@@ -1,0 +1,122 @@
+import Foundation
+import Synchronization
+import Wire
+
+/// Virtual keys: authentication through a cache in front of the database (keys already seen keep working while
+/// the database is down), LiteLLM's refusals (blocked, expired, model not allowed, budget exhausted), per-key
+/// rpm / tpm / parallel limits, and the `/key/*` management operations.
+public final class KeyService: VirtualKeyStore, Sendable {
+    public let store: any KeyStore
+    public let cacheTTL: Duration
+    let budgetStatus: Int
+
+    struct Cached: Sendable {
+        var key: VirtualKey
+        var fetched: ContinuousClock.Instant
+    }
+
+    struct Usage: Sendable {
+        var requests: [ContinuousClock.Instant] = []
+        var tokens: [(ContinuousClock.Instant, Int)] = []
+        var inFlight = 0
+    }
+
+    let cache = Mutex<[String: Cached]>([:])
+    let usage = Mutex<[String: Usage]>([:])
+
+    public init(store: any KeyStore, cacheTTL: Duration = .seconds(60), budgetExceededStatus: Int = 400) {
+        self.store = store
+        self.cacheTTL = cacheTTL
+        self.budgetStatus = budgetExceededStatus
+    }
+
+    // MARK: authentication
+
+    public func caller(forKey key: String) async throws(ProxyError) -> Caller {
+        let token = SecretHash.sha256Hex(key)
+        guard var record = try await lookup(token: token) else { throw .invalidKey(key) }
+        if record.blocked {
+            throw ProxyError(OpenAIError(status: 401, message: "Authentication Error - Key is blocked. Update via `/key/unblock` if you're admin.", type: "auth_error", param: "None"))
+        }
+        if let expires = record.expires, expires < Date() {
+            throw ProxyError(OpenAIError(status: 401, message: "Authentication Error - Expired Key. Key Expiry time \(VirtualKey.iso(expires)) and current time \(VirtualKey.iso(Date()))", type: "expired_key", param: "None"))
+        }
+        if let duration = record.budgetDuration.flatMap(VirtualKey.seconds), let reset = record.budgetResetAt, reset <= Date() {
+            record.spend = 0
+            record.budgetResetAt = Date().addingTimeInterval(duration)
+            try? await store.replaceKey(record)
+            remember(record)
+        }
+        if let budget = record.maxBudget, record.spend >= budget {
+            throw ProxyError(OpenAIError(status: budgetStatus, message: "Budget has been exceeded! Current cost: \(record.spend), Max budget: \(budget)", type: "budget_exceeded", param: "None"))
+        }
+        return Caller(kind: .virtualKey(token: token, alias: record.keyAlias, models: record.models), keyHash: token)
+    }
+
+    /// The key record, from the cache while fresh, else the database; a cached record also answers while the
+    /// database is down.
+    func lookup(token: String) async throws(ProxyError) -> VirtualKey? {
+        let cached = cache.withLock { $0[token] }
+        if let cached, ContinuousClock.now - cached.fetched < cacheTTL { return cached.key }
+        do {
+            let key = try await store.key(token: token)
+            if let key { remember(key) } else { cache.withLock { _ = $0.removeValue(forKey: token) } }
+            return key
+        } catch {
+            if let cached { return cached.key }
+            throw ProxyError(OpenAIError(status: 503, message: "Key database unavailable and this key is not cached yet; retry shortly.", type: "db_unavailable", param: "None"))
+        }
+    }
+
+    func remember(_ key: VirtualKey) {
+        cache.withLock { $0[key.token] = Cached(key: key, fetched: .now) }
+    }
+
+    func forget(_ token: String) {
+        cache.withLock { _ = $0.removeValue(forKey: token) }
+    }
+
+    // MARK: limits
+
+    /// Counts a request against its key's rpm and parallel limits (tpm is checked on what already ran).
+    public func admit(_ caller: Caller) throws(ProxyError) {
+        guard case .virtualKey(let token, _, _) = caller.kind, let key = cache.withLock({ $0[token]?.key }) else { return }
+        let now = ContinuousClock.now
+        let refusal: (String, Duration)? = usage.withLock { table in
+            var entry = table[token] ?? Usage()
+            entry.requests.removeAll { now - $0 >= .seconds(60) }
+            entry.tokens.removeAll { now - $0.0 >= .seconds(60) }
+            if let limit = key.maxParallelRequests, entry.inFlight >= limit {
+                return ("Max parallel request limit reached. Key has \(entry.inFlight) requests in flight, limit \(limit).", .seconds(1))
+            }
+            if let limit = key.rpmLimit, entry.requests.count >= limit {
+                return ("Rate limit exceeded for key: current rpm \(entry.requests.count), rpm limit \(limit).", .seconds(60) - (now - entry.requests[0]))
+            }
+            let tokens = entry.tokens.reduce(0) { $0 + $1.1 }
+            if let limit = key.tpmLimit, tokens >= limit {
+                return ("Rate limit exceeded for key: current tpm \(tokens), tpm limit \(limit).", .seconds(60) - (now - entry.tokens[0].0))
+            }
+            entry.requests.append(now)
+            entry.inFlight += 1
+            table[token] = entry
+            return nil
+        }
+        if let (message, wait) = refusal {
+            let seconds = max(1, Int(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18 + 0.999))
+            throw ProxyError(OpenAIError(status: 429, message: message, type: "throttling_error", param: "None"), headers: [("retry-after", String(seconds))])
+        }
+    }
+
+    /// Ends a request admitted by `admit`: frees its parallel slot, counts its tokens, and adds its spend to the
+    /// cached record so the budget holds before the batched database update lands.
+    public func release(_ caller: Caller, tokens: Int, spend: Double) {
+        guard case .virtualKey(let token, _, _) = caller.kind else { return }
+        usage.withLock { table in
+            guard var entry = table[token] else { return }
+            entry.inFlight = max(0, entry.inFlight - 1)
+            if tokens > 0 { entry.tokens.append((.now, tokens)) }
+            table[token] = entry
+        }
+        if spend > 0 { cache.withLock { $0[token]?.key.spend += spend } }
+    }
+}

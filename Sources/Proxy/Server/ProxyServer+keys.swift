@@ -1,0 +1,65 @@
+import Hummingbird
+import NIOCore
+import Wire
+
+extension ProxyServer {
+    /// `/key/*`: master key only (a virtual key gets 403), LiteLLM's shapes.
+    func addKeyRoutes(to router: Router<ProxyRequestContext>) {
+        let engine = self.engine
+        router.post("/key/generate") { request, _ in
+            try await self.master(request) { keys, body throws(ProxyError) in try await keys.generate(body) }
+        }
+        router.get("/key/info") { request, _ in
+            let key = ProxyServer.query(request)["key"] ?? ""
+            return try await self.master(request) { keys, _ throws(ProxyError) in try await keys.info(key) }
+        }
+        router.post("/key/update") { request, _ in
+            try await self.master(request) { keys, body throws(ProxyError) in try await keys.update(body) }
+        }
+        router.post("/key/delete") { request, _ in
+            try await self.master(request) { keys, body throws(ProxyError) in try await keys.delete(body) }
+        }
+        router.get("/key/list") { request, _ in
+            let query = ProxyServer.query(request)
+            return try await self.master(request) { keys, _ throws(ProxyError) in
+                try await keys.list(page: Int(query["page"] ?? "") ?? 1, size: Int(query["size"] ?? "") ?? 10)
+            }
+        }
+        router.post("/key/regenerate") { request, _ in
+            try await self.master(request) { keys, body throws(ProxyError) in
+                guard let key = body["key"]?.stringValue else { throw KeyService.badRequest("key is required", param: "key") }
+                return try await keys.regenerate(key, body: body)
+            }
+        }
+        router.post("/key/:key/regenerate") { request, context in
+            let key = context.parameters.get("key") ?? ""
+            return try await self.master(request) { keys, body throws(ProxyError) in try await keys.regenerate(key, body: body) }
+        }
+        router.post("/key/block") { request, _ in
+            try await self.master(request) { keys, body throws(ProxyError) in try await keys.setBlocked(body, blocked: true) }
+        }
+        router.post("/key/unblock") { request, _ in
+            try await self.master(request) { keys, body throws(ProxyError) in try await keys.setBlocked(body, blocked: false) }
+        }
+        _ = engine
+    }
+
+    /// Runs a master-key operation on a JSON body (empty for GETs).
+    func master(_ request: Request, _ operation: (KeyService, JSONObject) async throws(ProxyError) -> JSON) async throws -> Response {
+        var request = request
+        let bytes = try? await request.collectBody(upTo: 1024 * 1024)
+        return await ProxyServer.answer { () async throws(ProxyError) in
+            let caller = try await engine.authenticate(ProxyServer.headers(request))
+            guard caller.kind == .master || engine.config.settings.masterKey == nil else {
+                throw ProxyError(OpenAIError(status: 403, message: "Only the master key can manage keys and read spend logs.", type: "auth_error", param: "None"))
+            }
+            guard let keys = engine.keys else { throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection")) }
+            var body = JSONObject()
+            if let bytes, bytes.readableBytes > 0 {
+                guard case .object(let object)? = try? JSON.parse(bytes.readableBytesView) else { throw ProxyError.invalidJSON("expected a JSON object") }
+                body = object
+            }
+            return try await operation(keys, body)
+        }
+    }
+}
