@@ -57,6 +57,22 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Virtual keys on PostgreSQL: generate, use, block, delete.
+    @Test func keysOnPostgres() async throws {
+        let url = Self.url
+        try await withProxy(config: { TestConfigs.standard(mockBase: $0) + "\n  database_url: \(url)\n" }) { proxy in
+            let generated = try await VirtualKeyTests.manage(proxy, "/key/generate", ["key_alias": "pg", "models": ["gpt-4o"], "rpm_limit": 100])
+            let key = try #require(generated.json?["key"]?.stringValue, "\(generated.text)")
+            #expect(try await VirtualKeyTests.chat(proxy, key: key).status == 200)
+            let info = try await TestHTTP.request(.GET, "\(proxy.base)/key/info?key=\(key)", headers: proxy.auth)
+            #expect(info.json?.value(at: "info.models") == ["gpt-4o"] && info.json?.value(at: "info.rpm_limit")?.intValue == 100)
+            #expect(try await VirtualKeyTests.manage(proxy, "/key/block", ["key": .string(key)]).status == 200)
+            #expect(try await VirtualKeyTests.chat(proxy, key: key).status == 401)
+            let deleted = try await VirtualKeyTests.manage(proxy, "/key/delete", ["keys": [.string(key)]])
+            #expect(deleted.json?["deleted_keys"]?.arrayValue?.count == 1)
+        }
+    }
+
     /// The proxy with `database_url`: the seed request's row lands in PostgreSQL.
     @Test func proxyWritesSpendRowsToPostgres() async throws {
         let url = Self.url
