@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
-MOCK_PORT=18181 NGINX_PORT=18182 PROXY_PORT=18183
+MOCK_PORT=18181 NGINX_PORT=18182 PROXY_PORT=18183 PROXY_OFF_PORT=18184 PROXY_PG_PORT=18185
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -65,8 +65,14 @@ general_settings:
 YAML
 "$BIN/proxy" --config "$WORK/config.yaml" --port $PROXY_PORT --host 127.0.0.1 > "$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!
+# The same proxy with spend logging off (rows skipped), and on PostgreSQL when BENCH_DATABASE_URL names one.
+{ sed "s|spend.sqlite|off.sqlite|" "$WORK/config.yaml"; echo "  disable_spend_logs: true"; } > "$WORK/config-off.yaml"
+"$BIN/proxy" --config "$WORK/config-off.yaml" --port $PROXY_OFF_PORT --host 127.0.0.1 > "$WORK/proxy-off.log" 2>&1 &
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  DATABASE_URL="$BENCH_DATABASE_URL" "$BIN/proxy" --config "$WORK/config.yaml" --port $PROXY_PG_PORT --host 127.0.0.1 > "$WORK/proxy-pg.log" 2>&1 &
+fi
 
-for port in $MOCK_PORT $NGINX_PORT $PROXY_PORT; do
+for port in $MOCK_PORT $NGINX_PORT $PROXY_PORT $PROXY_OFF_PORT ${BENCH_DATABASE_URL:+$PROXY_PG_PORT}; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 sleep 0.5
@@ -100,15 +106,20 @@ run() { # name url
 echo "== wrk: ${DURATION}s per run" >&2
 run direct "http://127.0.0.1:$MOCK_PORT$AZURE_PATH"
 run nginx "http://127.0.0.1:$NGINX_PORT$AZURE_PATH"
+# Logging off first: a logging proxy's batch writes would otherwise run during the next measurement.
+run proxyoff "http://127.0.0.1:$PROXY_OFF_PORT/chat/completions"
 run proxy "http://127.0.0.1:$PROXY_PORT/chat/completions"
+[ -n "${BENCH_DATABASE_URL:-}" ] && run proxypg "http://127.0.0.1:$PROXY_PG_PORT/chat/completions"
 RSS_LOADED=$(awk '/VmRSS/ {print $2}' /proc/$PROXY_PID/status)
 
 D50=$(percentile 50% "$WORK/direct-c1.txt"); D99=$(percentile 99% "$WORK/direct-c1.txt")
 N50=$(percentile 50% "$WORK/nginx-c1.txt"); N99=$(percentile 99% "$WORK/nginx-c1.txt")
 P50=$(percentile 50% "$WORK/proxy-c1.txt"); P99=$(percentile 99% "$WORK/proxy-c1.txt")
 DR=$(rps "$WORK/direct-c16.txt"); NR=$(rps "$WORK/nginx-c16.txt"); PR=$(rps "$WORK/proxy-c16.txt")
+OFF50=$(percentile 50% "$WORK/proxyoff-c1.txt"); OFFR=$(rps "$WORK/proxyoff-c16.txt")
+PG50=$( [ -f "$WORK/proxypg-c1.txt" ] && percentile 50% "$WORK/proxypg-c1.txt" || echo 0); PGR=$( [ -f "$WORK/proxypg-c16.txt" ] && rps "$WORK/proxypg-c16.txt" || echo 0)
 
-D50=$D50 D99=$D99 N50=$N50 N99=$N99 P50=$P50 P99=$P99 DR=$DR NR=$NR PR=$PR RSS_IDLE=$RSS_IDLE RSS_LOADED=$RSS_LOADED DURATION=$DURATION \
+D50=$D50 D99=$D99 N50=$N50 N99=$N99 P50=$P50 P99=$P99 DR=$DR NR=$NR PR=$PR RSS_IDLE=$RSS_IDLE RSS_LOADED=$RSS_LOADED DURATION=$DURATION OFF50=$OFF50 OFFR=$OFFR PG50=$PG50 PGR=$PGR \
   python3 - "$OUT" <<'PY'
 import sys, datetime, platform, os
 e = os.environ
@@ -116,16 +127,22 @@ d50, d99, n50, n99, p50, p99 = (float(e[k]) for k in ("D50", "D99", "N50", "N99"
 dr, nr, pr = (float(e[k]) for k in ("DR", "NR", "PR"))
 rss_idle, rss_loaded = int(e["RSS_IDLE"]) / 1024, int(e["RSS_LOADED"]) / 1024
 nginx_added, proxy_added = n50 - d50, p50 - d50
+off50, offr, pg50, pgr = (float(e[k]) for k in ("OFF50", "OFFR", "PG50", "PGR"))
 rows = [
     ("direct to mock-azure", d50, d99, "—", dr, "—"),
     ("through nginx", n50, n99, f"+{nginx_added:.0f}", nr, f"{nr / dr:.2f}"),
-    ("through proxy", p50, p99, f"+{proxy_added:.0f}", pr, f"{pr / dr:.2f}"),
+    ("through proxy (spend logs on, SQLite)", p50, p99, f"+{proxy_added:.0f}", pr, f"{pr / dr:.2f}"),
+    ("through proxy (spend logs off)", off50, float("nan"), f"+{off50 - d50:.0f}", offr, f"{offr / dr:.2f}"),
 ]
+if pgr > 0:
+    rows.append(("through proxy (spend logs on, PostgreSQL)", pg50, float("nan"), f"+{pg50 - d50:.0f}", pgr, f"{pgr / dr:.2f}"))
 table = ["| path | c=1 p50 (µs) | c=1 p99 (µs) | added p50 (µs) | c=16 RPS | RPS vs direct |", "|---|---|---|---|---|---|"]
-table += [f"| {name} | {a:.0f} | {b:.0f} | {c} | {r:.0f} | {ratio} |" for name, a, b, c, r, ratio in rows]
+table += [f"| {name} | {a:.0f} | {'—' if b != b else f'{b:.0f}'} | {c} | {r:.0f} | {ratio} |" for name, a, b, c, r, ratio in rows]
 summary = [
     f"- proxy added p50 at c=1: {proxy_added:.0f} µs (nginx adds {nginx_added:.0f} µs; ratio {proxy_added / nginx_added if nginx_added > 0 else float('inf'):.1f}×); target ≤ 300 µs: {'met' if proxy_added <= 300 else 'NOT met'}",
     f"- proxy c=16 RPS: {pr:.0f} = {pr / nr:.0%} of nginx's {nr:.0f}; target ≥ 20%: {'met' if pr / nr >= 0.2 else 'NOT met'} (goal 70%)",
+    f"- spend logging (SQLite) costs {1 - pr / offr:.0%} of the RPS without it; target ≤ 10%: {'met' if 1 - pr / offr <= 0.10 else 'NOT met'}"
+    + (f"; PostgreSQL costs {1 - pgr / offr:.0%}" if pgr > 0 else ""),
     f"- proxy RSS: {rss_idle:.1f} MiB idle, {rss_loaded:.1f} MiB after the runs; target ≤ 48 MiB idle: {'met' if rss_idle <= 48 else 'NOT met'}",
 ]
 text = f"""# Benchmarks

@@ -39,8 +39,9 @@ public enum ProxyApplication {
         if !config.settings.sslVerify {
             logger.warning("ssl_verify is false: upstream TLS certificates are NOT verified")
         }
-        let client = UpstreamClient(configuration: clientConfiguration)
+        // Everything that can fail is built before the HTTP client, which must be shut down once it exists.
         let (writer, storeServices) = try makeSpendWriter(config: config, environment: environment, logger: logger)
+        let client = UpstreamClient(configuration: clientConfiguration)
         let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment)
         let keys = (writer.store as? any KeyStore).map { store in
             KeyService(
@@ -80,6 +81,13 @@ public enum ProxyApplication {
     static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) throws(LocatedError) -> (SpendWriter, [any Service]) {
         let general = config.settings.generalSettings
         let path = general["sqlite_path"]?.stringValue ?? environment["LITELLM_SQLITE_PATH"] ?? "litellm_proxy.sqlite"
+        var retentionPeriod: Double?
+        if let retention = general["maximum_spend_logs_retention_period"]?.stringValue ?? config.settings.litellmSettings["maximum_spend_logs_retention_period"]?.stringValue {
+            guard let period = VirtualKey.seconds(retention) else {
+                throw LocatedError(file: config.file, keyPath: "general_settings.maximum_spend_logs_retention_period", reason: "expected a duration such as 30d")
+            }
+            retentionPeriod = period
+        }
         let store: any SpendStore
         var services: [any Service] = []
         if let url = config.settings.databaseURL {
@@ -93,6 +101,10 @@ public enum ProxyApplication {
         let spill = general["spend_spill_path"]?.stringValue ?? (config.settings.databaseURL == nil ? path + ".spill.jsonl" : "spend-spill.jsonl")
         let capacity = general["spend_queue_capacity"]?.intValue ?? 10_000
         let writer = SpendWriter(store: store, interval: .milliseconds(Int64(max(0.05, interval) * 1000)), capacity: capacity, spillPath: spill, logger: logger)
+        if let period = retentionPeriod {
+            let every = general["maximum_spend_logs_retention_interval"]?.stringValue.flatMap(VirtualKey.seconds) ?? 86400
+            services.append(SpendRetention(store: store, period: period, interval: .milliseconds(Int64(every * 1000)), logger: logger))
+        }
         return (writer, services)
     }
 

@@ -122,8 +122,8 @@ public final class ProxyEngine: Sendable {
 
     /// A request is over: its spend row, its key's spend, and its key's limits.
     func complete(_ finished: SpendRecorder.Finished) {
-        let row = spend?.record(finished)
-        keys?.release(finished.caller, tokens: row?.totalTokens ?? 0, spend: row?.spend ?? 0)
+        let recorded = spend?.record(finished)
+        keys?.release(finished.caller, tokens: recorded?.tokens ?? 0, spend: recorded?.spend ?? 0)
     }
 
     /// The upstream exchange and the answer; records the spend row for every outcome it returns.

@@ -51,6 +51,11 @@ public struct PriceTable: Sendable {
 
     /// `azure/o4-mini-2025-04-16` → `o4-mini`: provider prefix and date suffix removed.
     func lookup(_ model: String) -> Price? {
+        if let known = prices[model] { return known }
+        return normalizedLookup(model)
+    }
+
+    func normalizedLookup(_ model: String) -> Price? {
         var name = model.lowercased()
         if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
         if let price = prices[name] { return price }

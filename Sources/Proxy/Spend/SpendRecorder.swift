@@ -39,14 +39,28 @@ public struct SpendRecorder: Sendable {
         public var error: ProxyError?
     }
 
-    /// Builds the row, queues it (unless spend logs are disabled) and adds its spend to the key. Returns it.
+    /// Queues the row (unless spend logs are disabled; it is built later, off the request path) and adds the
+    /// request's spend to its key. Returns the spend and total tokens.
     @discardableResult
-    public func record(_ finished: Finished) -> SpendRow {
+    public func record(_ finished: Finished) -> (spend: Double, tokens: Int) {
         let now = Date()
+        let usage = finished.usage ?? [:]
+        let price = prices.price(for: finished.deployment, upstreamModel: finished.upstreamModel)
+        let spend = price.map { PriceTable.cost(usage: usage, price: $0) } ?? 0
+        let tokens = usage["total_tokens"]?.intValue ?? 0
+        if case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: spend) }
+        if !disabled {
+            let recorder = self
+            writer.enqueue(SpendWriter.Pending { recorder.row(finished, end: now, price: price) })
+        }
+        return (spend, tokens)
+    }
+
+    /// The spend row of a finished request.
+    func row(_ finished: Finished, end now: Date, price: PriceTable.Price?) -> SpendRow {
         let usage = finished.usage ?? [:]
         let prompt = usage["prompt_tokens"]?.intValue ?? 0
         let completion = usage["completion_tokens"]?.intValue ?? 0
-        let price = prices.price(for: finished.deployment, upstreamModel: finished.upstreamModel)
         var metadata: JSONObject = [
             "user_api_key_hash": .string(finished.caller.keyHash),
             "attempted_retries": 0,
@@ -87,8 +101,6 @@ public struct SpendRecorder: Sendable {
             proxyServerRequest: storePrompts ? truncated(.object(finished.request)) : [:],
             litellmCallID: finished.callID
         )
-        if case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: row.spend) }
-        if !disabled { writer.enqueue(row) }
         return row
     }
 

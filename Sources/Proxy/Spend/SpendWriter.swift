@@ -20,8 +20,15 @@ public final class SpendWriter: Service, Sendable {
         public var connected = true
     }
 
+    /// A queued row, built only when it is written or spilled: the request path pays for a closure, not for
+    /// copying and truncating bodies.
+    public struct Pending: Sendable {
+        let build: @Sendable () -> SpendRow
+        public init(_ build: @escaping @Sendable () -> SpendRow) { self.build = build }
+    }
+
     struct State {
-        var queue: [SpendRow] = []
+        var queue: [Pending] = []
         /// Spend to add to virtual keys at the next flush, by token.
         var keySpend: [String: Double] = [:]
         var counters = Counters()
@@ -59,8 +66,13 @@ public final class SpendWriter: Service, Sendable {
 
     /// Adds a row; returns at once.
     public func enqueue(_ row: SpendRow) {
+        enqueue(Pending { row })
+    }
+
+    /// Adds a row to be built later; returns at once.
+    public func enqueue(_ pending: Pending) {
         let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.queue.append(row)
+            state.queue.append(pending)
             guard state.queue.count >= capacity / 2 else { return nil }
             defer { state.wake = nil }
             return state.wake
@@ -142,8 +154,9 @@ public final class SpendWriter: Service, Sendable {
             }
         }
         while true {
-            let batch = state.withLock { Array($0.queue.prefix(100)) }
-            if batch.isEmpty { break }
+            let pending = state.withLock { Array($0.queue.prefix(100)) }
+            if pending.isEmpty { break }
+            let batch = pending.map { $0.build() }
             do {
                 try await store.insert(batch)
                 let wasDisconnected = state.withLock { state -> Bool in
@@ -170,20 +183,20 @@ public final class SpendWriter: Service, Sendable {
 
     /// Moves rows beyond the queue's capacity to the spill file.
     func spillOverflow() {
-        let overflow = state.withLock { state -> [SpendRow] in
+        let overflow = state.withLock { state -> [Pending] in
             guard state.queue.count > capacity else { return [] }
             let excess = Array(state.queue[capacity...])
             state.queue.removeLast(excess.count)
             return excess
         }
-        spill(overflow)
+        spill(overflow.map { $0.build() })
     }
 
     func spillAll() {
         spill(state.withLock { state in
             defer { state.queue.removeAll() }
             return state.queue
-        })
+        }.map { $0.build() })
     }
 
     func spill(_ rows: [SpendRow]) {
