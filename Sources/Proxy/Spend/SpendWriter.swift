@@ -39,6 +39,9 @@ public final class SpendWriter: Service, Sendable {
     public let interval: Duration
     public let capacity: Int
     public let spillPath: String
+    /// A database that neither answers nor refuses counts as down after this long, so the queue keeps moving to the
+    /// spill file instead of growing while an INSERT waits for a connection.
+    public let insertTimeout: Duration = .seconds(5)
     let logger: Logger
     private let state = Mutex(State())
 
@@ -158,7 +161,7 @@ public final class SpendWriter: Service, Sendable {
             if pending.isEmpty { break }
             let batch = pending.map { $0.build() }
             do {
-                try await store.insert(batch)
+                try await SpendWriter.withTimeout(insertTimeout) { try await self.store.insert(batch) }
                 let wasDisconnected = state.withLock { state -> Bool in
                     state.queue.removeFirst(min(batch.count, state.queue.count))
                     state.counters.written += batch.count
@@ -179,6 +182,24 @@ public final class SpendWriter: Service, Sendable {
             }
         }
         return true
+    }
+
+    struct InsertTimedOut: Error {}
+
+    static func withTimeout(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await operation()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let finished = try await group.next() ?? false
+            group.cancelAll()
+            if !finished { throw InsertTimedOut() }
+        }
     }
 
     /// Moves rows beyond the queue's capacity to the spill file.
