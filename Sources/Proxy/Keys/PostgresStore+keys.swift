@@ -40,16 +40,7 @@ extension PostgresStore: KeyStore {
     }
 
     func selectKeys(_ sql: String, _ bindings: PostgresBindings) async throws -> [VirtualKey] {
-        var keys: [VirtualKey] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-            let cells = row.makeRandomAccess()
-            var values: [String: String] = [:]
-            for (index, column) in KeySchema.columns.enumerated() {
-                if let text = try cells[index].decode(String?.self) { values[column] = text }
-            }
-            if let key = KeySchema.key(from: values) { keys.append(key) }
-        }
-        return keys
+        try await textRows(sql, bindings, columns: KeySchema.columns).compactMap(KeySchema.key(from:))
     }
 
     public func key(token: String) async throws -> VirtualKey? {

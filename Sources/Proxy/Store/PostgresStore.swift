@@ -168,16 +168,21 @@ public struct PostgresStore: SpendStore {
         bindings.append(query.offset)
         let columns = SpendSchema.columns.map { "\"\($0)\"::text" }.joined(separator: ", ")
         let sql = "SELECT \(columns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)"
-        var result: [SpendRow] = []
+        return try await textRows(sql, bindings, columns: SpendSchema.columns).compactMap(SpendRow.init(columns:))
+    }
+
+    /// Runs a SELECT whose columns are all cast to text and returns each row as column name → text (nulls left out).
+    func textRows(_ sql: String, _ bindings: PostgresBindings, columns: [String]) async throws -> [[String: String]] {
+        var rows: [[String: String]] = []
         for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
             let cells = row.makeRandomAccess()
             var values: [String: String] = [:]
-            for (index, column) in SpendSchema.columns.enumerated() {
+            for (index, column) in columns.enumerated() {
                 if let text = try cells[index].decode(String?.self) { values[column] = text }
             }
-            if let parsed = SpendRow(columns: values) { result.append(parsed) }
+            rows.append(values)
         }
-        return result
+        return rows
     }
 
     public func countSpendLogs(_ query: SpendLogQuery) async throws -> Int {
