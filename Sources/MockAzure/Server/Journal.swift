@@ -16,7 +16,6 @@ public final class Journal: Sendable {
         public var body: JSON?
         /// The body text when it was not JSON (truncated to `maximumBodyText`).
         public var rawBody: String?
-        public var status: Int?
 
         public var json: JSON {
             [

@@ -22,6 +22,11 @@ public struct ProxyError: Error, Sendable {
         OpenAIError(status: 401, message: "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.", type: "auth_error", param: "None")
     )
 
+    /// A virtual key calling a management endpoint.
+    public static let masterKeyRequired = ProxyError(
+        OpenAIError(status: 403, message: "Only the master key can manage keys and read spend logs.", type: "auth_error", param: "None")
+    )
+
     public static func invalidKey(_ key: String) -> ProxyError {
         ProxyError(
             OpenAIError(

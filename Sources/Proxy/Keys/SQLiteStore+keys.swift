@@ -51,17 +51,6 @@ extension SQLiteStore: KeyStore {
     }
 
     static func key(_ row: SQLiteRow) -> VirtualKey? {
-        var values: [String: String] = [:]
-        for column in KeySchema.columns {
-            guard let data = row.column(column) else { continue }
-            switch data {
-            case .null: continue
-            case .text(let text): values[column] = text
-            case .integer(let number): values[column] = String(number)
-            case .float(let number): values[column] = String(number)
-            case .blob: continue
-            }
-        }
-        return KeySchema.key(from: values)
+        KeySchema.key(from: texts(row, columns: KeySchema.columns))
     }
 }

@@ -47,6 +47,13 @@ public final class ProxyEngine: Sendable {
         try await authenticator.authenticate { name in headers.first { $0.0 == name }?.1 }
     }
 
+    /// Authenticates a management call: the master key (or an open proxy without one); virtual keys get 403.
+    public func authenticateMaster(_ headers: [(String, String)]) async throws(ProxyError) -> Caller {
+        let caller = try await authenticate(headers)
+        if case .virtualKey = caller.kind { throw .masterKeyRequired }
+        return caller
+    }
+
     public func handle(_ call: ProxyCall) async -> ProxyOutcome {
         let callID = UUID().uuidString.lowercased()
         var logger = self.logger

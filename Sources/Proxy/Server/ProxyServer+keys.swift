@@ -49,10 +49,7 @@ extension ProxyServer {
         var request = request
         let bytes = try? await request.collectBody(upTo: 1024 * 1024)
         return await ProxyServer.answer { () async throws(ProxyError) in
-            let caller = try await engine.authenticate(ProxyServer.headers(request))
-            guard caller.kind == .master || engine.config.settings.masterKey == nil else {
-                throw ProxyError(OpenAIError(status: 403, message: "Only the master key can manage keys and read spend logs.", type: "auth_error", param: "None"))
-            }
+            _ = try await engine.authenticateMaster(ProxyServer.headers(request))
             guard let keys = engine.keys else { throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection")) }
             var body = JSONObject()
             if let bytes, bytes.readableBytes > 0 {

@@ -69,10 +69,7 @@ public struct ProxyServer: Sendable {
     /// Runs a handler for the master key only (virtual keys get 403).
     func masterOnly(_ request: Request, _ body: () async -> Response) async throws -> Response {
         do {
-            let caller = try await engine.authenticate(ProxyServer.headers(request))
-            if case .virtualKey = caller.kind {
-                return ProxyServer.error(ProxyError(OpenAIError(status: 403, message: "Only the master key can manage keys and read spend logs.", type: "auth_error", param: "None")))
-            }
+            _ = try await engine.authenticateMaster(ProxyServer.headers(request))
         } catch {
             return ProxyServer.error(error)
         }

@@ -144,3 +144,19 @@ public struct SpendRow: Sendable, Equatable {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }
+
+extension SpendRow {
+    /// A row from its columns as text, the form both stores read back.
+    init?(columns: [String: String]) {
+        var json = JSONObject()
+        for (column, text) in columns {
+            switch column {
+            case "metadata", "messages", "response", "proxy_server_request": json[column] = (try? JSON.parse(text)) ?? [:]
+            case "spend": json[column] = .number(text)
+            case "total_tokens", "prompt_tokens", "completion_tokens", "request_duration_ms": json[column] = .number(text)
+            default: json[column] = .string(text)
+            }
+        }
+        self.init(json: .object(json))
+    }
+}

@@ -119,7 +119,7 @@ public struct PostgresStore: SpendStore {
             var tuples: [String] = []
             for row in batch {
                 var placeholders: [String] = []
-                for (column, value) in zip(SpendSchema.columns, PostgresStore.values(row)) {
+                for (column, value) in zip(SpendSchema.columns, SpendSchema.values(row)) {
                     switch value {
                     case .text(let text): bindings.append(text)
                     case .integer(let number): bindings.append(number)
@@ -133,22 +133,6 @@ public struct PostgresStore: SpendStore {
             let sql = "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT (\"request_id\") DO NOTHING"
             _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         }
-    }
-
-    enum Value {
-        case text(String), integer(Int), double(Double), null
-    }
-
-    static func values(_ row: SpendRow) -> [Value] {
-        func text(_ value: String?) -> Value { value.map(Value.text) ?? .null }
-        return [
-            .text(row.requestID), .text(row.callType), .text(row.apiKey), .double(row.spend), .integer(row.totalTokens), .integer(row.promptTokens),
-            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)), .integer(row.requestDurationMs),
-            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID), .text(row.modelGroup), .text(row.customLLMProvider),
-            .text(row.apiBase), .text(row.user), .text(row.metadata.serialized()), text(row.endUser), text(row.requesterIPAddress),
-            .text(row.messages.serialized()), .text(row.response.serialized()), text(row.sessionID), .text(row.status),
-            .text(row.proxyServerRequest.serialized()), .text(row.litellmCallID),
-        ]
     }
 
     func whereClause(_ query: SpendLogQuery, _ bindings: inout PostgresBindings) -> String {
@@ -208,20 +192,4 @@ public struct PostgresStore: SpendStore {
     }
 
     public func close() async throws {}
-}
-
-extension SpendRow {
-    /// A row from its columns as text (Postgres casts everything to text on the way out).
-    init?(columns: [String: String]) {
-        var json = JSONObject()
-        for (column, text) in columns {
-            switch column {
-            case "metadata", "messages", "response", "proxy_server_request": json[column] = (try? JSON.parse(text)) ?? [:]
-            case "spend": json[column] = .number(text)
-            case "total_tokens", "prompt_tokens", "completion_tokens", "request_duration_ms": json[column] = .number(text)
-            default: json[column] = .string(text)
-            }
-        }
-        self.init(json: .object(json))
-    }
 }

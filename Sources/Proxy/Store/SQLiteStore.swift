@@ -54,15 +54,14 @@ public actor SQLiteStore: SpendStore {
     }
 
     static func binds(_ row: SpendRow) -> [SQLiteData] {
-        func text(_ value: String?) -> SQLiteData { value.map(SQLiteData.text) ?? .null }
-        return [
-            .text(row.requestID), .text(row.callType), .text(row.apiKey), .float(row.spend), .integer(row.totalTokens), .integer(row.promptTokens),
-            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)), .integer(row.requestDurationMs),
-            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID), .text(row.modelGroup), .text(row.customLLMProvider),
-            .text(row.apiBase), .text(row.user), .text(row.metadata.serialized()), text(row.endUser), text(row.requesterIPAddress),
-            .text(row.messages.serialized()), .text(row.response.serialized()), text(row.sessionID), .text(row.status),
-            .text(row.proxyServerRequest.serialized()), .text(row.litellmCallID),
-        ]
+        SpendSchema.values(row).map { value in
+            switch value {
+            case .text(let text): .text(text)
+            case .integer(let number): .integer(number)
+            case .double(let number): .float(number)
+            case .null: .null
+            }
+        }
     }
 
     func whereClause(_ query: SpendLogQuery) -> (String, [SQLiteData]) {
@@ -108,18 +107,20 @@ public actor SQLiteStore: SpendStore {
     }
 
     static func row(_ row: SQLiteRow) -> SpendRow? {
-        func text(_ name: String) -> String? { row.column(name)?.string }
-        func json(_ name: String) -> JSON { text(name).flatMap { try? JSON.parse($0) } ?? [:] }
-        guard let id = text("request_id"), let start = text("startTime").flatMap(SpendRow.parse), let end = text("endTime").flatMap(SpendRow.parse) else { return nil }
-        return SpendRow(
-            requestID: id, callType: text("call_type") ?? "", apiKey: text("api_key") ?? "", spend: row.column("spend")?.double ?? 0,
-            totalTokens: row.column("total_tokens")?.integer ?? 0, promptTokens: row.column("prompt_tokens")?.integer ?? 0,
-            completionTokens: row.column("completion_tokens")?.integer ?? 0, startTime: start, endTime: end,
-            completionStartTime: text("completionStartTime").flatMap(SpendRow.parse), requestDurationMs: row.column("request_duration_ms")?.integer ?? 0,
-            model: text("model") ?? "", modelID: text("model_id") ?? "", modelGroup: text("model_group") ?? "", customLLMProvider: text("custom_llm_provider") ?? "",
-            apiBase: text("api_base") ?? "", user: text("user") ?? "", metadata: json("metadata"), endUser: text("end_user"),
-            requesterIPAddress: text("requester_ip_address"), messages: json("messages"), response: json("response"), sessionID: text("session_id"),
-            status: text("status") ?? "", proxyServerRequest: json("proxy_server_request"), litellmCallID: text("litellm_call_id") ?? ""
-        )
+        SpendRow(columns: texts(row, columns: SpendSchema.columns))
+    }
+
+    /// A row's columns as text (numbers written out, nulls and blobs left out): the form both backends decode from.
+    static func texts(_ row: SQLiteRow, columns: [String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for column in columns {
+            switch row.column(column) {
+            case .text(let text)?: values[column] = text
+            case .integer(let number)?: values[column] = String(number)
+            case .float(let number)?: values[column] = String(number)
+            default: continue
+            }
+        }
+        return values
     }
 }

@@ -9,6 +9,24 @@ enum SpendSchema {
 
     static var quotedColumns: String { columns.map { "\"\($0)\"" }.joined(separator: ", ") }
 
+    /// A column value before a backend binds it.
+    enum Value {
+        case text(String), integer(Int), double(Double), null
+    }
+
+    /// A row's values in `columns` order: timestamps as `YYYY-MM-DD HH:MM:SS.mmm`, JSON as compact text.
+    static func values(_ row: SpendRow) -> [Value] {
+        func text(_ value: String?) -> Value { value.map(Value.text) ?? .null }
+        return [
+            .text(row.requestID), .text(row.callType), .text(row.apiKey), .double(row.spend), .integer(row.totalTokens), .integer(row.promptTokens),
+            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)), .integer(row.requestDurationMs),
+            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID), .text(row.modelGroup), .text(row.customLLMProvider),
+            .text(row.apiBase), .text(row.user), .text(row.metadata.serialized()), text(row.endUser), text(row.requesterIPAddress),
+            .text(row.messages.serialized()), .text(row.response.serialized()), text(row.sessionID), .text(row.status),
+            .text(row.proxyServerRequest.serialized()), .text(row.litellmCallID),
+        ]
+    }
+
     /// SQLite's form of the table: the same names; JSON as TEXT, timestamps as `YYYY-MM-DD HH:MM:SS.mmm` TEXT.
     static let sqliteTable = """
         CREATE TABLE IF NOT EXISTS "LiteLLM_SpendLogs" (

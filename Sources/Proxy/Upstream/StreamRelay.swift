@@ -21,7 +21,6 @@ public struct StreamRelay: Sendable {
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
         public var events = 0
-        public var firstByte: ContinuousClock.Instant?
         public var usage: JSON?
         public var completed = false
         public var clientGone = false
@@ -71,10 +70,7 @@ public struct StreamRelay: Sendable {
         }
         do {
             for try await chunk in body {
-                if summary.firstByte == nil {
-                    summary.firstByte = .now
-                    summary.firstByteDate = Date()
-                }
+                if summary.firstByteDate == nil { summary.firstByteDate = Date() }
                 for event in try parser.feed(chunk.readableBytesView) {
                     if event.isDone {
                         summary.completed = true
