@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 swift build --build-tests
 # Serially: the stream-timing tests measure frame arrival, and parallel suites on 2 cores would blur it.
 swift test --skip-build --no-parallel
-SWIFT_BIN_PATH="$(swift build --show-bin-path)" python3 -m pytest -q Tests/sdk
+SWIFT_BIN_PATH="$(swift build --show-bin-path)" python3 -m pytest -q Tests/sdk Tests/deploy

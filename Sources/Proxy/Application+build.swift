@@ -11,11 +11,14 @@ public struct ProxyRuntime: Sendable {
     public var port: Int
     /// How long SIGTERM waits for in-flight requests and streams before cancelling them.
     public var shutdownGracePeriod: Duration
+    /// A separate port serving only `/metrics` (`--metrics-port`), whatever the config's callbacks say.
+    public var metricsPort: Int?
 
-    public init(host: String = "0.0.0.0", port: Int = 4000, shutdownGracePeriod: Duration = .seconds(30)) {
+    public init(host: String = "0.0.0.0", port: Int = 4000, shutdownGracePeriod: Duration = .seconds(30), metricsPort: Int? = nil) {
         self.host = host
         self.port = port
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.metricsPort = metricsPort
     }
 }
 
@@ -50,7 +53,8 @@ public enum ProxyApplication {
                 budgetExceededStatus: config.settings.litellmSettings["budget_exceeded_status_code"]?.intValue ?? 422
             )
         }
-        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, keys: keys, environment: environment, logger: logger)
+        let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
+        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, keys: keys, environment: environment, logger: logger, metrics: metrics)
         var app = Application(
             router: ProxyServer(engine: engine).buildRouter(),
             configuration: .init(address: .hostname(runtime.host, port: runtime.port), serverName: nil),
@@ -72,7 +76,15 @@ public enum ProxyApplication {
             }
         }
         // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.
-        return Parts(engine: engine, services: storeServices + [writer, client, app])
+        var services: [any Service] = storeServices + [writer, client, app]
+        if let metricsPort = runtime.metricsPort {
+            services.append(Application(
+                router: ProxyServer.metricsRouter(engine: engine),
+                configuration: .init(address: .hostname(runtime.host, port: metricsPort), serverName: nil),
+                logger: logger
+            ))
+        }
+        return Parts(engine: engine, services: services)
     }
 
     /// The spend store (the embedded SQLite file by default) behind its batching writer.

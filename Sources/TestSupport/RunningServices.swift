@@ -136,6 +136,8 @@ public enum TestConfigs {
               model: azure/gpt-4o
               api_base: http://127.0.0.1:1
               api_key: \(azureKey)
+        router_settings:
+          num_retries: 0   # one attempt: these tests look at single upstream answers (RouterIntegrationTests cover retries)
         general_settings:
           master_key: \(masterKey)
           max_request_size_mb: 1

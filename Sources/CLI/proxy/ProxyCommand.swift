@@ -22,6 +22,7 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the config and exit (0 valid, 1 not).") var checkConfig = false
     @Flag(help: "Run offline: an in-process MockAzure, a demo config (o4-mini, gpt-4o) and a printed master key.") var demo = false
     @Option(help: "With --demo: the MockAzure fixtures folder.") var fixtures = "fixtures"
+    @Option(name: .customLong("metrics-port"), help: "Also serve /metrics (Prometheus) on this port, whatever the config's callbacks.") var metricsPort: Int?
     @Option(name: .customLong("shutdown-grace-seconds"), help: "How long SIGTERM waits for in-flight requests and streams.") var shutdownGraceSeconds = 30.0
 
     func run() async throws {
@@ -37,7 +38,8 @@ struct ProxyCommand: AsyncParsableCommand {
         let runtime = ProxyRuntime(
             host: host ?? environment["HOST"] ?? "0.0.0.0",
             port: port ?? environment["PORT"].flatMap(Int.init) ?? 4000,
-            shutdownGracePeriod: .milliseconds(Int64(shutdownGraceSeconds * 1000))
+            shutdownGracePeriod: .milliseconds(Int64(shutdownGraceSeconds * 1000)),
+            metricsPort: metricsPort
         )
         if demo {
             try await runDemo(runtime: runtime, logger: logger)

@@ -123,17 +123,17 @@ public final class MockAzureEngine: Sendable {
         // Directives travel in the headers, or in the last user message for clients (proxies) that do not forward
         // custom headers: a line `#mock-scenario: NAME` or `#mock-fault: 429 then 200`.
         let directives = MockDirectives(text: ChatRequest(body: body).lastUserMessageText ?? body["prompt"]?.stringValue)
-        let mockRequest = MockRequest(deployment: deployment.name, operation: route.operation, apiVersion: version ?? "v1", body: body, scenarioName: request.header("x-mock-scenario") ?? directives.scenario)
+        let mockRequest = MockRequest(deployment: deployment.name, operation: route.operation, apiVersion: version ?? "v1", body: body, scenarioName: request.header("x-mock-scenario") ?? directives.scenario(for: deployment.name))
         if route.operation == .chatCompletions, mockRequest.chat.messages == nil, mockRequest.scenarioName == nil {
             return error(AzureError.invalidRequest(message: "Missing required parameter: 'messages'.", param: "messages", code: "missing_required_parameter"), deployment: deployment)
         }
 
         // Faults: the header's plan first, else the seeded random rate.
         var fault = Fault.none
-        if let header = request.header("x-mock-fault") ?? directives.fault {
+        if let header = request.header("x-mock-fault") ?? directives.fault(for: deployment.name) {
             do {
                 let plan = try FaultPlan.parse(header)
-                fault = sequencer.next(plan, key: header + "|" + (request.header("x-mock-fault-key") ?? ""))
+                fault = sequencer.next(plan, key: header + "|" + deployment.name + "|" + (request.header("x-mock-fault-key") ?? ""))
             } catch {
                 return MockAzureEngine.mockError("x-mock-fault: unknown fault '\(error.token)' (use 408, 429, 500, 503, hang, disconnect-after:N, malformed-frame, or a sequence such as '429 then 200')")
             }

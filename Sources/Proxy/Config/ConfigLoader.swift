@@ -122,6 +122,7 @@ struct ConfigReader {
         let routerRetries = try integer(settings.routerSettings["num_retries"], "router_settings.num_retries")
         let litellmRetries = try integer(settings.litellmSettings["num_retries"], "litellm_settings.num_retries")
         settings.numRetries = routerRetries ?? litellmRetries
+        settings.router = try routerSettings(settings)
         settings.dropParams = try bool(settings.litellmSettings["drop_params"], "litellm_settings.drop_params") ?? false
         settings.sslVerify = try bool(settings.litellmSettings["ssl_verify"], "litellm_settings.ssl_verify") ?? true
         if let aliases = settings.routerSettings["model_group_alias"] {

@@ -13,6 +13,8 @@ public struct ProxySettings: Sendable {
     public var routerTimeout: Double?
     public var routerStreamTimeout: Double?
     public var numRetries: Int?
+    /// Routing, retries, fallbacks and cooldowns (`router_settings` and their `litellm_settings` twins).
+    public var router = RouterSettings()
     public var dropParams: Bool = false
     public var modelGroupAlias: [String: String] = [:]
     /// `ssl_verify: false` turns off upstream certificate checks (with a warning).
@@ -22,6 +24,17 @@ public struct ProxySettings: Sendable {
     public var routerSettings: JSONObject = JSONObject()
 
     public init() {}
+
+    /// `litellm_settings.callbacks` (or `success_callback`) names `prometheus`: `/metrics` is served on the main port.
+    public var prometheusCallback: Bool {
+        ["callbacks", "success_callback", "failure_callback"].contains { name in
+            switch litellmSettings[name] {
+            case .array(let items)?: items.contains { $0.stringValue == "prometheus" }
+            case .string(let value)?: value == "prometheus"
+            default: false
+            }
+        }
+    }
 }
 
 /// A whole config.yaml, resolved and validated.

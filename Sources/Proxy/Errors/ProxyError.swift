@@ -6,10 +6,14 @@ public struct ProxyError: Error, Sendable {
     public var error: OpenAIError
     /// Extra response headers (`retry-after` on 429s, upstream headers as `llm_provider-…`).
     public var headers: [(String, String)]
+    /// For a failed upstream attempt: its class, which decides retries, cooldowns and fallbacks. Nil for the
+    /// request's own errors, which are never retried.
+    public var retryClass: RetryClass?
 
-    public init(_ error: OpenAIError, headers: [(String, String)] = []) {
+    public init(_ error: OpenAIError, headers: [(String, String)] = [], retryClass: RetryClass? = nil) {
         self.error = error
         self.headers = headers
+        self.retryClass = retryClass
     }
 
     public var status: Int { error.status }
@@ -82,7 +86,8 @@ public struct ProxyError: Error, Sendable {
                 message: "litellm.Timeout: \(providerName(deployment))Exception - Request timed out after \(formatted(seconds)) seconds. model=\(deployment.upstreamModel)",
                 type: "timeout",
                 param: "None"
-            )
+            ),
+            retryClass: .timeout
         )
     }
 
@@ -93,7 +98,8 @@ public struct ProxyError: Error, Sendable {
                 message: "litellm.APIConnectionError: \(providerName(deployment))Exception - Connection error: \(reason). model_group=\(deployment.modelName) model=\(deployment.upstreamModel) deployment_id=\(deployment.id)",
                 type: "api_connection_error",
                 param: "None"
-            )
+            ),
+            retryClass: .internalServer
         )
     }
 
@@ -123,7 +129,26 @@ public struct ProxyError: Error, Sendable {
         if !specific.isEmpty { extra["provider_specific_fields"] = .object(specific) }
         let param = upstreamError?["param"]?.stringValue
         let message = "litellm.\(className): \(provider)Exception - \(upstreamMessage)"
-        return ProxyError(OpenAIError(status: status, message: message, type: type, param: param ?? "None", code: String(status), extra: extra), headers: headers)
+        return ProxyError(
+            OpenAIError(status: status, message: message, type: type, param: param ?? "None", code: String(status), extra: extra),
+            headers: headers,
+            retryClass: RetryClass.of(status: status, code: code)
+        )
+    }
+
+    /// Every deployment of the group is cooling down or over its limits (LiteLLM's RouterRateLimitError).
+    public static func noDeployments(model: String, retryAfter: Double, preCallChecks: Bool, cooling: [String]) -> ProxyError {
+        let seconds = Int(retryAfter.rounded(.up))
+        return ProxyError(
+            OpenAIError(
+                status: 429,
+                message: "No deployments available for selected model, Try again in \(seconds) seconds. Passed model=\(model). pre-call-checks=\(preCallChecks ? "True" : "False"), cooldown_list=\(cooling)",
+                type: "throttling_error",
+                param: "None"
+            ),
+            headers: [("retry-after", String(seconds))],
+            retryClass: .rateLimit
+        )
     }
 
     static func providerName(_ deployment: ModelDeployment) -> String {

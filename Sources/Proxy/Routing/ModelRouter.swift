@@ -1,16 +1,23 @@
-/// Maps a requested model name to its group's deployments and picks one. Pure: the random draw is injected.
-/// (Strategies, retries, fallbacks and cooldowns extend this without changing the request path.)
+/// Maps a requested model name to its group's deployments and picks one with the configured strategy, skipping
+/// deployments that are cooling down (and, with pre-call checks, those whose rpm/tpm this minute is used up).
+/// Deterministic for a given state and `draw` (the random number is injected).
 public struct ModelRouter: Sendable {
     public let groups: [String: [ModelDeployment]]
     public let aliases: [String: String]
     public let groupOrder: [String]
+    public let settings: RouterSettings
+    public let state: RouterState
+    let prices: PriceTable
 
-    public init(config: ProxyConfig) {
+    public init(config: ProxyConfig, state: RouterState = RouterState(), prices: PriceTable = .shipped) {
         var groups: [String: [ModelDeployment]] = [:]
         for deployment in config.deployments { groups[deployment.modelName, default: []].append(deployment) }
         self.groups = groups
         self.aliases = config.settings.modelGroupAlias
         self.groupOrder = config.modelGroups
+        self.settings = config.settings.router
+        self.state = state
+        self.prices = prices
     }
 
     /// The group name a requested model resolves to (through `model_group_alias`), if any.
@@ -26,6 +33,73 @@ public struct ModelRouter: Sendable {
 
     public func deployment(id: String) -> ModelDeployment? {
         groups.values.lazy.flatMap { $0 }.first { $0.id == id }
+    }
+
+    public enum Selection: Sendable {
+        case deployment(ModelDeployment)
+        /// Every deployment is cooling down (or over its limits): try again after `retryAfter` seconds.
+        case noneAvailable(retryAfter: Double, cooling: [String])
+    }
+
+    /// Picks a deployment of `group`, preferring ones not `tried` yet by this request.
+    public func select(group: String, tried: Set<String> = [], estimatedTokens: Int = 0, draw: Double) -> Selection {
+        guard let all = groups[group], !all.isEmpty else { return .noneAvailable(retryAfter: settings.cooldownTime, cooling: []) }
+        let instant = state.now()
+        var available: [ModelDeployment] = []
+        var cooling: [String] = []
+        var earliest: Double?
+        for deployment in all {
+            if let until = state.coolingUntil(deployment.id) {
+                cooling.append(deployment.id)
+                let seconds = Double((until - instant).components.seconds) + Double((until - instant).components.attoseconds) / 1e18
+                earliest = min(earliest ?? seconds, seconds)
+                continue
+            }
+            if settings.checksLimits, !hasCapacity(deployment, tokens: estimatedTokens) {
+                earliest = min(earliest ?? 60, 60 - Double((instant - state.origin).components.seconds % 60))
+                continue
+            }
+            available.append(deployment)
+        }
+        guard !available.isEmpty else { return .noneAvailable(retryAfter: max(1, (earliest ?? settings.cooldownTime).rounded(.up)), cooling: cooling) }
+        let fresh = available.filter { !tried.contains($0.id) }
+        let candidates = fresh.isEmpty ? available : fresh
+        guard candidates.count > 1 else { return .deployment(candidates[0]) }
+        switch settings.strategy {
+        case .simpleShuffle:
+            return .deployment(ModelRouter.pick(from: candidates, draw: draw))
+        case .leastBusy:
+            return .deployment(lowest(candidates, draw: draw, buffer: 0) { Double(state.snapshot($0.id).inFlight) })
+        case .usageBased:
+            return .deployment(lowest(candidates, draw: draw, buffer: 0) { Double(state.snapshot($0.id).minuteTokens) })
+        case .latencyBased:
+            let ttl = Duration.milliseconds(Int64(settings.latencyTTL * 1000))
+            return .deployment(lowest(candidates, draw: draw, buffer: settings.lowestLatencyBuffer) { deployment in
+                let samples = state.snapshot(deployment.id).latencies.filter { instant - $0.at <= ttl }
+                return samples.isEmpty ? 0 : samples.reduce(0) { $0 + $1.seconds } / Double(samples.count)
+            })
+        case .costBased:
+            return .deployment(lowest(candidates, draw: draw, buffer: 0) { deployment in
+                prices.price(for: deployment, upstreamModel: nil).map { $0.input + $0.output } ?? .greatestFiniteMagnitude
+            })
+        }
+    }
+
+    /// Whether the deployment's `rpm` / `tpm` leave room this minute for one more request of `tokens` tokens.
+    func hasCapacity(_ deployment: ModelDeployment, tokens: Int) -> Bool {
+        guard deployment.rpm != nil || deployment.tpm != nil else { return true }
+        let stats = state.snapshot(deployment.id)
+        if let rpm = deployment.rpm, stats.minuteRequests >= rpm { return false }
+        if let tpm = deployment.tpm, stats.minuteTokens + tokens > tpm { return false }
+        return true
+    }
+
+    /// The deployment with the lowest score; among those within `buffer` (a fraction) of it, one chosen by `draw`.
+    func lowest(_ candidates: [ModelDeployment], draw: Double, buffer: Double, score: (ModelDeployment) -> Double) -> ModelDeployment {
+        let scored = candidates.map { ($0, score($0)) }
+        let best = scored.map(\.1).min() ?? 0
+        let near = scored.filter { $0.1 <= best * (1 + max(0, buffer)) }.map(\.0)
+        return near[min(near.count - 1, Int(draw * Double(near.count)))]
     }
 
     /// LiteLLM's default `simple-shuffle`: weighted by `weight`, else `rpm`, else `tpm`, else uniform.

@@ -10,7 +10,10 @@ extension ProxyEngine {
         let counters = writer.counters
         let connected: Bool
         do {
-            try await writer.store.ping()
+            // Bounded: a database that stops answering must not hang the readiness probe (Kubernetes would take every
+            // replica out of the Service although requests are still served).
+            let store = writer.store
+            try await SpendWriter.withTimeout(.seconds(1)) { try await store.ping() }
             connected = counters.connected
         } catch {
             connected = false

@@ -23,15 +23,22 @@ public final class ProxyEngine: Sendable {
     public let spend: SpendRecorder?
     /// Virtual keys, when a store is configured.
     public let keys: KeyService?
+    /// Prometheus metrics, when enabled (`callbacks: ["prometheus"]` or `--metrics-port`).
+    public let metrics: ProxyMetrics?
     let logger: Logger
+    /// How the router waits before a retry (injected by tests that control time).
+    let sleep: @Sendable (Duration) async throws -> Void
     let random = Mutex(SystemRandomNumberGenerator())
     let prices = PriceTable.shipped
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
 
-    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, spend: SpendRecorder? = nil, keys: KeyService? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, spend: SpendRecorder? = nil, keys: KeyService? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger,
+                metrics: ProxyMetrics? = nil, routerState: RouterState = RouterState(), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.config = config
-        self.router = ModelRouter(config: config)
+        self.router = ModelRouter(config: config, state: routerState)
+        self.sleep = sleep
+        self.metrics = metrics
         let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
         self.authenticator = authenticator ?? Authenticator(masterKey: config.settings.masterKey, extractor: KeyExtractor(customHeader: header), virtualKeys: keys)
         self.keys = keys
@@ -59,11 +66,17 @@ public final class ProxyEngine: Sendable {
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(callID)"
         let base: [(String, String)] = [("x-litellm-call-id", callID), ("x-litellm-version", ProxyEngine.version)]
+        metrics?.requestStarted()
         do {
             let caller = try await authenticate(call.headers)
             return try await forward(call, caller: caller, callID: callID, baseHeaders: base, logger: logger)
         } catch {
             logger.info("request refused", metadata: ["status": "\(error.status)", "route": "\(call.route)"])
+            if let metrics {
+                metrics.requestEnded()
+                let seconds = ContinuousClock.now - call.started
+                metrics.observe(.init(route: call.route, requestedModel: "", status: error.status, errorClass: error.error.type, totalSeconds: ProxyEngine.seconds(seconds)))
+            }
             return .error(error, headers: base)
         }
     }
@@ -108,37 +121,41 @@ public final class ProxyEngine: Sendable {
         if !caller.mayUse(modelGroup: group), case .virtualKey(_, _, let allowed) = caller.kind {
             throw ProxyError(OpenAIError(status: 401, message: "Authentication Error, API Key not allowed to access model. This token can only access models=\(allowed). Tried to access \(model)", type: "key_model_access_denied", param: "model"))
         }
-        let draw = random.withLock { Double.random(in: 0..<1, using: &$0) }
-        let deployment = ModelRouter.pick(from: deployments, draw: draw)
-        let isStream = body["stream"]?.boolValue == true && call.operation != .embeddings
-        let clientWantsUsage = body["stream_options"]?["include_usage"]?.boolValue == true
-        let upstream = builder.build(deployment, operation: call.operation, body: body)
-        var finished = SpendRecorder.Finished(
-            callID: callID, operation: call.operation, caller: caller, deployment: deployment, request: body, startedAt: call.startedAt,
-            firstByteAt: nil, clientIP: call.clientIP, response: nil, usage: nil, upstreamModel: nil, error: nil
-        )
+        _ = deployments
         try keys?.admit(caller)
-        do {
-            return try await exchange(call, upstream: upstream, deployment: deployment, group: group, isStream: isStream, clientWantsUsage: clientWantsUsage, baseHeaders: baseHeaders, finished: finished, logger: logger)
-        } catch {
-            finished.error = error
-            complete(finished)
-            throw error
-        }
+        let request = RoutedRequest(
+            call: call, body: body, model: model, caller: caller, callID: callID, baseHeaders: baseHeaders,
+            isStream: body["stream"]?.boolValue == true && call.operation != .embeddings,
+            clientWantsUsage: body["stream_options"]?["include_usage"]?.boolValue == true,
+            requestedRetries: body["num_retries"]?.intValue, logger: logger
+        )
+        return await route(request, group: group)
     }
 
     /// A request is over: its spend row, its key's spend, and its key's limits.
     func complete(_ finished: SpendRecorder.Finished) {
         let recorded = spend?.record(finished)
-        keys?.release(finished.caller, tokens: recorded?.tokens ?? 0, spend: recorded?.spend ?? 0)
+        let tokens = recorded?.tokens ?? finished.usage?["total_tokens"]?.intValue ?? 0
+        keys?.release(finished.caller, tokens: tokens, spend: recorded?.spend ?? 0)
+        if let metrics { observe(finished, spend: recorded?.spend ?? 0, into: metrics) }
+        // The router learns the attempt's latency (time to first byte for streams) and tokens. A failed attempt was
+        // already counted by the router when it failed (and `attemptStartedAt` is then nil).
+        if let attemptStarted = finished.attemptStartedAt {
+            if finished.error == nil {
+                let latency = (finished.firstByteAt ?? Date()).timeIntervalSince(attemptStarted)
+                router.state.succeeded(finished.deployment.id, latency: latency, tokens: tokens, ttl: router.settings.latencyTTL)
+            } else {
+                router.state.abandoned(finished.deployment.id)
+            }
+        }
     }
 
-    /// The upstream exchange and the answer; records the spend row for every outcome it returns.
-    func exchange(
-        _ call: ProxyCall, upstream: UpstreamRequest, deployment: ModelDeployment, group: String, isStream: Bool, clientWantsUsage: Bool,
-        baseHeaders: [(String, String)], finished: SpendRecorder.Finished, logger: Logger
-    ) async throws(ProxyError) -> ProxyOutcome {
+    /// One attempt on one deployment. An answer (a 200, or a stream whose headers arrived) records its spend row when
+    /// it completes; a failure is thrown with the upstream's headers for the router to retry, fall back or answer.
+    func exchange(_ request: RoutedRequest, deployment: ModelDeployment, group: String, attempts: AttemptCounts, finished: SpendRecorder.Finished) async throws(ProxyError) -> ProxyOutcome {
         var finished = finished
+        let (call, isStream, clientWantsUsage, logger) = (request.call, request.isStream, request.clientWantsUsage, request.logger)
+        let upstream = builder.build(deployment, operation: call.operation, body: request.body)
 
         let timeout = isStream
             ? (deployment.streamTimeout ?? config.settings.routerStreamTimeout ?? deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
@@ -177,13 +194,11 @@ public final class ProxyEngine: Sendable {
             }
         }
 
-        var headers = baseHeaders + [
+        var headers: [(String, String)] = [
             ("x-litellm-model-id", deployment.id),
             ("x-litellm-model-name", deployment.model),
             ("x-litellm-model-api-base", deployment.apiBase ?? upstream.apiBase),
             ("x-litellm-model-group", group),
-            ("x-litellm-attempted-retries", "0"),
-            ("x-litellm-attempted-fallbacks", "0"),
         ]
         for (name, value) in responseHeaders {
             let lower = name.lowercased()
@@ -202,19 +217,22 @@ public final class ProxyEngine: Sendable {
             let upstreamHeaders = headers.filter { $0.0 == "retry-after" || $0.0 == "retry-after-ms" || $0.0.hasPrefix("x-ratelimit-") }
             let error = ProxyError.upstream(status: Int(status.code), body: try? JSON.parse(bytes), rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self), deployment: deployment, headers: upstreamHeaders)
             logger.info("upstream error", metadata: ["status": "\(status.code)", "model_id": "\(deployment.id)"])
-            finished.error = error
-            complete(finished)
-            return .error(error, headers: headers.filter { !upstreamHeaders.map(\.0).contains($0.0) })
+            var failure = error
+            failure.headers += headers.filter { !upstreamHeaders.map(\.0).contains($0.0) }
+            throw failure
         }
+        headers = request.baseHeaders + headers + attempts.headers
 
         if let streamBody {
             headers.insert(("content-type", "text/event-stream"), at: 0)
             headers.append(("cache-control", "no-cache"))
             headers.append(("x-accel-buffering", "no"))
             var relay = StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger)
+            metrics?.streamStarted()
             do {
                 let started = finished
                 relay.onFinish = { [self] summary in
+                    metrics?.streamEnded()
                     var finished = started
                     finished.firstByteAt = summary.firstByteDate
                     finished.usage = summary.usage
@@ -249,6 +267,24 @@ public final class ProxyEngine: Sendable {
         headers.append(("x-litellm-overhead-duration-ms", ProxyEngine.milliseconds(total - upstreamDuration)))
         complete(finished)
         return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: shaped)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func observe(_ finished: SpendRecorder.Finished, spend: Double, into metrics: ProxyMetrics) {
+        metrics.requestEnded()
+        let now = Date()
+        let usage = finished.usage
+        metrics.observe(.init(
+            route: finished.operation.route, requestedModel: finished.request["model"]?.stringValue ?? finished.deployment.modelName, deployment: finished.deployment,
+            status: finished.error?.status ?? 200, errorClass: finished.error?.error.type, totalSeconds: now.timeIntervalSince(finished.startedAt),
+            upstreamSeconds: finished.attemptStartedAt.map { now.timeIntervalSince($0) },
+            firstTokenSeconds: finished.firstByteAt.map { $0.timeIntervalSince(finished.startedAt) },
+            promptTokens: usage?["prompt_tokens"]?.intValue ?? 0, completionTokens: usage?["completion_tokens"]?.intValue ?? 0,
+            reasoningTokens: usage?.value(at: "completion_tokens_details.reasoning_tokens")?.intValue ?? 0, spend: spend
+        ))
     }
 
     static let hopByHop: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive", "content-type", "date", "server", "set-cookie"]

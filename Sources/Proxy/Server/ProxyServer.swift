@@ -45,6 +45,7 @@ public struct ProxyServer: Sendable {
             return ProxyServer.json(status, body)
         }
         addKeyRoutes(to: router)
+        addUIRoutes(to: router)
         router.get("/spend/logs") { request, _ in
             try await self.masterOnly(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogs(ProxyServer.query(request)) } }
         }
@@ -61,6 +62,9 @@ public struct ProxyServer: Sendable {
                     return detail
                 }
             }
+        }
+        if engine.config.settings.prometheusCallback, engine.metrics != nil {
+            router.get("/metrics") { _, _ in ProxyServer.metrics(engine) }
         }
         router.get("/health") { request, _ in try await self.management(request) { ProxyServer.json(200, await engine.health()) } }
         return router
@@ -107,6 +111,19 @@ public struct ProxyServer: Sendable {
                 try await writer.finish(nil)
             })
         }
+    }
+
+    /// `GET /metrics`: the Prometheus text format.
+    static func metrics(_ engine: ProxyEngine) -> Response {
+        let bytes = engine.metrics?.render(writer: engine.spend?.writer.counters) ?? []
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The router of the separate metrics port (`--metrics-port`): `/metrics` only.
+    public static func metricsRouter(engine: ProxyEngine) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/metrics") { _, _ in metrics(engine) }
+        return router
     }
 
     /// A JSON answer, or the error's own response.

@@ -37,6 +37,11 @@ public struct SpendRecorder: Sendable {
         public var usage: JSON?
         public var upstreamModel: String?
         public var error: ProxyError?
+        /// When the answering attempt started (nil once the router has accounted for a failed attempt).
+        public var attemptStartedAt: Date?
+        /// Retries and fallbacks the router made for this request.
+        public var retries = 0
+        public var fallbacks = 0
     }
 
     /// Queues the row (unless spend logs are disabled; it is built later, off the request path) and adds the
@@ -63,8 +68,8 @@ public struct SpendRecorder: Sendable {
         let completion = usage["completion_tokens"]?.intValue ?? 0
         var metadata: JSONObject = [
             "user_api_key_hash": .string(finished.caller.keyHash),
-            "attempted_retries": 0,
-            "attempted_fallbacks": 0,
+            "attempted_retries": .int(finished.retries),
+            "attempted_fallbacks": .int(finished.fallbacks),
         ]
         if case .virtualKey(_, let alias, _) = finished.caller.kind, let alias { metadata["user_api_key_alias"] = .string(alias) }
         if finished.usage != nil { metadata["usage_object"] = usage }

@@ -186,19 +186,35 @@ public final class SpendWriter: Service, Sendable {
 
     struct InsertTimedOut: Error {}
 
+    /// Runs `operation`, giving up after `limit` even when the operation ignores cancellation (a database that stops
+    /// answering mid-query): the caller is released and the operation is cancelled and left to finish on its own.
     static func withTimeout(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await operation()
-                return true
+        let outcome = Once()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            outcome.set(continuation)
+            let work = Task {
+                do {
+                    try await operation()
+                    outcome.resume(nil)
+                } catch {
+                    outcome.resume(error)
+                }
             }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return false
+            Task {
+                try? await Task.sleep(for: limit)
+                work.cancel()
+                outcome.resume(InsertTimedOut())
             }
-            let finished = try await group.next() ?? false
-            group.cancelAll()
-            if !finished { throw InsertTimedOut() }
+        }
+    }
+
+    /// A continuation resumed by whichever side finishes first.
+    final class Once: Sendable {
+        let continuation = Mutex<CheckedContinuation<Void, any Error>?>(nil)
+        func set(_ value: CheckedContinuation<Void, any Error>) { continuation.withLock { $0 = value } }
+        func resume(_ error: (any Error)?) {
+            guard let pending = continuation.withLock({ value in defer { value = nil }; return value }) else { return }
+            if let error { pending.resume(throwing: error) } else { pending.resume() }
         }
     }
 

@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Wire
+
+/// The admin UI at `/ui`: server-rendered pages over the engine's spend logs, keys and models. Every page needs a
+/// session (else a redirect to the login page); every POST needs the session's CSRF token. Its log lines name the
+/// user and the action, never a key or a session id.
+struct AdminUI: Sendable {
+    let engine: ProxyEngine
+    let sessions: UISessionStore
+    let credentials: UICredentials
+    let templates: UITemplates
+    let logger: Logger
+
+    static let sessionCookie = "ui_session"
+    static let loginCookie = "ui_login_csrf"
+
+    init(engine: ProxyEngine, environment: [String: String], sessions: UISessionStore = UISessionStore(), templates: UITemplates = .shipped) {
+        self.engine = engine
+        self.sessions = sessions
+        self.credentials = UICredentials(masterKey: engine.config.settings.masterKey, environment: environment)
+        self.templates = templates
+        var logger = engine.logger
+        logger[metadataKey: "component"] = "ui"
+        self.logger = logger
+    }
+
+    // MARK: the session gate
+
+    /// The session id and session of a request, when its cookie names a live session.
+    func session(of request: Request) -> (id: String, session: UISession)? {
+        guard let id = request.cookies[AdminUI.sessionCookie]?.value, !id.isEmpty, let session = sessions.session(id: id) else { return nil }
+        return (id, session)
+    }
+
+    /// A page: without a session, a redirect to the login page (which comes back here); failures render their page.
+    func page(_ request: Request, _ body: (String, UISession) async throws -> Response) async -> Response {
+        guard let (id, session) = session(of: request) else {
+            let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            return AdminUI.redirect("/ui/login?" + UIForm.encode([("next", next)]))
+        }
+        do {
+            return try await body(id, session)
+        } catch {
+            return failure(UIFailure(error), session: session, id: id)
+        }
+    }
+
+    /// A form post: refused without a session (a redirect to log in) or without the session's CSRF token (403).
+    func action(_ request: Request, _ body: (String, UISession, UIForm) async throws -> Response) async -> Response {
+        guard let (id, session) = session(of: request) else { return AdminUI.redirect("/ui/login") }
+        do {
+            let form = try await UIForm.body(request)
+            guard let token = form["csrf_token"], SecretHash.constantTimeEquals(token, session.csrfToken) else {
+                logger.warning("ui form refused: missing or wrong CSRF token", metadata: ["user": "\(session.username)", "path": "\(request.uri.path)"])
+                throw UIFailure(status: 403, message: "This form has expired or did not come from this site (CSRF token missing or wrong). Reload the page and try again.")
+            }
+            return try await body(id, session, form)
+        } catch {
+            return failure(UIFailure(error), session: session, id: id)
+        }
+    }
+
+    // MARK: responses
+
+    /// Renders a page inside the layout; a logged-in page gets the chrome and takes the session's flash messages.
+    func render(_ template: String, title: String, page: Any, status: HTTPResponse.Status = .ok, session: (id: String, session: UISession, path: String)?, cookies: [Cookie] = []) -> Response {
+        var chrome: UIChrome?
+        if let session {
+            chrome = UIChrome(current: session.path, session: session.session, flash: sessions.takeFlash(id: session.id))
+        }
+        guard let html = templates.render(template, UIView(title: title, chrome: chrome, page: page)) else {
+            return AdminUI.plain(.internalServerError, "UI template \(template) unavailable: \(templates.problem ?? "not found")")
+        }
+        return AdminUI.html(status, html, cookies: cookies)
+    }
+
+    func failure(_ failure: UIFailure, session: UISession, id: String) -> Response {
+        render("error", title: "Error", page: failure, status: .init(code: failure.status), session: (id, session, ""))
+    }
+
+    /// Headers on every UI response: no caching, no framing, no sniffing, and scripts/styles only from /ui/static.
+    static func securityHeaders() -> HTTPFields {
+        [
+            .contentSecurityPolicy: "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .xContentTypeOptions: "nosniff",
+            HTTPField.Name("referrer-policy")!: "no-referrer",
+            HTTPField.Name("x-frame-options")!: "DENY",
+            .cacheControl: "no-store",
+        ]
+    }
+
+    static func html(_ status: HTTPResponse.Status, _ html: String, cookies: [Cookie] = []) -> Response {
+        var headers = securityHeaders()
+        headers[.contentType] = "text/html; charset=utf-8"
+        var response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        var headers = securityHeaders()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// 303 See Other (a form post answers with the page to GET next).
+    static func redirect(_ location: String, cookies: [Cookie] = []) -> Response {
+        var headers = securityHeaders()
+        headers[.location] = location
+        var response = Response(status: .seeOther, headers: headers)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    /// A cookie scoped to /ui: HttpOnly, SameSite=Strict, Secure when the browser reached us over TLS.
+    static func cookie(_ name: String, _ value: String, maxAge: Int, request: Request) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/ui", secure: overTLS(request), httpOnly: true, sameSite: .strict)
+    }
+
+    /// The request came over TLS: directly, or through a proxy that says so (`x-forwarded-proto: https`).
+    static func overTLS(_ request: Request) -> Bool {
+        if request.head.scheme?.lowercased() == "https" { return true }
+        let forwarded = request.headers[HTTPField.Name("x-forwarded-proto")!]?.split(separator: ",").first
+        return forwarded?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
+    }
+}
+
+/// A failed UI request: it renders as the error page with its status.
+struct UIFailure: Error, Sendable {
+    var status: Int
+    var message: String
+
+    init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    init(_ error: any Error) {
+        switch error {
+        case let failure as UIFailure: self = failure
+        case let error as ProxyError: self.init(status: error.status, message: error.error.message)
+        case is NIOTooManyBytesError: self.init(status: 413, message: "Form too large.")
+        default: self.init(status: 500, message: "Internal error (\(String(describing: type(of: error)))).")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+
+/// Fields of an `application/x-www-form-urlencoded` body or a query string (`+` is a space), in order.
+struct UIForm: Sendable {
+    var fields: [(name: String, value: String)]
+
+    init(_ encoded: String) {
+        fields = encoded.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (UIForm.decode(parts[0]), parts.count > 1 ? UIForm.decode(parts[1]) : "")
+        }
+    }
+
+    init(fields: [(name: String, value: String)]) { self.fields = fields }
+
+    /// The first value, trimmed; nil when absent or blank.
+    subscript(_ name: String) -> String? {
+        guard let value = fields.first(where: { $0.name == name })?.value.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+
+    /// The request's query string.
+    static func query(_ request: Request) -> UIForm { UIForm(request.uri.query ?? "") }
+
+    /// The request's form body (at most 64 KiB).
+    static func body(_ request: Request) async throws -> UIForm {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        return UIForm(String(buffer: buffer))
+    }
+
+    static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// `a=1&b=2`, percent-encoded, skipping blank values.
+    static func encode(_ pairs: [(String, String?)]) -> String {
+        pairs.compactMap { name, value in
+            guard let value, !value.isEmpty else { return nil }
+            return name + "=" + (value.addingPercentEncoding(withAllowedCharacters: UIForm.unreserved) ?? "")
+        }.joined(separator: "&")
+    }
+
+    /// One path segment, percent-encoded (a request id in a link).
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: UIForm.unreserved) ?? ""
+    }
+
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}
