@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${STATIC_SCRATCH:-.build-static}
 PORT=${STATIC_PORT:-18490}
-swift build --scratch-path "$SCRATCH" --static-swift-stdlib --product proxy 2>&1 | grep -E "error|Compiling proxy|Build complete" || true
+swift build --scratch-path "$SCRATCH" --static-swift-stdlib --product proxy 2>&1 | grep -E "error:|Build complete" | sort -u | head -20 || true
 BIN="$(swift build --scratch-path "$SCRATCH" --show-bin-path)"
 test -x "$BIN/proxy" || { echo "check-static: no binary at $BIN/proxy"; exit 1; }
 
@@ -23,7 +23,7 @@ cp -R "$BIN"/*.resources "$WORK"/ 2>/dev/null || true
 cp "$BIN/proxy" "$WORK/proxy"
 cp -R fixtures "$WORK/fixtures"
 # No LD_LIBRARY_PATH, no toolchain on PATH, nothing inherited.
-(cd "$WORK" && env -i PATH=/usr/bin:/bin HOME="$WORK" ./proxy --demo --host 127.0.0.1 --port "$PORT" > "$WORK/proxy.log" 2>&1) &
+(cd "$WORK" && exec env -i PATH=/usr/bin:/bin HOME="$WORK" ./proxy --demo --host 127.0.0.1 --port "$PORT" > "$WORK/proxy.log" 2>&1) &
 for _ in $(seq 1 100); do
   grep -q "master key:" "$WORK/proxy.log" 2>/dev/null && curl -sf "http://127.0.0.1:$PORT/health/liveliness" > /dev/null && break
   sleep 0.2

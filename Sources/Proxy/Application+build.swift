@@ -112,7 +112,9 @@ public enum ProxyApplication {
         let interval = general["proxy_batch_write_at"]?.doubleValue ?? 10
         let spill = general["spend_spill_path"]?.stringValue ?? (config.settings.databaseURL == nil ? path + ".spill.jsonl" : "spend-spill.jsonl")
         let capacity = general["spend_queue_capacity"]?.intValue ?? 10_000
-        let writer = SpendWriter(store: store, interval: .milliseconds(Int64(max(0.05, interval) * 1000)), capacity: capacity, spillPath: spill, logger: logger)
+        // The journal (on unless `spend_journal: false`) keeps rows a SIGKILL or OOM kill would otherwise lose.
+        let journal = general["spend_journal"]?.boolValue == false ? nil : (general["spend_journal_path"]?.stringValue ?? spill.replacingOccurrences(of: ".jsonl", with: "") + ".journal")
+        let writer = SpendWriter(store: store, interval: .milliseconds(Int64(max(0.05, interval) * 1000)), capacity: capacity, spillPath: spill, journalPath: journal, logger: logger)
         if let period = retentionPeriod {
             let every = general["maximum_spend_logs_retention_interval"]?.stringValue.flatMap(VirtualKey.seconds) ?? 86400
             services.append(SpendRetention(store: store, period: period, interval: .milliseconds(Int64(every * 1000)), logger: logger))

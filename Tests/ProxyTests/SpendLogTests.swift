@@ -68,14 +68,15 @@ import Wire
     @Test func failuresAreLoggedAndNoKeyMaterialIsStored() async throws {
         try await withProxy { proxy in
             _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: ##"{"model":"gpt-4o","messages":[{"role":"user","content":"#mock-fault: 500"}]}"##)
-            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: Self.seedBody)
+            // A client that puts a key in the body: it is neither sent upstream nor stored.
+            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"o4-mini","api_key":"sk-client-body-key-777777","messages":[{"role":"user","content":"what llm are you"}]}"#)
             let rows = try await Self.rows(proxy, count: 2)
             let failure = try #require(rows.first { $0["status"] == "failure" })
             #expect(failure.value(at: "metadata.error_information.error_code") == "500")
             #expect(failure["model_group"] == "gpt-4o")
             // Scan every column of every row for key material.
             let text = JSON.array(rows).serialized()
-            for secret in [TestConfigs.masterKey, TestConfigs.azureKey] { #expect(!text.contains(secret)) }
+            for secret in [TestConfigs.masterKey, TestConfigs.azureKey, "sk-client-body-key-777777"] { #expect(!text.contains(secret)) }
             let ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
             #expect(ready.json?["db"] == "connected" && ready.json?.value(at: "spend_writer.dropped")?.intValue == 0)
             #expect((ready.json?.value(at: "spend_writer.written")?.intValue ?? 0) >= 2)

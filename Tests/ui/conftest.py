@@ -121,9 +121,13 @@ def driver(browser_available):
 
 @pytest.fixture()
 def shot(driver):
-    """Saves a full-window screenshot under SCREENSHOTS."""
+    """Saves a full-page screenshot under SCREENSHOTS."""
     def save(name):
         path = SCREENSHOTS / f"{name}.png"
+        # The whole page: the window grows to the document's height for the shot (capped), then shrinks back.
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1440, min(max(height + 140, 1000), 5000))
         driver.save_screenshot(str(path))
+        driver.set_window_size(1440, 1000)
         return path
     return save

@@ -43,13 +43,21 @@ def open_until(driver, url, text, timeout=10):
 
 
 def submit(driver, element):
-    """Clicks a button that submits a form and waits for the next page to load."""
-    from selenium.webdriver.support import expected_conditions
+    """Clicks a button or link that loads another page, and waits until that page has loaded. An alert on the new
+    page fails the test (UnexpectedAlertPresentException is not swallowed)."""
+    from selenium.common.exceptions import UnexpectedAlertPresentException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
-    page = driver.find_element(by().TAG_NAME, "html")
+    driver.execute_script("window.__oldPage = true")
+
+    def loaded(d):
+        try:
+            return d.execute_script("return !window.__oldPage && document.readyState === 'complete'")
+        except UnexpectedAlertPresentException:
+            raise
+        except WebDriverException:  # the old page's context went away mid-call
+            return False
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, 15).until(loaded)
 
 
 def assert_no_alert(driver):

@@ -18,7 +18,7 @@ extension PostgresStore: KeyStore {
     }
 
     public func prepareKeys() async throws {
-        _ = try await client.query(PostgresQuery(unsafeSQL: KeySchema.postgresTable), logger: logger)
+        try await createLocked([KeySchema.postgresTable])
     }
 
     func keyBindings(_ key: VirtualKey) -> PostgresBindings {

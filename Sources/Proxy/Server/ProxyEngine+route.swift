@@ -112,10 +112,15 @@ extension ProxyEngine {
         }
     }
 
-    /// What the spend row knows when an attempt starts.
+    /// Request keys that carry credentials: never stored in a spend row (the upstream call drops them too).
+    static let credentialKeys: Set<String> = ["api_key", "azure_ad_token", "client_secret", "secret_fields", "aws_secret_access_key", "vertex_credentials"]
+
+    /// What the spend row knows when an attempt starts (the request without credentials a client may have put in it).
     func started(_ request: RoutedRequest, deployment: ModelDeployment) -> SpendRecorder.Finished {
-        SpendRecorder.Finished(
-            callID: request.callID, operation: request.call.operation, caller: request.caller, deployment: deployment, request: request.body,
+        var body = request.body
+        for key in ProxyEngine.credentialKeys where body[key] != nil { body[key] = "***" }
+        return SpendRecorder.Finished(
+            callID: request.callID, operation: request.call.operation, caller: request.caller, deployment: deployment, request: body,
             startedAt: request.call.startedAt, firstByteAt: nil, clientIP: request.call.clientIP, response: nil, usage: nil, upstreamModel: nil,
             error: nil, attemptStartedAt: Date()
         )

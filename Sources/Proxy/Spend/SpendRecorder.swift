@@ -53,7 +53,9 @@ public struct SpendRecorder: Sendable {
         let price = prices.price(for: finished.deployment, upstreamModel: finished.upstreamModel)
         let spend = price.map { PriceTable.cost(usage: usage, price: $0) } ?? 0
         let tokens = usage["total_tokens"]?.intValue ?? 0
-        if case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: spend) }
+        // A key's spend is added with its row (in the same statement), so it survives exactly as the row does; with
+        // spend logs off there is no row and it goes on its own.
+        if disabled, case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: spend) }
         if !disabled {
             let recorder = self
             writer.enqueue(SpendWriter.Pending { recorder.row(finished, end: now, price: price) })

@@ -33,6 +33,9 @@ public final class SpendWriter: Service, Sendable {
         var keySpend: [String: Double] = [:]
         var counters = Counters()
         var wake: CheckedContinuation<Void, Never>?
+        var journal: SpendJournal?
+        /// Journal segments of earlier processes still to replay.
+        var leftovers: [String] = []
     }
 
     public let store: any SpendStore
@@ -45,12 +48,19 @@ public final class SpendWriter: Service, Sendable {
     let logger: Logger
     private let state = Mutex(State())
 
-    public init(store: any SpendStore, interval: Duration = .seconds(10), capacity: Int = 10_000, spillPath: String, logger: Logger = Logger(label: "proxy.spend")) {
+    /// `journalPath`: the base name of the local journal that makes rows survive a SIGKILL (nil: rows wait in memory only).
+    public init(store: any SpendStore, interval: Duration = .seconds(10), capacity: Int = 10_000, spillPath: String, journalPath: String? = nil, logger: Logger = Logger(label: "proxy.spend")) {
         self.store = store
         self.interval = interval
         self.capacity = max(1, capacity)
         self.spillPath = spillPath
         self.logger = logger
+        if let journalPath {
+            state.withLock { state in
+                state.leftovers = SpendJournal.leftovers(base: journalPath)
+                state.journal = SpendJournal(base: journalPath)
+            }
+        }
     }
 
     public var counters: Counters {
@@ -72,9 +82,17 @@ public final class SpendWriter: Service, Sendable {
         enqueue(Pending { row })
     }
 
-    /// Adds a row to be built later; returns at once.
+    /// Adds a row to be built later (or now, when it goes to the journal first); returns at once.
     public func enqueue(_ pending: Pending) {
+        var pending = pending
+        var line: [UInt8]?
+        if journaling {
+            let row = pending.build()
+            pending = Pending { row }
+            line = Array((row.json.serialized() + "\n").utf8)
+        }
         let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let line { _ = state.journal?.append(line) }
             state.queue.append(pending)
             guard state.queue.count >= capacity / 2 else { return nil }
             defer { state.wake = nil }
@@ -83,10 +101,13 @@ public final class SpendWriter: Service, Sendable {
         wake?.resume()
     }
 
+    var journaling: Bool { state.withLock { $0.journal != nil } }
+
     public func run() async throws {
         try? await store.prepare()
         try? await (store as? any KeyStore)?.prepareKeys()
         await replaySpillFile()
+        await replayJournalLeftovers()
         var backoff = Duration.milliseconds(200)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await waitForWork()
@@ -104,6 +125,10 @@ public final class SpendWriter: Service, Sendable {
         // Graceful shutdown: write what is queued, and spill what the database will not take.
         if !(await flush()) {
             spillAll()
+            // Every row is in the spill file now: the journal's copies can go.
+            state.withLock { state in
+                if let sealed = state.journal?.seal() { state.journal?.remove(sealed) }
+            }
         }
         try? await store.close()
     }
@@ -156,8 +181,12 @@ public final class SpendWriter: Service, Sendable {
                 }
             }
         }
-        while true {
-            let pending = state.withLock { Array($0.queue.prefix(100)) }
+        // Rows queued until now are in these segments; once the loop has written them all, the segments can go. Only
+        // those rows: under steady load the queue never empties, and a flush must still end.
+        let (sealed, target) = state.withLock { ($0.journal?.seal() ?? [], $0.queue.count) }
+        var done = 0
+        while done < target {
+            let pending = state.withLock { Array($0.queue.prefix(min(100, target - done))) }
             if pending.isEmpty { break }
             let batch = pending.map { $0.build() }
             do {
@@ -165,12 +194,14 @@ public final class SpendWriter: Service, Sendable {
                 let wasDisconnected = state.withLock { state -> Bool in
                     state.queue.removeFirst(min(batch.count, state.queue.count))
                     state.counters.written += batch.count
+                    done += batch.count
                     defer { state.counters.connected = true }
                     return !state.counters.connected
                 }
                 if wasDisconnected {
                     logger.info("spend database reachable again")
                     await replaySpillFile()
+                    await replayJournalLeftovers()
                 }
             } catch {
                 let wasConnected = state.withLock { state -> Bool in
@@ -181,6 +212,7 @@ public final class SpendWriter: Service, Sendable {
                 return false
             }
         }
+        if !sealed.isEmpty { state.withLock { $0.journal?.remove(sealed) } }
         return true
     }
 
@@ -257,19 +289,40 @@ public final class SpendWriter: Service, Sendable {
         }
     }
 
+    /// Inserts the rows of journal segments an earlier process left (killed before it could flush) and removes them.
+    func replayJournalLeftovers() async {
+        for path in state.withLock({ $0.leftovers }) {
+            if await replay(path) { state.withLock { $0.leftovers.removeAll { $0 == path } } } else { return }
+        }
+    }
+
     /// Inserts the spill file's rows (idempotently) and removes the file once they are in.
     func replaySpillFile() async {
-        guard let data = FileManager.default.contents(atPath: spillPath), !data.isEmpty else { return }
+        _ = await replay(spillPath)
+    }
+
+    /// Inserts a JSON-lines file's rows (idempotently) and removes the file once they are in.
+    func replay(_ path: String) async -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return true }
+        guard !data.isEmpty else {
+            try? FileManager.default.removeItem(atPath: path)
+            return true
+        }
         let rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
             (try? JSON.parse(String(line))).flatMap(SpendRow.init(json:))
         }
         do {
-            try await store.insert(rows)
-            try FileManager.default.removeItem(atPath: spillPath)
+            for start in stride(from: 0, to: rows.count, by: 100) {
+                let batch = Array(rows[start..<min(rows.count, start + 100)])
+                try await SpendWriter.withTimeout(insertTimeout) { try await self.store.insert(batch) }
+            }
+            try FileManager.default.removeItem(atPath: path)
             state.withLock { $0.counters.replayed += rows.count }
-            logger.info("spill file replayed", metadata: ["rows": "\(rows.count)"])
+            logger.info("spend rows replayed from file", metadata: ["rows": "\(rows.count)", "file": "\(path)"])
+            return true
         } catch {
-            logger.warning("spill file not replayed yet", metadata: ["rows": "\(rows.count)"])
+            logger.warning("spend rows not replayed yet", metadata: ["rows": "\(rows.count)", "file": "\(path)"])
+            return false
         }
     }
 }

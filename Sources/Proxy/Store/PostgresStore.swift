@@ -47,11 +47,17 @@ public struct PostgresStore: SpendStore {
     }
 
     public func prepare() async throws {
+        // Inserting rows adds their spend to their keys, so the key table exists with the spend table.
+        try await createLocked(PostgresStore.schema + [KeySchema.postgresTable])
+    }
+
+    /// Runs schema statements under an advisory lock, so replicas starting together do not race on `CREATE`.
+    func createLocked(_ statements: [String]) async throws {
         try await client.withConnection { connection in
             // One replica creates the schema; the others wait on the lock, then find it there.
             _ = try await connection.query("SELECT pg_advisory_lock(7468313130)", logger: logger)
             do {
-                for statement in PostgresStore.schema { _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                for statement in statements { _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                 _ = try await connection.query("SELECT pg_advisory_unlock(7468313130)", logger: logger)
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(7468313130)", logger: logger)
@@ -130,7 +136,14 @@ public struct PostgresStore: SpendStore {
                 }
                 tuples.append("(" + placeholders.joined(separator: ", ") + ")")
             }
-            let sql = "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT (\"request_id\") DO NOTHING"
+            // One statement: the rows, and the spend of the rows that were new added to their keys. A replayed row adds
+            // nothing again, and no key spend exists apart from its rows, so a kill loses or doubles none of it.
+            let sql = """
+                WITH "inserted" AS (INSERT INTO "LiteLLM_SpendLogs" (\(SpendSchema.quotedColumns)) VALUES \(tuples.joined(separator: ", ")) \
+                ON CONFLICT ("request_id") DO NOTHING RETURNING "api_key", "spend"), \
+                "totals" AS (SELECT "api_key", SUM("spend") AS "spend" FROM "inserted" WHERE "spend" > 0 GROUP BY "api_key") \
+                UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" FROM "totals" WHERE "key"."token" = "totals"."api_key"
+                """
             _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         }
     }

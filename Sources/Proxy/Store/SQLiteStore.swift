@@ -41,6 +41,8 @@ public actor SQLiteStore: SpendStore {
         let connection = try await open()
         _ = try await connection.query(SpendSchema.sqliteTable, [])
         for index in SpendSchema.sqliteIndexes { _ = try await connection.query(index, []) }
+        // Inserting rows adds their spend to their keys, so the key table exists with the spend table.
+        _ = try await connection.query(KeySchema.sqliteTable, [])
     }
 
     public func insert(_ rows: [SpendRow]) async throws {
@@ -48,8 +50,16 @@ public actor SQLiteStore: SpendStore {
         let connection = try await open()
         let placeholders = "(" + Array(repeating: "?", count: SpendSchema.columns.count).joined(separator: ", ") + ")"
         for batch in stride(from: 0, to: rows.count, by: 100).map({ Array(rows[$0..<min($0 + 100, rows.count)]) }) {
-            let sql = "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES " + Array(repeating: placeholders, count: batch.count).joined(separator: ", ") + " ON CONFLICT(\"request_id\") DO NOTHING"
-            _ = try await connection.query(sql, batch.flatMap(SQLiteStore.binds))
+            let sql = "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES " + Array(repeating: placeholders, count: batch.count).joined(separator: ", ")
+                + " ON CONFLICT(\"request_id\") DO NOTHING RETURNING \"api_key\", \"spend\""
+            // The spend of the rows that were new goes to their keys (a replayed row adds nothing again).
+            var totals: [String: Double] = [:]
+            for row in try await connection.query(sql, batch.flatMap(SQLiteStore.binds)) {
+                if let key = row.column("api_key")?.string, let spend = row.column("spend")?.double, spend > 0 { totals[key, default: 0] += spend }
+            }
+            for (token, spend) in totals {
+                _ = try await connection.query("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(spend), .text(token)])
+            }
         }
     }
 

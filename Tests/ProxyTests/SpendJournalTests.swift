@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Proxy
+import ServiceLifecycle
+import Testing
+import TestSupport
+
+/// The local journal: rows queued by a process that dies without a shutdown (SIGKILL, OOM) are replayed by the next
+/// one; rows that were written leave no journal behind.
+@Suite struct SpendJournalTests {
+    static func journalFiles(_ folder: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.contains(".journal.") }
+    }
+
+    @Test func rowsOfAKilledWriterAreReplayedOnce() async throws {
+        let folder = try TestPaths.temporaryDirectory("journal")
+        let path = folder.appendingPathComponent("spend.sqlite").path
+        let spill = folder.appendingPathComponent("spill.jsonl").path
+        let journal = folder.appendingPathComponent("spend.journal").path
+        // A writer that queues 300 rows and never runs: the process "dies" with them in memory.
+        let killed = SpendWriter(store: SQLiteStore(path: path), interval: .seconds(60), spillPath: spill, journalPath: journal)
+        for index in 0..<300 { killed.enqueue(SpendWriterTests.row(index)) }
+        #expect(killed.counters.queued == 300)
+        #expect(Self.journalFiles(folder).count == 1)
+
+        let restarted = SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(50), spillPath: spill, journalPath: journal)
+        let group = ServiceGroup(configuration: .init(services: [restarted], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for index in 250..<350 { restarted.enqueue(SpendWriterTests.row(index)) }  // 50 overlap the journal's
+            try await Task.sleep(for: .milliseconds(400))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(restarted.counters.replayed == 300)
+        let check = SQLiteStore(path: path)
+        #expect(try await check.countSpendLogs(SpendLogQuery()) == 350, "every row once")
+        try await check.close()
+        #expect(Self.journalFiles(folder).isEmpty, "written rows leave no journal")
+    }
+
+    @Test func withoutAJournalAKilledWriterLosesItsQueue() async throws {
+        let folder = try TestPaths.temporaryDirectory("journal-off")
+        let path = folder.appendingPathComponent("spend.sqlite").path
+        let spill = folder.appendingPathComponent("spill.jsonl").path
+        let killed = SpendWriter(store: SQLiteStore(path: path), interval: .seconds(60), spillPath: spill)
+        for index in 0..<10 { killed.enqueue(SpendWriterTests.row(index)) }
+        let restarted = SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(50), spillPath: spill)
+        let group = ServiceGroup(configuration: .init(services: [restarted], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let check = SQLiteStore(path: path)
+        #expect(try await check.countSpendLogs(SpendLogQuery()) == 0, "the contrast: the queue died with the process")
+        try await check.close()
+    }
+}
