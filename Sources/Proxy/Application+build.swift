@@ -76,7 +76,13 @@ public enum ProxyApplication {
             }
         }
         // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.
-        var services: [any Service] = storeServices + [writer, client, app]
+        var services: [any Service] = storeServices + [writer, client]
+        // Replicas on one PostgreSQL hold virtual-key limits together (no Redis).
+        if let keys, let shared = writer.store as? any KeyUsageStore {
+            let every = config.settings.generalSettings["limit_sync_interval"]?.doubleValue ?? 1
+            services.append(KeyUsageSync(keys: keys, store: shared, interval: .milliseconds(Int64(max(0.05, every) * 1000)), logger: logger))
+        }
+        services.append(app)
         if let metricsPort = runtime.metricsPort {
             services.append(Application(
                 router: ProxyServer.metricsRouter(engine: engine),

@@ -108,6 +108,13 @@ final class Recorded<Value: Sendable>: Sendable {
             #expect(hits["gpt-4o-mini"] == 20)
             #expect((hits["gpt-4o"] ?? 0) >= 1 && (hits["gpt-4o"] ?? 0) <= 2)
             #expect(harness.engine.router.state.coolingUntil("big") != nil)
+            // /model/info shows each deployment's state.
+            let states = harness.engine.modelInfo()["data"]?.arrayValue ?? []
+            let big = states.first { $0.value(at: "model_info.id") == "big" }
+            #expect(big?.value(at: "deployment_state.status") == "cooling")
+            #expect((big?.value(at: "deployment_state.cooldown_remaining_s")?.doubleValue ?? 0) > 50)
+            #expect(big?.value(at: "deployment_state.last_failure_status") == 500)
+            #expect(states.first { $0.value(at: "model_info.id") == "small" }?.value(at: "deployment_state.status") == "healthy")
         }
     }
 

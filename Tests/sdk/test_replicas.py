@@ -37,6 +37,8 @@ CACHE_TTL = 2.0
 FLUSH = 0.2
 # What a replica may take beyond the TTL to notice a change: a flush, a request's own time, scheduling on 2 cores.
 MARGIN = 1.5
+# How often replicas share their key usage through PostgreSQL (general_settings.limit_sync_interval).
+SYNC = 0.2
 SEED_QUESTION = "what llm are you"
 TABLES = ('"LiteLLM_SpendLogs"', '"LiteLLM_VerificationToken"')
 
@@ -132,7 +134,8 @@ class Replica:
 def replica_config(directory, mock_url, database_url):
     extra = (f"  database_url: {database_url}\n"
              f"  user_api_key_cache_ttl: {CACHE_TTL:g}\n"
-             f"  spend_spill_path: {directory / 'spill.jsonl'}\n")
+             f"  spend_spill_path: {directory / 'spill.jsonl'}\n"
+             f"  limit_sync_interval: {SYNC:g}\n")
     path = proxy_config(directory, mock_url, extra)
     # conftest's config sets proxy_batch_write_at (0.2) and the master key.
     assert f"proxy_batch_write_at: {FLUSH:g}" in path.read_text()
@@ -361,6 +364,27 @@ def test_a_budget_spent_on_a_is_refused_on_b(replicas, database):
     assert status == 422, (f"B still accepts a key whose budget {budget} is spent (B {spent_on_b:.7f} + A {spent_on_a:.7f}; "
                            f"spend in the database: {key_spend(database, key)}): {status} {body}")
     assert body["error"]["type"] == "budget_exceeded" and "Budget has been exceeded" in body["error"]["message"], body
+
+
+def test_rpm_limit_holds_across_replicas(replicas):
+    """A key's rpm_limit holds for both replicas together: at most the limit plus one sync interval's traffic."""
+    a, b = replicas
+    limit, spacing = 10, 0.1
+    key = generate(a.url, key_alias=user_tag("rpm"), rpm_limit=limit)
+    user = user_tag("rpm")
+    accepted, refused = 0, 0
+    for i in range(30):
+        status, headers, body = chat(replicas[i % 2].url, user, key=key)
+        if status == 200:
+            accepted += 1
+        else:
+            assert status == 429 and int(headers["retry-after"]) >= 1, (status, body)
+            assert "rpm limit 10" in body["error"]["message"], body
+            refused += 1
+        time.sleep(spacing)
+    # Each replica alone would let 10 through (20 in all); together they may overshoot by one interval's requests.
+    allowed = limit + int(SYNC / spacing) + 1
+    assert limit <= accepted <= allowed, f"{accepted} accepted across both replicas (limit {limit}, at most {allowed}), {refused} refused"
 
 
 def test_replica_killed_mid_load_loses_no_answered_row(replicas, database):

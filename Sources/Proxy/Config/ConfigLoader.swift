@@ -54,7 +54,7 @@ struct ConfigReader {
         "user_header_name", "custom_auth", "enable_jwt_auth", "disable_retry_on_max_parallel_request_limit_error",
         "proxy_budget_rescheduler_min_time", "proxy_budget_rescheduler_max_time", "spend_log_max_string_length",
         "store_model_in_db", "use_redis_transaction_buffer", "forward_client_headers_to_llm_api", "sqlite_path", "spend_spill_path", "spend_journal", "spend_journal_path",
-        "spend_queue_capacity", "user_api_key_cache_ttl",
+        "spend_queue_capacity", "user_api_key_cache_ttl", "limit_sync_interval",
     ]
     static let litellmSettings: Set<String> = [
         "drop_params", "num_retries", "request_timeout", "fallbacks", "context_window_fallbacks",

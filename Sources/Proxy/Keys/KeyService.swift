@@ -23,6 +23,8 @@ public final class KeyService: VirtualKeyStore, Sendable {
 
     let cache = Mutex<[String: Cached]>([:])
     let usage = Mutex<[String: Usage]>([:])
+    /// The other replicas' last-minute usage per key, as of the last sync (`KeyUsageSync`).
+    let remote = Mutex<[String: KeyUsage]>([:])
 
     public init(store: any KeyStore, cacheTTL: Duration = .seconds(60), budgetExceededStatus: Int = 400) {
         self.store = store
@@ -82,19 +84,22 @@ public final class KeyService: VirtualKeyStore, Sendable {
     public func admit(_ caller: Caller) throws(ProxyError) {
         guard case .virtualKey(let token, _, _) = caller.kind, let key = cache.withLock({ $0[token]?.key }) else { return }
         let now = ContinuousClock.now
+        let others = remote.withLock { $0[token] } ?? KeyUsage()
         let refusal: (String, Duration)? = usage.withLock { table in
             var entry = table[token] ?? Usage()
             entry.requests.removeAll { now - $0 >= .seconds(60) }
             entry.tokens.removeAll { now - $0.0 >= .seconds(60) }
-            if let limit = key.maxParallelRequests, entry.inFlight >= limit {
-                return ("Max parallel request limit reached. Key has \(entry.inFlight) requests in flight, limit \(limit).", .seconds(1))
+            let inFlight = entry.inFlight + others.inFlight
+            if let limit = key.maxParallelRequests, inFlight >= limit {
+                return ("Max parallel request limit reached. Key has \(inFlight) requests in flight, limit \(limit).", .seconds(1))
             }
-            if let limit = key.rpmLimit, entry.requests.count >= limit {
-                return ("Rate limit exceeded for key: current rpm \(entry.requests.count), rpm limit \(limit).", .seconds(60) - (now - entry.requests[0]))
+            let requests = entry.requests.count + others.requests
+            if let limit = key.rpmLimit, requests >= limit {
+                return ("Rate limit exceeded for key: current rpm \(requests), rpm limit \(limit).", entry.requests.first.map { .seconds(60) - (now - $0) } ?? .seconds(1))
             }
-            let tokens = entry.tokens.reduce(0) { $0 + $1.1 }
+            let tokens = entry.tokens.reduce(0) { $0 + $1.1 } + others.tokens
             if let limit = key.tpmLimit, tokens >= limit {
-                return ("Rate limit exceeded for key: current tpm \(tokens), tpm limit \(limit).", .seconds(60) - (now - entry.tokens[0].0))
+                return ("Rate limit exceeded for key: current tpm \(tokens), tpm limit \(limit).", entry.tokens.first.map { .seconds(60) - (now - $0.0) } ?? .seconds(1))
             }
             entry.requests.append(now)
             entry.inFlight += 1
@@ -105,6 +110,25 @@ public final class KeyService: VirtualKeyStore, Sendable {
             let seconds = max(1, Int(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18 + 0.999))
             throw ProxyError(OpenAIError(status: 429, message: message, type: "throttling_error", param: "None"), headers: [("retry-after", String(seconds))])
         }
+    }
+
+    /// This replica's last-minute usage of every key it has seen, for the other replicas.
+    public func localUsage() -> [String: KeyUsage] {
+        let now = ContinuousClock.now
+        return usage.withLock { table in
+            table.compactMapValues { entry in
+                let usage = KeyUsage(
+                    requests: entry.requests.filter { now - $0 < .seconds(60) }.count,
+                    tokens: entry.tokens.filter { now - $0.0 < .seconds(60) }.reduce(0) { $0 + $1.1 },
+                    inFlight: entry.inFlight
+                )
+                return usage == KeyUsage() ? nil : usage
+            }
+        }
+    }
+
+    public func setRemoteUsage(_ usage: [String: KeyUsage]) {
+        remote.withLock { $0 = usage }
     }
 
     /// Ends a request admitted by `admit`: frees its parallel slot, counts its tokens, and adds its spend to the

@@ -29,8 +29,24 @@ extension ProxyEngine {
                 "model_name": .string(deployment.modelName),
                 "litellm_params": .object(deployment.publicParams),
                 "model_info": .object(info),
+                "deployment_state": routerState(of: deployment),
             ]
         })])
+    }
+
+    /// What the router knows of a deployment now: cooling (and for how long), in flight, this minute's use.
+    func routerState(of deployment: ModelDeployment) -> JSON {
+        let stats = router.state.snapshot(deployment.id)
+        var state: JSONObject = [
+            "status": "healthy", "in_flight": .int(stats.inFlight), "requests_this_minute": .int(stats.minuteRequests),
+            "tokens_this_minute": .int(stats.minuteTokens), "failures_this_minute": .int(stats.minuteFailures),
+        ]
+        if let until = router.state.coolingUntil(deployment.id) {
+            state["status"] = "cooling"
+            state["cooldown_remaining_s"] = .double((ProxyEngine.seconds(until - router.state.now()) * 1000).rounded() / 1000)
+        }
+        if let last = stats.lastFailure { state["last_failure_status"] = .int(last) }
+        return .object(state)
     }
 
     /// `/health`: probes each deployment with a tiny request and reports which answered.
@@ -53,6 +69,7 @@ extension ProxyEngine {
             var entry = deployment.publicParams
             entry["model_id"] = .string(deployment.id)
             entry["model_group"] = .string(deployment.modelName)
+            entry["deployment_state"] = routerState(of: deployment)
             if ok {
                 healthy.append(.object(entry))
             } else {

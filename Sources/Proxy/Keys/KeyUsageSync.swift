@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// A key's use in the last minute on one replica: requests, tokens and requests in flight.
+public struct KeyUsage: Sendable, Equatable {
+    public var requests = 0
+    public var tokens = 0
+    public var inFlight = 0
+
+    public init(requests: Int = 0, tokens: Int = 0, inFlight: Int = 0) {
+        self.requests = requests
+        self.tokens = tokens
+        self.inFlight = inFlight
+    }
+}
+
+/// Where replicas share their key usage (PostgreSQL; the embedded SQLite store serves one process and has no need).
+public protocol KeyUsageStore: Sendable {
+    func prepareKeyUsage() async throws
+    /// Replaces this replica's published usage.
+    func publishKeyUsage(replica: String, usage: [String: KeyUsage]) async throws
+    /// The other live replicas' usage, summed per key.
+    func otherReplicasKeyUsage(excluding replica: String) async throws -> [String: KeyUsage]
+}
+
+/// Keeps virtual-key rpm / tpm / parallel limits across replicas without Redis: every `interval` each replica
+/// publishes its own last-minute counts through PostgreSQL and reads the others' sums, which `KeyService.admit` adds
+/// to its local counts. N replicas together stay within a limit plus at most one interval's traffic.
+public final class KeyUsageSync: Service, Sendable {
+    let keys: KeyService
+    let store: any KeyUsageStore
+    let interval: Duration
+    public let replica: String
+    let logger: Logger
+
+    public init(keys: KeyService, store: any KeyUsageStore, interval: Duration = .seconds(1), replica: String = UUID().uuidString.lowercased(), logger: Logger) {
+        self.keys = keys
+        self.store = store
+        self.interval = interval
+        self.replica = replica
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var prepared = false
+        var failing = false
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                if !prepared {
+                    try await store.prepareKeyUsage()
+                    prepared = true
+                }
+                try await sync()
+                if failing { logger.info("key usage sync working again") }
+                failing = false
+            } catch {
+                if !failing { logger.warning("key usage sync failed; limits hold per replica until it works", metadata: ["error": "\(String(describing: error).prefix(200))"]) }
+                failing = true
+            }
+            try? await Task.sleep(for: interval)
+        }
+        // Leaving: publish nothing in flight, so the others stop counting this replica's parallel requests.
+        try? await store.publishKeyUsage(replica: replica, usage: keys.localUsage().mapValues { KeyUsage(requests: $0.requests, tokens: $0.tokens, inFlight: 0) })
+    }
+
+    /// One round: publish ours, read theirs.
+    public func sync() async throws {
+        try await store.publishKeyUsage(replica: replica, usage: keys.localUsage())
+        keys.setRemoteUsage(try await store.otherReplicasKeyUsage(excluding: replica))
+    }
+}
