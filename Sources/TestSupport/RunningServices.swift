@@ -136,8 +136,15 @@ public enum TestConfigs {
               model: azure/gpt-4o
               api_base: http://127.0.0.1:1
               api_key: \(azureKey)
+          # The conformance suite's router groups.
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), api_key: \(azureKey)}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), api_key: \(azureKey)}}
+          - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), api_key: \(azureKey)}}
+          - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), api_key: \(azureKey)}}
         router_settings:
           num_retries: 0   # one attempt: these tests look at single upstream answers (RouterIntegrationTests cover retries)
+          fallbacks: [{router-primary: [router-backup]}]
+          content_policy_fallbacks: [{router-primary: [router-backup]}]
         general_settings:
           master_key: \(masterKey)
           max_request_size_mb: 1

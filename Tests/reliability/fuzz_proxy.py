@@ -109,7 +109,7 @@ API_PATHS = ["/chat/completions", "/v1/chat/completions", "/completions", "/v1/c
 class Case:
     __slots__ = ("index", "category", "name", "payload", "expect", "timeout", "may_pass", "method", "slow", "path")
 
-    def __init__(self, index, category, name, payload: bytes, expect="api", timeout=15.0, may_pass=False,
+    def __init__(self, index, category, name, payload: bytes = b"", expect="api", timeout=15.0, may_pass=False,
                  method="POST", slow=None, path=""):
         self.index = index
         self.category = category

@@ -76,6 +76,14 @@ model_list:
       api_base: {mock_url}
       api_version: "2025-01-01-preview"
       api_key: os.environ/SDK_AZURE_KEY
+  # The conformance suite's router groups (conformance list --router-config).
+  - {{model_name: router-pair, litellm_params: {{model: azure/gpt-4o, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
+  - {{model_name: router-pair, litellm_params: {{model: azure/gpt-4o-mini, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
+  - {{model_name: router-primary, litellm_params: {{model: azure/gpt-4o, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
+  - {{model_name: router-backup, litellm_params: {{model: azure/gpt-4o-mini, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
+router_settings:
+  fallbacks: [{{router-primary: [router-backup]}}]
+  content_policy_fallbacks: [{{router-primary: [router-backup]}}]
 general_settings:
   master_key: os.environ/LITELLM_MASTER_KEY
   proxy_batch_write_at: 0.2

@@ -27,7 +27,7 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("embedding-model")) var embeddingModel = "text-embedding-3-small"
     @Option(name: .customLong("completion-model")) var completionModel = "gpt-35-turbo-instruct"
     @Option(name: .customLong("upstream-key"), help: "The Azure key the proxy is configured with (its hash is checked upstream).") var upstreamKey: String?
-    @Option(help: "Suites to run, comma-separated: api,stream,errors,auth,logging,azure.") var suite: String = ConformanceCheck.Suite.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Suites to run, comma-separated: api,stream,errors,auth,logging,azure,router.") var suite: String = ConformanceCheck.Suite.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Only checks whose id contains this text (or matches this * pattern).") var only: String?
     @Option(name: .customLong("timing-tolerance-ms"), help: "Allowed lateness of a relayed stream frame.") var timingToleranceMs = 150
 
@@ -112,7 +112,13 @@ struct Run: AsyncParsableCommand {
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every check with its suite and LiteLLM 1.110.2's outcome.")
 
+    @Flag(name: .customLong("router-config"), help: "Print the model groups the router checks need in the proxy's config, and exit.") var routerConfig = false
+
     func run() {
+        if routerConfig {
+            print(ConformanceCatalog.routerConfigSnippet)
+            return
+        }
         for check in ConformanceCatalog.all {
             let litellm: String
             switch check.litellm {
