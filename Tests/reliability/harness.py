@@ -289,13 +289,14 @@ def raw_exchange(host: str, port: int, payload: bytes, timeout: float, method: s
 
 
 def build_request(method: str, path: str, headers: list[tuple[str, str]] | None = None, body: bytes = b"",
-                  host: str = "127.0.0.1", content_length=True) -> bytes:
+                  host: str = "127.0.0.1", content_length=True, close=True) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"]
     for name, value in headers or []:
         lines.append(f"{name}: {value}")
     if content_length and body is not None:
         lines.append(f"Content-Length: {len(body)}")
-    lines.append("Connection: close")
+    if close:
+        lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + (body or b"")
 
 

@@ -59,10 +59,21 @@ public enum FixtureLoader {
         return files.sorted()
     }
 
+    /// A scenario from its bytes as a file named `file` would hold them (JSON for `.json`, else YAML): the loader's
+    /// path without the file system, for the fuzzer.
+    public static func parseScenario(_ data: Data, file: String = "scenario.yaml") throws(FixtureError) -> Scenario {
+        let document = try parseDocument(data, path: file)
+        return try ScenarioDecoder(reader: FixtureReader(file: file)).decode(document, fallbackName: "scenario")
+    }
+
     static func readDocument(_ path: String) throws(FixtureError) -> JSON {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FixtureError(file: path, reason: "cannot be read")
         }
+        return try parseDocument(data, path: path)
+    }
+
+    static func parseDocument(_ data: Data, path: String) throws(FixtureError) -> JSON {
         if path.lowercased().hasSuffix(".json") {
             do {
                 return try JSON.parse(data)

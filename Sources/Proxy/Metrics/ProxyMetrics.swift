@@ -2,6 +2,13 @@ import Foundation
 import Prometheus
 import Synchronization
 
+extension MetricNameDescriptor {
+    /// A metric named in full (LiteLLM's names carry their unit already).
+    static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}
+
 /// The proxy's Prometheus metrics, named as LiteLLM's `prometheus` callback names them where one exists
 /// (`litellm_…`), `llm_gateway_…` otherwise. Labels are bounded (model groups, deployments, statuses, routes): no
 /// keys, users or IPs. Rendered in the Prometheus text format by `render(writer:)`.
@@ -14,12 +21,50 @@ public final class ProxyMetrics: Sendable {
     let queueDepth: Gauge
     /// The spend writer's counters as last exported, so each scrape adds only what is new.
     let exportedWriterCounts = Mutex<[String: Int]>([:])
+    /// The series a successful request touches, looked up once per (route, requested model, deployment) instead of
+    /// once per metric (each registry lookup validates names and labels under its lock).
+    let successSeries = Mutex<[SeriesKey: SuccessSeries]>([:])
+    /// Per deployment: its attempts and successes counters.
+    let attemptSeries = Mutex<[String: (total: Counter, success: Counter)]>([:])
+
+    struct SeriesKey: Hashable {
+        var route: String
+        var requestedModel: String
+        var deploymentID: String
+    }
+
+    final class SuccessSeries: Sendable {
+        let requests: Counter
+        let totalLatency: ValueHistogram
+        let apiLatency: ValueHistogram
+        let firstToken: ValueHistogram
+        let inputTokens: Counter
+        let outputTokens: Counter
+        let totalTokens: Counter
+        let reasoningTokens: Counter
+        let spend: Counter
+
+        init(registry: PrometheusCollectorRegistry, route: String, requestedModel: String, deployment: ModelDeployment) {
+            let group = deployment.modelName
+            requests = registry.makeCounter(descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"), labels: [("requested_model", requestedModel), ("model_group", group), ("route", route), ("status_code", "200")])
+            let byDeployment = [("model_group", group), ("model_id", deployment.id)]
+            totalLatency = registry.makeValueHistogram(descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"), labels: byDeployment, buckets: ProxyMetrics.latencyBuckets)
+            apiLatency = registry.makeValueHistogram(descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"), labels: byDeployment, buckets: ProxyMetrics.latencyBuckets)
+            firstToken = registry.makeValueHistogram(descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"), labels: byDeployment, buckets: ProxyMetrics.latencyBuckets)
+            let byModel = [("model_group", group), ("model", deployment.model)]
+            inputTokens = registry.makeCounter(descriptor: .named("litellm_input_tokens_metric_total", "Tokens"), labels: byModel)
+            outputTokens = registry.makeCounter(descriptor: .named("litellm_output_tokens_metric_total", "Tokens"), labels: byModel)
+            totalTokens = registry.makeCounter(descriptor: .named("litellm_total_tokens_metric_total", "Tokens"), labels: byModel)
+            reasoningTokens = registry.makeCounter(descriptor: .named("litellm_output_reasoning_tokens_metric_total", "Tokens"), labels: byModel)
+            spend = registry.makeCounter(descriptor: .named("litellm_spend_metric_total", "Spend (USD)"), labels: byModel)
+        }
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        inFlightRequests = registry.makeGauge(name: "llm_gateway_in_flight_requests", labels: [], help: "Requests being answered (streams included)")
-        inFlightStreams = registry.makeGauge(name: "llm_gateway_in_flight_streams", labels: [], help: "Streams being relayed to clients")
-        queueDepth = registry.makeGauge(name: "llm_gateway_spend_log_queue_depth", labels: [], help: "Spend rows waiting to be written")
+        inFlightRequests = registry.makeGauge(descriptor: .named("llm_gateway_in_flight_requests", "Requests being answered (streams included)"), labels: [])
+        inFlightStreams = registry.makeGauge(descriptor: .named("llm_gateway_in_flight_streams", "Streams being relayed to clients"), labels: [])
+        queueDepth = registry.makeGauge(descriptor: .named("llm_gateway_spend_log_queue_depth", "Spend rows waiting to be written"), labels: [])
     }
 
     /// What one finished request contributes.
@@ -44,29 +89,25 @@ public final class ProxyMetrics: Sendable {
     public func streamEnded() { inFlightStreams.decrement() }
 
     public func observe(_ observation: Observation) {
+        if observation.status < 400, let deployment = observation.deployment {
+            observeSuccess(observation, deployment: deployment)
+            return
+        }
         let group = observation.deployment?.modelName ?? ""
         let status = String(observation.status)
-        registry.makeCounter(
-            name: "litellm_proxy_total_requests_metric_total",
-            labels: [("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route), ("status_code", status)],
-            help: "Requests to the proxy, by outcome"
-        ).increment()
+        registry.makeCounter(descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"), labels: [("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route), ("status_code", status)]).increment()
         if observation.status >= 400 {
-            registry.makeCounter(
-                name: "litellm_proxy_failed_requests_metric_total",
-                labels: [("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route), ("exception_status", status), ("exception_class", observation.errorClass ?? "")],
-                help: "Failed requests to the proxy"
-            ).increment()
+            registry.makeCounter(descriptor: .named("litellm_proxy_failed_requests_metric_total", "Failed requests to the proxy"), labels: [("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route), ("exception_status", status), ("exception_class", observation.errorClass ?? "")]).increment()
         }
         guard let deployment = observation.deployment else { return }
         let byDeployment = [("model_group", group), ("model_id", deployment.id)]
-        registry.makeValueHistogram(name: "litellm_request_total_latency_metric", labels: byDeployment, buckets: Self.latencyBuckets, help: "Whole request latency (s)")
+        registry.makeValueHistogram(descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"), labels: byDeployment, buckets: Self.latencyBuckets)
             .record(observation.totalSeconds)
         if let upstream = observation.upstreamSeconds {
-            registry.makeValueHistogram(name: "litellm_llm_api_latency_metric", labels: byDeployment, buckets: Self.latencyBuckets, help: "Upstream call latency (s)").record(upstream)
+            registry.makeValueHistogram(descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"), labels: byDeployment, buckets: Self.latencyBuckets).record(upstream)
         }
         if let first = observation.firstTokenSeconds {
-            registry.makeValueHistogram(name: "litellm_llm_api_time_to_first_token_metric", labels: byDeployment, buckets: Self.latencyBuckets, help: "Time to first token of streams (s)")
+            registry.makeValueHistogram(descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"), labels: byDeployment, buckets: Self.latencyBuckets)
                 .record(first)
         }
         let byModel = [("model_group", group), ("model", deployment.model)]
@@ -75,27 +116,52 @@ public final class ProxyMetrics: Sendable {
             ("litellm_total_tokens_metric_total", observation.promptTokens + observation.completionTokens),
             ("litellm_output_reasoning_tokens_metric_total", observation.reasoningTokens),
         ] where value > 0 {
-            registry.makeCounter(name: name, labels: byModel, help: "Tokens").increment(by: Int64(value))
+            registry.makeCounter(descriptor: .named(name, "Tokens"), labels: byModel).increment(by: Int64(value))
         }
         if observation.spend > 0 {
-            registry.makeCounter(name: "litellm_spend_metric_total", labels: byModel, help: "Spend (USD)").increment(by: observation.spend)
+            registry.makeCounter(descriptor: .named("litellm_spend_metric_total", "Spend (USD)"), labels: byModel).increment(by: observation.spend)
         }
+    }
+
+    func observeSuccess(_ observation: Observation, deployment: ModelDeployment) {
+        let key = SeriesKey(route: observation.route, requestedModel: observation.requestedModel, deploymentID: deployment.id)
+        let series = successSeries.withLock { cache in
+            if let found = cache[key] { return found }
+            let made = SuccessSeries(registry: registry, route: observation.route, requestedModel: observation.requestedModel, deployment: deployment)
+            cache[key] = made
+            return made
+        }
+        series.requests.increment()
+        series.totalLatency.record(observation.totalSeconds)
+        if let upstream = observation.upstreamSeconds { series.apiLatency.record(upstream) }
+        if let first = observation.firstTokenSeconds { series.firstToken.record(first) }
+        if observation.promptTokens > 0 { series.inputTokens.increment(by: Int64(observation.promptTokens)) }
+        if observation.completionTokens > 0 { series.outputTokens.increment(by: Int64(observation.completionTokens)) }
+        if observation.promptTokens + observation.completionTokens > 0 { series.totalTokens.increment(by: Int64(observation.promptTokens + observation.completionTokens)) }
+        if observation.reasoningTokens > 0 { series.reasoningTokens.increment(by: Int64(observation.reasoningTokens)) }
+        if observation.spend > 0 { series.spend.increment(by: observation.spend) }
     }
 
     /// One upstream attempt on a deployment (retries and fallbacks included).
     public func attempt(_ deployment: ModelDeployment, failedWith status: Int?, errorClass: String?, cooled: Bool) {
         let labels = [("model_group", deployment.modelName), ("litellm_model_name", deployment.model), ("model_id", deployment.id), ("api_provider", deployment.provider.rawValue)]
-        registry.makeCounter(name: "litellm_deployment_total_requests_total", labels: labels, help: "Upstream attempts per deployment").increment()
+        let series = attemptSeries.withLock { cache in
+            if let found = cache[deployment.id] { return found }
+            let made = (
+                total: registry.makeCounter(descriptor: .named("litellm_deployment_total_requests_total", "Upstream attempts per deployment"), labels: labels),
+                success: registry.makeCounter(descriptor: .named("litellm_deployment_success_responses_total", "Successful upstream attempts"), labels: labels)
+            )
+            cache[deployment.id] = made
+            return made
+        }
+        series.total.increment()
         guard let status else {
-            registry.makeCounter(name: "litellm_deployment_success_responses_total", labels: labels, help: "Successful upstream attempts").increment()
+            series.success.increment()
             return
         }
-        registry.makeCounter(
-            name: "litellm_deployment_failure_responses_total", labels: labels + [("exception_status", String(status)), ("exception_class", errorClass ?? "")],
-            help: "Failed upstream attempts, by error class"
-        ).increment()
+        registry.makeCounter(descriptor: .named("litellm_deployment_failure_responses_total", "Failed upstream attempts, by error class"), labels: labels + [("exception_status", String(status)), ("exception_class", errorClass ?? "")]).increment()
         if cooled {
-            registry.makeCounter(name: "litellm_deployment_cooled_down_total", labels: labels + [("exception_status", String(status))], help: "Deployment cooldowns").increment()
+            registry.makeCounter(descriptor: .named("litellm_deployment_cooled_down_total", "Deployment cooldowns"), labels: labels + [("exception_status", String(status))]).increment()
         }
     }
 
@@ -109,7 +175,7 @@ public final class ProxyMetrics: Sendable {
                 return current.map { ($0.key, $0.value - (exported[$0.key] ?? 0)) }
             }
             for (outcome, delta) in deltas {
-                let counter = registry.makeCounter(name: "llm_gateway_spend_log_rows_total", labels: [("outcome", outcome)], help: "Spend rows by outcome (dropped must stay 0)")
+                let counter = registry.makeCounter(descriptor: .named("llm_gateway_spend_log_rows_total", "Spend rows by outcome (dropped must stay 0)"), labels: [("outcome", outcome)])
                 if delta > 0 { counter.increment(by: Int64(delta)) }
             }
         }

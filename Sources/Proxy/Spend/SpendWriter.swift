@@ -46,6 +46,8 @@ public final class SpendWriter: Service, Sendable {
     /// spill file instead of growing while an INSERT waits for a connection.
     public let insertTimeout: Duration = .seconds(5)
     let logger: Logger
+    /// Rows go to the local journal before they are queued.
+    let journaling: Bool
     private let state = Mutex(State())
 
     /// `journalPath`: the base name of the local journal that makes rows survive a SIGKILL (nil: rows wait in memory only).
@@ -55,6 +57,7 @@ public final class SpendWriter: Service, Sendable {
         self.capacity = max(1, capacity)
         self.spillPath = spillPath
         self.logger = logger
+        self.journaling = journalPath != nil
         if let journalPath {
             state.withLock { state in
                 state.leftovers = SpendJournal.leftovers(base: journalPath)
@@ -101,7 +104,6 @@ public final class SpendWriter: Service, Sendable {
         wake?.resume()
     }
 
-    var journaling: Bool { state.withLock { $0.journal != nil } }
 
     public func run() async throws {
         try? await store.prepare()

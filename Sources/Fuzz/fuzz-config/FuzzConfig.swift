@@ -1,0 +1,21 @@
+import Foundation
+import FuzzSupport
+import Proxy
+
+/// libFuzzer target for the config loader: any text is a config or a ConfigError with a key path — never a crash.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzConfig(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
+    do {
+        _ = try ConfigLoader.parse(text, file: "fuzz.yaml", environment: ["AZURE_API_KEY": "k", "SET": "value"])
+    } catch {
+        precondition(error.file == "fuzz.yaml")
+    }
+    return 0
+}
+
+#if !FUZZING
+@main struct FuzzConfigReplay {
+    static func main() { FuzzReplay.run(fuzzConfig) }
+}
+#endif
