@@ -39,6 +39,10 @@ import Wire
                 let usageFrames = json.filter { $0["usage"].map { !$0.isNull } ?? false }
                 if asked == true {
                     #expect(usageFrames.count == 1 && json.last?["choices"] == [])
+                    // The usage frame carries the cost, as x-litellm-response-cost does for a complete answer.
+                    let usage = try #require(usageFrames.first?["usage"])
+                    let price = try #require(PriceTable.shipped.price(for: proxy.engine.config.deployments[1], upstreamModel: "gpt-4o-2024-11-20"))
+                    #expect(usage["cost"]?.doubleValue.map { abs($0 - PriceTable.cost(usage: usage, price: price)) < 1e-12 } == true, "\(usage)")
                     #expect(json.dropFirst().dropLast().allSatisfy { $0["usage"] == .null })
                 } else {
                     #expect(usageFrames.isEmpty && json.allSatisfy { $0["usage"] == nil }, "include_usage \(String(describing: asked))")

@@ -17,6 +17,23 @@ import Wire
         try await TestHTTP.request(.POST, "\(proxy.base)\(path)", headers: [("authorization", "Bearer \(key ?? proxy.masterKey)")], body: body.serialized())
     }
 
+    /// An exhausted budget comes back when its `budget_duration` has passed.
+    @Test func budgetDurationResetsTheSpend() async throws {
+        try await withProxy { proxy in
+            let generated = try await Self.manage(proxy, "/key/generate", ["max_budget": 0.000001, "budget_duration": "2s"])
+            let key = try #require(generated.json?["key"]?.stringValue)
+            #expect(generated.json?["budget_reset_at"]?.stringValue != nil, "\(generated.text)")
+            #expect(try await Self.chat(proxy, key: key).status == 200)
+            let exhausted = try await Self.chat(proxy, key: key)
+            #expect(exhausted.status == 422 && exhausted.json?.value(at: "error.type") == "budget_exceeded", "\(exhausted.text)")
+            try await Task.sleep(for: .milliseconds(2300))
+            let reset = try await Self.chat(proxy, key: key)
+            #expect(reset.status == 200, "the budget did not reset after budget_duration: \(reset.text)")
+            let info = try await TestHTTP.request(.GET, "\(proxy.base)/key/info?key=\(key)", headers: proxy.auth)
+            #expect((info.json?.value(at: "info.spend")?.doubleValue ?? 1) < 0.01)
+        }
+    }
+
     @Test func keyLifecycle() async throws {
         try await withProxy { proxy in
             let generated = try await Self.manage(proxy, "/key/generate", ["key_alias": "team-a", "models": ["gpt-4o"], "max_budget": 1.0, "metadata": ["owner": "a"]])

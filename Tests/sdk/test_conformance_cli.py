@@ -10,11 +10,11 @@ from conftest import MOCK_KEY, PROXY_MASTER_KEY, ROOT, Server, bin_path, proxy_c
 def test_conformance_run_against_our_proxy(tmp_path):
     mock = Server([str(bin_path() / "mock-azure"), "--port", "0", "--fixtures", "fixtures", "--api-key", MOCK_KEY], r"listening on (http://\S+)")
     config = proxy_config(tmp_path, mock.url)
-    text = config.read_text().replace("general_settings:", f"""  - model_name: text-embedding-3-small
+    text = config.read_text().replace("router_settings:", f"""  - model_name: text-embedding-3-small
     litellm_params: {{model: azure/text-embedding-3-small, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
   - model_name: gpt-35-turbo-instruct
     litellm_params: {{model: azure/gpt-35-turbo-instruct, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
-general_settings:""")
+router_settings:""")
     config.write_text(text)
     proxy = start_proxy(config)
     try:

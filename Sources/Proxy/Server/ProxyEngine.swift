@@ -229,6 +229,10 @@ public final class ProxyEngine: Sendable {
             headers.append(("x-accel-buffering", "no"))
             var relay = StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger)
             metrics?.streamStarted()
+            let prices = self.prices
+            relay.cost = { usage, model in
+                prices.price(for: deployment, upstreamModel: model).map { Double(String(format: "%.12g", PriceTable.cost(usage: usage, price: $0))) ?? 0 }
+            }
             do {
                 let started = finished
                 relay.onFinish = { [self] summary in

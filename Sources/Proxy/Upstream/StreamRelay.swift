@@ -17,6 +17,8 @@ public struct StreamRelay: Sendable {
     let logger: Logger
     /// Called once with the summary when the relay ends (spend logging).
     var onFinish: @Sendable (Summary) -> Void = { _ in }
+    /// The cost of a usage block (given the model upstream reported), written into the usage frame as `cost`.
+    var cost: @Sendable (JSON, String?) -> Double? = { _, _ in nil }
 
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
@@ -85,7 +87,12 @@ public struct StreamRelay: Sendable {
                     }
                     if let usage = json["usage"], !usage.isNull { summary.usage = usage }
                     summary.absorb(json)
-                    guard let shaped = ResponseShaper.shapeChunk(json, deployment: deployment, clientWantsUsage: clientWantsUsage) else { continue }
+                    guard var shaped = ResponseShaper.shapeChunk(json, deployment: deployment, clientWantsUsage: clientWantsUsage) else { continue }
+                    if case .object(var frame) = shaped, case .object(var usage)? = frame["usage"], let cost = cost(.object(usage), summary.model) {
+                        usage["cost"] = .double(cost)
+                        frame["usage"] = .object(usage)
+                        shaped = .object(frame)
+                    }
                     try await send(SSEWriter.encode(json: shaped))
                 }
             }
