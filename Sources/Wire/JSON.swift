@@ -156,6 +156,13 @@ public struct JSONObject: Sendable {
 
     mutating func appendUnchecked(_ member: Member) { members.append(member) }
 
+    /// The same keys, in order, with transformed values: O(n), where rebuilding through the subscript is O(n²).
+    public func mapValues(_ transform: (JSON) throws -> JSON) rethrows -> JSONObject {
+        var result = JSONObject()
+        result.members = try members.map { Member(key: $0.key, value: try transform($0.value)) }
+        return result
+    }
+
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }

@@ -186,6 +186,18 @@ final class Recorded<Value: Sendable>: Sendable {
         }
     }
 
+    /// A 200 whose body is not JSON is a failed attempt: retried, never relayed as a success.
+    @Test func garbledAnswerIsRetried() async throws {
+        try await Self.withRouter(Self.entry("solo", "gpt-4o"), settings: "{num_retries: 1}") { harness in
+            let outcome = await harness.chat("solo", "hi\n#mock-fault: malformed-frame then 200")
+            #expect(Self.status(outcome) == 200)
+            #expect(Self.header(outcome, "x-litellm-attempted-retries") == "1")
+            #expect((try? Self.body(outcome))?["choices"] != nil)
+            let garbled = await harness.chat("solo", "hi\n#mock-fault: malformed-frame", extra: #","num_retries":0"#)
+            #expect(Self.status(garbled) == 500)
+        }
+    }
+
     @Test func requestNumRetriesZeroMeansOneAttempt() async throws {
         try await Self.withRouter(Self.entry("solo", "gpt-4o")) { harness in
             let outcome = await harness.chat("solo", "hi\n#mock-fault: 500", extra: #","num_retries":0"#)

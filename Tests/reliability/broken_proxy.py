@@ -40,6 +40,7 @@ class Handler(BaseHTTPRequestHandler):
     mode = "ok"
     after = 200
     delay = 5.0
+    hoard_kib = 256
 
     def log_message(self, *args):
         pass
@@ -68,7 +69,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.mode == "slow" and count % 10 == 0:
             time.sleep(self.delay)
         if self.mode == "grow":
-            HOARD.append(bytearray(os.urandom(256 * 1024)))
+            HOARD.append(bytearray(os.urandom(self.hoard_kib * 1024)))
         if self.mode == "fds":
             FILES.append(open(__file__, "rb"))
 
@@ -125,8 +126,9 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--after", type=int, default=200)
     parser.add_argument("--delay", type=float, default=5.0)
+    parser.add_argument("--hoard-kib", type=int, default=256, help="grow: KiB kept per request")
     args = parser.parse_args()
-    Handler.mode, Handler.after, Handler.delay = args.mode, args.after, args.delay
+    Handler.mode, Handler.after, Handler.delay, Handler.hoard_kib = args.mode, args.after, args.delay, args.hoard_kib
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print(f"broken proxy ({args.mode}) listening on http://127.0.0.1:{server.server_address[1]}", flush=True)

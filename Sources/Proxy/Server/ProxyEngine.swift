@@ -264,7 +264,15 @@ public final class ProxyEngine: Sendable {
                 headers.append(("x-litellm-response-cost", ProxyEngine.costText(PriceTable.cost(usage: usage, price: price))))
             }
         } else {
-            shaped = ByteBuffer(bytes: bytes)
+            // A 200 whose body is not JSON (cut short, garbled) is a failed attempt, as LiteLLM's APIError: retried,
+            // and a 500 for the client if nothing else answers.
+            logger.warning("upstream answered 200 with a body that is not JSON", metadata: ["model_id": "\(deployment.id)", "bytes": "\(bytes.count)"])
+            var failure = ProxyError(
+                OpenAIError(status: 500, message: "litellm.APIError: \(ProxyError.providerName(deployment))Exception - the upstream answer was not valid JSON. model=\(deployment.upstreamModel)", type: "api_error", param: "None"),
+                retryClass: .internalServer
+            )
+            failure.headers = headers
+            throw failure
         }
         let total = ContinuousClock.now - call.started
         headers.append(("x-litellm-response-duration-ms", ProxyEngine.milliseconds(total)))

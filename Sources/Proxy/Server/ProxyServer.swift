@@ -98,6 +98,9 @@ public struct ProxyServer: Sendable {
             body = try await request.body.collect(upTo: engine.config.settings.maximumRequestBodySize)
         } catch is NIOTooManyBytesError {
             tooLarge = true
+        } catch {
+            // A body that cannot be read (bad chunked framing, the client half-closing mid-body) is the client's error.
+            return ProxyServer.error(ProxyError(OpenAIError(status: 400, message: "Invalid request body: it could not be read completely.", type: "invalid_request_error", param: "request_body")))
         }
         var call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
         call.eventLoop = context.eventLoop

@@ -117,7 +117,7 @@ public struct SpendRecorder: Sendable {
         case .string(let text) where text.count > maximumStringLength:
             return .string(String(text.prefix(maximumStringLength)) + "…(truncated \(text.count - maximumStringLength) chars)")
         case .array(let items): return .array(items.map(truncated))
-        case .object(let object): return .object(JSONObject(object.map { ($0.key, truncated($0.value)) }))
+        case .object(let object): return .object(object.mapValues(truncated))
         default: return value
         }
     }
