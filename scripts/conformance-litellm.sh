@@ -24,8 +24,8 @@ model_list:
     litellm_params: {model: azure/text-embedding-3-small, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}
   - model_name: gpt-35-turbo-instruct
     litellm_params: {model: azure/gpt-35-turbo-instruct, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}
-  - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}}
-  - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}}
+  - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key, weight: 1000}}
+  - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key, weight: 1}}
   - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}}
   - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}}
 router_settings:

@@ -10,7 +10,7 @@
 #   scripts/soak.sh                     # 30 minutes
 #   SOAK_SECONDS=180 scripts/soak.sh    # the 3-minute version CI runs (same pass rule)
 #
-# Other knobs: SOAK_WARMUP (s; default 60, or 300 for runs of 15 minutes or more), SOAK_BASE / SOAK_PEAK
+# Other knobs: SOAK_WARMUP (s; default 60; 300 for runs of 15 minutes or more, 600 from 20 minutes), SOAK_BASE / SOAK_PEAK
 # (connections), SOAK_FAULT_RATE, SOAK_SEED, SOAK_SKIP_BUILD=1 (use the binaries already in .build/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -137,8 +137,8 @@ public enum TestConfigs {
               api_base: http://127.0.0.1:1
               api_key: \(azureKey)
           # The conformance suite's router groups.
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), api_key: \(azureKey)}}
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), api_key: \(azureKey)}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), api_key: \(azureKey), weight: 1000}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), api_key: \(azureKey), weight: 1}}
           - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), api_key: \(azureKey)}}
           - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), api_key: \(azureKey)}}
         router_settings:

@@ -53,15 +53,11 @@ if hasattr(sys, "set_int_max_str_digits"):
 # Failures already reported (docs/reliability.md, "Bugs found"), by case: counted as `known` instead of failing the
 # run, so the run still fails on anything new. Tests/reliability/test_fuzz.py has one xfail test per entry.
 KNOWN_BUGS = {
-    ("header_injection", "bad-chunk-size"): "R1: a body that fails to read answers 500, not 400",
-    ("header_injection", "chunk-overflow"): "R1: a body that fails to read answers 500, not 400",
-    ("oversize", "short-body-half-close"): "R1: a body that fails to read answers 500, not 400",
     ("header_injection", "connect"): "R2: CONNECT answers 404 with an empty body",
     ("oversize", "40MiB close"): "R4: with Connection: close, a body over the limit gets 413 but the connection is neither read nor closed",
     ("oversize", "no-auth-40MiB close"): "R4: with Connection: close, a body over the limit gets 413 but the connection is neither read nor closed",
 }
-# R3 (an object with n keys costs O(n²) in the spend row's truncation) is kept out of the generated cases by bounding
-# their key counts, since one 200,000-key request holds a core for ~10 minutes in a debug build.
+# Fixed since: R1 (a body that fails to read answered 500), R3 (an object with n keys cost O(n²)).
 
 # ---------------------------------------------------------------------------------------------------------------
 # Case generation
@@ -258,9 +254,8 @@ class Generator:
             body, name = dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "m"}] * count}), f"messages-{count}"
             timeout = 90
         elif kind == 2:
-            # Many keys: kept to 5,000 here since the proxy's cost grows with the square of the count (bug R3,
-            # test_fuzz.py::test_known_bug_r3_many_keys_answered_in_linear_time sends 30,000).
-            count = int(r.choice([1_000, 5_000]) * scale)
+            # Many keys (R3, fixed: the cost grew with the square of the count; 200,000 keys held a core ~10 min).
+            count = int(r.choice([5_000, 50_000]) * scale)
             body, name = dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "k"}], "metadata": {f"k{i}": i for i in range(count)}}), f"keys-{count}"
             timeout = 90
         elif kind == 3:
@@ -551,7 +546,7 @@ def header_problems(response) -> str | None:
             return f"header {name!r} carries CR/LF/NUL"
         if name.lower() in ("x-injected", "injected"):
             return f"request header reflected into the answer: {name}"
-        if name.lower() == "set-cookie" and ("x=1" in value):
+        if name.lower() == "set-cookie" and value.startswith("x=1"):
             return "injected Set-Cookie reflected"
     return None
 

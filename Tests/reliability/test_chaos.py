@@ -153,9 +153,8 @@ def judge(response, stream) -> dict:
     try:
         parsed = json.loads(response.body)
     except ValueError:
-        # Known bug R5 (MockAzure's malformed-frame fault on a plain answer): counted, reported, not a failure here;
-        # test_known_bug_r5_… below reproduces it on its own.
-        return {"outcome": "200-not-json (R5)", "failure": None}
+        # R5 (fixed in a1b8f98): MockAzure's half body on a plain answer was relayed as a 200.
+        return {"outcome": "200-not-json", "failure": f"200 whose body is not JSON (R5): {response.body[:120]!r}"}
     if not isinstance(parsed, dict) or not parsed.get("choices"):
         return {"outcome": "200-not-completion", "failure": f"200 without choices: {response.body[:120]!r}"}
     return {"outcome": "ok", "failure": None}
@@ -318,9 +317,9 @@ def test_fault_replay_matches_mock_azure(tmp_path):
     assert seen == expected
 
 
-@pytest.mark.xfail(reason="R5: an upstream 200 whose JSON body is cut short (malformed) is relayed as a 200 with the broken "
-                          "body: not retried, not an error, and its spend row says success", strict=False)
-def test_known_bug_r5_malformed_upstream_body_is_retried_or_an_error(tmp_path):
+def test_r5_malformed_upstream_body_is_retried_or_an_error(tmp_path):
+    """R5 (fixed in a1b8f98): an upstream 200 whose JSON body was cut short was relayed as a 200 with the broken body
+    (not retried, not an error, its spend row a success)."""
     mock = harness.start_mock(tmp_path)
     proxy = harness.start_proxy(tmp_path, chaos_config(tmp_path, mock.url, retries=2, fallbacks=False))
     try:

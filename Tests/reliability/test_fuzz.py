@@ -1,7 +1,7 @@
 """The request fuzzer (fuzz_proxy.py) against the built proxy in front of mock-azure, plus:
 
-  * one test per bug the fuzzer found (xfail until fixed: each sends the minimal reproduction from
-    docs/reliability.md and asserts the behaviour the proxy should have);
+  * one test per bug the fuzzer found (each sends the minimal reproduction from docs/reliability.md and asserts the
+    behaviour the proxy should have; xfail while the bug is open);
   * proofs that the fuzzer's checks can fail, against broken_proxy.py (a key in an error, a non-OpenAI error shape,
     a crash, a slow answer, memory that grows).
 
@@ -54,14 +54,14 @@ def test_fuzz_ten_thousand_adversarial_requests(servers):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Bugs found by the fuzzer: minimal reproductions, xfail until the proxy is fixed (see docs/reliability.md).
+# Bugs found by the fuzzer: minimal reproductions (see docs/reliability.md), xfail while open, plain tests once fixed.
 
 def raw(proxy, payload, timeout=10):
     return harness.raw_exchange(proxy.host, proxy.port, payload, timeout)
 
 
-@pytest.mark.xfail(reason="R1: a request body that fails to read (bad chunked framing) answers 500, not a 400", strict=False)
-def test_known_bug_r1_unreadable_body_is_a_400(servers):
+def test_r1_unreadable_body_is_a_400(servers):
+    """R1 (fixed in a1b8f98): a body that fails to read (bad chunked framing) answered 500."""
     _, proxy = servers
     response = raw(proxy, b"POST /chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + harness.MASTER_KEY.encode()
                    + b"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
@@ -75,8 +75,8 @@ def test_known_bug_r2_connect_gets_an_openai_error(servers):
     assert 400 <= response.status < 500 and harness.is_openai_error(response.body)[0], response
 
 
-@pytest.mark.xfail(reason="R3: a request whose JSON object has n keys costs O(n²) (SpendRecorder.truncated → JSONObject.init(_:))", strict=False)
-def test_known_bug_r3_many_keys_answered_in_linear_time(servers):
+def test_r3_many_keys_answered_in_linear_time(servers):
+    """R3 (fixed in a1b8f98): an object with n keys cost O(n²) (SpendRecorder.truncated → JSONObject.init(_:))."""
     _, proxy = servers
 
     def seconds(keys):

@@ -77,8 +77,8 @@ model_list:
       api_version: "2025-01-01-preview"
       api_key: os.environ/SDK_AZURE_KEY
   # The conformance suite's router groups (conformance list --router-config).
-  - {{model_name: router-pair, litellm_params: {{model: azure/gpt-4o, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
-  - {{model_name: router-pair, litellm_params: {{model: azure/gpt-4o-mini, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
+  - {{model_name: router-pair, litellm_params: {{model: azure/gpt-4o, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY, weight: 1000}}}}
+  - {{model_name: router-pair, litellm_params: {{model: azure/gpt-4o-mini, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY, weight: 1}}}}
   - {{model_name: router-primary, litellm_params: {{model: azure/gpt-4o, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
   - {{model_name: router-backup, litellm_params: {{model: azure/gpt-4o-mini, api_base: "{mock_url}", api_version: "2025-01-01-preview", api_key: os.environ/SDK_AZURE_KEY}}}}
 router_settings:

@@ -3,6 +3,7 @@ import json
 import signal
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import openai
@@ -117,3 +118,31 @@ def test_check_config_validates_and_exits(tmp_path):
                              env={k: v for k, v in env.items() if k != "SDK_AZURE_KEY"}, capture_output=True, text=True, timeout=30)
     assert missing.returncode == 1
     assert "model_list[0].litellm_params.api_key" in missing.stderr and "SDK_AZURE_KEY" in missing.stderr
+
+
+def test_metrics_port_serves_prometheus_without_the_callback(mock_azure, tmp_path):
+    """`--metrics-port N`: /metrics on its own port (the config has no prometheus callback), LiteLLM's names, no keys."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = start_proxy(proxy_config(tmp_path, mock_azure), "--metrics-port", str(port))
+    try:
+        request = urllib.request.Request(server.url + "/chat/completions", method="POST", headers={
+            "Authorization": "Bearer " + PROXY_MASTER_KEY, "Content-Type": "application/json"},
+            data=json.dumps({"model": "o4-mini", "messages": [{"role": "user", "content": "what llm are you"}]}).encode())
+        assert urllib.request.urlopen(request, timeout=30).status == 200
+        text = ""
+        for _ in range(50):
+            try:
+                text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert 'litellm_proxy_total_requests_metric_total{requested_model="o4-mini",model_group="o4-mini",route="/chat/completions",status_code="200"} 1' in text, text[:2000]
+        assert "litellm_input_tokens_metric_total" in text and PROXY_MASTER_KEY not in text and PROXY_AZURE_KEY not in text
+        # Without the callback, the main port has no /metrics.
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(server.url + "/metrics", timeout=5)
+    finally:
+        server.stop()

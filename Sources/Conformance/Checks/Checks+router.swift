@@ -2,13 +2,13 @@ import Wire
 
 extension ConformanceCatalog {
     /// The model groups the router checks expect in the proxy's config (skipped when absent):
-    /// `router-pair` = two deployments (MockAzure's gpt-4o and gpt-4o-mini); `router-primary` (gpt-4o) with
+    /// `router-pair` = two deployments (MockAzure's gpt-4o, weight 1000, so it is picked first, and gpt-4o-mini); `router-primary` (gpt-4o) with
     /// `content_policy_fallbacks: [{router-primary: [router-backup]}]` and `fallbacks: [{router-primary: [router-backup]}]`;
     /// `router-backup` (gpt-4o-mini). `conformance list --router-config` prints the snippet.
     public static let routerConfigSnippet = """
         model_list:
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview"}}
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview"}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview", weight: 1000}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview", weight: 1}}
           - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview"}}
           - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview"}}
         router_settings:
