@@ -16,11 +16,13 @@ Sampled every second into soak.csv: the proxy's RSS and open descriptors (/proc/
 in-flight gauges from its /metrics, the client's open connections and request counters, MockAzure's RSS.
 
 Pass rule (after the warm-up, by default the first 60 s — 300 s for runs of 15 minutes or more, 600 s for runs of
-20 minutes or more):
-  * RSS growth < 1 MiB per 10 minutes: the least-squares slope of RSS over the samples taken in the quiet part
-    of each cycle (the base load, 10–30 s into the cycle), so the peaks' transient buffers do not count;
-  * flat descriptors: the same slope for open descriptors < 1 descriptor per 10 minutes, and once the load
-    stops, descriptors come back to within 10 of what they were after the first cycle's quiet part;
+20 minutes or more), on the samples of the quiet part of each cycle (base load, 10–30 s into it):
+  * RSS growth < 1 MiB per 10 minutes, (1) within the quiet windows (one intercept per window: what accumulates
+    per request) and (2) from cycle to cycle (each window's median: what the peaks leave behind), the latter once
+    there are at least 5 cycles after the warm-up;
+  * flat descriptors: those other than connections do not grow from cycle to cycle and are back to their start
+    value after the load; no client connection left once the clients closed; idle upstream connections kept ≤ the
+    most requests ever in flight;
   * no request without an answer within 60 s, and the proxy alive throughout.
 Writes soak.csv, soak.svg (RSS and descriptors over time, hand-written SVG) and soak.json (the figures).
 """
