@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 export SWIFT_BIN_PATH="${SWIFT_BIN_PATH:-$(swift build --show-bin-path)}"
 mkdir -p artifacts
 start=$(date +%s)
-FUZZ_REPORT="${FUZZ_REPORT:-artifacts/fuzz-report.json}" python3 -m pytest -q -rxX Tests/reliability/test_fuzz.py Tests/reliability/test_chaos.py Tests/reliability/test_soak_rule.py
+# Working directories (process logs, SQLite spend logs) under artifacts/ for scripts/scan-secrets.py.
+FUZZ_REPORT="${FUZZ_REPORT:-artifacts/fuzz-report.json}" python3 -m pytest -q -rxX --basetemp="$PWD/artifacts/test-outputs/reliability" Tests/reliability/test_fuzz.py Tests/reliability/test_chaos.py Tests/reliability/test_soak_rule.py
 echo "== fuzz, chaos and the soak rule took $(( $(date +%s) - start )) s"
 
 if [[ "${RELIABILITY_SOAK:-1}" == "1" ]]; then

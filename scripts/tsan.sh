@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
 # The Swift test suites under ThreadSanitizer: any data race fails the run (halt_on_error). Builds into .build-tsan
-# (about 3× a debug build), then runs every suite serially (stream-timing tests are skipped: TSan slows frames).
-# Usage: scripts/tsan.sh [extra swift test arguments, e.g. --filter Router]
-# Known: on Linux, TSan does not see Synchronization.Mutex's futex as a lock, so every mutation inside
-# `Mutex.withLock` is reported as a "Swift access race" (reproduced with ten lines outside this project). Until the
-# locks move to a pthread-based one (NIOLockedValueBox) or TSan learns Mutex, this script is run by hand, not in CI.
+# (about 3× a debug build), then runs every suite serially, but two that TSan's slowdown breaks (below).
+# Usage: scripts/tsan.sh [extra swift test arguments, e.g. --filter Router]   (TSAN_SKIP_BUILD=1: test what is built)
+#
+# TSan on Linux does not see Synchronization.Mutex as a lock (its futex is in the uninstrumented runtime), so every
+# mutation inside `Mutex.withLock` was reported as a "Swift access race" (reproduced with ten lines outside this
+# project). The locks are NIOLockedValueBox (a pthread mutex, which TSan intercepts) instead, except in the files
+# scripts/tsan-suppressions.txt names (not converted yet): there only the closures run by `Mutex.withLock` are
+# suppressed, matched by the mangled shape of such a closure and the type that holds the Mutex.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${TSAN_SCRATCH:-.build-tsan}
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_OPTIONS:-}"
 mkdir -p artifacts
-swift build --scratch-path "$SCRATCH" --build-tests --sanitize thread > artifacts/tsan-build.log 2>&1 \
-  || { grep -E "error:" artifacts/tsan-build.log | sort -u | head -20; exit 2; }
-swift test --scratch-path "$SCRATCH" --skip-build --sanitize thread --no-parallel "$@" 2>&1 | tee artifacts/tsan.log | grep -E "WARNING: ThreadSanitizer|✘|Test run" | head -40
-! grep -q "WARNING: ThreadSanitizer" artifacts/tsan.log
+start=$(date +%s)
+if [[ "${TSAN_SKIP_BUILD:-0}" != "1" ]]; then
+  swift build --scratch-path "$SCRATCH" --build-tests --sanitize thread > artifacts/tsan-build.log 2>&1 \
+    || { grep -E "error:" artifacts/tsan-build.log | sort -u | head -20; exit 2; }
+  echo "== TSan build took $(( $(date +%s) - start )) s"
+fi
+start=$(date +%s)
+status=0
+# Skipped under TSan: the stream-schedule check of the conformance suite (frames must arrive within 0.15 s of their
+# schedule; TSan's slowdown moves them) and KeyDBUnavailableTests (its unreachable-PostgreSQL case did not finish
+# in 2 minutes under TSan). TSAN_SKIP overrides the pattern (swift test --skip).
+swift test --scratch-path "$SCRATCH" --skip-build --sanitize thread --no-parallel \
+  --skip "${TSAN_SKIP:-brokenProxiesFailTheRightCheck|KeyDBUnavailableTests}" "$@" > artifacts/tsan.log 2>&1 || status=$?
+grep -E "WARNING: ThreadSanitizer|SUMMARY: ThreadSanitizer|✘|Test run" artifacts/tsan.log | head -40
+echo "== TSan tests took $(( $(date +%s) - start )) s"
+if grep -q "WARNING: ThreadSanitizer" artifacts/tsan.log; then exit 1; fi
+exit "$status"

@@ -13,12 +13,16 @@ public struct ProxyRuntime: Sendable {
     public var shutdownGracePeriod: Duration
     /// A separate port serving only `/metrics` (`--metrics-port`), whatever the config's callbacks say.
     public var metricsPort: Int?
+    /// Idle keep-alive connections, and connections that stop halfway through a request, are closed after this long
+    /// (`--keepalive_timeout`, env `KEEPALIVE_TIMEOUT`; uvicorn's default, which LiteLLM runs on, is 5 s). nil: never.
+    public var keepAliveTimeout: Duration?
 
-    public init(host: String = "0.0.0.0", port: Int = 4000, shutdownGracePeriod: Duration = .seconds(30), metricsPort: Int? = nil) {
+    public init(host: String = "0.0.0.0", port: Int = 4000, shutdownGracePeriod: Duration = .seconds(30), metricsPort: Int? = nil, keepAliveTimeout: Duration? = .seconds(5)) {
         self.host = host
         self.port = port
         self.shutdownGracePeriod = shutdownGracePeriod
         self.metricsPort = metricsPort
+        self.keepAliveTimeout = keepAliveTimeout
     }
 }
 
@@ -45,18 +49,21 @@ public enum ProxyApplication {
         // Everything that can fail is built before the HTTP client, which must be shut down once it exists.
         let (writer, storeServices) = try makeSpendWriter(config: config, environment: environment, logger: logger)
         let client = UpstreamClient(configuration: clientConfiguration)
-        let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment)
+        let secrets = config.deployments.compactMap(\.apiKey) + [environment["UI_PASSWORD"]].compactMap { $0 }
+        let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment, secrets: secrets)
         let keys = (writer.store as? any KeyStore).map { store in
             KeyService(
                 store: store,
                 cacheTTL: .milliseconds(Int64((config.settings.generalSettings["user_api_key_cache_ttl"]?.doubleValue ?? 60) * 1000)),
-                budgetExceededStatus: config.settings.litellmSettings["budget_exceeded_status_code"]?.intValue ?? 422
+                budgetExceededStatus: config.settings.litellmSettings["budget_exceeded_status_code"]?.intValue ?? 422,
+                allowRequestsOnDBUnavailable: KeyService.allowsRequestsOnDBUnavailable(config.settings)
             )
         }
         let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
         let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, keys: keys, environment: environment, logger: logger, metrics: metrics)
         var app = Application(
             router: ProxyServer(engine: engine).buildRouter(),
+            server: .proxyHTTP1(engine: engine, keepAliveTimeout: runtime.keepAliveTimeout.map { .nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }),
             configuration: .init(address: .hostname(runtime.host, port: runtime.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger

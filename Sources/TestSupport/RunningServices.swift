@@ -59,6 +59,7 @@ public func withProxy<T: Sendable>(
     mock configuration: MockAzureConfiguration = MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, speed: 0),
     config: @escaping @Sendable (String) -> String = { TestConfigs.standard(mockBase: $0) },
     environment: [String: String] = [:],
+    keepAliveTimeout: Duration? = .seconds(5),
     _ body: @escaping @Sendable (ProxyTestContext) async throws -> T
 ) async throws -> T {
     try await withMockAzure(configuration) { mock, mockBase in
@@ -66,7 +67,7 @@ public func withProxy<T: Sendable>(
         var logger = Logger(label: "proxy")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let parts = try ProxyApplication.build(config: parsed, runtime: ProxyRuntime(host: "127.0.0.1", port: 0), logger: logger, environment: environment) { port in
+        let parts = try ProxyApplication.build(config: parsed, runtime: ProxyRuntime(host: "127.0.0.1", port: 0, keepAliveTimeout: keepAliveTimeout), logger: logger, environment: environment) { port in
             continuation.yield(port)
         }
         return try await withRunningServices(parts.services, ports: ports) { port in

@@ -103,7 +103,7 @@ actor FlakyStore: SpendStore {
     init(path: String) { inner = SQLiteStore(path: path) }
     func setDown(_ value: Bool) { down = value }
     func prepare() async throws { try await inner.prepare() }
-    func insert(_ rows: [SpendRow]) async throws {
+    func insert(_ rows: [EncodedSpendRow]) async throws {
         if down { throw CancellationError() }
         inserts += 1
         try await inner.insert(rows)

@@ -306,7 +306,9 @@ def analyse(rows, warmup, before, after, rss_limit_kib=1024, own_fd_limit=1.0):
         so a 3-minute run is judged on the first measure only."""
     windows = quiet_windows(rows, warmup)
     rss_points = [(median([r["t_s"] for r in w]), median([r["rss_kib"] for r in w])) for w in windows]
-    own_points = [(median([r["t_s"] for r in w]), max(r["fd_own"] for r in w)) for w in windows]
+    # Each window's median, as for RSS: a descriptor held for a moment (a spend-journal segment opened while the last
+    # one waits for its rows to be written) is no trend, while a leaked one raises every later window.
+    own_points = [(median([r["t_s"] for r in w]), median([r["fd_own"] for r in w])) for w in windows]
     rss_within = within_window_slope(windows, "rss_kib")
     rss_across = slope_per_10min(rss_points) if len(windows) >= MIN_CYCLES_FOR_TREND else None
     own_slope = slope_per_10min(own_points)

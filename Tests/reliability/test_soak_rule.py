@@ -35,9 +35,9 @@ def test_soak_fails_when_descriptors_grow_with_requests(tmp_path):
     assert any("descriptors other than connections" in failure for failure in report["failures"]), report["failures"]
 
 
-def rows(rss, fds=20, cycles=8):
-    """Synthetic samples: one a second; `rss(t)` in KiB."""
-    return [{"t_s": float(t), "rss_kib": rss(t), "fds": fds + 100, "fd_own": fds, "fd_clients": 100, "fd_upstream": 0,
+def rows(rss, fds=lambda t: 20, cycles=8):
+    """Synthetic samples: one a second; `rss(t)` in KiB, `fds(t)` descriptors other than connections."""
+    return [{"t_s": float(t), "rss_kib": rss(t), "fds": fds(t) + 100, "fd_own": fds(t), "fd_clients": 100, "fd_upstream": 0,
              "in_flight_requests": 10, "in_flight_streams": 1} for t in range(60 * cycles)]
 
 
@@ -55,3 +55,16 @@ def test_rule_fails_a_slow_leak_across_cycles():
 def test_rule_fails_a_leak_under_steady_load():
     result, failures = soak.analyse(rows(lambda t: 120_000 + 5 * t, cycles=3), 60, None, None)
     assert any("steady base load" in f for f in failures), failures
+
+
+def test_rule_passes_a_descriptor_held_for_a_moment():
+    # The 3-minute soak of this kind: 22 descriptors throughout, 23 for a few seconds of the last quiet window (a
+    # spend-journal segment rotating). Two windows make any difference a "trend" of 10 per 10 minutes.
+    result, failures = soak.analyse(rows(lambda t: 120_000, fds=lambda t: 23 if 140 <= t < 145 else 22, cycles=3), 60, None, None)
+    assert failures == [], failures
+
+
+def test_rule_fails_descriptors_that_stay():
+    # One descriptor more each minute, kept: every later window is higher.
+    result, failures = soak.analyse(rows(lambda t: 120_000, fds=lambda t: 22 + t // 60, cycles=3), 60, None, None)
+    assert any("descriptors other than connections grow" in f for f in failures), failures

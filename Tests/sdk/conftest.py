@@ -1,4 +1,5 @@
 """Starts the built executables on free ports for the SDK tests (the official openai package against our servers)."""
+import itertools
 import os
 import re
 import subprocess
@@ -18,22 +19,45 @@ def bin_path() -> Path:
     return Path(out.stdout.strip())
 
 
+# Every process's output goes to a file here (never a pipe that could fill up), so that scripts/scan-secrets.py can
+# check after the whole suite that no key reached a log line.
+LOG_DIR = Path(os.environ.get("TEST_LOG_DIR", ROOT / "artifacts" / "logs"))
+_log_numbers = itertools.count()
+
+
+def log_file(name: str) -> Path:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    return LOG_DIR / f"sdk-{name}-{os.getpid()}-{next(_log_numbers)}.log"
+
+
+def wait_for_line(process, paths, pattern, seconds=30):
+    """The first match of `pattern` in the files `paths` while `process` runs, else None."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        for path in paths:
+            match = re.search(pattern, path.read_text(errors="replace"))
+            if match:
+                return match
+        if process.poll() is not None:
+            return None
+        time.sleep(0.05)
+    return None
+
+
 class Server:
     def __init__(self, args, pattern):
-        self.process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 30
-        self.lines = []
-        while time.time() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line)
-            match = re.search(pattern, line)
-            if match:
-                self.url = match.group(1)
-                return
+        self.log_path = log_file(Path(args[0]).name)
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        match = wait_for_line(self.process, [self.log_path], pattern)
+        if match:
+            self.url = match.group(1)
+            return
         self.process.kill()
-        raise RuntimeError("server did not start: " + "".join(self.lines))
+        raise RuntimeError("server did not start: " + self.log_path.read_text(errors="replace"))
+
+    def stderr_text(self):
+        return getattr(self, "stderr_path", self.log_path).read_text(errors="replace")
 
     def stop(self):
         self.process.terminate()
@@ -41,6 +65,9 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
+        if hasattr(self, "stderr_log"):
+            self.stderr_log.close()
 
 
 MOCK_KEY = "sdk-test-azure-key"
@@ -94,25 +121,21 @@ general_settings:
 
 
 def start_proxy(config_path, *args):
+    """The proxy with stdout (its start-up lines) and stderr (its log, JSON with --json-logs) in two files."""
     env = dict(os.environ, SDK_AZURE_KEY=PROXY_AZURE_KEY, LITELLM_MASTER_KEY=PROXY_MASTER_KEY)
     server = Server.__new__(Server)
+    server.log_path, server.stderr_path = log_file("proxy"), log_file("proxy-stderr")
+    server.log, server.stderr_log = open(server.log_path, "w"), open(server.stderr_path, "w")
     server.process = subprocess.Popen(
         [str(bin_path() / "proxy"), "--config", str(config_path), "--port", "0", "--host", "127.0.0.1", *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=ROOT, stdout=server.log, stderr=server.stderr_log, text=True, env=env,
     )
-    server.lines = []
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        line = server.process.stdout.readline()
-        if not line:
-            break
-        server.lines.append(line)
-        match = re.search(r"listening on (http://\S+)", line)
-        if match:
-            server.url = match.group(1)
-            return server
+    match = wait_for_line(server.process, [server.log_path, server.stderr_path], r"listening on (http://\S+)")
+    if match:
+        server.url = match.group(1)
+        return server
     server.process.kill()
-    raise RuntimeError("proxy did not start: " + "".join(server.lines) + server.process.stderr.read())
+    raise RuntimeError("proxy did not start: " + server.log_path.read_text(errors="replace") + server.stderr_text())
 
 
 @pytest.fixture(scope="session")

@@ -38,9 +38,16 @@ def post(url, body):
 
 
 def rows_for(url, user):
-    request = urllib.request.Request(f"{url}/spend/logs?user_id={user}&limit=10000", headers={"Authorization": "Bearer " + PROXY_MASTER_KEY})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
+    """Every row of `user`, 1,000 (the most /spend/logs answers at once) a page."""
+    rows = []
+    while True:
+        request = urllib.request.Request(f"{url}/spend/logs?user_id={user}&limit=1000&offset={len(rows)}",
+                                         headers={"Authorization": "Bearer " + PROXY_MASTER_KEY})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            page = json.load(response)
+        rows += page
+        if len(page) < 1000:
+            return rows
 
 
 def wait_for_rows(url, user, count, seconds=90):
@@ -49,7 +56,8 @@ def wait_for_rows(url, user, count, seconds=90):
     while time.time() < deadline:
         try:
             rows = rows_for(url, user)
-            if len(rows) >= count:
+            # Pages read while rows are still arriving can overlap: wait for a read with no request_id twice.
+            if len(rows) >= count and len({row["request_id"] for row in rows}) == len(rows):
                 break
         except Exception:
             pass

@@ -69,7 +69,7 @@ def test_logs_are_json_with_request_ids_and_no_secrets(client, proxy):
     time.sleep(0.2)
     proxy.process.send_signal(signal.SIGTERM)
     proxy.process.wait(timeout=30)
-    output = proxy.process.stderr.read()
+    output = proxy.stderr_text()
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
     assert lines, "no log lines"
     refused = [line for line in lines if line["message"] == "request refused"]

@@ -121,7 +121,7 @@ def driver(browser_available):
 
 @pytest.fixture()
 def shot(driver):
-    """Saves a full-page screenshot under SCREENSHOTS."""
+    """Saves a full-page screenshot and the page's HTML under SCREENSHOTS."""
     def save(name):
         path = SCREENSHOTS / f"{name}.png"
         # The whole page: the window grows to the document's height for the shot (capped), then shrinks back.
@@ -129,5 +129,7 @@ def shot(driver):
         driver.set_window_size(1440, min(max(height + 140, 1000), 5000))
         driver.save_screenshot(str(path))
         driver.set_window_size(1440, 1000)
+        # The page's HTML too, for the key scan after the suite (scripts/scan-secrets.py).
+        path.with_suffix(".html").write_text(driver.page_source)
         return path
     return save

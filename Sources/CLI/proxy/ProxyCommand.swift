@@ -23,6 +23,7 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(help: "Run offline: an in-process MockAzure, a demo config (o4-mini, gpt-4o) and a printed master key.") var demo = false
     @Option(help: "With --demo: the MockAzure fixtures folder.") var fixtures = "fixtures"
     @Option(name: .customLong("metrics-port"), help: "Also serve /metrics (Prometheus) on this port, whatever the config's callbacks.") var metricsPort: Int?
+    @Option(name: .customLong("keepalive_timeout"), help: "Close idle keep-alive connections (and half-sent requests) after this many seconds (env KEEPALIVE_TIMEOUT; default 5, as uvicorn's; 0: never).") var keepaliveTimeout: Double?
     @Option(name: .customLong("shutdown-grace-seconds"), help: "How long SIGTERM waits for in-flight requests and streams.") var shutdownGraceSeconds = 30.0
 
     func run() async throws {
@@ -39,7 +40,8 @@ struct ProxyCommand: AsyncParsableCommand {
             host: host ?? environment["HOST"] ?? "0.0.0.0",
             port: port ?? environment["PORT"].flatMap(Int.init) ?? 4000,
             shutdownGracePeriod: .milliseconds(Int64(shutdownGraceSeconds * 1000)),
-            metricsPort: metricsPort
+            metricsPort: metricsPort,
+            keepAliveTimeout: (keepaliveTimeout ?? environment["KEEPALIVE_TIMEOUT"].flatMap(Double.init) ?? 5).nonZeroDuration
         )
         if demo {
             try await runDemo(runtime: runtime, logger: logger)
@@ -111,4 +113,9 @@ struct ProxyCommand: AsyncParsableCommand {
 /// Writes a line to standard output at once (print is block-buffered when stdout is a pipe, and scripts wait for it).
 func announce(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+extension Double {
+    /// Seconds as a Duration, nil for 0 or less (never).
+    var nonZeroDuration: Duration? { self > 0 ? .milliseconds(Int64(self * 1000)) : nil }
 }

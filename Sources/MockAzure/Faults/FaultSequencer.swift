@@ -1,10 +1,10 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Remembers how far each fault sequence has got. The key is the `x-mock-fault` text plus the optional
 /// `x-mock-fault-key` header; a sequence that reaches its last step starts over, so the same header replays the
 /// same story on the next run.
 public final class FaultSequencer: Sendable {
-    private let positions = Mutex<[String: Int]>([:])
+    private let positions = NIOLockedValueBox<[String: Int]>([:])
     /// Sequences remembered at most; beyond it the oldest state is forgotten wholesale (bounded memory).
     let capacity: Int
 
@@ -12,7 +12,7 @@ public final class FaultSequencer: Sendable {
 
     public func next(_ plan: FaultPlan, key: String) -> Fault {
         guard plan.steps.count > 1 else { return plan.steps[0] }
-        return positions.withLock { positions in
+        return positions.withLockedValue { positions in
             let index = positions[key] ?? 0
             if index + 1 >= plan.steps.count {
                 positions[key] = nil
@@ -24,23 +24,23 @@ public final class FaultSequencer: Sendable {
         }
     }
 
-    public func reset() { positions.withLock { $0.removeAll() } }
+    public func reset() { positions.withLockedValue { $0.removeAll() } }
 }
 
 /// Seeded random faults for soak and chaos runs: with probability `rate`, one of 429, 500, 503, hang, a mid-stream
 /// disconnect or a malformed frame. The same seed gives the same sequence of faults.
 public final class RandomFaults: Sendable {
-    private let generator: Mutex<SplitMix64>
+    private let generator: NIOLockedValueBox<SplitMix64>
     public let rate: Double
 
     public init(rate: Double, seed: UInt64) {
         self.rate = rate
-        self.generator = Mutex(SplitMix64(seed: seed ^ 0xFA17))
+        self.generator = NIOLockedValueBox(SplitMix64(seed: seed ^ 0xFA17))
     }
 
     public func next() -> Fault {
         guard rate > 0 else { return .none }
-        return generator.withLock { rng in
+        return generator.withLockedValue { rng in
             let draw = Double(rng.next() >> 11) / Double(1 << 53)
             guard draw < rate else { return .none }
             switch rng.next() % 6 {

@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import NIOConcurrencyHelpers
 import Wire
 
 /// `mock-azure record`: forwards each request to a real Azure OpenAI endpoint, streams the answer back to the
@@ -18,8 +18,8 @@ public struct Recorder: Sendable {
     let counter = Counter()
 
     final class Counter: Sendable {
-        let value = Mutex(0)
-        func next() -> Int { value.withLock { $0 += 1; return $0 } }
+        let value = NIOLockedValueBox(0)
+        func next() -> Int { value.withLockedValue { $0 += 1; return $0 } }
     }
 
     /// Request headers never forwarded as they are: hop-by-hop ones, and credentials (replaced by the upstream key).

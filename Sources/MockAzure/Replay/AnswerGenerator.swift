@@ -93,7 +93,7 @@ struct AnswerGenerator: Sendable {
         case let single?: inputs = [single]
         case nil: inputs = []
         }
-        let dimensions = request.body["dimensions"]?.intValue ?? deployment.dimensions
+        let dimensions = max(0, request.body["dimensions"]?.intValue ?? deployment.dimensions)  // validated by the engine; never a trapping range
         let base64 = request.body["encoding_format"]?.stringValue == "base64"
         var tokens = 0
         var data: [JSON] = []

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import Wire
 
 /// What the simulator received, for tests and the conformance runner to check what a proxy sent upstream.
@@ -42,7 +42,7 @@ public final class Journal: Sendable {
         var next = 0
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     public let capacity: Int
 
     public init(capacity: Int) { self.capacity = max(1, capacity) }
@@ -60,7 +60,7 @@ public final class Journal: Sendable {
         let redacted = headers.map { ($0.0, Journal.redact(name: $0.0, value: $0.1)) }
         let json = try? JSON.parse(body)
         let raw = json == nil && !body.isEmpty ? String(decoding: body.prefix(Journal.maximumBodyText), as: UTF8.self) : nil
-        state.withLock { state in
+        state.withLockedValue { state in
             let entry = Entry(sequence: state.next, time: Date().timeIntervalSince1970, method: method, path: path, query: query, headers: redacted, body: json, rawBody: raw)
             state.next += 1
             state.entries.append(entry)
@@ -68,7 +68,7 @@ public final class Journal: Sendable {
         }
     }
 
-    public var entries: [Entry] { state.withLock { $0.entries } }
+    public var entries: [Entry] { state.withLockedValue { $0.entries } }
 
-    public func clear() { state.withLock { $0.entries.removeAll() } }
+    public func clear() { state.withLockedValue { $0.entries.removeAll() } }
 }

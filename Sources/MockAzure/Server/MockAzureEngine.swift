@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import Wire
 
 /// The simulator's behaviour, free of any HTTP framework: an `IncomingRequest` in, a `MockReply` out.
@@ -12,17 +12,17 @@ public final class MockAzureEngine: Sendable {
     let generator: AnswerGenerator
     let sequencer = FaultSequencer()
     let randomFaults: RandomFaults
-    let rateLimiter: Mutex<RateLimiter>
-    let streamCounts = Mutex((open: 0, aborted: 0))
+    let rateLimiter: NIOLockedValueBox<RateLimiter>
+    let streamCounts = NIOLockedValueBox((open: 0, aborted: 0))
 
     /// Streams being written right now, and streams that ended because the client went away: a proxy that
     /// cancels its upstream request when its own client disconnects shows up here.
-    public var openStreams: Int { streamCounts.withLock { $0.open } }
-    public var abortedStreams: Int { streamCounts.withLock { $0.aborted } }
+    public var openStreams: Int { streamCounts.withLockedValue { $0.open } }
+    public var abortedStreams: Int { streamCounts.withLockedValue { $0.aborted } }
 
-    func streamStarted() { streamCounts.withLock { $0.open += 1 } }
+    func streamStarted() { streamCounts.withLockedValue { $0.open += 1 } }
     func streamEnded(aborted: Bool) {
-        streamCounts.withLock {
+        streamCounts.withLockedValue {
             $0.open -= 1
             if aborted { $0.aborted += 1 }
         }
@@ -35,7 +35,7 @@ public final class MockAzureEngine: Sendable {
         self.matcher = ScenarioMatcher(fixtures: fixtures)
         self.generator = AnswerGenerator(seed: configuration.seed)
         self.randomFaults = RandomFaults(rate: configuration.faultRate, seed: configuration.seed)
-        self.rateLimiter = Mutex(RateLimiter(windowSeconds: fixtures.rateLimitWindowSeconds))
+        self.rateLimiter = NIOLockedValueBox(RateLimiter(windowSeconds: fixtures.rateLimitWindowSeconds))
     }
 
     /// Loads the fixtures folder named in the configuration; a broken fixture throws with its path.
@@ -127,6 +127,9 @@ public final class MockAzureEngine: Sendable {
         if route.operation == .chatCompletions, mockRequest.chat.messages == nil, mockRequest.scenarioName == nil {
             return error(AzureError.invalidRequest(message: "Missing required parameter: 'messages'.", param: "messages", code: "missing_required_parameter"), deployment: deployment)
         }
+        if let invalid = ParameterValidation.error(in: body, operation: route.operation, deployment: deployment) {
+            return error(invalid, deployment: deployment)
+        }
 
         // Faults: the header's plan first, else the seeded random rate.
         var fault = Fault.none
@@ -147,8 +150,8 @@ public final class MockAzureEngine: Sendable {
         }
 
         // Azure's quota: prompt estimate + requested output tokens, counted on arrival.
-        let cost = TokenEstimate.prompt(of: mockRequest.chat) + (mockRequest.chat.maxOutputTokens ?? 0)
-        let decision = rateLimiter.withLock { $0.admit(deployment: deployment.name, rpm: deployment.rpm, tpm: deployment.tpm, cost: cost, now: now) }
+        let (cost, overflow) = TokenEstimate.prompt(of: mockRequest.chat).addingReportingOverflow(max(0, mockRequest.chat.maxOutputTokens ?? 0))
+        let decision = rateLimiter.withLockedValue { $0.admit(deployment: deployment.name, rpm: deployment.rpm, tpm: deployment.tpm, cost: overflow ? .max : cost, now: now) }
         var remaining: (requests: Int?, tokens: Int?)?
         switch decision {
         case .limited(let retryAfter, let tokens):

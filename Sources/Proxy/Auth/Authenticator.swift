@@ -14,10 +14,14 @@ public struct Caller: Sendable, Equatable {
     public var kind: Kind
     /// sha256 hex of the presented key ("" when none): what spend rows store.
     public var keyHash: String
+    /// Let through unchecked because the key database was unreachable and the key not cached
+    /// (`allow_requests_on_db_unavailable: true`, LiteLLM's "failed-to-connect-to-db" identity). Its spend row says so.
+    public var dbUnavailableFallback: Bool
 
-    public init(kind: Kind, keyHash: String) {
+    public init(kind: Kind, keyHash: String, dbUnavailableFallback: Bool = false) {
         self.kind = kind
         self.keyHash = keyHash
+        self.dbUnavailableFallback = dbUnavailableFallback
     }
 
     public func mayUse(modelGroup: String) -> Bool {
@@ -36,14 +40,19 @@ public protocol VirtualKeyStore: Sendable {
 }
 
 public struct Authenticator: Sendable {
-    public var masterKey: String?
+    public var masterKey: String? {
+        didSet { masterKeyHash = masterKey.map(SecretHash.sha256Hex) ?? "" }
+    }
     public var extractor: KeyExtractor
     public var virtualKeys: (any VirtualKeyStore)?
+    /// The master key's sha256, computed once (every request made with it carries the hash into its spend row).
+    var masterKeyHash: String
 
     public init(masterKey: String?, extractor: KeyExtractor = KeyExtractor(), virtualKeys: (any VirtualKeyStore)? = nil) {
         self.masterKey = masterKey
         self.extractor = extractor
         self.virtualKeys = virtualKeys
+        self.masterKeyHash = masterKey.map(SecretHash.sha256Hex) ?? ""
     }
 
     public func authenticate(_ header: (String) -> String?) async throws(ProxyError) -> Caller {
@@ -57,7 +66,7 @@ public struct Authenticator: Sendable {
         case .none: throw .noKey
         case .malformed: throw .malformedKey
         case .key(let key):
-            if SecretHash.constantTimeEquals(key, masterKey) { return Caller(kind: .master, keyHash: SecretHash.sha256Hex(key)) }
+            if SecretHash.constantTimeEquals(key, masterKey) { return Caller(kind: .master, keyHash: masterKeyHash) }
             guard let virtualKeys else { throw .invalidKey(key) }
             return try await virtualKeys.caller(forKey: key)
         }

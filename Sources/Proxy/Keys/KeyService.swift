@@ -9,6 +9,12 @@ public final class KeyService: VirtualKeyStore, Sendable {
     public let store: any KeyStore
     public let cacheTTL: Duration
     let budgetStatus: Int
+    /// `general_settings.allow_requests_on_db_unavailable`: a key the database cannot be asked about (and that is not
+    /// cached) is let through as LiteLLM lets it, instead of a 503.
+    public let allowRequestsOnDBUnavailable: Bool
+    /// A lookup the database has not answered after this long counts as the database being down: PostgreSQL's pool
+    /// waits for a connection as long as the server is unreachable, and a request must not wait with it.
+    public let lookupTimeout: Duration
 
     struct Cached: Sendable {
         var key: VirtualKey
@@ -26,17 +32,38 @@ public final class KeyService: VirtualKeyStore, Sendable {
     /// The other replicas' last-minute usage per key, as of the last sync (`KeyUsageSync`).
     let remote = Mutex<[String: KeyUsage]>([:])
 
-    public init(store: any KeyStore, cacheTTL: Duration = .seconds(60), budgetExceededStatus: Int = 400) {
+    public init(store: any KeyStore, cacheTTL: Duration = .seconds(60), budgetExceededStatus: Int = 400, allowRequestsOnDBUnavailable: Bool = false, lookupTimeout: Duration = .seconds(5)) {
         self.store = store
         self.cacheTTL = cacheTTL
         self.budgetStatus = budgetExceededStatus
+        self.allowRequestsOnDBUnavailable = allowRequestsOnDBUnavailable
+        self.lookupTimeout = lookupTimeout
+    }
+
+    /// `allow_requests_on_db_unavailable` as LiteLLM reads it: a boolean, or a string such as "true" / "yes" / "1".
+    public static func allowsRequestsOnDBUnavailable(_ settings: ProxySettings) -> Bool {
+        switch settings.generalSettings["allow_requests_on_db_unavailable"] {
+        case .bool(let value)?: value
+        case .string(let text)?: ["true", "yes", "y", "1", "on"].contains(text.lowercased())
+        default: false
+        }
     }
 
     // MARK: authentication
 
     public func caller(forKey key: String) async throws(ProxyError) -> Caller {
         let token = SecretHash.sha256Hex(key)
-        guard var record = try await lookup(token: token) else { throw .invalidKey(key) }
+        let found: VirtualKey?
+        do {
+            found = try await lookup(token: token)
+        } catch {
+            // LiteLLM: with allow_requests_on_db_unavailable the request goes on as a restricted internal user with no
+            // key limits; without it, a 503 the client can retry. The row keeps the presented key's hash, so its spend
+            // is added to that key (if it is one) when the row is written.
+            guard allowRequestsOnDBUnavailable else { throw KeyService.databaseUnavailable }
+            return Caller(kind: .virtualKey(token: token, alias: nil, models: []), keyHash: token, dbUnavailableFallback: true)
+        }
+        guard var record = found else { throw .invalidKey(key) }
         if record.blocked {
             throw ProxyError(OpenAIError(status: 401, message: "Authentication Error - Key is blocked. Update via `/key/unblock` if you're admin.", type: "auth_error", param: "None"))
         }
@@ -55,18 +82,32 @@ public final class KeyService: VirtualKeyStore, Sendable {
         return Caller(kind: .virtualKey(token: token, alias: record.keyAlias, models: record.models), keyHash: token)
     }
 
+    enum KeyLookupError: Error { case databaseUnavailable }
+
+    /// LiteLLM's answer when the key database is unreachable and requests are not allowed through.
+    static let databaseUnavailable = ProxyError(OpenAIError(
+        status: 503, message: "Service Unavailable, the authentication database is temporarily unreachable. Please retry shortly.",
+        type: "no_db_connection", param: "None"
+    ))
+
     /// The key record, from the cache while fresh, else the database; a cached record also answers while the
     /// database is down.
-    func lookup(token: String) async throws(ProxyError) -> VirtualKey? {
+    func lookup(token: String) async throws(KeyLookupError) -> VirtualKey? {
         let cached = cache.withLock { $0[token] }
         if let cached, ContinuousClock.now - cached.fetched < cacheTTL { return cached.key }
         do {
-            let key = try await store.key(token: token)
+            let answer = Mutex<VirtualKey?>(nil)
+            let store = self.store
+            try await SpendWriter.withTimeout(lookupTimeout) {
+                let key = try await store.key(token: token)
+                answer.withLock { $0 = key }
+            }
+            let key = answer.withLock { $0 }
             if let key { remember(key) } else { cache.withLock { _ = $0.removeValue(forKey: token) } }
             return key
         } catch {
             if let cached { return cached.key }
-            throw ProxyError(OpenAIError(status: 503, message: "Key database unavailable and this key is not cached yet; retry shortly.", type: "db_unavailable", param: "None"))
+            throw .databaseUnavailable
         }
     }
 

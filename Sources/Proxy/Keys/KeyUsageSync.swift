@@ -47,11 +47,14 @@ public final class KeyUsageSync: Service, Sendable {
         var failing = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                // Bounded: PostgreSQL's pool waits for a connection as long as the server is unreachable, and this loop
+                // must keep its pace and stop on SIGTERM meanwhile.
                 if !prepared {
-                    try await store.prepareKeyUsage()
+                    let store = self.store
+                    try await SpendWriter.withTimeout(.seconds(5)) { try await store.prepareKeyUsage() }
                     prepared = true
                 }
-                try await sync()
+                try await SpendWriter.withTimeout(.seconds(5)) { try await self.sync() }
                 if failing { logger.info("key usage sync working again") }
                 failing = false
             } catch {
@@ -61,7 +64,8 @@ public final class KeyUsageSync: Service, Sendable {
             try? await Task.sleep(for: interval)
         }
         // Leaving: publish nothing in flight, so the others stop counting this replica's parallel requests.
-        try? await store.publishKeyUsage(replica: replica, usage: keys.localUsage().mapValues { KeyUsage(requests: $0.requests, tokens: $0.tokens, inFlight: 0) })
+        let (store, replica, leaving) = (self.store, self.replica, keys.localUsage().mapValues { KeyUsage(requests: $0.requests, tokens: $0.tokens, inFlight: 0) })
+        try? await SpendWriter.withTimeout(.seconds(2)) { try await store.publishKeyUsage(replica: replica, usage: leaving) }
     }
 
     /// One round: publish ours, read theirs.

@@ -1,6 +1,6 @@
 import Foundation
 import Prometheus
-import Synchronization
+import NIOConcurrencyHelpers
 
 extension MetricNameDescriptor {
     /// A metric named in full (LiteLLM's names carry their unit already).
@@ -20,12 +20,12 @@ public final class ProxyMetrics: Sendable {
     let inFlightStreams: Gauge
     let queueDepth: Gauge
     /// The spend writer's counters as last exported, so each scrape adds only what is new.
-    let exportedWriterCounts = Mutex<[String: Int]>([:])
+    let exportedWriterCounts = NIOLockedValueBox<[String: Int]>([:])
     /// The series a successful request touches, looked up once per (route, requested model, deployment) instead of
     /// once per metric (each registry lookup validates names and labels under its lock).
-    let successSeries = Mutex<[SeriesKey: SuccessSeries]>([:])
+    let successSeries = NIOLockedValueBox<[SeriesKey: SuccessSeries]>([:])
     /// Per deployment: its attempts and successes counters.
-    let attemptSeries = Mutex<[String: (total: Counter, success: Counter)]>([:])
+    let attemptSeries = NIOLockedValueBox<[String: (total: Counter, success: Counter)]>([:])
 
     struct SeriesKey: Hashable {
         var route: String
@@ -125,7 +125,7 @@ public final class ProxyMetrics: Sendable {
 
     func observeSuccess(_ observation: Observation, deployment: ModelDeployment) {
         let key = SeriesKey(route: observation.route, requestedModel: observation.requestedModel, deploymentID: deployment.id)
-        let series = successSeries.withLock { cache in
+        let series = successSeries.withLockedValue { cache in
             if let found = cache[key] { return found }
             let made = SuccessSeries(registry: registry, route: observation.route, requestedModel: observation.requestedModel, deployment: deployment)
             cache[key] = made
@@ -145,7 +145,7 @@ public final class ProxyMetrics: Sendable {
     /// One upstream attempt on a deployment (retries and fallbacks included).
     public func attempt(_ deployment: ModelDeployment, failedWith status: Int?, errorClass: String?, cooled: Bool) {
         let labels = [("model_group", deployment.modelName), ("litellm_model_name", deployment.model), ("model_id", deployment.id), ("api_provider", deployment.provider.rawValue)]
-        let series = attemptSeries.withLock { cache in
+        let series = attemptSeries.withLockedValue { cache in
             if let found = cache[deployment.id] { return found }
             let made = (
                 total: registry.makeCounter(descriptor: .named("litellm_deployment_total_requests_total", "Upstream attempts per deployment"), labels: labels),
@@ -170,7 +170,7 @@ public final class ProxyMetrics: Sendable {
         if let writer {
             queueDepth.set(Double(writer.queued))
             let current = ["written": writer.written, "spilled": writer.spilled, "replayed": writer.replayed, "dropped": writer.dropped]
-            let deltas = exportedWriterCounts.withLock { exported in
+            let deltas = exportedWriterCounts.withLockedValue { exported in
                 defer { exported = current }
                 return current.map { ($0.key, $0.value - (exported[$0.key] ?? 0)) }
             }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the router remembers about each deployment: requests in flight, recent latencies, this minute's requests,
 /// tokens and failures, and when a cooldown ends. One lock; every operation is a few field updates. The clock is
@@ -18,7 +18,7 @@ public final class RouterState: Sendable {
         public var lastFailure: Int?
     }
 
-    let stats = Mutex<[String: Stats]>([:])
+    let stats = NIOLockedValueBox<[String: Stats]>([:])
     let origin: ContinuousClock.Instant
     public let now: Clock
 
@@ -34,7 +34,7 @@ public final class RouterState: Sendable {
     /// A snapshot of one deployment, with this minute's counters reset if the minute has turned.
     public func snapshot(_ id: String) -> Stats {
         let current = minute(of: now())
-        return stats.withLock { all in
+        return stats.withLockedValue { all in
             var value = all[id] ?? Stats()
             if value.minute != current { value.minuteRequests = 0; value.minuteTokens = 0; value.minuteFailures = 0; value.minute = current }
             return value
@@ -44,7 +44,7 @@ public final class RouterState: Sendable {
     func update(_ id: String, _ body: (inout Stats, ContinuousClock.Instant) -> Void) {
         let instant = now()
         let current = minute(of: instant)
-        stats.withLock { all in
+        stats.withLockedValue { all in
             var value = all[id] ?? Stats()
             if value.minute != current { value.minuteRequests = 0; value.minuteTokens = 0; value.minuteFailures = 0; value.minute = current }
             body(&value, instant)
@@ -101,6 +101,6 @@ public final class RouterState: Sendable {
     /// When the deployment's cooldown ends, if it is cooling now.
     public func coolingUntil(_ id: String) -> ContinuousClock.Instant? {
         let instant = now()
-        return stats.withLock { all in all[id]?.coolingUntil.flatMap { $0 > instant ? $0 : nil } }
+        return stats.withLockedValue { all in all[id]?.coolingUntil.flatMap { $0 > instant ? $0 : nil } }
     }
 }

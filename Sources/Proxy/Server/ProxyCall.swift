@@ -31,6 +31,11 @@ public struct ProxyCall: Sendable {
         self.started = started
     }
 
+    /// The caller's address: the first hop of `x-forwarded-for`, else the connection's peer.
+    public static func clientIP(forwardedFor: String?, peer: String?) -> String? {
+        forwardedFor?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
+    }
+
     public func header(_ name: String) -> String? {
         headers.first { $0.0 == name }?.1
     }

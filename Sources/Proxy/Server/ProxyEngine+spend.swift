@@ -32,10 +32,24 @@ extension ProxyEngine {
         return (connected || !requireDB ? 200 : 503, body)
     }
 
-    /// `/spend/logs`: rows with bodies, filtered by api_key (a key or its hash), request_id, user_id and dates.
+    /// `/spend/logs`: rows with bodies, newest first, filtered by api_key (a key or its hash), request_id, user_id and
+    /// dates; `limit` (default `spendLogsDefaultLimit`, at most `spendLogsMaximumLimit`) and `offset` page through them.
     public func spendLogs(_ parameters: [String: String]) async throws(ProxyError) -> JSON {
-        let rows = try await spendRows(query(parameters, limit: Int(parameters["limit"] ?? "") ?? 1000))
+        var query = query(parameters, limit: Self.spendLogsLimit(parameters))
+        query.offset = max(0, Int(parameters["offset"] ?? "") ?? 0)
+        let rows = try await spendRows(query)
         return .array(rows.map(\.json))
+    }
+
+    /// Rows `/spend/logs` answers without a `limit`. Each row carries its bodies (up to a few tens of KiB once
+    /// truncated), so an unbounded answer is a memory spike for the proxy and for whoever polls it.
+    static let spendLogsDefaultLimit = 100
+    /// The most rows one `/spend/logs` answer holds, whatever `limit` asks: LiteLLM's largest page
+    /// (`/spend/logs/v2`'s `page_size` ≤ 1000). More rows: `offset`.
+    static let spendLogsMaximumLimit = 1000
+
+    static func spendLogsLimit(_ parameters: [String: String]) -> Int {
+        min(spendLogsMaximumLimit, max(1, Int(parameters["limit"] ?? "") ?? spendLogsDefaultLimit))
     }
 
     /// `/spend/logs/ui`: one page without bodies, `{data, total, page, page_size, total_pages}`.

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 import Wire
 
 /// The gateway's request path, free of the HTTP server: auth → model → routing → upstream → (stream relay |
@@ -28,7 +28,7 @@ public final class ProxyEngine: Sendable {
     let logger: Logger
     /// How the router waits before a retry (injected by tests that control time).
     let sleep: @Sendable (Duration) async throws -> Void
-    let random = Mutex(SystemRandomNumberGenerator())
+    let random = NIOLockedValueBox(SystemRandomNumberGenerator())
     let prices = PriceTable.shipped
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
@@ -231,7 +231,7 @@ public final class ProxyEngine: Sendable {
             metrics?.streamStarted()
             let prices = self.prices
             relay.cost = { usage, model in
-                prices.price(for: deployment, upstreamModel: model).map { Double(String(format: "%.12g", PriceTable.cost(usage: usage, price: $0))) ?? 0 }
+                prices.price(for: deployment, upstreamModel: model).map { ProxyEngine.significant12(PriceTable.cost(usage: usage, price: $0)) }
             }
             do {
                 let started = finished
@@ -258,6 +258,7 @@ public final class ProxyEngine: Sendable {
             let shapedJSON = ResponseShaper.shape(json, deployment: deployment)
             shaped = shapedJSON.byteBuffer()
             finished.response = shapedJSON
+            finished.responseBody = shaped
             finished.usage = json["usage"]
             finished.upstreamModel = json["model"]?.stringValue
             if let usage = json["usage"], let price = prices.price(for: deployment, upstreamModel: json["model"]?.stringValue) {
@@ -303,13 +304,25 @@ public final class ProxyEngine: Sendable {
 
     /// A cost as Python prints a float (`0.0007689`), rounded to 12 significant digits to drop binary noise.
     static func costText(_ cost: Double) -> String {
-        let rounded = Double(String(format: "%.12g", cost)) ?? cost
-        return JSON.double(rounded).serialized()
+        JSON.double(significant12(cost)).serialized()
     }
 
+    /// `value` rounded to 12 significant digits (as `%.12g` would print it, without formatting a string).
+    static func significant12(_ value: Double) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        let exponent = Int(log10(abs(value)).rounded(.down))
+        let digits = 11 - exponent
+        guard digits > -300, digits < 300 else { return value }
+        let scale = pow(10.0, Double(abs(digits)))
+        let rounded = digits >= 0 ? (value * scale).rounded() / scale : (value / scale).rounded() * scale
+        return rounded.isFinite ? rounded : value
+    }
+
+    /// Milliseconds with three decimals (`1.732`).
     static func milliseconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        return String(format: "%.3f", value)
+        let micros = max(0, duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000)
+        let fraction = micros % 1000
+        return "\(micros / 1000)." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + String(fraction)
     }
 
     /// Reads an upstream body whole, bounded in size and time.

@@ -92,22 +92,36 @@ public struct ProxyServer: Sendable {
 
     func proxy(_ request: Request, context: ProxyRequestContext, operation: ProxyOperation, pathModel: String?) async throws -> Response {
         let started = ContinuousClock.now
-        var tooLarge = false
-        var body = ByteBuffer()
+        let read: RequestBodyReader.Outcome
         do {
-            body = try await request.body.collect(upTo: engine.config.settings.maximumRequestBodySize)
-        } catch is NIOTooManyBytesError {
-            tooLarge = true
+            read = try await RequestBodyReader(limit: engine.config.settings.maximumRequestBodySize).read(request.body, channel: context.channel)
         } catch {
             // A body that cannot be read (bad chunked framing, the client half-closing mid-body) is the client's error.
             return ProxyServer.error(ProxyError(OpenAIError(status: 400, message: "Invalid request body: it could not be read completely.", type: "invalid_request_error", param: "request_body")))
         }
+        var body = ByteBuffer()
+        var remainder: RequestBodyReader.Remainder?
+        switch read {
+        case .complete(let complete): body = complete
+        case .tooLarge(let rest): remainder = rest
+        }
+        let tooLarge = remainder != nil
         var call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
         call.eventLoop = context.eventLoop
-        call.clientIP = request.headers[HTTPField.Name("x-forwarded-for")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? context.remoteIP
+        call.clientIP = ProxyCall.clientIP(forwardedFor: request.headers[HTTPField.Name("x-forwarded-for")!], peer: context.remoteIP)
         switch await engine.handle(call) {
         case .complete(let status, let headers, let body):
-            return Response(status: .init(code: status), headers: ProxyServer.fields(headers), body: .init(byteBuffer: body))
+            guard let remainder else {
+                return Response(status: .init(code: status), headers: ProxyServer.fields(headers), body: .init(byteBuffer: body))
+            }
+            // Refused for its size: the answer goes out first, then the rest of the body is read and dropped.
+            var fields = ProxyServer.fields(headers)
+            fields[.contentLength] = String(body.readableBytes)
+            return Response(status: .init(code: status), headers: fields, body: .init { writer in
+                try await writer.write(body)
+                try await writer.finish(nil)
+                await remainder.discard()
+            })
         case .stream(let headers, let relay):
             return Response(status: .ok, headers: ProxyServer.fields(headers), body: .init { writer in
                 _ = await relay.run { buffer in try await writer.write(buffer) }
@@ -188,12 +202,15 @@ struct ProxyErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 public struct ProxyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let eventLoop: any EventLoop
+    /// The client's connection.
+    public let channel: any Channel
     /// The peer's IP address.
     public let remoteIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.eventLoop = source.channel.eventLoop
+        self.channel = source.channel
         self.remoteIP = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Wire
 
 /// Per-token prices, shipped as a resource (`prices.json`), and the cost of a usage block:
@@ -28,6 +29,9 @@ public struct PriceTable: Sendable {
 
     public init(prices: [String: Price]) { self.prices = prices }
 
+    /// Names already normalized and looked up (each request looks up two or three), bounded.
+    let memo = NIOLockedValueBox<[String: Price?]>([:])
+
     /// The price for a deployment, given the model the upstream reported; nil when nothing is known.
     public func price(for deployment: ModelDeployment, upstreamModel: String?) -> Price? {
         var candidates: [String] = []
@@ -52,7 +56,13 @@ public struct PriceTable: Sendable {
     /// `azure/o4-mini-2025-04-16` → `o4-mini`: provider prefix and date suffix removed.
     func lookup(_ model: String) -> Price? {
         if let known = prices[model] { return known }
-        return normalizedLookup(model)
+        if let known = memo.withLockedValue({ $0[model] }) { return known }
+        let price = normalizedLookup(model)
+        memo.withLockedValue { memo in
+            if memo.count >= 4096 { memo.removeAll() }
+            memo[model] = .some(price)
+        }
+        return price
     }
 
     func normalizedLookup(_ model: String) -> Price? {

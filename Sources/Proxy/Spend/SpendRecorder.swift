@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Wire
 
 /// Turns a finished request into a spend row and hands it to the writer. Applies the logging settings:
@@ -10,10 +11,14 @@ public struct SpendRecorder: Sendable {
     public var disabled: Bool
     public var maximumStringLength: Int
     let prices: PriceTable
+    /// Credentials a client may have typed into a body, masked before it is stored.
+    let mask: SecretMask
 
-    public init(writer: SpendWriter, settings: ProxySettings, environment: [String: String], prices: PriceTable = .shipped) {
+    /// `secrets`: the proxy's own credentials (master key, deployment api keys…), masked wherever a body holds them.
+    public init(writer: SpendWriter, settings: ProxySettings, environment: [String: String], prices: PriceTable = .shipped, secrets: [String] = []) {
         self.writer = writer
         self.prices = prices
+        self.mask = SecretMask(secrets: secrets + [settings.masterKey].compactMap { $0 })
         let general = settings.generalSettings
         var store = general["store_prompts_in_spend_logs"]?.boolValue ?? environment["STORE_PROMPTS_IN_SPEND_LOGS"].map { $0.lowercased() == "true" } ?? true
         if settings.litellmSettings["turn_off_message_logging"]?.boolValue == true { store = false }
@@ -34,6 +39,9 @@ public struct SpendRecorder: Sendable {
         public var clientIP: String?
         /// The shaped answer (or the assembled stream), nil on failure.
         public var response: JSON?
+        /// `response` as the client got it (its compact JSON text), when the engine has the bytes: the row takes them
+        /// instead of serializing the answer a second time. Must be `response.serialized()`'s bytes.
+        public var responseBody: ByteBuffer?
         public var usage: JSON?
         public var upstreamModel: String?
         public var error: ProxyError?
@@ -58,13 +66,13 @@ public struct SpendRecorder: Sendable {
         if disabled, case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: spend) }
         if !disabled {
             let recorder = self
-            writer.enqueue(SpendWriter.Pending { recorder.row(finished, end: now, price: price) })
+            writer.enqueue(SpendWriter.Pending(encoding: { recorder.encodedRow(finished, end: now, price: price, spend: spend) }))
         }
         return (spend, tokens)
     }
 
-    /// The spend row of a finished request.
-    func row(_ finished: Finished, end now: Date, price: PriceTable.Price?) -> SpendRow {
+    /// The spend row of a finished request, its bodies as they are (`encodedRow` truncates them as it serializes).
+    func row(_ finished: Finished, end now: Date, price: PriceTable.Price?, spend: Double) -> SpendRow {
         let usage = finished.usage ?? [:]
         let prompt = usage["prompt_tokens"]?.intValue ?? 0
         let completion = usage["completion_tokens"]?.intValue ?? 0
@@ -74,6 +82,11 @@ public struct SpendRecorder: Sendable {
             "attempted_fallbacks": .int(finished.fallbacks),
         ]
         if case .virtualKey(_, let alias, _) = finished.caller.kind, let alias { metadata["user_api_key_alias"] = .string(alias) }
+        if finished.caller.dbUnavailableFallback {
+            // Let through unchecked (allow_requests_on_db_unavailable): LiteLLM's fallback identity, and a flag.
+            metadata["db_unavailable_fallback"] = true
+            metadata["user_api_key_user_id"] = "__db_unavailable_fallback__"
+        }
         if finished.usage != nil { metadata["usage_object"] = usage }
         if price == nil, finished.error == nil { metadata["cost_unknown"] = true }
         if let error = finished.error {
@@ -84,7 +97,7 @@ public struct SpendRecorder: Sendable {
             requestID: finished.response?["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID,
             callType: finished.operation.callType,
             apiKey: finished.caller.keyHash,
-            spend: price.map { PriceTable.cost(usage: usage, price: $0) } ?? 0,
+            spend: spend,
             totalTokens: usage["total_tokens"]?.intValue ?? prompt + completion,
             promptTokens: prompt,
             completionTokens: completion,
@@ -101,21 +114,37 @@ public struct SpendRecorder: Sendable {
             metadata: .object(metadata),
             endUser: user,
             requesterIPAddress: finished.clientIP,
-            messages: storePrompts ? truncated(finished.request["messages"] ?? finished.request["prompt"] ?? finished.request["input"] ?? [:]) : [:],
-            response: storePrompts ? truncated(finished.response ?? (finished.error.map { $0.error.json } ?? [:])) : [:],
+            messages: storePrompts ? finished.request["messages"] ?? finished.request["prompt"] ?? finished.request["input"] ?? [:] : [:],
+            response: storePrompts ? finished.response ?? (finished.error.map { $0.error.json } ?? [:]) : [:],
             sessionID: finished.request["litellm_session_id"]?.stringValue,
             status: finished.error == nil ? "success" : "failure",
-            proxyServerRequest: storePrompts ? truncated(.object(finished.request)) : [:],
+            proxyServerRequest: storePrompts ? .object(finished.request) : [:],
             litellmCallID: finished.callID
         )
         return row
     }
 
-    /// Long strings cut to `maximumStringLength` characters (LiteLLM's 2048 by default), recursively.
+    /// Long strings cut to `maximumStringLength` characters (LiteLLM's 2048 by default), recursively; so are long
+    /// arrays of numbers (an embedding's 1,536 floats, a prompt of token ids): the leading numbers whose JSON text fits
+    /// in `maximumStringLength` characters are kept, then one string says how many were cut.
     func truncated(_ value: JSON) -> JSON {
         switch value {
         case .string(let text) where text.count > maximumStringLength:
             return .string(String(text.prefix(maximumStringLength)) + "…(truncated \(text.count - maximumStringLength) chars)")
+        case .number(let text) where text.utf8.count > maximumStringLength:
+            // A 100,000-digit number is as long as a string: kept as the string it would be cut to.
+            return .string(String(text.prefix(maximumStringLength)) + "…(truncated \(text.utf8.count - maximumStringLength) digits)")
+        case .array(let items) where !items.isEmpty && items.allSatisfy({ if case .number = $0 { true } else { false } }):
+            // Each number's text plus its comma; O(items) with no allocation, and only long arrays are copied.
+            var length = 0
+            for (index, item) in items.enumerated() {
+                guard case .number(let text) = item else { break }
+                length += text.utf8.count + 1
+                if length > maximumStringLength + 1 {
+                    return .array(Array(items[..<index]) + [.string("…(truncated \(items.count - index) of \(items.count) numbers)")])
+                }
+            }
+            return value
         case .array(let items): return .array(items.map(truncated))
         case .object(let object): return .object(object.mapValues(truncated))
         default: return value

@@ -114,14 +114,51 @@ public struct SpendRow: Sendable, Equatable {
         self.litellmCallID = litellmCallID
     }
 
-    /// `2025-09-20 12:37:48.123` (UTC), the text of a Postgres `timestamp(3)`.
+    /// `2025-09-20 12:37:48.123` (UTC), the text of a Postgres `timestamp(3)`. Digits written by hand: two of these per
+    /// row, and `String(format:)` cost more than the rest of the row's scalar columns together.
     public static func format(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let seconds = milliseconds / 1000
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+        let (secondsOfEpoch, millisecond) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let seconds = millisecond < 0 ? secondsOfEpoch - 1 : secondsOfEpoch
+        let fraction = millisecond < 0 ? millisecond + 1000 : millisecond
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondOfDay = seconds - days * 86400
+        // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, proleptic Gregorian).
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        guard (0...9999).contains(year) else {
+            return String(year) + String(format: "-%02d-%02d %02d:%02d:%02d.%03d", Int(month), Int(day), Int(secondOfDay / 3600), Int(secondOfDay / 60 % 60), Int(secondOfDay % 60), Int(fraction))
+        }
+        return String(unsafeUninitializedCapacity: 23) { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = UInt8(ascii: " ")
+            put(secondOfDay / 3600, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(fraction, 3, at: 20)
+            return 23
+        }
     }
 
     public static func parse(_ text: String) -> Date? {

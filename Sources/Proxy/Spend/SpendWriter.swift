@@ -20,11 +20,26 @@ public final class SpendWriter: Service, Sendable {
         public var connected = true
     }
 
-    /// A queued row, built only when it is written or spilled: the request path pays for a closure, not for
-    /// copying and truncating bodies.
+    /// A queued row: encoded already (it went to the journal first), or built only when it is written or spilled
+    /// (no journal: the request path pays for a closure, not for copying and truncating bodies).
     public struct Pending: Sendable {
-        let build: @Sendable () -> SpendRow
-        public init(_ build: @escaping @Sendable () -> SpendRow) { self.build = build }
+        enum Form: Sendable {
+            case ready(EncodedSpendRow)
+            case later(@Sendable () -> EncodedSpendRow)
+        }
+
+        let form: Form
+
+        public init(_ build: @escaping @Sendable () -> SpendRow) { form = .later { EncodedSpendRow(build()) } }
+        init(encoding build: @escaping @Sendable () -> EncodedSpendRow) { form = .later(build) }
+        init(_ row: EncodedSpendRow) { form = .ready(row) }
+
+        func build() -> EncodedSpendRow {
+            switch form {
+            case .ready(let row): row
+            case .later(let build): build()
+            }
+        }
     }
 
     struct State {
@@ -90,9 +105,10 @@ public final class SpendWriter: Service, Sendable {
         var pending = pending
         var line: [UInt8]?
         if journaling {
+            // Encoded once: the journal line is made of the same column texts the INSERT binds.
             let row = pending.build()
-            pending = Pending { row }
-            line = Array((row.json.serialized() + "\n").utf8)
+            if case .later = pending.form { pending = Pending(row) }
+            line = row.line()
         }
         let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let line { _ = state.journal?.append(line) }
@@ -106,8 +122,7 @@ public final class SpendWriter: Service, Sendable {
 
 
     public func run() async throws {
-        try? await store.prepare()
-        try? await (store as? any KeyStore)?.prepareKeys()
+        await prepareStore()
         await replaySpillFile()
         await replayJournalLeftovers()
         var backoff = Duration.milliseconds(200)
@@ -117,8 +132,7 @@ public final class SpendWriter: Service, Sendable {
                 backoff = .milliseconds(200)
             } else {
                 // The database may have been down at start: create what is missing once it answers.
-                try? await store.prepare()
-                try? await (store as? any KeyStore)?.prepareKeys()
+                await prepareStore()
                 spillOverflow()
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(10))
@@ -133,6 +147,16 @@ public final class SpendWriter: Service, Sendable {
             }
         }
         try? await store.close()
+    }
+
+    /// Creates missing tables, bounded like an insert: PostgreSQL's pool waits for a connection as long as the server
+    /// is unreachable, and the writer must go on spilling and stop on SIGTERM meanwhile.
+    func prepareStore() async {
+        let store = self.store
+        try? await SpendWriter.withTimeout(insertTimeout) {
+            try await store.prepare()
+            try await (store as? any KeyStore)?.prepareKeys()
+        }
     }
 
     /// Sleeps until the interval passes, the queue fills past half, or shutdown begins.
@@ -188,7 +212,7 @@ public final class SpendWriter: Service, Sendable {
         let (sealed, target) = state.withLock { ($0.journal?.seal() ?? [], $0.queue.count) }
         var done = 0
         while done < target {
-            let pending = state.withLock { Array($0.queue.prefix(min(100, target - done))) }
+            let pending = state.withLock { Array($0.queue.prefix(min(SpendWriter.rowsPerInsert, target - done))) }
             if pending.isEmpty { break }
             let batch = pending.map { $0.build() }
             do {
@@ -219,6 +243,9 @@ public final class SpendWriter: Service, Sendable {
     }
 
     struct InsertTimedOut: Error {}
+
+    /// Rows per `insert` call: the stores write them in INSERTs of ≤ 100 rows, SQLite in one transaction.
+    static let rowsPerInsert = 1000
 
     /// Runs `operation`, giving up after `limit` even when the operation ignores cancellation (a database that stops
     /// answering mid-query): the caller is released and the operation is cancelled and left to finish on its own.
@@ -270,10 +297,10 @@ public final class SpendWriter: Service, Sendable {
         }.map { $0.build() })
     }
 
-    func spill(_ rows: [SpendRow]) {
+    func spill(_ rows: [EncodedSpendRow]) {
         guard !rows.isEmpty else { return }
-        var text = ""
-        for row in rows { text += row.json.serialized() + "\n" }
+        var text: [UInt8] = []
+        for row in rows { text += row.line() }
         do {
             if !FileManager.default.fileExists(atPath: spillPath) {
                 FileManager.default.createFile(atPath: spillPath, contents: nil)
@@ -281,7 +308,7 @@ public final class SpendWriter: Service, Sendable {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: spillPath))
             defer { try? handle.close() }
             try handle.seekToEnd()
-            try handle.write(contentsOf: Data(text.utf8))
+            try handle.write(contentsOf: text)
             try handle.synchronize()
             state.withLock { $0.counters.spilled += rows.count }
             logger.warning("spend rows spilled to file", metadata: ["rows": "\(rows.count)", "file": "\(spillPath)"])
@@ -310,12 +337,10 @@ public final class SpendWriter: Service, Sendable {
             try? FileManager.default.removeItem(atPath: path)
             return true
         }
-        let rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-            (try? JSON.parse(String(line))).flatMap(SpendRow.init(json:))
-        }
+        let rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap(EncodedSpendRow.init(line:))
         do {
-            for start in stride(from: 0, to: rows.count, by: 100) {
-                let batch = Array(rows[start..<min(rows.count, start + 100)])
+            for start in stride(from: 0, to: rows.count, by: SpendWriter.rowsPerInsert) {
+                let batch = Array(rows[start..<min(rows.count, start + SpendWriter.rowsPerInsert)])
                 try await SpendWriter.withTimeout(insertTimeout) { try await self.store.insert(batch) }
             }
             try FileManager.default.removeItem(atPath: path)

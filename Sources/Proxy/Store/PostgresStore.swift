@@ -118,16 +118,16 @@ public struct PostgresStore: SpendStore {
         "metadata": "::jsonb", "messages": "::jsonb", "response": "::jsonb", "proxy_server_request": "::jsonb",
     ]
 
-    public func insert(_ rows: [SpendRow]) async throws {
+    public func insert(_ rows: [EncodedSpendRow]) async throws {
         for start in stride(from: 0, to: rows.count, by: 100) {
             let batch = rows[start..<min(start + 100, rows.count)]
-            var bindings = PostgresBindings()
+            var bindings = PostgresBindings(capacity: batch.count * SpendSchema.columns.count)
             var tuples: [String] = []
             for row in batch {
                 var placeholders: [String] = []
-                for (column, value) in zip(SpendSchema.columns, SpendSchema.values(row)) {
+                for (column, value) in zip(SpendSchema.columns, row.values) {
                     switch value {
-                    case .text(let text): bindings.append(text)
+                    case .text(let text), .json(let text): bindings.append(text)
                     case .integer(let number): bindings.append(number)
                     case .double(let number): bindings.append(number)
                     case .null: bindings.appendNull()

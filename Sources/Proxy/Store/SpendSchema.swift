@@ -7,24 +7,16 @@ enum SpendSchema {
         "metadata", "end_user", "requester_ip_address", "messages", "response", "session_id", "status", "proxy_server_request", "litellm_call_id",
     ]
 
-    static var quotedColumns: String { columns.map { "\"\($0)\"" }.joined(separator: ", ") }
+    static let quotedColumns = columns.map { "\"\($0)\"" }.joined(separator: ", ")
 
-    /// A column value before a backend binds it.
-    enum Value {
-        case text(String), integer(Int), double(Double), null
-    }
+    /// `"column":` for each column, the keys of a row's JSON line.
+    static let quotedKeys: [[UInt8]] = columns.map { Array("\"\($0)\":".utf8) }
 
-    /// A row's values in `columns` order: timestamps as `YYYY-MM-DD HH:MM:SS.mmm`, JSON as compact text.
-    static func values(_ row: SpendRow) -> [Value] {
-        func text(_ value: String?) -> Value { value.map(Value.text) ?? .null }
-        return [
-            .text(row.requestID), .text(row.callType), .text(row.apiKey), .double(row.spend), .integer(row.totalTokens), .integer(row.promptTokens),
-            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)), .integer(row.requestDurationMs),
-            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID), .text(row.modelGroup), .text(row.customLLMProvider),
-            .text(row.apiBase), .text(row.user), .text(row.metadata.serialized()), text(row.endUser), text(row.requesterIPAddress),
-            .text(row.messages.serialized()), .text(row.response.serialized()), text(row.sessionID), .text(row.status),
-            .text(row.proxyServerRequest.serialized()), .text(row.litellmCallID),
-        ]
+    static let requestIDIndex = columns.firstIndex(of: "request_id")!
+
+    /// A column value before a backend binds it. `json` is JSON text (bound as text; PostgreSQL casts it to jsonb).
+    enum Value: Sendable, Equatable {
+        case text(String), json(String), integer(Int), double(Double), null
     }
 
     /// SQLite's form of the table: the same names; JSON as TEXT, timestamps as `YYYY-MM-DD HH:MM:SS.mmm` TEXT.

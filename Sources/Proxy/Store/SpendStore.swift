@@ -28,8 +28,9 @@ public protocol SpendStore: Sendable {
     var kind: String { get }
     /// Creates missing tables and indexes.
     func prepare() async throws
-    /// Inserts rows; a row whose request_id is already there is left as it is (replays never duplicate).
-    func insert(_ rows: [SpendRow]) async throws
+    /// Inserts rows; a row whose request_id is already there is left as it is (replays never duplicate). The spend of
+    /// the rows that were new is added to their keys in the same statement.
+    func insert(_ rows: [EncodedSpendRow]) async throws
     /// Rows matching the query, newest first.
     func spendLogs(_ query: SpendLogQuery) async throws -> [SpendRow]
     /// How many rows match (for paging).
@@ -39,4 +40,11 @@ public protocol SpendStore: Sendable {
     /// Answers when the database is reachable.
     func ping() async throws
     func close() async throws
+}
+
+extension SpendStore {
+    /// Inserts rows given as `SpendRow`s.
+    public func insert(_ rows: [SpendRow]) async throws {
+        try await insert(rows.map(EncodedSpendRow.init))
+    }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import Wire
 
 /// A logged-in admin: who, the CSRF token every form of the session carries, and when it ends.
@@ -26,7 +26,7 @@ struct UICreatedKey: Sendable, Equatable {
 final class UISessionStore: Sendable {
     let ttl: TimeInterval
     let capacity: Int
-    private let table = Mutex<[String: UISession]>([:])
+    private let table = NIOLockedValueBox<[String: UISession]>([:])
 
     init(ttl: TimeInterval = 8 * 3600, capacity: Int = 1000) {
         self.ttl = ttl
@@ -37,7 +37,7 @@ final class UISessionStore: Sendable {
     func create(username: String, now: Date = Date()) -> (id: String, session: UISession) {
         let id = UISessionStore.randomToken()
         let session = UISession(username: username, csrfToken: UISessionStore.randomToken(), expires: now.addingTimeInterval(ttl))
-        table.withLock { table in
+        table.withLockedValue { table in
             table = table.filter { $0.value.expires > now }
             while table.count >= capacity, let oldest = table.min(by: { $0.value.expires < $1.value.expires }) {
                 table.removeValue(forKey: oldest.key)
@@ -50,7 +50,7 @@ final class UISessionStore: Sendable {
     /// The live session for a cookie value, if any.
     func session(id: String, now: Date = Date()) -> UISession? {
         let hash = SecretHash.sha256Hex(id)
-        return table.withLock { table in
+        return table.withLockedValue { table in
             guard let session = table[hash] else { return nil }
             if session.expires <= now {
                 table.removeValue(forKey: hash)
@@ -62,7 +62,7 @@ final class UISessionStore: Sendable {
 
     /// Changes a live session (flash messages, the created key).
     func update(id: String, _ change: (inout UISession) -> Void) {
-        table.withLock { table in
+        table.withLockedValue { table in
             let hash = SecretHash.sha256Hex(id)
             guard var session = table[hash] else { return }
             change(&session)
@@ -87,7 +87,7 @@ final class UISessionStore: Sendable {
     }
 
     private func take<T>(id: String, _ body: (inout UISession) -> T?) -> T? {
-        table.withLock { table in
+        table.withLockedValue { table in
             let hash = SecretHash.sha256Hex(id)
             guard var session = table[hash] else { return nil }
             let taken = body(&session)
@@ -97,11 +97,11 @@ final class UISessionStore: Sendable {
     }
 
     func end(id: String) {
-        _ = table.withLock { $0.removeValue(forKey: SecretHash.sha256Hex(id)) }
+        _ = table.withLockedValue { $0.removeValue(forKey: SecretHash.sha256Hex(id)) }
     }
 
     /// The stored keys (sha256 of ids), for tests.
-    var storedHashes: [String] { table.withLock { Array($0.keys) } }
+    var storedHashes: [String] { table.withLockedValue { Array($0.keys) } }
 
     /// 32 random bytes, base64url without padding (43 characters, valid in a cookie and a form field).
     static func randomToken() -> String {

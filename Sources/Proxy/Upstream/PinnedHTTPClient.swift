@@ -1,9 +1,9 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import Synchronization
 
 /// The non-streaming hot path's upstream client: HTTP/1.1 keep-alive connections owned by each event loop, so a
 /// request and its upstream exchange run on the thread that owns the client's connection with no hop, lock or
@@ -35,6 +35,25 @@ public final class PinnedHTTPClient: Sendable {
     /// Idle connections of one event loop; only ever touched on that loop.
     final class LoopPool: @unchecked Sendable {
         var idle: [Key: [Exchange]] = [:]
+        /// Parsed URLs (a deployment's URL is the same on every call).
+        var targets: [String: Target] = [:]
+    }
+
+    /// Where a URL points: the connection key, the request target and the `host` header.
+    struct Target {
+        var key: Key
+        var path: String
+        var host: String
+
+        init?(url: String) {
+            guard let components = URLComponents(string: url), let host = components.host, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+                return nil
+            }
+            key = Key(https: scheme == "https", host: host, port: components.port ?? (scheme == "https" ? 443 : 80))
+            path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+            if let query = components.percentEncodedQuery { path += "?" + query }
+            self.host = components.port.map { "\(host):\($0)" } ?? host
+        }
     }
 
     final class Exchange: @unchecked Sendable {
@@ -46,7 +65,7 @@ public final class PinnedHTTPClient: Sendable {
         }
     }
 
-    let pools = Mutex<[ObjectIdentifier: LoopPool]>([:])
+    let pools = NIOLockedValueBox<[ObjectIdentifier: LoopPool]>([:])
     let tlsContext: NIOSSLContext?
     let connectTimeout: TimeAmount
     let maximumIdlePerHost: Int
@@ -61,7 +80,7 @@ public final class PinnedHTTPClient: Sendable {
 
     /// Closes every idle connection (at shutdown).
     public func closeIdleConnections() {
-        let all = pools.withLock { $0.values.map { $0 } }
+        let all = pools.withLockedValue { $0.values.map { $0 } }
         for pool in all {
             let exchanges = pool.idle.values.flatMap { $0 }
             guard let loop = exchanges.first?.channel.eventLoop else { continue }
@@ -73,7 +92,7 @@ public final class PinnedHTTPClient: Sendable {
     }
 
     func pool(for loop: any EventLoop) -> LoopPool {
-        pools.withLock { pools in
+        pools.withLockedValue { pools in
             let id = ObjectIdentifier(loop)
             if let pool = pools[id] { return pool }
             let pool = LoopPool()
@@ -84,21 +103,29 @@ public final class PinnedHTTPClient: Sendable {
 
     /// POSTs `body` to `url` on `loop` and reads the whole answer, bounded by `deadline` and `maximumBodySize`.
     public func post(url: String, headers: [(String, String)], body: ByteBuffer, on loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
-        guard let components = URLComponents(string: url), let host = components.host, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            return loop.makeFailedFuture(Failure.invalidURL)
+        if loop.inEventLoop {
+            return start(url: url, headers: headers, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
         }
-        let key = Key(https: scheme == "https", host: host, port: components.port ?? (scheme == "https" ? 443 : 80))
-        var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        if let query = components.percentEncodedQuery { target += "?" + query }
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: target)
-        head.headers.add(name: "host", value: components.port.map { "\(host):\($0)" } ?? host)
+        return loop.flatSubmit { self.start(url: url, headers: headers, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize) }
+    }
+
+    func start(url: String, headers: [(String, String)], body: ByteBuffer, loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
+        let pool = pool(for: loop)
+        let target: Target
+        if let known = pool.targets[url] {
+            target = known
+        } else {
+            guard let parsed = Target(url: url) else { return loop.makeFailedFuture(Failure.invalidURL) }
+            if pool.targets.count >= 1024 { pool.targets.removeAll() }
+            pool.targets[url] = parsed
+            target = parsed
+        }
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: target.path)
+        head.headers.reserveCapacity(headers.count + 2)
+        head.headers.add(name: "host", value: target.host)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-        let request = head
-        if loop.inEventLoop {
-            return start(key: key, head: request, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
-        }
-        return loop.flatSubmit { self.start(key: key, head: request, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize) }
+        return start(key: target.key, head: head, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
     }
 
     func start(key: Key, head: HTTPRequestHead, body: ByteBuffer, loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Wire
 
 /// The three OpenAI operations the proxy forwards.
@@ -33,10 +34,25 @@ public struct UpstreamRequest: Sendable {
 /// LiteLLM-only keys are removed, o-series `max_tokens` becomes `max_completion_tokens`, and a stream always asks
 /// for `include_usage` (so the proxy always knows the tokens).
 public struct UpstreamRequestBuilder: Sendable {
-    public var defaultAzureAPIVersion: String
+    public var defaultAzureAPIVersion: String {
+        didSet { endpoints = EndpointCache() }
+    }
+    /// Each deployment's URLs, built once.
+    var endpoints = EndpointCache()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.defaultAzureAPIVersion = environment["AZURE_API_VERSION"].flatMap { $0.isEmpty ? nil : $0 } ?? "2025-02-01-preview"
+    }
+
+    final class EndpointCache: Sendable {
+        struct Key: Hashable {
+            var deployment: String
+            var apiBase: String?
+            var model: String
+            var operation: ProxyOperation
+        }
+
+        let known = NIOLockedValueBox<[Key: (url: String, apiBase: String)]>([:])
     }
 
     /// Request keys a client may not set: they would choose the upstream or its credentials, or are LiteLLM's own.
@@ -71,6 +87,28 @@ public struct UpstreamRequestBuilder: Sendable {
             body["stream_options"] = .object(options)
         }
         var headers: [(String, String)] = [("content-type", "application/json")]
+        let key = EndpointCache.Key(deployment: deployment.id, apiBase: deployment.apiBase, model: deployment.upstreamModel, operation: operation)
+        let (url, apiBase) = endpoints.known.withLockedValue { $0[key] } ?? {
+            let endpoint = endpoint(deployment, operation: operation)
+            endpoints.known.withLockedValue { $0[key] = endpoint }
+            return endpoint
+        }()
+        switch deployment.provider {
+        case .azure:
+            if let token = deployment.litellmParams["azure_ad_token"]?.stringValue {
+                headers.append(("authorization", "Bearer " + token))
+            } else if let key = deployment.apiKey {
+                headers.append(("api-key", key))
+            }
+        case .openai:
+            if let key = deployment.apiKey { headers.append(("authorization", "Bearer " + key)) }
+            if let organization = deployment.litellmParams["organization"]?.stringValue { headers.append(("openai-organization", organization)) }
+        }
+        return UpstreamRequest(url: url, headers: headers, body: JSON.object(body).serializedBytes(), apiBase: apiBase)
+    }
+
+    /// The URL of a deployment's operation, and the same without query (safe to show).
+    func endpoint(_ deployment: ModelDeployment, operation: ProxyOperation) -> (url: String, apiBase: String) {
         let url: String
         let apiBase: String
         switch deployment.provider {
@@ -87,19 +125,12 @@ public struct UpstreamRequestBuilder: Sendable {
                 apiBase = base + "/openai/deployments/" + (deployment.upstreamModel.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? deployment.upstreamModel) + "/" + operation.rawValue
                 url = apiBase + "?api-version=" + version
             }
-            if let token = deployment.litellmParams["azure_ad_token"]?.stringValue {
-                headers.append(("authorization", "Bearer " + token))
-            } else if let key = deployment.apiKey {
-                headers.append(("api-key", key))
-            }
         case .openai:
             let base = UpstreamRequestBuilder.trimmed(deployment.apiBase ?? "https://api.openai.com/v1")
             apiBase = base + "/" + operation.rawValue
             url = apiBase
-            if let key = deployment.apiKey { headers.append(("authorization", "Bearer " + key)) }
-            if let organization = deployment.litellmParams["organization"]?.stringValue { headers.append(("openai-organization", organization)) }
         }
-        return UpstreamRequest(url: url, headers: headers, body: JSON.object(body).serializedBytes(), apiBase: apiBase)
+        return (url, apiBase)
     }
 
     static func trimmed(_ base: String) -> String {

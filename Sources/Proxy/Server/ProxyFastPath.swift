@@ -1,0 +1,181 @@
+import HTTPTypes
+import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+
+/// The data plane: the proxied routes answered straight from the connection's channel pipeline, without the HTTP
+/// framework's request/response objects, router and async channel in between (those cost more CPU per request than
+/// the whole gateway logic). Everything else — management API, UI, health, metrics, oversize or unreadable bodies —
+/// is handed on untouched to Hummingbird, which sits after this handler.
+///
+/// It sits after Hummingbird's connection-state handler, so idle timeouts and graceful shutdown see its requests.
+/// One request at a time: while a request is with Hummingbird, or an answer is being written, the next request waits
+/// (pipelined requests keep their order). The engine runs in a task that prefers this connection's event loop, so
+/// a request and its upstream exchange stay on one thread.
+final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    enum State {
+        case idle
+        case collecting(HTTPRequest, ProxyRoute, ByteBuffer, ContinuousClock.Instant)
+        case responding
+    }
+
+    let engine: ProxyEngine
+    let executor: EventLoopTaskExecutor
+    let limit: Int
+    var state = State.idle
+    /// Requests handed to Hummingbird whose answer has not ended yet.
+    var handedOn = 0
+    /// Parts that arrived while an answer was being written (pipelining), replayed after it.
+    var waiting: [HTTPRequestPart] = []
+    /// A read held back while parts wait, so a client that pipelines cannot fill memory.
+    var heldRead = false
+    var task: Task<Void, Never>?
+
+    init(engine: ProxyEngine, executor: EventLoopTaskExecutor) {
+        self.engine = engine
+        self.executor = executor
+        self.limit = engine.config.settings.maximumRequestBodySize
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .responding:
+            waiting.append(part)
+        case .collecting(let head, let route, var body, let started):
+            switch part {
+            case .body(let buffer):
+                if body.readableBytes + buffer.readableBytes > limit {
+                    handOn(context, head: head, body: body, then: part)
+                } else {
+                    state = .responding  // no copy-on-write of `body` while it is appended to
+                    if body.readableBytes == 0 { body = buffer } else { body.writeImmutableBuffer(buffer) }
+                    state = .collecting(head, route, body, started)
+                }
+            case .end:
+                state = .responding
+                respond(context, head: head, route: route, body: body, started: started)
+            case .head:
+                handOn(context, head: head, body: body, then: part)
+            }
+        case .idle:
+            if case .head(let head) = part, handedOn == 0, head.method == .post, let path = head.path, let route = ProxyRoute(path: path[...]) {
+                state = .collecting(head, route, ByteBuffer(), .now)
+                return
+            }
+            if case .head = part { handedOn += 1 }
+            context.fireChannelRead(data)
+        }
+    }
+
+    /// Gives a request to Hummingbird: its head, what was read of its body, and the part that made it leave the fast path.
+    func handOn(_ context: ChannelHandlerContext, head: HTTPRequest, body: ByteBuffer, then part: HTTPRequestPart) {
+        state = .idle
+        handedOn += 1
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+        if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+        channelRead(context: context, data: wrapInboundOut(part))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A body that cannot be read: Hummingbird answers it (400) with what it has.
+        if case .collecting(let head, _, let body, _) = state {
+            state = .idle
+            handedOn += 1
+            context.fireChannelRead(wrapInboundOut(.head(head)))
+            if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+            context.fireChannelReadComplete()
+        }
+        context.fireErrorCaught(error)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if waiting.isEmpty {
+            context.read()
+        } else {
+            heldRead = true
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            handedOn -= 1
+            context.write(data, promise: promise)
+            if handedOn == 0, case .idle = state { replayWaiting(context) }
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        task?.cancel()
+        context.fireChannelInactive()
+    }
+
+    /// Outside a read cycle: what is handed on to Hummingbird reaches it with the read-complete it waits for.
+    func replayWaiting(_ context: ChannelHandlerContext) {
+        let parts = waiting
+        waiting = []
+        if !parts.isEmpty {
+            for part in parts { channelRead(context: context, data: wrapInboundOut(part)) }
+            context.fireChannelReadComplete()
+        }
+        if heldRead, waiting.isEmpty {
+            heldRead = false
+            context.read()
+        }
+    }
+
+    func respond(_ context: ChannelHandlerContext, head: HTTPRequest, route: ProxyRoute, body: ByteBuffer, started: ContinuousClock.Instant) {
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(head.headerFields.count)
+        for field in head.headerFields { headers.append((field.name.canonicalName, field.value)) }
+        var call = ProxyCall(operation: route.operation, route: route.operation.route, pathModel: route.pathModel, headers: headers, body: body, started: started)
+        call.eventLoop = context.eventLoop
+        call.clientIP = ProxyCall.clientIP(forwardedFor: call.header("x-forwarded-for"), peer: context.channel.remoteAddress?.ipAddress)
+        let close = head.headerFields[.connection]?.lowercased().contains("close") == true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let engine = self.engine
+        task = Task(executorPreference: executor) {
+            let outcome = await engine.handle(call)
+            // On this connection's event loop (the task's executor).
+            let (handler, context) = bound.value
+            switch outcome {
+            case .complete(let status, let headers, let body):
+                var fields = ProxyServer.fields(headers)
+                fields[.contentLength] = String(body.readableBytes)
+                fields[.date] = HTTPDate.now()
+                context.write(handler.wrapOutboundOut(.head(HTTPResponse(status: .init(code: status), headerFields: fields))), promise: nil)
+                context.write(handler.wrapOutboundOut(.body(body)), promise: nil)
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+            case .stream(let headers, let relay):
+                var fields = ProxyServer.fields(headers)
+                fields[.date] = HTTPDate.now()
+                context.writeAndFlush(handler.wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
+                _ = await relay.run { buffer in
+                    let (handler, context) = bound.value
+                    try await context.writeAndFlush(handler.wrapOutboundOut(.body(buffer))).get()
+                }
+                let (handler, context) = bound.value
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+            }
+            handler.finished(context, close: close)
+        }
+    }
+
+    /// An answer has been written: the connection takes the next request (or closes, if the client asked).
+    func finished(_ context: ChannelHandlerContext, close: Bool) {
+        task = nil
+        state = .idle
+        if close {
+            context.close(promise: nil)
+            return
+        }
+        replayWaiting(context)
+    }
+}

@@ -1,0 +1,33 @@
+/// The proxied routes, matched on a path without the framework's router: `/chat/completions`, `/completions`,
+/// `/embeddings` (each also under `/v1`) and Azure's `/openai/deployments/{model}/…`.
+public struct ProxyRoute: Sendable, Equatable {
+    public var operation: ProxyOperation
+    /// The model named by an Azure-style path.
+    public var pathModel: String?
+
+    /// nil for any other path, and for paths the HTTP router should see (percent-encoded, trailing slash).
+    public init?(path rawPath: Substring) {
+        let path = rawPath.prefix { $0 != "?" && $0 != "#" }
+        guard !path.utf8.contains(UInt8(ascii: "%")) else { return nil }
+        var rest = path
+        if rest.hasPrefix("/v1/") { rest = rest.dropFirst(3) }
+        if let operation = ProxyRoute.operations[String(rest)] {
+            self.init(operation: operation, pathModel: nil)
+            return
+        }
+        guard path.hasPrefix("/openai/deployments/") else { return nil }
+        let tail = path.dropFirst("/openai/deployments/".count)
+        guard let slash = tail.firstIndex(of: "/"), slash != tail.startIndex,
+              let operation = ProxyRoute.operations[String(tail[slash...])] else { return nil }
+        self.init(operation: operation, pathModel: String(tail[..<slash]))
+    }
+
+    init(operation: ProxyOperation, pathModel: String?) {
+        self.operation = operation
+        self.pathModel = pathModel
+    }
+
+    static let operations: [String: ProxyOperation] = [
+        "/chat/completions": .chatCompletions, "/completions": .completions, "/embeddings": .embeddings,
+    ]
+}

@@ -1,0 +1,24 @@
+import Foundation
+import NIOCore
+import Wire
+
+extension SpendRecorder {
+    /// The row as it is journaled and written: each body serialized once, and truncated (`truncated`) only when its
+    /// JSON text is longer than `maximumStringLength`. A shorter text cannot hold a string, a number or a numeric
+    /// array that `truncated` cuts (each of those is cut only when its own text passes the limit), so most requests
+    /// skip the copy of their bodies that truncation makes.
+    func encodedRow(_ finished: Finished, end: Date, price: PriceTable.Price?, spend: Double) -> EncodedSpendRow {
+        var response: String?
+        if storePrompts, finished.response != nil, let body = finished.responseBody, body.readableBytes <= maximumStringLength {
+            response = mask.masked(String(buffer: body))
+        }
+        return EncodedSpendRow(row(finished, end: end, price: price, spend: spend), body: fitted, response: response)
+    }
+
+    /// A body's JSON text, truncated when it could need it, with credentials masked (`SecretMask`).
+    func fitted(_ body: JSON) -> String {
+        let text = body.serialized()
+        guard text.utf8.count > maximumStringLength else { return mask.masked(text) }
+        return mask.masked(truncated(body).serialized())
+    }
+}
