@@ -68,7 +68,7 @@ extension ProxyEngine {
         var retry = 0
         let tokens = settings.checksLimits ? TokenEstimate.prompt(of: ChatRequest(body: .object(request.body))) : 0
         while true {
-            let draw = random.withLockedValue { Double.random(in: 0..<1, using: &$0) }
+            let draw = Double.random(in: 0..<1)  // the system generator: thread-safe, no lock needed
             let deployment: ModelDeployment
             switch router.select(group: group, tried: tried, estimatedTokens: tokens, draw: draw) {
             case .deployment(let chosen): deployment = chosen
@@ -95,7 +95,7 @@ extension ProxyEngine {
                     return .failure(GroupFailure(error: error, deployment: deployment))
                 }
                 let elsewhere = deployments.contains { !tried.contains($0.id) && router.state.coolingUntil($0.id) == nil }
-                let jitter = random.withLockedValue { Double.random(in: 0..<1, using: &$0) }
+                let jitter = Double.random(in: 0..<1)
                 let wait = elsewhere ? .zero : RetryClass.wait(beforeRetry: retry, headers: error.headers, jitter: jitter)
                 request.logger.info("retrying", metadata: ["status": "\(error.status)", "model_id": "\(deployment.id)", "wait_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)"])
                 if wait > .zero {

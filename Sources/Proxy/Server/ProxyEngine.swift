@@ -4,7 +4,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOConcurrencyHelpers
 import Wire
 
 /// The gateway's request path, free of the HTTP server: auth → model → routing → upstream → (stream relay |
@@ -28,7 +27,6 @@ public final class ProxyEngine: Sendable {
     let logger: Logger
     /// How the router waits before a retry (injected by tests that control time).
     let sleep: @Sendable (Duration) async throws -> Void
-    let random = NIOLockedValueBox(SystemRandomNumberGenerator())
     let prices = PriceTable.shipped
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
