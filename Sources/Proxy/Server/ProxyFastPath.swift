@@ -75,20 +75,22 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Gives a request to Hummingbird: its head, what was read of its body, and the part that made it leave the fast path.
     func handOn(_ context: ChannelHandlerContext, head: HTTPRequest, body: ByteBuffer, then part: HTTPRequestPart) {
+        handOn(context, head: head, body: body)
+        channelRead(context: context, data: wrapInboundOut(part))
+    }
+
+    /// Gives a request to Hummingbird with what was read of its body; its further parts follow as they come.
+    func handOn(_ context: ChannelHandlerContext, head: HTTPRequest, body: ByteBuffer) {
         state = .idle
         handedOn += 1
         context.fireChannelRead(wrapInboundOut(.head(head)))
         if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
-        channelRead(context: context, data: wrapInboundOut(part))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A body that cannot be read: Hummingbird answers it (400) with what it has.
         if case .collecting(let head, _, let body, _) = state {
-            state = .idle
-            handedOn += 1
-            context.fireChannelRead(wrapInboundOut(.head(head)))
-            if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+            handOn(context, head: head, body: body)
             context.fireChannelReadComplete()
         }
         context.fireErrorCaught(error)
@@ -132,10 +134,7 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func respond(_ context: ChannelHandlerContext, head: HTTPRequest, route: ProxyRoute, body: ByteBuffer, started: ContinuousClock.Instant) {
-        var headers: [(String, String)] = []
-        headers.reserveCapacity(head.headerFields.count)
-        for field in head.headerFields { headers.append((field.name.canonicalName, field.value)) }
-        var call = ProxyCall(operation: route.operation, route: route.operation.route, pathModel: route.pathModel, headers: headers, body: body, started: started)
+        var call = ProxyCall(operation: route.operation, route: route.operation.route, pathModel: route.pathModel, headers: ProxyServer.headers(head.headerFields), body: body, started: started)
         call.eventLoop = context.eventLoop
         call.clientIP = ProxyCall.clientIP(forwardedFor: call.header("x-forwarded-for"), peer: context.channel.remoteAddress?.ipAddress)
         let close = head.headerFields[.connection]?.lowercased().contains("close") == true

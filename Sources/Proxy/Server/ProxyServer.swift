@@ -159,7 +159,12 @@ public struct ProxyServer: Sendable {
     }
 
     static func headers(_ request: Request) -> [(String, String)] {
-        request.headers.map { ($0.name.canonicalName, $0.value) }
+        headers(request.headers)
+    }
+
+    /// Header fields as the engine takes them: (lower-case name, value).
+    static func headers(_ fields: HTTPFields) -> [(String, String)] {
+        fields.map { ($0.name.canonicalName, $0.value) }
     }
 
     static func fields(_ headers: [(String, String)]) -> HTTPFields {

@@ -125,11 +125,10 @@ public final class PinnedHTTPClient: Sendable {
         head.headers.add(name: "host", value: target.host)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-        return start(key: target.key, head: head, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
+        return start(key: target.key, pool: pool, head: head, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
     }
 
-    func start(key: Key, head: HTTPRequestHead, body: ByteBuffer, loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
-        let pool = pool(for: loop)
+    func start(key: Key, pool: LoopPool, head: HTTPRequestHead, body: ByteBuffer, loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
         while var idle = pool.idle[key], let exchange = idle.popLast() {
             pool.idle[key] = idle
             if exchange.channel.isActive {
