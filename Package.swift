@@ -137,7 +137,11 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProxyTests",
-            dependencies: ["Proxy", "MockAzure", "TestSupport"],
+            dependencies: [
+                "Proxy", "MockAzure", "TestSupport",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,9 +5,8 @@
 #
 # TSan on Linux does not see Synchronization.Mutex as a lock (its futex is in the uninstrumented runtime), so every
 # mutation inside `Mutex.withLock` was reported as a "Swift access race" (reproduced with ten lines outside this
-# project). The locks are NIOLockedValueBox (a pthread mutex, which TSan intercepts) instead, except in the files
-# scripts/tsan-suppressions.txt names (not converted yet): there only the closures run by `Mutex.withLock` are
-# suppressed, matched by the mangled shape of such a closure and the type that holds the Mutex.
+# project). Every lock is a NIOLockedValueBox (a pthread mutex, which TSan intercepts) instead; the suppressions file
+# is passed but holds no rule.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${TSAN_SCRATCH:-.build-tsan}

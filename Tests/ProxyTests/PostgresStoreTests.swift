@@ -57,6 +57,35 @@ struct PostgresStoreTests {
         }
     }
 
+    /// One `insert` call is one transaction: a row PostgreSQL refuses in its second statement (rows 1,000 on) leaves
+    /// none of the call's rows behind (the writer retries the whole batch; nothing is half-written).
+    @Test func aRefusedRowRollsBackItsWholeBatch() async throws {
+        try await withStore { store in
+            try await store.prepare()
+            let marker = UUID().uuidString
+            let rows = (0..<1200).map { index in
+                var row = SpendWriterTests.row(index)
+                row.requestID = "pg-tx-\(marker)-\(index)"
+                row.apiKey = marker
+                return index == 1100 ? EncodedSpendRow(row, body: { _ in "{not json" }) : EncodedSpendRow(row)
+            }
+            await #expect(throws: (any Error).self) { try await store.insert(rows) }
+            #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: marker)) == 0)
+            try await store.insert(Array(rows.prefix(1100)))
+            #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: marker)) == 1100)
+            // Large values were stored with LZ4 where the server has it.
+            let lz4 = try await store.client.query("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'", logger: Logger(label: "t")).collect().first?.decode(Bool.self)
+            if lz4 == true {
+                var big = SpendWriterTests.row(9)
+                big.requestID = "pg-lz4-\(marker)"
+                big.response = .string(String(repeating: "compressible answer text ", count: 400))
+                try await store.insert([big])
+                let method = try await store.client.query("SELECT pg_column_compression(\"response\") FROM \"LiteLLM_SpendLogs\" WHERE \"request_id\" = \(big.requestID)", logger: Logger(label: "t")).collect().first?.decode(String?.self)
+                #expect(method == "lz4")
+            }
+        }
+    }
+
     /// Virtual keys on PostgreSQL: generate, use, block, delete.
     @Test func keysOnPostgres() async throws {
         let url = Self.url

@@ -1,6 +1,7 @@
 import Foundation
 import MockAzure
 import ServiceLifecycle
+import SQLiteNIO
 import Logging
 import Synchronization
 import Testing
@@ -203,6 +204,27 @@ actor FlakyStore: SpendStore {
         try await store.close()
         #expect(SpendRow.format(Date(timeIntervalSince1970: 1_758_371_868.5)) == "2025-09-20 12:37:48.500")
         #expect(SpendRow.parse("2025-09-20") == Date(timeIntervalSince1970: 1_758_326_400))
+    }
+
+    /// A new file gets 16 KiB pages (rows with their bodies fill them); an existing file keeps the page size it has.
+    @Test func newFilesGetLargePagesExistingOnesKeepTheirs() async throws {
+        let folder = try TestPaths.temporaryDirectory("pages")
+        let fresh = SQLiteStore(path: folder.appendingPathComponent("new.sqlite").path)
+        try await fresh.prepare()
+        #expect(try await fresh.open().query("PRAGMA page_size", []).first?.column("page_size")?.integer == 16384)
+        try await fresh.close()
+
+        let oldPath = folder.appendingPathComponent("old.sqlite").path
+        let old = try await SQLiteConnection.open(storage: .file(path: oldPath))
+        _ = try await old.query("PRAGMA page_size=4096", [])
+        _ = try await old.query("CREATE TABLE \"earlier\" (\"x\" TEXT)", [])
+        try await old.close()
+        let existing = SQLiteStore(path: oldPath)
+        try await existing.prepare()
+        try await existing.insert([Self.row(2)])
+        #expect(try await existing.open().query("PRAGMA page_size", []).first?.column("page_size")?.integer == 4096)
+        #expect(try await existing.countSpendLogs(SpendLogQuery()) == 1)
+        try await existing.close()
     }
 }
 

@@ -28,6 +28,21 @@ import Wire
         #expect(JSON.string("\u{01}<\n").serialized() == #""\u0001<\n""#)
     }
 
+    /// Every escape at a run's start, middle and end, and random strings from a mix of plain, escaped and multi-byte
+    /// characters: the writer's text parses back to the same string.
+    @Test func everyEscapeRoundTrips() throws {
+        #expect(JSON.string("\"a\\b\r\u{7F}\u{08}\u{0C}\t\u{1F}é\n").serialized() == #""\"a\\b\r\u007f\b\f\t\u001fé\n""#)
+        #expect(JSON.string("").serialized() == #""""#)
+        let pieces = ["a", "plain text ", "\"", "\\", "\n", "\r", "\t", "\u{00}", "\u{1B}", "\u{7F}", "é", "😀", "/", "\u{2028}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let serialized = JSON.string(text).serialized()
+            #expect(try JSON.parse(serialized) == .string(text), "\(serialized)")
+            #expect(!serialized.utf8.dropFirst().dropLast().contains { $0 < 0x20 || $0 == 0x7F })
+        }
+    }
+
     @Test(arguments: [
         "", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"abc", "\"\\x\"", "\"\\ud800\"", "{} x", "[\"\u{01}\"]", "NaN",
     ])

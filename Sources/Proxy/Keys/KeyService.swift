@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import Wire
 
 /// Virtual keys: authentication through a cache in front of the database (keys already seen keep working while
@@ -27,10 +27,10 @@ public final class KeyService: VirtualKeyStore, Sendable {
         var inFlight = 0
     }
 
-    let cache = Mutex<[String: Cached]>([:])
-    let usage = Mutex<[String: Usage]>([:])
+    let cache = NIOLockedValueBox<[String: Cached]>([:])
+    let usage = NIOLockedValueBox<[String: Usage]>([:])
     /// The other replicas' last-minute usage per key, as of the last sync (`KeyUsageSync`).
-    let remote = Mutex<[String: KeyUsage]>([:])
+    let remote = NIOLockedValueBox<[String: KeyUsage]>([:])
 
     public init(store: any KeyStore, cacheTTL: Duration = .seconds(60), budgetExceededStatus: Int = 400, allowRequestsOnDBUnavailable: Bool = false, lookupTimeout: Duration = .seconds(5)) {
         self.store = store
@@ -93,17 +93,17 @@ public final class KeyService: VirtualKeyStore, Sendable {
     /// The key record, from the cache while fresh, else the database; a cached record also answers while the
     /// database is down.
     func lookup(token: String) async throws(KeyLookupError) -> VirtualKey? {
-        let cached = cache.withLock { $0[token] }
+        let cached = cache.withLockedValue { $0[token] }
         if let cached, ContinuousClock.now - cached.fetched < cacheTTL { return cached.key }
         do {
-            let answer = Mutex<VirtualKey?>(nil)
+            let answer = NIOLockedValueBox<VirtualKey?>(nil)
             let store = self.store
             try await SpendWriter.withTimeout(lookupTimeout) {
                 let key = try await store.key(token: token)
-                answer.withLock { $0 = key }
+                answer.withLockedValue { $0 = key }
             }
-            let key = answer.withLock { $0 }
-            if let key { remember(key) } else { cache.withLock { _ = $0.removeValue(forKey: token) } }
+            let key = answer.withLockedValue { $0 }
+            if let key { remember(key) } else { cache.withLockedValue { _ = $0.removeValue(forKey: token) } }
             return key
         } catch {
             if let cached { return cached.key }
@@ -112,21 +112,21 @@ public final class KeyService: VirtualKeyStore, Sendable {
     }
 
     func remember(_ key: VirtualKey) {
-        cache.withLock { $0[key.token] = Cached(key: key, fetched: .now) }
+        cache.withLockedValue { $0[key.token] = Cached(key: key, fetched: .now) }
     }
 
     func forget(_ token: String) {
-        cache.withLock { _ = $0.removeValue(forKey: token) }
+        cache.withLockedValue { _ = $0.removeValue(forKey: token) }
     }
 
     // MARK: limits
 
     /// Counts a request against its key's rpm and parallel limits (tpm is checked on what already ran).
     public func admit(_ caller: Caller) throws(ProxyError) {
-        guard case .virtualKey(let token, _, _) = caller.kind, let key = cache.withLock({ $0[token]?.key }) else { return }
+        guard case .virtualKey(let token, _, _) = caller.kind, let key = cache.withLockedValue({ $0[token]?.key }) else { return }
         let now = ContinuousClock.now
-        let others = remote.withLock { $0[token] } ?? KeyUsage()
-        let refusal: (String, Duration)? = usage.withLock { table in
+        let others = remote.withLockedValue { $0[token] } ?? KeyUsage()
+        let refusal: (String, Duration)? = usage.withLockedValue { table in
             var entry = table[token] ?? Usage()
             entry.requests.removeAll { now - $0 >= .seconds(60) }
             entry.tokens.removeAll { now - $0.0 >= .seconds(60) }
@@ -156,7 +156,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
     /// This replica's last-minute usage of every key it has seen, for the other replicas.
     public func localUsage() -> [String: KeyUsage] {
         let now = ContinuousClock.now
-        return usage.withLock { table in
+        return usage.withLockedValue { table in
             table.compactMapValues { entry in
                 let usage = KeyUsage(
                     requests: entry.requests.filter { now - $0 < .seconds(60) }.count,
@@ -169,19 +169,19 @@ public final class KeyService: VirtualKeyStore, Sendable {
     }
 
     public func setRemoteUsage(_ usage: [String: KeyUsage]) {
-        remote.withLock { $0 = usage }
+        remote.withLockedValue { $0 = usage }
     }
 
     /// Ends a request admitted by `admit`: frees its parallel slot, counts its tokens, and adds its spend to the
     /// cached record so the budget holds before the batched database update lands.
     public func release(_ caller: Caller, tokens: Int, spend: Double) {
         guard case .virtualKey(let token, _, _) = caller.kind else { return }
-        usage.withLock { table in
+        usage.withLockedValue { table in
             guard var entry = table[token] else { return }
             entry.inFlight = max(0, entry.inFlight - 1)
             if tokens > 0 { entry.tokens.append((.now, tokens)) }
             table[token] = entry
         }
-        if spend > 0 { cache.withLock { $0[token]?.key.spend += spend } }
+        if spend > 0 { cache.withLockedValue { $0[token]?.key.spend += spend } }
     }
 }

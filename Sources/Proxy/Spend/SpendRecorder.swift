@@ -65,8 +65,13 @@ public struct SpendRecorder: Sendable {
         // spend logs off there is no row and it goes on its own.
         if disabled, case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: spend) }
         if !disabled {
-            let recorder = self
-            writer.enqueue(SpendWriter.Pending(encoding: { recorder.encodedRow(finished, end: now, price: price, spend: spend) }))
+            if writer.journaling {
+                // Encoded now for the journal: no closure to capture the request in.
+                writer.enqueue(SpendWriter.Pending(encodedRow(finished, end: now, price: price, spend: spend)))
+            } else {
+                let recorder = self
+                writer.enqueue(SpendWriter.Pending(encoding: { recorder.encodedRow(finished, end: now, price: price, spend: spend) }))
+            }
         }
         return (spend, tokens)
     }

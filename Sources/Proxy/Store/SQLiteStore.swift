@@ -59,6 +59,10 @@ public actor SQLiteStore: SpendStore {
 
     static func connect(_ path: String) async throws -> SQLiteConnection {
         let opened = try await SQLiteConnection.open(storage: .file(path: path))
+        // A new file gets 16 KiB pages (an existing one keeps its own): a row with its bodies (~2.5 KB with the seed's
+        // answer) left most of a 4 KiB page empty, and the random request_id index dirties fewer, fuller pages per
+        // flush. Together about a third less SQLite time per row.
+        _ = try await opened.query("PRAGMA page_size=16384", [])
         _ = try await opened.query("PRAGMA journal_mode=WAL", [])
         _ = try await opened.query("PRAGMA synchronous=NORMAL", [])
         _ = try await opened.query("PRAGMA busy_timeout=5000", [])
