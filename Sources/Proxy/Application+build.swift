@@ -72,14 +72,11 @@ public enum ProxyApplication {
         // the writer prepares again when it reconnects).
         let store = writer.store
         app.beforeServerStarts {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try? await store.prepare()
-                    try? await (store as? any KeyStore)?.prepareKeys()
-                }
-                group.addTask { try? await Task.sleep(for: .seconds(10)) }
-                await group.next()
-                group.cancelAll()
+            // `withTimeout` lets go after 10 s even when the database call ignores cancellation (a task group would
+            // wait for its cancelled child, and the server would never start).
+            try? await SpendWriter.withTimeout(.seconds(10)) {
+                try? await store.prepare()
+                try? await (store as? any KeyStore)?.prepareKeys()
             }
         }
         // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.

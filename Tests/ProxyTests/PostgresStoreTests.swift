@@ -38,6 +38,32 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Four replicas creating the schema of a fresh database at once all finish (3 fresh databases). With the advisory
+    /// lock released before the COMMIT, a replica's `CREATE TABLE IF NOT EXISTS` missed the uncommitted table, failed,
+    /// and its connection kept the lock: the others then waited for good.
+    @Test func replicasCreatingAFreshSchemaTogetherAllFinish() async throws {
+        for _ in 0..<3 {
+            let name = "gw_race_\(UUID().uuidString.prefix(8).lowercased())"
+            try await withStore { admin in _ = try await admin.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: Logger(label: "t")) }
+            var components = try #require(URLComponents(string: Self.url))
+            components.path = "/" + name
+            let clients = try (0..<4).map { _ in PostgresClient(configuration: try PostgresStore.configuration(url: components.string ?? ""), backgroundLogger: Logger(label: "pg")) }
+            await withTaskGroup(of: Void.self) { running in
+                for client in clients { running.addTask { await client.run() } }
+                await #expect(throws: Never.self) {
+                    try await SpendWriter.withTimeout(.seconds(20)) {
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for client in clients { group.addTask { try await PostgresStore(client: client).prepare() } }
+                            try await group.waitForAll()
+                        }
+                    }
+                }
+                running.cancelAll()
+            }
+            try await withStore { admin in _ = try await admin.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \"\(name)\" WITH (FORCE)"), logger: Logger(label: "t")) }
+        }
+    }
+
     @Test func rowsRoundTripWithoutDuplicates() async throws {
         try await withStore { store in
             try await store.prepare()

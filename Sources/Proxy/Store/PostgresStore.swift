@@ -51,18 +51,17 @@ public struct PostgresStore: SpendStore {
         try await createLocked(PostgresStore.schema + [KeySchema.postgresTable])
     }
 
-    /// Runs schema statements under an advisory lock, so replicas starting together do not race on `CREATE`.
+    /// Runs schema statements under an advisory lock, so replicas starting together do not race on `CREATE`. The lock
+    /// is the transaction's (`pg_advisory_xact_lock`): it is released by the COMMIT that makes the tables visible, so the
+    /// next replica finds them there, and by the ROLLBACK of a failed attempt. (A session lock released before the
+    /// COMMIT let the next replica's `CREATE TABLE IF NOT EXISTS` miss the uncommitted table and fail on a duplicate
+    /// type; its unlock then failed in the aborted transaction and the pooled connection kept the lock, so every later
+    /// `prepare` on any replica waited on it for good — seen once in CI with two replicas started together.)
     func createLocked(_ statements: [String]) async throws {
         try await client.withTransaction(logger: logger) { connection in
             // One replica creates the schema; the others wait on the lock, then find it there.
-            _ = try await connection.query("SELECT pg_advisory_lock(7468313130)", logger: logger)
-            do {
-                for statement in statements { _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                _ = try await connection.query("SELECT pg_advisory_unlock(7468313130)", logger: logger)
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(7468313130)", logger: logger)
-                throw error
-            }
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(7468313130)", logger: logger)
+            for statement in statements { _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
         }
     }
 
