@@ -57,45 +57,4 @@ import TestSupport
         #expect(try await check.countSpendLogs(SpendLogQuery()) == 0, "the contrast: the queue died with the process")
         try await check.close()
     }
-
-    /// Under load the writer maps the next segment ahead (a spare), the next rows' lines land in it, readable by another
-    /// process before any seal (a SIGKILL keeps them); an idle writer gives the spare back, and a stopped one leaves
-    /// no file.
-    @Test func theNextSegmentIsMappedAheadAndGivenBackWhenIdle() async throws {
-        let folder = try TestPaths.temporaryDirectory("journal-spare")
-        let path = folder.appendingPathComponent("spend.sqlite").path
-        let journal = folder.appendingPathComponent("spend.journal").path
-        // Flushed by hand: the interval never comes. The table is there before the writer starts.
-        let store = SQLiteStore(path: path)
-        try await store.prepare()
-        let writer = SpendWriter(store: store, interval: .seconds(60), spillPath: folder.appendingPathComponent("spill.jsonl").path, journalPath: journal)
-        let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
-        func lines() -> [String] {
-            Self.journalFiles(folder).flatMap { name in
-                (FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data()).split(separator: 0x0A).compactMap { line in
-                    line.first == UInt8(ascii: "{") ? String(decoding: line, as: UTF8.self) : nil
-                }
-            }
-        }
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            for index in 0..<100 { writer.enqueue(SpendWriterTests.row(index)) }
-            #expect(lines().count == 100)
-            #expect(await writer.flush())
-            #expect(writer.counters.written == 100)
-            #expect(Self.journalFiles(folder).count == 1, "the spare, mapped ahead")
-            #expect(lines().isEmpty, "written rows leave no line")
-            for index in 100..<105 { writer.enqueue(SpendWriterTests.row(index)) }
-            let pending = lines()
-            #expect(pending.count == 5 && pending.allSatisfy { $0.contains("\"request_id\"") }, "lines in the spare before any seal")
-            #expect(await writer.flush())
-            #expect(writer.counters.written == 105)
-            #expect(Self.journalFiles(folder).count == 1, "the next spare")
-            #expect(await writer.flush())
-            #expect(Self.journalFiles(folder).isEmpty, "an idle writer gives its spare back")
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
-        #expect(Self.journalFiles(folder).isEmpty)
-    }
 }

@@ -144,13 +144,10 @@ public final class SpendWriter: Service, Sendable {
         if !(await flush()) {
             spillAll()
             // Every row is in the spill file now: the journal's copies can go.
-            let written = state.withLockedValue { state -> SpendJournal.Segment? in
-                guard let sealed = state.journal?.seal() else { return nil }
-                return state.journal?.remove(sealed) ?? nil
+            state.withLockedValue { state in
+                if let sealed = state.journal?.seal() { state.journal?.remove(sealed) }
             }
-            if let written { SpendJournal.discard(written) }
         }
-        state.withLockedValue { $0.journal?.dropSpare() }
         try? await store.close()
     }
 
@@ -214,7 +211,6 @@ public final class SpendWriter: Service, Sendable {
         }
         // Rows queued until now are in these segments; once the loop has written them all, the segments can go. Only
         // those rows: under steady load the queue never empties, and a flush must still end.
-        if journaling, !Task.isShuttingDownGracefully { prepareSpare() }
         let (sealed, target) = state.withLockedValue { ($0.journal?.seal() ?? [], $0.queue.count) }
         var done = 0
         while done < target {
@@ -244,30 +240,8 @@ public final class SpendWriter: Service, Sendable {
                 return false
             }
         }
-        if !sealed.isEmpty {
-            // The written segment to reuse is zeroed here, outside the lock, then handed back as the next spare.
-            if var recyclable = state.withLockedValue({ state -> SpendJournal.Segment? in state.journal?.remove(sealed) ?? nil }) {
-                SpendJournal.zero(&recyclable)
-                state.withLockedValue { $0.journal?.install(spare: recyclable) }
-            }
-        }
+        if !sealed.isEmpty { state.withLockedValue { $0.journal?.remove(sealed) } }
         return true
-    }
-
-    /// Maps and touches the journal's next segment here, off the request path, while rows arrive and no written segment
-    /// is there to reuse (the flush that follows seals the active one, so the next row goes to this one); an idle writer
-    /// gives its spare back.
-    func prepareSpare() {
-        let next = state.withLockedValue { state -> (path: String, size: Int)? in
-            guard !state.queue.isEmpty else {
-                state.journal?.dropSpare()
-                return nil
-            }
-            guard state.journal?.spare == nil, let size = state.journal?.spareSize, let path = state.journal?.nextPath() else { return nil }
-            return (path, size)
-        }
-        guard let next, let segment = SpendJournal.create(path: next.path, size: next.size, touch: true) else { return }
-        state.withLockedValue { $0.journal?.install(spare: segment) }
     }
 
     struct InsertTimedOut: Error {}
@@ -275,8 +249,8 @@ public final class SpendWriter: Service, Sendable {
     /// Rows per `insert` call: the stores write them in INSERTs of ≤ 100 rows, each call in one transaction.
     static let rowsPerInsert = 5000
 
-    /// Queued rows that start a flush before the interval ends: half the queue's capacity, at most 2,000 (a journal
-    /// segment's worth, so a flush under load finds the active segment short of full, and a transaction's worth).
+    /// Queued rows that start a flush before the interval ends: half the queue's capacity, at most 2,000 (a smaller
+    /// working set between flushes, and a transaction's worth).
     var flushAt: Int { min(capacity / 2, 2000) }
 
     /// Runs `operation`, giving up after `limit` even when the operation ignores cancellation (a database that stops
@@ -364,10 +338,7 @@ public final class SpendWriter: Service, Sendable {
 
     /// Inserts a JSON-lines file's rows (idempotently) and removes the file once they are in.
     func replay(_ path: String) async -> Bool {
-        guard let file = FileManager.default.contents(atPath: path) else { return true }
-        // A journal segment of a killed process ends in zero bytes (reserved for lines it never wrote, or a reused
-        // segment's zeroed past); no line holds one (JSON text escapes control characters).
-        let data = file[..<(file.firstIndex(of: 0) ?? file.endIndex)]
+        guard let data = FileManager.default.contents(atPath: path) else { return true }
         guard !data.isEmpty else {
             try? FileManager.default.removeItem(atPath: path)
             return true
