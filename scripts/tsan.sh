@@ -26,6 +26,15 @@ status=0
 swift test --scratch-path "$SCRATCH" --skip-build --sanitize thread --no-parallel \
   --skip "${TSAN_SKIP:-brokenProxiesFailTheRightCheck|KeyDBUnavailableTests}" "$@" > artifacts/tsan.log 2>&1 || status=$?
 grep -E "WARNING: ThreadSanitizer|SUMMARY: ThreadSanitizer|✘|Test run" artifacts/tsan.log | head -40
+# A crash (TSan prints DEADLYSIGNAL and a stack, not a race report): show where, and which tests had not finished.
+if grep -q "DEADLYSIGNAL" artifacts/tsan.log; then
+  echo "== the test process crashed; its stack:"
+  grep -A 40 -m 1 "DEADLYSIGNAL" artifacts/tsan.log | grep -E "^ *#[0-9]+|ERROR:|Hint" | head -40
+  echo "== tests started but not finished when it crashed:"
+  grep -E "◇ Test .* started" artifacts/tsan.log | sed -E 's/.*Test (.*) started.*/\1/' | sort > artifacts/tsan-started.txt
+  grep -E "[✔✘] Test .* (passed|failed)" artifacts/tsan.log | sed -E 's/.*Test (.*) (passed|failed).*/\1/' | sort > artifacts/tsan-ended.txt
+  comm -23 artifacts/tsan-started.txt artifacts/tsan-ended.txt | head -10
+fi
 echo "== TSan tests took $(( $(date +%s) - start )) s"
 if grep -q "WARNING: ThreadSanitizer" artifacts/tsan.log; then exit 1; fi
 exit "$status"

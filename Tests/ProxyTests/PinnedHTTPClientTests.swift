@@ -24,7 +24,10 @@ import Wire
             }
             let idle = try await loop.submit { client.pool(for: loop).idle.values.map(\.count).reduce(0, +) }.get()
             #expect(idle == 1, "five sequential requests share one keep-alive connection")
-            client.closeIdleConnections()
+            let channel = try await loop.submit { client.pool(for: loop).idle.values.joined().first!.channel }.get()
+            await client.closeIdleConnections()
+            #expect(try await loop.submit { client.pool(for: loop).idle.isEmpty }.get(), "closed on return, not later")
+            #expect(try await loop.submit { channel.isActive }.get() == false)
         }
     }
 
@@ -50,7 +53,7 @@ import Wire
             await #expect(throws: (any Error).self) {
                 try await client.post(url: "http://127.0.0.1:1/x", headers: [], body: Self.body, on: loop, deadline: .now() + .seconds(5), maximumBodySize: 1).get()
             }
-            client.closeIdleConnections()
+            await client.closeIdleConnections()
         }
     }
 }

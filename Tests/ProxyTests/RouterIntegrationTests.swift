@@ -4,16 +4,16 @@ import Logging
 import MockAzure
 import NIOCore
 import Proxy
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 import Wire
 
 /// Values recorded from any task.
 final class Recorded<Value: Sendable>: Sendable {
-    let storage = Mutex<[Value]>([])
-    func append(_ value: Value) { storage.withLock { $0.append(value) } }
-    var values: [Value] { storage.withLock { $0 } }
+    let storage = NIOLockedValueBox<[Value]>([])
+    func append(_ value: Value) { storage.withLockedValue { $0.append(value) } }
+    var values: [Value] { storage.withLockedValue { $0 } }
 }
 
 /// The router through the engine against a real MockAzure: per-deployment faults (`#mock-fault@DEPLOYMENT:`),

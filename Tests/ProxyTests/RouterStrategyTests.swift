@@ -1,15 +1,15 @@
 import Foundation
 import Proxy
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import Wire
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
     let start = ContinuousClock.now
-    let offset = Mutex(Duration.zero)
-    var now: ContinuousClock.Instant { start + offset.withLock { $0 } }
-    func advance(_ duration: Duration) { offset.withLock { $0 += duration } }
+    let offset = NIOLockedValueBox(Duration.zero)
+    var now: ContinuousClock.Instant { start + offset.withLockedValue { $0 } }
+    func advance(_ duration: Duration) { offset.withLockedValue { $0 += duration } }
 }
 
 @Suite struct RouterStrategyTests {

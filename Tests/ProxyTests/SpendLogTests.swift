@@ -3,7 +3,7 @@ import MockAzure
 import ServiceLifecycle
 import SQLiteNIO
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 import Wire
@@ -211,18 +211,18 @@ actor FlakyStore: SpendStore {
         let folder = try TestPaths.temporaryDirectory("pages")
         let fresh = SQLiteStore(path: folder.appendingPathComponent("new.sqlite").path)
         try await fresh.prepare()
-        #expect(try await fresh.open().query("PRAGMA page_size", []).first?.column("page_size")?.integer == 16384)
+        #expect(try await fresh.open().rows("PRAGMA page_size", []).first?.column("page_size")?.integer == 16384)
         try await fresh.close()
 
         let oldPath = folder.appendingPathComponent("old.sqlite").path
         let old = try await SQLiteConnection.open(storage: .file(path: oldPath))
-        _ = try await old.query("PRAGMA page_size=4096", [])
-        _ = try await old.query("CREATE TABLE \"earlier\" (\"x\" TEXT)", [])
+        _ = try await old.rows("PRAGMA page_size=4096", [])
+        _ = try await old.rows("CREATE TABLE \"earlier\" (\"x\" TEXT)", [])
         try await old.close()
         let existing = SQLiteStore(path: oldPath)
         try await existing.prepare()
         try await existing.insert([Self.row(2)])
-        #expect(try await existing.open().query("PRAGMA page_size", []).first?.column("page_size")?.integer == 4096)
+        #expect(try await existing.open().rows("PRAGMA page_size", []).first?.column("page_size")?.integer == 4096)
         #expect(try await existing.countSpendLogs(SpendLogQuery()) == 1)
         try await existing.close()
     }

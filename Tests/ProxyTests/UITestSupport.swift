@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 import Wire
@@ -26,13 +26,13 @@ struct UIPage: Sendable {
 final class UIBrowser: Sendable {
     let base: String
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-    let jar = Mutex<[String: String]>([:])
+    let jar = NIOLockedValueBox<[String: String]>([:])
 
     init(base: String) { self.base = base }
 
-    var sessionCookie: String? { jar.withLock { $0[AdminUI.sessionCookie] } }
+    var sessionCookie: String? { jar.withLockedValue { $0[AdminUI.sessionCookie] } }
 
-    func setCookie(_ name: String, _ value: String?) { jar.withLock { $0[name] = value } }
+    func setCookie(_ name: String, _ value: String?) { jar.withLockedValue { $0[name] = value } }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> UIPage {
         try await send(.GET, path, body: nil, headers: headers)
@@ -69,7 +69,7 @@ final class UIBrowser: Sendable {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let cookie = jar.withLock { $0.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+        let cookie = jar.withLockedValue { $0.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
         if !cookie.isEmpty { request.headers.add(name: "cookie", value: cookie) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await client.execute(request, timeout: .seconds(30))

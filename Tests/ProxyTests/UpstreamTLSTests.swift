@@ -82,8 +82,8 @@ ua7onFMO++pYeKJWcOfyUx6yIcOhRANCAAQDV5AtqWkyVAQJNcTl5RAatU46c+S4
             let trusting = PinnedHTTPClient(verifyCertificates: false)
             let response = try await trusting.post(url: url, headers: [], body: ByteBuffer(string: "{}"), on: loop, deadline: .now() + .seconds(5), maximumBodySize: 1 << 10).get()
             #expect(response.status == .ok)
-            verifying.closeIdleConnections()
-            trusting.closeIdleConnections()
+            await verifying.closeIdleConnections()
+            await trusting.closeIdleConnections()
         }
     }
 

@@ -45,9 +45,9 @@ public actor SQLiteStore: SpendStore {
             let opened = try await SQLiteStore.connect(path)
             // The inserts' working set is the random request_id index: a larger page cache keeps it from being read
             // back page by page; statement journals stay in memory; checkpoints (a copy and an fsync) come 4× rarer.
-            _ = try await opened.query("PRAGMA cache_size=-16384", [])
-            _ = try await opened.query("PRAGMA temp_store=MEMORY", [])
-            _ = try await opened.query("PRAGMA wal_autocheckpoint=4000", [])
+            _ = try await opened.rows("PRAGMA cache_size=-16384", [])
+            _ = try await opened.rows("PRAGMA temp_store=MEMORY", [])
+            _ = try await opened.rows("PRAGMA wal_autocheckpoint=4000", [])
             return opened
         }
         openingInserter = task
@@ -62,19 +62,19 @@ public actor SQLiteStore: SpendStore {
         // A new file gets 16 KiB pages (an existing one keeps its own): a row with its bodies (~2.5 KB with the seed's
         // answer) left most of a 4 KiB page empty, and the random request_id index dirties fewer, fuller pages per
         // flush. Together about a third less SQLite time per row.
-        _ = try await opened.query("PRAGMA page_size=16384", [])
-        _ = try await opened.query("PRAGMA journal_mode=WAL", [])
-        _ = try await opened.query("PRAGMA synchronous=NORMAL", [])
-        _ = try await opened.query("PRAGMA busy_timeout=5000", [])
+        _ = try await opened.rows("PRAGMA page_size=16384", [])
+        _ = try await opened.rows("PRAGMA journal_mode=WAL", [])
+        _ = try await opened.rows("PRAGMA synchronous=NORMAL", [])
+        _ = try await opened.rows("PRAGMA busy_timeout=5000", [])
         return opened
     }
 
     public func prepare() async throws {
         let connection = try await open()
-        _ = try await connection.query(SpendSchema.sqliteTable, [])
-        for index in SpendSchema.sqliteIndexes { _ = try await connection.query(index, []) }
+        _ = try await connection.rows(SpendSchema.sqliteTable, [])
+        for index in SpendSchema.sqliteIndexes { _ = try await connection.rows(index, []) }
         // Inserting rows adds their spend to their keys, so the key table exists with the spend table.
-        _ = try await connection.query(KeySchema.sqliteTable, [])
+        _ = try await connection.rows(KeySchema.sqliteTable, [])
     }
 
     /// One transaction (≤ 100 rows per INSERT): the random `request_id` index's pages are written to the WAL once per
@@ -85,12 +85,12 @@ public actor SQLiteStore: SpendStore {
         inserting = true
         defer { inserting = false }
         let connection = try await openInserter()
-        _ = try await connection.query("BEGIN IMMEDIATE", [])
+        _ = try await connection.rows("BEGIN IMMEDIATE", [])
         do {
             try await insert(rows, on: connection)
-            _ = try await connection.query("COMMIT", [])
+            _ = try await connection.rows("COMMIT", [])
         } catch {
-            _ = try? await connection.query("ROLLBACK", [])
+            _ = try? await connection.rows("ROLLBACK", [])
             throw error
         }
     }
@@ -105,11 +105,11 @@ public actor SQLiteStore: SpendStore {
             }
             // The spend of the rows that were new goes to their keys (a replayed row adds nothing again).
             var totals: [String: Double] = [:]
-            for row in try await connection.query(SQLiteStore.insertStatement(rows: batch.count), binds) {
+            for row in try await connection.rows(SQLiteStore.insertStatement(rows: batch.count), binds) {
                 if let key = row.column("api_key")?.string, let spend = row.column("spend")?.double, spend > 0 { totals[key, default: 0] += spend }
             }
             for (token, spend) in totals {
-                _ = try await connection.query("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(spend), .text(token)])
+                _ = try await connection.rows("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(spend), .text(token)])
             }
         }
     }
@@ -151,26 +151,26 @@ public actor SQLiteStore: SpendStore {
         let connection = try await open()
         let (clause, binds) = whereClause(query)
         let sql = "SELECT \(SpendSchema.quotedColumns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC LIMIT ? OFFSET ?"
-        let rows = try await connection.query(sql, binds + [.integer(query.limit), .integer(query.offset)])
+        let rows = try await connection.rows(sql, binds + [.integer(query.limit), .integer(query.offset)])
         return rows.compactMap(SQLiteStore.row)
     }
 
     public func countSpendLogs(_ query: SpendLogQuery) async throws -> Int {
         let connection = try await open()
         let (clause, binds) = whereClause(query)
-        let rows = try await connection.query("SELECT COUNT(*) AS n FROM \"LiteLLM_SpendLogs\"\(clause)", binds)
+        let rows = try await connection.rows("SELECT COUNT(*) AS n FROM \"LiteLLM_SpendLogs\"\(clause)", binds)
         return rows.first?.column("n")?.integer ?? 0
     }
 
     public func deleteSpendLogs(before date: Date) async throws -> Int {
         let connection = try await open()
         let before = try await countSpendLogs(SpendLogQuery(end: date))
-        _ = try await connection.query("DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < ?", [.text(SpendRow.format(date))])
+        _ = try await connection.rows("DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < ?", [.text(SpendRow.format(date))])
         return before
     }
 
     public func ping() async throws {
-        _ = try await open().query("SELECT 1", [])
+        _ = try await open().rows("SELECT 1", [])
     }
 
     public func close() async throws {

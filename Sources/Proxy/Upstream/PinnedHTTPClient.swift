@@ -32,11 +32,16 @@ public final class PinnedHTTPClient: Sendable {
         var port: Int
     }
 
-    /// Idle connections of one event loop; only ever touched on that loop.
+    /// Idle connections of one event loop; only ever touched on that loop (`loop`).
     final class LoopPool: @unchecked Sendable {
+        let loop: any EventLoop
         var idle: [Key: [Exchange]] = [:]
         /// Parsed URLs (a deployment's URL is the same on every call).
         var targets: [String: Target] = [:]
+
+        init(loop: any EventLoop) {
+            self.loop = loop
+        }
     }
 
     /// Where a URL points: the connection key, the request target and the `host` header.
@@ -78,16 +83,15 @@ public final class PinnedHTTPClient: Sendable {
         self.maximumIdlePerHost = maximumIdlePerHost
     }
 
-    /// Closes every idle connection (at shutdown).
-    public func closeIdleConnections() {
-        let all = pools.withLockedValue { $0.values.map { $0 } }
+    /// Closes every idle connection (at shutdown), each pool on its own loop: a response that has just completed
+    /// may be putting its connection back into the pool on that loop at this moment.
+    public func closeIdleConnections() async {
+        let all = pools.withLockedValue { Array($0.values) }
         for pool in all {
-            let exchanges = pool.idle.values.flatMap { $0 }
-            guard let loop = exchanges.first?.channel.eventLoop else { continue }
-            loop.execute {
-                for exchange in pool.idle.values.flatMap({ $0 }) { exchange.channel.close(promise: nil) }
+            try? await pool.loop.submit {
+                for exchange in pool.idle.values.joined() { exchange.channel.close(promise: nil) }
                 pool.idle.removeAll()
-            }
+            }.get()
         }
     }
 
@@ -95,7 +99,7 @@ public final class PinnedHTTPClient: Sendable {
         pools.withLockedValue { pools in
             let id = ObjectIdentifier(loop)
             if let pool = pools[id] { return pool }
-            let pool = LoopPool()
+            let pool = LoopPool(loop: loop)
             pools[id] = pool
             return pool
         }

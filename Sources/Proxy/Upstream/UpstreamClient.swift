@@ -39,7 +39,7 @@ public final class UpstreamClient: Service, Sendable {
 
     public func run() async throws {
         try? await gracefulShutdown()
-        pinned.closeIdleConnections()
+        await pinned.closeIdleConnections()
         try await http.shutdown()
     }
 }
