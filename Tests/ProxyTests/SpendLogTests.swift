@@ -206,6 +206,32 @@ actor FlakyStore: SpendStore {
         #expect(SpendRow.parse("2025-09-20") == Date(timeIntervalSince1970: 1_758_326_400))
     }
 
+    /// 250 rows with one start time, read 10 a page: every row exactly once. Sorted on startTime alone, ties may come
+    /// in a different order on each page's query (PostgreSQL's top-N sort does), so a row showed on two pages and
+    /// another on none (seen in CI: 2,000 rows read back as 1,999 request_ids).
+    static func pagesHoldEveryRowOnce(_ store: some SpendStore) async throws {
+        let marker = UUID().uuidString
+        let rows = (0..<250).map { index in
+            var row = row(index)
+            row.requestID = "page-\(marker)-\(index)"
+            row.apiKey = marker
+            row.startTime = Date(timeIntervalSince1970: 1_758_371_868)
+            return row
+        }
+        try await store.insert(rows)
+        var read: [String] = []
+        for page in 0..<25 { read += try await store.spendLogs(SpendLogQuery(apiKey: marker, limit: 10, offset: page * 10)).map(\.requestID) }
+        #expect(read.count == 250)
+        #expect(Set(read).count == 250, "no row on two pages (so none on no page)")
+    }
+
+    @Test func pagesOfRowsWithOneStartTimeHoldEveryRowOnce() async throws {
+        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("pages").appendingPathComponent("s.sqlite").path)
+        try await store.prepare()
+        try await Self.pagesHoldEveryRowOnce(store)
+        try await store.close()
+    }
+
     /// A new file gets 16 KiB pages (rows with their bodies fill them); an existing file keeps the page size it has.
     @Test func newFilesGetLargePagesExistingOnesKeepTheirs() async throws {
         let folder = try TestPaths.temporaryDirectory("pages")

@@ -65,7 +65,7 @@ extension PostgresStore: KeyStore {
         var bindings = PostgresBindings()
         bindings.append(limit)
         bindings.append(offset)
-        return try await selectKeys("SELECT \(PostgresStore.keySelect) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC LIMIT $1 OFFSET $2", bindings)
+        return try await selectKeys("SELECT \(PostgresStore.keySelect) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT $1 OFFSET $2", bindings)
     }
 
     public func countKeys() async throws -> Int {

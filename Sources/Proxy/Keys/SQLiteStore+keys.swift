@@ -32,7 +32,7 @@ extension SQLiteStore: KeyStore {
     }
 
     public func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] {
-        let rows = try await open().rows("SELECT \(KeySchema.quotedColumns) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC LIMIT ? OFFSET ?", [.integer(limit), .integer(offset)])
+        let rows = try await open().rows("SELECT \(KeySchema.quotedColumns) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT ? OFFSET ?", [.integer(limit), .integer(offset)])
         return rows.compactMap(SQLiteStore.key)
     }
 

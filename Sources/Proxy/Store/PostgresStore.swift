@@ -198,7 +198,7 @@ public struct PostgresStore: SpendStore {
         bindings.append(query.limit)
         bindings.append(query.offset)
         let columns = SpendSchema.columns.map { "\"\($0)\"::text" }.joined(separator: ", ")
-        let sql = "SELECT \(columns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)"
+        let sql = "SELECT \(columns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)"
         return try await textRows(sql, bindings, columns: SpendSchema.columns).compactMap(SpendRow.init(columns:))
     }
 

@@ -150,7 +150,7 @@ public actor SQLiteStore: SpendStore {
     public func spendLogs(_ query: SpendLogQuery) async throws -> [SpendRow] {
         let connection = try await open()
         let (clause, binds) = whereClause(query)
-        let sql = "SELECT \(SpendSchema.quotedColumns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC LIMIT ? OFFSET ?"
+        let sql = "SELECT \(SpendSchema.quotedColumns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT ? OFFSET ?"
         let rows = try await connection.rows(sql, binds + [.integer(query.limit), .integer(query.offset)])
         return rows.compactMap(SQLiteStore.row)
     }
