@@ -68,12 +68,7 @@ struct PostgresStoreTests {
         try await withStore { store in
             try await store.prepare()
             let marker = UUID().uuidString
-            let rows = (0..<250).map { index in
-                var row = SpendWriterTests.row(index)
-                row.requestID = "pg-\(marker)-\(index)"
-                row.apiKey = marker
-                return row
-            }
+            let rows = SpendWriterTests.markedRows(250, prefix: "pg", marker: marker)
             try await store.insert(rows)
             try await store.insert(Array(rows.prefix(50)))
             #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: marker)) == 250)
@@ -96,11 +91,8 @@ struct PostgresStoreTests {
         try await withStore { store in
             try await store.prepare()
             let marker = UUID().uuidString
-            let rows = (0..<1200).map { index in
-                var row = SpendWriterTests.row(index)
-                row.requestID = "pg-tx-\(marker)-\(index)"
-                row.apiKey = marker
-                return index == 1100 ? EncodedSpendRow(row, body: { _ in "{not json" }) : EncodedSpendRow(row)
+            let rows = SpendWriterTests.markedRows(1200, prefix: "pg-tx", marker: marker).enumerated().map { index, row in
+                index == 1100 ? EncodedSpendRow(row, body: { _ in "{not json" }) : EncodedSpendRow(row)
             }
             await #expect(throws: (any Error).self) { try await store.insert(rows) }
             #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: marker)) == 0)

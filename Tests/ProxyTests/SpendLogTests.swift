@@ -127,6 +127,16 @@ actor FlakyStore: SpendStore {
         )
     }
 
+    /// `count` rows of one test in a shared database: api_key `marker`, request_ids `<prefix>-<marker>-<index>`.
+    static func markedRows(_ count: Int, prefix: String, marker: String) -> [SpendRow] {
+        (0..<count).map { index in
+            var row = row(index)
+            row.requestID = "\(prefix)-\(marker)-\(index)"
+            row.apiKey = marker
+            return row
+        }
+    }
+
     /// 2,000 rows while the database is down, a queue of 500: the excess is spilled, and after the outage every row
     /// is in the table exactly once.
     @Test func outageLosesNothingAndDuplicatesNothing() async throws {
@@ -211,10 +221,8 @@ actor FlakyStore: SpendStore {
     /// another on none (seen in CI: 2,000 rows read back as 1,999 request_ids).
     static func pagesHoldEveryRowOnce(_ store: some SpendStore) async throws {
         let marker = UUID().uuidString
-        let rows = (0..<250).map { index in
-            var row = row(index)
-            row.requestID = "page-\(marker)-\(index)"
-            row.apiKey = marker
+        let rows = markedRows(250, prefix: "page", marker: marker).map { row in
+            var row = row
             row.startTime = Date(timeIntervalSince1970: 1_758_371_868)
             return row
         }
