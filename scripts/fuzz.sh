@@ -18,14 +18,22 @@ BIN=$(swift build --scratch-path "$SCRATCH" --show-bin-path)
 status=0
 for target in sse config fixtures; do
   work=$(mktemp -d)
+  rm -f "$OUT/$target"-*
   cp -R "fuzz/corpus/$target/." "$work/"
   echo "== fuzz-$target for ${SECONDS_PER_TARGET}s from $(ls "$work" | wc -l) seed inputs"
-  if "$BIN/fuzz-$target" "$work" -max_total_time="$SECONDS_PER_TARGET" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
+  # Swift's own backtracer would take the crash signal before libFuzzer, which then saves no crashing input.
+  if SWIFT_BACKTRACE=enable=no "$BIN/fuzz-$target" "$work" -max_total_time="$SECONDS_PER_TARGET" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
        -artifact_prefix="$OUT/$target-" -print_final_stats=1 > "$OUT/$target.log" 2>&1; then
     grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$OUT/$target.log" | sed 's/^/   /'
     echo "   corpus grew to $(ls "$work" | wc -l) inputs; no crash"
   else
-    echo "   FAILED: see $OUT/$target.log and $OUT/$target-*"; tail -20 "$OUT/$target.log"
+    echo "   FAILED: see $OUT/$target.log and $OUT/$target-*"
+    # The trap's message, the crashed thread's frames in our code and the input, rather than the register dump.
+    grep -E "Fatal error|ERROR: libFuzzer|SUMMARY" "$OUT/$target.log" | head -5 | sed 's/^/   /'
+    grep -E "^ *#[0-9]+ .*\.swift:[0-9]+" "$OUT/$target.log" | head -14 | sed 's/^/   /'
+    for input in "$OUT/$target"-*; do
+      [ -f "$input" ] && { echo "   input $input (base64):"; base64 -w 100 "$input" | head -20 | sed 's/^/     /'; }
+    done
     status=1
   fi
   rm -rf "$work"

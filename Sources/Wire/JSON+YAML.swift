@@ -36,7 +36,13 @@ extension JSON {
             case .null: self = .null
             case .bool: self = .bool(node.bool ?? false)
             case .int:
-                if (try? JSON.parse(text))?.intValue != nil { self = .number(text) } else if let value = node.int { self = .int(value) } else { self = .string(text) }
+                if (try? JSON.parse(text))?.intValue != nil {
+                    self = .number(text)
+                } else if let value = text.contains(":") ? Self.sexagesimal(text) : node.int {
+                    self = .int(value)
+                } else {
+                    self = .string(text)
+                }
             case .float:
                 if case .number = (try? JSON.parse(text)) { self = .number(text) } else if let value = node.float, value.isFinite { self = .double(value) } else { self = .string(text) }
             default: self = .string(text)
@@ -63,6 +69,23 @@ extension JSON {
         case .alias:
             throw YAMLLoadError(line: node.mark.map { $0.line }, reason: "YAML aliases are not supported")
         }
+    }
+
+    /// A YAML 1.1 base-60 integer (`190:20:30` is 685230), or nil when it does not fit an Int. Read here rather than by
+    /// Yams, whose reading traps on overflow (`9223372036854775807:59`).
+    static func sexagesimal(_ text: String) -> Int? {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+        let negative = digits.first == "-"
+        if negative || digits.first == "+" { digits = digits.dropFirst() }
+        var value = 0
+        for component in digits.split(separator: ":", omittingEmptySubsequences: false) {
+            guard let part = Int(component, radix: 10), part >= 0 else { return nil }
+            let shifted = value.multipliedReportingOverflow(by: 60)
+            let sum = shifted.partialValue.addingReportingOverflow(part)
+            guard !shifted.overflow, !sum.overflow else { return nil }
+            value = sum.partialValue
+        }
+        return negative ? -value : value
     }
 
     static func line(of error: YamlError) -> Int? {

@@ -65,6 +65,7 @@ import Wire
         ("response: {status: 999}", "response.status", "HTTP status"),
         ("match: {path: chat}\nresponse: {status: 200}", "match.path", "must be one of"),
         ("response: {stream: [{delay_ms: -1, data: x}]}", "response.stream[0].delay_ms", "number"),
+        ("response: {stream: [{delay_ms: 1e300, data: x}]}", "response.stream[0].delay_ms", "at most 3600000"),
         ("response: {stream: [{delay_ms: 1}]}", "response.stream[0].data", "required"),
         ("response: {status: 200, body: {}, stream: []}", "response", "both a body and a stream"),
         ("match: {stream: yes please}\nresponse: {}", "match.stream", "true or false"),
@@ -85,6 +86,21 @@ import Wire
         let json = try writeScenario("{\"response\": ", name: "broken.json")
         let jsonError = try #require(throws: FixtureError.self) { try FixtureLoader.load(directory: json.path) }
         #expect(jsonError.reason.contains("invalid JSON"))
+    }
+
+    /// Values that would trap or allocate without bound when replayed (a window of 1e300 s made the 429's retry-after
+    /// overflow an Int; `dimensions: -1` an empty range) are refused when the fixtures load.
+    @Test(arguments: [
+        ("rate_limit_window_seconds: 1e300\ndeployments: [{name: d}]", "rate_limit_window_seconds", "at most 86400"),
+        ("deployments: [{name: d, kind: embeddings, dimensions: -1}]", "deployments[0].dimensions", "between 1 and 16384"),
+        ("deployments: [{name: d, rpm: -5}]", "deployments[0].rpm", "between 0 and"),
+    ])
+    func outOfRangeDeploymentSettingsAreReported(_ text: String, _ keyPath: String, _ reason: String) throws {
+        let folder = try writeScenario("response: {}", name: "ok.yaml")
+        try Data(text.utf8).write(to: folder.appendingPathComponent("deployments.yaml"))
+        let error = try #require(throws: FixtureError.self) { try FixtureLoader.load(directory: folder.path) }
+        #expect(error.keyPath == keyPath)
+        #expect(error.reason.contains(reason), "\(error)")
     }
 
     @Test func duplicateNamesAndMissingDefaultsAreReported() throws {

@@ -115,6 +115,17 @@ import Wire
         #expect(params["nothing"] == .null)
     }
 
+    /// YAML 1.1 base-60 integers are numbers, as PyYAML reads them for LiteLLM; one too large for an Int stays the text
+    /// it was (Yams's own reading traps on overflow: the config fuzzer found `9223372036854775807:59`).
+    @Test func yamlBase60IntegersReadWithoutOverflow() throws {
+        let value = try JSON.parseYAML("a: 190:20:30\nb: -1_0:00\nc: 9223372036854775807:59\nd: 1:2:3:4:5:6:7:8:9:10:11:12\ne: 0x1F\n")
+        #expect(value["a"]?.intValue == 685_230)
+        #expect(value["b"]?.intValue == -600)
+        #expect(value["c"] == "9223372036854775807:59")
+        #expect(value["d"] == "1:2:3:4:5:6:7:8:9:10:11:12")
+        #expect(value["e"]?.intValue == 31)
+    }
+
     @Test func yamlErrorsNameTheLine() throws {
         let error = try #require(throws: YAMLLoadError.self) { try JSON.parseYAML("a: 1\nb: [1, 2\nc: 3\n") }
         #expect(error.line != nil)

@@ -24,15 +24,20 @@ struct FixtureReader {
         return text
     }
 
-    func optionalInt(_ value: JSON?, _ path: String) throws(FixtureError) -> Int? {
+    /// A whole number within `range` (a fixture's rpm, dimensions…), so that replaying it cannot overflow or allocate
+    /// without bound.
+    func optionalInt(_ value: JSON?, _ path: String, in range: ClosedRange<Int> = 0...Int.max) throws(FixtureError) -> Int? {
         guard let value, !value.isNull else { return nil }
         guard let number = value.intValue else { throw fail(path, "expected a whole number, found \(value.kindName == "number" ? value.serialized() : value.kindName)") }
+        guard range.contains(number) else { throw fail(path, "must be between \(range.lowerBound) and \(range.upperBound)") }
         return number
     }
 
-    func optionalDouble(_ value: JSON?, _ path: String) throws(FixtureError) -> Double? {
+    /// A finite number ≥ 0 and at most `maximum` (a delay or a window, converted to clock durations when replayed).
+    func optionalDouble(_ value: JSON?, _ path: String, atMost maximum: Double) throws(FixtureError) -> Double? {
         guard let value, !value.isNull else { return nil }
         guard let number = value.doubleValue, number.isFinite, number >= 0 else { throw fail(path, "expected a number ≥ 0, found \(value.kindName)") }
+        guard number <= maximum else { throw fail(path, "must be at most \(Int(maximum))") }
         return number
     }
 

@@ -32,7 +32,7 @@ struct ScenarioDecoder {
             name: name,
             description: try reader.optionalString(root["description"], "description") ?? "",
             match: match,
-            priority: try reader.optionalInt(root["priority"], "priority") ?? 0,
+            priority: try reader.optionalInt(root["priority"], "priority", in: Int.min...Int.max) ?? 0,
             response: try decodeResponse(responseValue),
             file: reader.file
         )
@@ -108,7 +108,7 @@ struct ScenarioDecoder {
                 let path = "response.stream[\(offset)]"
                 let frame = try reader.object(item, path)
                 try reader.onlyKnownKeys(frame, ["delay_ms", "data"], path)
-                let delay = try reader.optionalDouble(frame["delay_ms"], "\(path).delay_ms") ?? 0
+                let delay = try reader.optionalDouble(frame["delay_ms"], "\(path).delay_ms", atMost: 3_600_000) ?? 0
                 switch frame["data"] {
                 case .string(let text)?: frames.append(StreamFrame(delayMs: delay, data: text))
                 case .object?, .array?: frames.append(StreamFrame(delayMs: delay, json: frame["data"]!))
@@ -170,12 +170,12 @@ struct DeploymentsDecoder {
                     rpm: try reader.optionalInt(object["rpm"], "\(path).rpm"),
                     tpm: try reader.optionalInt(object["tpm"], "\(path).tpm"),
                     defaultScenario: try reader.optionalString(object["default_scenario"], "\(path).default_scenario"),
-                    dimensions: try reader.optionalInt(object["dimensions"], "\(path).dimensions") ?? 1536
+                    dimensions: try reader.optionalInt(object["dimensions"], "\(path).dimensions", in: 1...16_384) ?? 1536
                 )
             )
         }
         let versions = try reader.stringList(root["api_versions"], "api_versions").map(Set.init)
-        let window = try reader.optionalDouble(root["rate_limit_window_seconds"], "rate_limit_window_seconds")
+        let window = try reader.optionalDouble(root["rate_limit_window_seconds"], "rate_limit_window_seconds", atMost: 86_400)
         if let window, window <= 0 { throw reader.fail("rate_limit_window_seconds", "must be > 0") }
         return Settings(deployments: deployments, apiVersions: versions, windowSeconds: window)
     }

@@ -113,12 +113,12 @@ struct ConfigReader {
         settings.masterKey = try string(settings.generalSettings["master_key"], "general_settings.master_key") ?? nonEmpty(environment["LITELLM_MASTER_KEY"])
         settings.databaseURL = try string(settings.generalSettings["database_url"], "general_settings.database_url") ?? nonEmpty(environment["DATABASE_URL"])
         if let megabytes = try number(settings.generalSettings["max_request_size_mb"], "general_settings.max_request_size_mb") {
-            guard megabytes > 0 else { throw fail("general_settings.max_request_size_mb", "must be > 0") }
+            guard megabytes > 0, megabytes <= 1_048_576 else { throw fail("general_settings.max_request_size_mb", "must be > 0 and ≤ 1048576 (1 TiB)") }
             settings.maximumRequestBodySize = Int(megabytes * 1024 * 1024)
         }
-        settings.requestTimeout = try positive(settings.litellmSettings["request_timeout"], "litellm_settings.request_timeout") ?? settings.requestTimeout
-        settings.routerTimeout = try positive(settings.routerSettings["timeout"], "router_settings.timeout")
-        settings.routerStreamTimeout = try positive(settings.routerSettings["stream_timeout"], "router_settings.stream_timeout")
+        settings.requestTimeout = try seconds(settings.litellmSettings["request_timeout"], "litellm_settings.request_timeout") ?? settings.requestTimeout
+        settings.routerTimeout = try seconds(settings.routerSettings["timeout"], "router_settings.timeout")
+        settings.routerStreamTimeout = try seconds(settings.routerSettings["stream_timeout"], "router_settings.stream_timeout")
         let routerRetries = try integer(settings.routerSettings["num_retries"], "router_settings.num_retries")
         let litellmRetries = try integer(settings.litellmSettings["num_retries"], "litellm_settings.num_retries")
         settings.numRetries = routerRetries ?? litellmRetries
@@ -222,8 +222,8 @@ struct ConfigReader {
             apiBase: apiBase,
             apiVersion: try string(params["api_version"], "\(paramsPath).api_version"),
             apiKey: apiKey,
-            timeout: try positive(params["timeout"], "\(paramsPath).timeout"),
-            streamTimeout: try positive(params["stream_timeout"], "\(paramsPath).stream_timeout"),
+            timeout: try seconds(params["timeout"], "\(paramsPath).timeout"),
+            streamTimeout: try seconds(params["stream_timeout"], "\(paramsPath).stream_timeout"),
             rpm: try integer(params["rpm"], "\(paramsPath).rpm"),
             tpm: try integer(params["tpm"], "\(paramsPath).tpm"),
             weight: try positive(params["weight"], "\(paramsPath).weight")
@@ -282,9 +282,9 @@ struct ConfigReader {
     func number(_ value: JSON?, _ path: String) throws(ConfigError) -> Double? {
         switch value {
         case nil, .null?: return nil
-        case .number(let text)?: return Double(text)
-        case .string(let text)?:
+        case .number(let text)?, .string(let text)?:
             guard let parsed = Double(text) else { throw fail(path, "expected a number, found '\(text.prefix(40))'") }
+            guard parsed.isFinite else { throw fail(path, "expected a finite number, found '\(text.prefix(40))'") }
             return parsed
         case let other?: throw fail(path, "expected a number, found \(other.kindName)")
         }
@@ -292,9 +292,20 @@ struct ConfigReader {
 
     func positive(_ value: JSON?, _ path: String) throws(ConfigError) -> Double? {
         guard let number = try number(value, path) else { return nil }
-        guard number > 0, number.isFinite else { throw fail(path, "must be a number > 0") }
+        guard number > 0 else { throw fail(path, "must be a number > 0") }
         return number
     }
+
+    /// A duration in seconds: > 0 and at most `ConfigReader.longestDuration`, so that it converts to milliseconds and
+    /// clock instants without overflow.
+    func seconds(_ value: JSON?, _ path: String) throws(ConfigError) -> Double? {
+        guard let number = try number(value, path) else { return nil }
+        guard number > 0, number <= Self.longestDuration else { throw fail(path, "must be a number of seconds > 0 and ≤ \(Int(Self.longestDuration))") }
+        return number
+    }
+
+    /// The longest timeout, cooldown or TTL a config may give, in seconds (about 31 years).
+    static let longestDuration: Double = 1_000_000_000
 
     func integer(_ value: JSON?, _ path: String) throws(ConfigError) -> Int? {
         guard let number = try number(value, path) else { return nil }

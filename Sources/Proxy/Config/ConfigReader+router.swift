@@ -17,7 +17,9 @@ extension ConfigReader {
         if let retries = settings.numRetries { result.numRetries = retries }
         result.allowedFails = try integer(router["allowed_fails"], "router_settings.allowed_fails") ?? result.allowedFails
         if let cooldown = try number(router["cooldown_time"], "router_settings.cooldown_time") {
-            guard cooldown >= 0, cooldown.isFinite else { throw fail("router_settings.cooldown_time", "must be a number ≥ 0") }
+            guard cooldown >= 0, cooldown <= Self.longestDuration else {
+                throw fail("router_settings.cooldown_time", "must be a number of seconds ≥ 0 and ≤ \(Int(Self.longestDuration))")
+            }
             result.cooldownTime = cooldown
         }
         result.maxFallbacks = try integer(router["max_fallbacks"] ?? litellm["max_fallbacks"], "router_settings.max_fallbacks") ?? result.maxFallbacks
@@ -38,8 +40,10 @@ extension ConfigReader {
         result.enablePreCallChecks = try bool(router["enable_pre_call_checks"], "router_settings.enable_pre_call_checks") ?? false
         if let args = router["routing_strategy_args"], !args.isNull {
             let object = try object(args, "router_settings.routing_strategy_args")
-            result.latencyTTL = try positive(object["ttl"], "router_settings.routing_strategy_args.ttl") ?? result.latencyTTL
-            result.lowestLatencyBuffer = try number(object["lowest_latency_buffer"], "router_settings.routing_strategy_args.lowest_latency_buffer") ?? 0
+            result.latencyTTL = try seconds(object["ttl"], "router_settings.routing_strategy_args.ttl") ?? result.latencyTTL
+            let bufferPath = "router_settings.routing_strategy_args.lowest_latency_buffer"
+            result.lowestLatencyBuffer = try number(object["lowest_latency_buffer"], bufferPath) ?? 0
+            guard result.lowestLatencyBuffer >= 0 else { throw fail(bufferPath, "must be a number ≥ 0") }
         }
         return result
     }
