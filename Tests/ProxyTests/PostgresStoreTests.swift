@@ -68,7 +68,11 @@ struct PostgresStoreTests {
         try await withStore { store in
             try await store.prepare()
             let marker = UUID().uuidString
-            let rows = SpendWriterTests.markedRows(250, prefix: "pg", marker: marker)
+            var rows = SpendWriterTests.markedRows(250, prefix: "pg", marker: marker)
+            // Milliseconds PostgreSQL prints short (`48.5`, `49.05`) must read back as written, not as 48.005.
+            rows[7].startTime = Date(timeIntervalSince1970: 1_758_371_868.5)
+            rows[7].endTime = Date(timeIntervalSince1970: 1_758_371_869.05)
+            rows[7].completionStartTime = Date(timeIntervalSince1970: 1_758_371_868.123)
             try await store.insert(rows)
             try await store.insert(Array(rows.prefix(50)))
             #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: marker)) == 250)

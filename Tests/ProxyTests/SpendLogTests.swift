@@ -48,6 +48,11 @@ import Wire
             let page = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs/ui?page=1&page_size=10", headers: proxy.auth)
             #expect(page.json?["total"]?.intValue == 1 && page.json?["total_pages"]?.intValue == 1)
             #expect(page.json?.value(at: "data.0.messages") == nil, "the paged list has no bodies")
+            // A page number near Int.max (its offset overflowed and trapped) and an impossible date are empty pages.
+            let far = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs/ui?page=9223372036854775807&page_size=500", headers: proxy.auth)
+            #expect(far.status == 200 && far.json?["data"]?.arrayValue?.isEmpty == true, "\(far.text)")
+            let badDate = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?start_date=99999999999-01-01", headers: proxy.auth)
+            #expect(badDate.status == 200, "\(badDate.status) \(badDate.text)")
             let byKey = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?api_key=\(TestConfigs.masterKey)", headers: proxy.auth)
             #expect(byKey.json?.arrayValue?.count == 1)
             #expect(try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs").status == 401)
@@ -214,6 +219,17 @@ actor FlakyStore: SpendStore {
         try await store.close()
         #expect(SpendRow.format(Date(timeIntervalSince1970: 1_758_371_868.5)) == "2025-09-20 12:37:48.500")
         #expect(SpendRow.parse("2025-09-20") == Date(timeIntervalSince1970: 1_758_326_400))
+    }
+
+    /// Fractions as PostgreSQL prints them (trailing zeros dropped) and out-of-range fields, which trapped before.
+    @Test func timestampsParseFractionsAsWrittenAndRefuseImpossibleFields() {
+        #expect(SpendRow.parse("2025-09-20 12:37:48.5") == Date(timeIntervalSince1970: 1_758_371_868.5))
+        #expect(SpendRow.parse("2025-09-20 12:37:48.05") == Date(timeIntervalSince1970: 1_758_371_868.05))
+        #expect(SpendRow.parse("2025-09-20T12:37:48.500Z") == Date(timeIntervalSince1970: 1_758_371_868.5))
+        #expect(SpendRow.parse("2025-09-20 12:37:48") == Date(timeIntervalSince1970: 1_758_371_868))
+        for impossible in ["99999999999-01-01", "2025-13-01", "2025-09-20 12:99:00", "2025-09-20 x:37:48", "0-01-01"] {
+            #expect(SpendRow.parse(impossible) == nil, "\(impossible)")
+        }
     }
 
     /// 250 rows with one start time, read 10 a page: every row exactly once. Sorted on startTime alone, ties may come

@@ -87,6 +87,8 @@ import Wire
             let list = try await TestHTTP.request(.GET, "\(proxy.base)/key/list", headers: proxy.auth)
             #expect(list.json?["keys"]?.arrayValue?.contains(.string(SecretHash.sha256Hex(fresh))) == true)
             #expect(!list.text.contains(fresh))
+            let far = try await TestHTTP.request(.GET, "\(proxy.base)/key/list?page=9223372036854775807&size=100", headers: proxy.auth)
+            #expect(far.status == 200 && far.json?["keys"]?.arrayValue?.isEmpty == true, "\(far.text)")
 
             // Delete: 401 from then on.
             let deleted = try await Self.manage(proxy, "/key/delete", ["keys": [.string(fresh)]])

@@ -48,13 +48,17 @@ extension ProxyEngine {
     /// (`/spend/logs/v2`'s `page_size` ≤ 1000). More rows: `offset`.
     static let spendLogsMaximumLimit = 1000
 
+    /// The highest page number a listing reads (a larger one is that page, empty): `(page - 1) * size` stays far
+    /// from overflowing (`page=9223372036854775807` trapped).
+    public static let lastPage = 1_000_000_000
+
     static func spendLogsLimit(_ parameters: [String: String]) -> Int {
         min(spendLogsMaximumLimit, max(1, Int(parameters["limit"] ?? "") ?? spendLogsDefaultLimit))
     }
 
     /// `/spend/logs/ui`: one page without bodies, `{data, total, page, page_size, total_pages}`.
     public func spendLogsPage(_ parameters: [String: String]) async throws(ProxyError) -> JSON {
-        let page = max(1, Int(parameters["page"] ?? "") ?? 1)
+        let page = min(ProxyEngine.lastPage, max(1, Int(parameters["page"] ?? "") ?? 1))
         let size = min(500, max(1, Int(parameters["page_size"] ?? "") ?? 50))
         var query = query(parameters, limit: size)
         query.offset = (page - 1) * size

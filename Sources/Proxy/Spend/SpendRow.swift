@@ -163,21 +163,27 @@ public struct SpendRow: Sendable, Equatable {
 
     public static func parse(_ text: String) -> Date? {
         let normalized = text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
-        let pieces = normalized.split(whereSeparator: { " -:.".contains($0) }).compactMap { Int($0) }
-        guard pieces.count >= 6 else {
+        let parts = normalized.split(whereSeparator: { " -:.".contains($0) })
+        guard parts.count >= 6 else {
             // A date alone (`2025-09-20`), as the API's start_date / end_date take.
-            guard pieces.count == 3 else { return nil }
+            guard parts.count == 3 else { return nil }
             return parse(normalized + " 00:00:00")
         }
-        var parts = tm()
-        parts.tm_year = Int32(pieces[0] - 1900)
-        parts.tm_mon = Int32(pieces[1] - 1)
-        parts.tm_mday = Int32(pieces[2])
-        parts.tm_hour = Int32(pieces[3])
-        parts.tm_min = Int32(pieces[4])
-        parts.tm_sec = Int32(pieces[5])
-        let seconds = timegm(&parts)
-        let fraction = pieces.count > 6 ? Double(pieces[6]) / 1000 : 0
+        // Each field a number in its calendar range, so that a query's `start_date=99999999999-01-01` is not a date (it
+        // trapped converting to the C calendar's 32-bit fields).
+        let pieces = parts.prefix(6).compactMap { Int($0) }
+        let ranges = [1...9999, 1...12, 1...31, 0...24, 0...59, 0...60]
+        guard pieces.count == 6, zip(pieces, ranges).allSatisfy({ $1.contains($0) }) else { return nil }
+        var fields = tm()
+        fields.tm_year = Int32(pieces[0] - 1900)
+        fields.tm_mon = Int32(pieces[1] - 1)
+        fields.tm_mday = Int32(pieces[2])
+        fields.tm_hour = Int32(pieces[3])
+        fields.tm_min = Int32(pieces[4])
+        fields.tm_sec = Int32(pieces[5])
+        let seconds = timegm(&fields)
+        // The fraction's digits as written: PostgreSQL prints `48.5` for 48.500, and `48.05` is not 48.005.
+        let fraction = parts.count > 6 ? Double("0." + parts[6].prefix(while: \.isASCII).prefix(while: \.isNumber)) ?? 0 : 0
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }
