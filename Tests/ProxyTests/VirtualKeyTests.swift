@@ -120,6 +120,7 @@ import Wire
     @Test func durations() {
         #expect(VirtualKey.seconds("30s") == 30 && VirtualKey.seconds("5m") == 300 && VirtualKey.seconds("24h") == 86400)
         #expect(VirtualKey.seconds("30d") == 2_592_000 && VirtualKey.seconds("1mo") == 2_592_000 && VirtualKey.seconds("x") == nil)
+        #expect(VirtualKey.seconds("1e300d") == nil && VirtualKey.seconds("infs") == nil && VirtualKey.seconds("100w") == 60_480_000)
         let keys = Set((0..<100).map { _ in VirtualKey.generateKey() })
         #expect(keys.count == 100 && keys.allSatisfy { $0.hasPrefix("sk-") && $0.count == 25 })
     }
