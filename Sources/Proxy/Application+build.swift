@@ -83,7 +83,7 @@ public enum ProxyApplication {
         var services: [any Service] = storeServices + [writer, client]
         // Replicas on one PostgreSQL hold virtual-key limits together (no Redis).
         if let keys, let shared = writer.store as? any KeyUsageStore {
-            let every = config.settings.generalSettings["limit_sync_interval"]?.doubleValue ?? 1
+            let every = config.settings.limitSyncInterval
             services.append(KeyUsageSync(keys: keys, store: shared, interval: .milliseconds(Int64(max(0.05, every) * 1000)), logger: logger))
         }
         services.append(app)
@@ -119,7 +119,7 @@ public enum ProxyApplication {
         } else {
             store = SQLiteStore(path: path, logger: logger)
         }
-        let interval = general["proxy_batch_write_at"]?.doubleValue ?? 10
+        let interval = config.settings.spendBatchInterval
         let spill = general["spend_spill_path"]?.stringValue ?? (config.settings.databaseURL == nil ? path + ".spill.jsonl" : "spend-spill.jsonl")
         let capacity = general["spend_queue_capacity"]?.intValue ?? 10_000
         // The journal (on unless `spend_journal: false`) keeps rows a SIGKILL or OOM kill would otherwise lose.

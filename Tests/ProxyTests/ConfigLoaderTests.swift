@@ -82,6 +82,8 @@ import Wire
         ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, stream_timeout: inf}}]", "model_list[0].litellm_params.stream_timeout", "finite"),
         ("general_settings: {max_request_size_mb: 1e300}", "general_settings.max_request_size_mb", "≤ 1048576"),
         ("litellm_settings: {request_timeout: nan}", "litellm_settings.request_timeout", "finite"),
+        ("general_settings: {proxy_batch_write_at: 1e300}", "general_settings.proxy_batch_write_at", "≤ 1000000000"),
+        ("general_settings: {limit_sync_interval: '0'}", "general_settings.limit_sync_interval", "> 0"),
         ("router_settings: {cooldown_time: 1e12}", "router_settings.cooldown_time", "≤ 1000000000"),
         ("router_settings: {routing_strategy_args: {lowest_latency_buffer: -1}}", "router_settings.routing_strategy_args.lowest_latency_buffer", "≥ 0"),
         ("model_list: [{model_name: x, litellm_params: {model: bedrock/claude}}]", "model_list[0].litellm_params.model", "not supported"),

@@ -122,6 +122,8 @@ struct ConfigReader {
         let routerRetries = try integer(settings.routerSettings["num_retries"], "router_settings.num_retries")
         let litellmRetries = try integer(settings.litellmSettings["num_retries"], "litellm_settings.num_retries")
         settings.numRetries = routerRetries ?? litellmRetries
+        settings.spendBatchInterval = try seconds(settings.generalSettings["proxy_batch_write_at"], "general_settings.proxy_batch_write_at") ?? settings.spendBatchInterval
+        settings.limitSyncInterval = try seconds(settings.generalSettings["limit_sync_interval"], "general_settings.limit_sync_interval") ?? settings.limitSyncInterval
         settings.router = try routerSettings(settings)
         settings.dropParams = try bool(settings.litellmSettings["drop_params"], "litellm_settings.drop_params") ?? false
         settings.sslVerify = try bool(settings.litellmSettings["ssl_verify"], "litellm_settings.ssl_verify") ?? true

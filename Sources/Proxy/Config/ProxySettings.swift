@@ -13,6 +13,10 @@ public struct ProxySettings: Sendable {
     public var routerTimeout: Double?
     public var routerStreamTimeout: Double?
     public var numRetries: Int?
+    /// `general_settings.proxy_batch_write_at`: seconds between spend-log writes (LiteLLM's default: 10).
+    public var spendBatchInterval: Double = 10
+    /// `general_settings.limit_sync_interval`: seconds between replicas' virtual-key usage syncs.
+    public var limitSyncInterval: Double = 1
     /// Routing, retries, fallbacks and cooldowns (`router_settings` and their `litellm_settings` twins).
     public var router = RouterSettings()
     public var dropParams: Bool = false
