@@ -29,7 +29,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
-        guard speed >= 0 else { throw ValidationError("--speed must be ≥ 0") }
+        // Bounded so that a delay divided by the speed, or the hang, stays a representable clock duration.
+        guard speed == 0 || (0.001...1_000_000).contains(speed) else { throw ValidationError("--speed must be 0 or between 0.001 and 1000000") }
+        guard (0...86_400).contains(hangSeconds) else { throw ValidationError("--hang-seconds must be between 0 and 86400") }
     }
 
     func run() async throws {
