@@ -26,6 +26,17 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .customLong("keepalive_timeout"), help: "Close idle keep-alive connections (and half-sent requests) after this many seconds (env KEEPALIVE_TIMEOUT; default 5, as uvicorn's; 0: never).") var keepaliveTimeout: Double?
     @Option(name: .customLong("shutdown-grace-seconds"), help: "How long SIGTERM waits for in-flight requests and streams.") var shutdownGraceSeconds = 30.0
 
+    /// Durations in range, so that converting them to clock durations cannot trap (`KEEPALIVE_TIMEOUT=1e300` did).
+    func validate() throws {
+        guard (0...86_400).contains(shutdownGraceSeconds) else { throw ValidationError("--shutdown-grace-seconds must be between 0 and 86400") }
+        guard (0...86_400).contains(keepAlive) else { throw ValidationError("--keepalive_timeout / KEEPALIVE_TIMEOUT must be seconds between 0 and 86400") }
+    }
+
+    /// `--keepalive_timeout`, else `KEEPALIVE_TIMEOUT`, else uvicorn's 5 s; NaN for text that is not a number.
+    var keepAlive: Double {
+        keepaliveTimeout ?? ProcessInfo.processInfo.environment["KEEPALIVE_TIMEOUT"].map { Double($0) ?? .nan } ?? 5
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let jsonLogs = self.jsonLogs || environment["JSON_LOGS"] == "True" || environment["JSON_LOGS"] == "true"
@@ -41,7 +52,7 @@ struct ProxyCommand: AsyncParsableCommand {
             port: port ?? environment["PORT"].flatMap(Int.init) ?? 4000,
             shutdownGracePeriod: .milliseconds(Int64(shutdownGraceSeconds * 1000)),
             metricsPort: metricsPort,
-            keepAliveTimeout: (keepaliveTimeout ?? environment["KEEPALIVE_TIMEOUT"].flatMap(Double.init) ?? 5).nonZeroDuration
+            keepAliveTimeout: keepAlive.nonZeroDuration
         )
         if demo {
             try await runDemo(runtime: runtime, logger: logger)
