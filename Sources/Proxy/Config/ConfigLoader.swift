@@ -298,11 +298,13 @@ struct ConfigReader {
         return number
     }
 
-    /// A duration in seconds: > 0 and at most `ConfigReader.longestDuration`, so that it converts to milliseconds and
-    /// clock instants without overflow.
-    func seconds(_ value: JSON?, _ path: String) throws(ConfigError) -> Double? {
+    /// A duration in seconds: > 0 (≥ 0 when `zeroAllowed`) and at most `ConfigReader.longestDuration`, so that it
+    /// converts to milliseconds and clock instants without overflow.
+    func seconds(_ value: JSON?, _ path: String, zeroAllowed: Bool = false) throws(ConfigError) -> Double? {
         guard let number = try number(value, path) else { return nil }
-        guard number > 0, number <= Self.longestDuration else { throw fail(path, "must be a number of seconds > 0 and ≤ \(Int(Self.longestDuration))") }
+        guard zeroAllowed ? number >= 0 : number > 0, number <= Self.longestDuration else {
+            throw fail(path, "must be a number of seconds \(zeroAllowed ? "≥" : ">") 0 and ≤ \(Int(Self.longestDuration))")
+        }
         return number
     }
 

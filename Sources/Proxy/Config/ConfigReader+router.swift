@@ -16,12 +16,7 @@ extension ConfigReader {
         }
         if let retries = settings.numRetries { result.numRetries = retries }
         result.allowedFails = try integer(router["allowed_fails"], "router_settings.allowed_fails") ?? result.allowedFails
-        if let cooldown = try number(router["cooldown_time"], "router_settings.cooldown_time") {
-            guard cooldown >= 0, cooldown <= Self.longestDuration else {
-                throw fail("router_settings.cooldown_time", "must be a number of seconds ≥ 0 and ≤ \(Int(Self.longestDuration))")
-            }
-            result.cooldownTime = cooldown
-        }
+        result.cooldownTime = try seconds(router["cooldown_time"], "router_settings.cooldown_time", zeroAllowed: true) ?? result.cooldownTime
         result.maxFallbacks = try integer(router["max_fallbacks"] ?? litellm["max_fallbacks"], "router_settings.max_fallbacks") ?? result.maxFallbacks
         for (key, target) in [("fallbacks", \RouterSettings.fallbacks), ("context_window_fallbacks", \.contextWindowFallbacks), ("content_policy_fallbacks", \.contentPolicyFallbacks)] {
             let (value, section) = router[key].map { ($0, "router_settings") } ?? (litellm[key], "litellm_settings")

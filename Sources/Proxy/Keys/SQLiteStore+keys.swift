@@ -41,8 +41,13 @@ extension SQLiteStore: KeyStore {
     }
 
     public func addKeySpend(_ increments: [String: Double]) async throws {
+        try await SQLiteStore.addKeySpend(increments, on: open())
+    }
+
+    /// Adds each key's spend on `connection` (inside the spend rows' transaction when the insert calls it).
+    static func addKeySpend(_ increments: [String: Double], on connection: SQLiteConnection) async throws {
         for (token, amount) in increments {
-            _ = try await open().rows("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(amount), .text(token)])
+            _ = try await connection.rows("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(amount), .text(token)])
         }
     }
 

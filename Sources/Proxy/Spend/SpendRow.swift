@@ -183,7 +183,7 @@ public struct SpendRow: Sendable, Equatable {
         fields.tm_sec = Int32(pieces[5])
         let seconds = timegm(&fields)
         // The fraction's digits as written: PostgreSQL prints `48.5` for 48.500, and `48.05` is not 48.005.
-        let fraction = parts.count > 6 ? Double("0." + parts[6].prefix(while: \.isASCII).prefix(while: \.isNumber)) ?? 0 : 0
+        let fraction = parts.count > 6 ? Double("0." + parts[6].prefix { $0.isASCII && $0.isNumber }) ?? 0 : 0
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }

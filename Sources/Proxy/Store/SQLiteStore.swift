@@ -108,9 +108,7 @@ public actor SQLiteStore: SpendStore {
             for row in try await connection.rows(SQLiteStore.insertStatement(rows: batch.count), binds) {
                 if let key = row.column("api_key")?.string, let spend = row.column("spend")?.double, spend > 0 { totals[key, default: 0] += spend }
             }
-            for (token, spend) in totals {
-                _ = try await connection.rows("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(spend), .text(token)])
-            }
+            try await SQLiteStore.addKeySpend(totals, on: connection)
         }
     }
 
