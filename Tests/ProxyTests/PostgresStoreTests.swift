@@ -89,6 +89,13 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func rowsAddTheirSpendToTheirKeyOnce() async throws {
+        try await withStore { store in
+            try await store.prepare()
+            try await SpendWriterTests.rowsAddTheirSpendToTheirKeyOnce(store)
+        }
+    }
+
     /// One `insert` call is one transaction: a row PostgreSQL refuses in its second statement (rows 1,000 on) leaves
     /// none of the call's rows behind (the writer retries the whole batch; nothing is half-written).
     @Test func aRefusedRowRollsBackItsWholeBatch() async throws {

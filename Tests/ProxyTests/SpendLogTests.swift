@@ -256,6 +256,35 @@ actor FlakyStore: SpendStore {
         try await store.close()
     }
 
+    /// Inserting rows adds their spend to their keys in the same transaction; a replayed row adds nothing again, and a
+    /// call that mixes replayed and new rows adds only the new ones.
+    static func rowsAddTheirSpendToTheirKeyOnce(_ store: some SpendStore & KeyStore) async throws {
+        let token = "spend-key-\(UUID().uuidString)"
+        try await store.insertKey(VirtualKey(token: token, keyName: "sk-...test"))
+        let rows = markedRows(4, prefix: "key-spend", marker: token).map { row in
+            var row = row
+            row.spend = 0.25
+            return row
+        }
+        var other = row(0)
+        other.requestID = "key-spend-other-\(token)"
+        other.apiKey = "other-\(token)"
+        other.spend = 5
+        try await store.insert(Array(rows.prefix(3)) + [other])
+        #expect(try await store.key(token: token)?.spend == 0.75)
+        try await store.insert(Array(rows.prefix(3)))
+        #expect(try await store.key(token: token)?.spend == 0.75, "a replay adds nothing")
+        try await store.insert([rows[0], rows[3]])
+        #expect(try await store.key(token: token)?.spend == 1.0)
+    }
+
+    @Test func rowsAddTheirSpendToTheirKeyOnceOnSQLite() async throws {
+        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("key-spend").appendingPathComponent("s.sqlite").path)
+        try await store.prepare()
+        try await Self.rowsAddTheirSpendToTheirKeyOnce(store)
+        try await store.close()
+    }
+
     /// A new file gets 16 KiB pages (rows with their bodies fill them); an existing file keeps the page size it has.
     @Test func newFilesGetLargePagesExistingOnesKeepTheirs() async throws {
         let folder = try TestPaths.temporaryDirectory("pages")

@@ -41,11 +41,7 @@ extension SQLiteStore: KeyStore {
     }
 
     public func addKeySpend(_ increments: [String: Double]) async throws {
-        try await SQLiteStore.addKeySpend(increments, on: open())
-    }
-
-    /// Adds each key's spend on `connection` (inside the spend rows' transaction when the insert calls it).
-    static func addKeySpend(_ increments: [String: Double], on connection: SQLiteConnection) async throws {
+        let connection = try await open()
         for (token, amount) in increments {
             _ = try await connection.rows("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(amount), .text(token)])
         }

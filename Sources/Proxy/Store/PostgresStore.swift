@@ -112,43 +112,33 @@ public struct PostgresStore: SpendStore {
     ]
 
     /// One transaction per call (one commit, so one WAL flush, for up to `SpendWriter.rowsPerInsert` rows), in
-    /// statements of ≤ 100 rows; a full batch's statement is prepared once per connection (`SpendBatchInsert`), so
-    /// PostgreSQL no longer parses and plans a VALUES list of 2,600 parameters for every 100 rows (that was half of the
-    /// server's time per row). Each statement inserts its rows and adds the spend of the rows that were new to their
-    /// keys: a replayed row adds nothing again, and no key spend exists apart from its rows, so a kill loses or doubles
-    /// none of it. Where the server has LZ4, the transaction's large values are compressed with it (`SET LOCAL`: only
-    /// how new values are stored changes; every reader decompresses either kind).
+    /// statements of ≤ 100 rows. Each statement binds its rows column by column, one array per column
+    /// (`SpendColumnArray`), and inserts them with `unnest`: prepared once per connection (`SpendBatchInsert`), it is the
+    /// same statement for any number of rows, and PostgreSQL neither parses a VALUES list of 2,600 parameters nor
+    /// initialises an expression for each. Each statement inserts its rows and adds the spend of the rows that were new
+    /// to their keys: a replayed row adds nothing again, and no key spend exists apart from its rows, so a kill loses
+    /// or doubles none of it. Where the server has LZ4, the transaction's large values are compressed with it
+    /// (`SET LOCAL`: only how new values are stored changes; every reader decompresses either kind).
     public func insert(_ rows: [EncodedSpendRow]) async throws {
         guard !rows.isEmpty else { return }
         try await client.withTransaction(logger: logger) { connection in
             _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresStore.preferLZ4), logger: logger)
             for start in stride(from: 0, to: rows.count, by: 100) {
                 let batch = rows[start..<min(start + 100, rows.count)]
-                var bindings = PostgresBindings(capacity: batch.count * SpendSchema.columns.count)
-                for row in batch {
-                    for value in row.values {
-                        switch value {
-                        case .text(let text), .json(let text): bindings.append(text)
-                        case .integer(let number): bindings.append(number)
-                        case .double(let number): bindings.append(number)
-                        case .null: bindings.appendNull()
-                        }
-                    }
+                var bindings = PostgresBindings(capacity: SpendSchema.columns.count)
+                for (index, column) in SpendSchema.columns.enumerated() {
+                    bindings.append(SpendColumnArray(kind: .of(column: column), values: batch.map { $0.values[index] }))
                 }
-                if batch.count == 100 {
-                    _ = try await connection.execute(SpendBatchInsert(bindings: bindings), logger: logger)
-                } else {
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresStore.makeInsertStatement(rows: batch.count), binds: bindings), logger: logger)
-                }
+                _ = try await connection.execute(SpendBatchInsert(bindings: bindings), logger: logger)
             }
         }
     }
 
-    /// A full batch's INSERT, prepared on each connection the first time it runs there.
+    /// The batch INSERT, prepared on each connection the first time it runs there.
     struct SpendBatchInsert: PostgresPreparedStatement {
         typealias Row = ()
-        static let name = "llm_gateway_spend_insert_100_v1"
-        static let sql = PostgresStore.makeInsertStatement(rows: 100)
+        static let name = "llm_gateway_spend_insert_unnest_v1"
+        static let sql = PostgresStore.insertStatement
         let bindings: PostgresBindings
         func makeBindings() throws -> PostgresBindings { bindings }
         func decodeRow(_ row: PostgresRow) throws {}
@@ -160,21 +150,21 @@ public struct PostgresStore: SpendStore {
         "metadata": "::jsonb", "messages": "::jsonb", "response": "::jsonb", "proxy_server_request": "::jsonb",
     ]
 
-    static func makeInsertStatement(rows: Int) -> String {
-        var number = 0
-        let tuples = (0..<rows).map { _ in
-            "(" + SpendSchema.columns.map { column in
-                number += 1
-                return "$\(number)" + (casts[column] ?? "")
-            }.joined(separator: ", ") + ")"
+    /// Inserts the rows of one array per column (`$1` the request ids, …), skipping those already there, and adds the
+    /// spend of the new ones to their keys.
+    static let insertStatement: String = {
+        let arrays = SpendSchema.columns.enumerated().map { index, column in
+            "$\(index + 1)::\(SpendColumnArray.Kind.of(column: column).sqlArray)"
         }
+        let values = SpendSchema.columns.map { "\"row\".\"\($0)\"" + (casts[$0] ?? "") }
         return """
-            WITH "inserted" AS (INSERT INTO "LiteLLM_SpendLogs" (\(SpendSchema.quotedColumns)) VALUES \(tuples.joined(separator: ", ")) \
+            WITH "inserted" AS (INSERT INTO "LiteLLM_SpendLogs" (\(SpendSchema.quotedColumns)) \
+            SELECT \(values.joined(separator: ", ")) FROM unnest(\(arrays.joined(separator: ", "))) AS "row"(\(SpendSchema.quotedColumns)) \
             ON CONFLICT ("request_id") DO NOTHING RETURNING "api_key", "spend"), \
             "totals" AS (SELECT "api_key", SUM("spend") AS "spend" FROM "inserted" WHERE "spend" > 0 GROUP BY "api_key") \
             UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" FROM "totals" WHERE "key"."token" = "totals"."api_key"
             """
-    }
+    }()
 
     /// LZ4 for this transaction's values when the server offers it (PostgreSQL 14+ built with LZ4); nothing otherwise.
     static let preferLZ4 = """

@@ -95,7 +95,12 @@ public actor SQLiteStore: SpendStore {
         }
     }
 
+    /// The rows in INSERTs of ≤ 100 rows, then one UPDATE adds the spend of the rows that were new to their keys (a
+    /// replayed row adds nothing again). The new rows are those past the table's last rowid before the first INSERT:
+    /// the transaction holds the file's write lock, so no other writer's rows are among them. (RETURNING would name
+    /// them too, with a result row to decode per inserted row and an UPDATE per key per INSERT.)
     private func insert(_ rows: [EncodedSpendRow], on connection: SQLiteConnection) async throws {
+        let last = try await connection.rows(#"SELECT coalesce(max(rowid), 0) AS "last" FROM "LiteLLM_SpendLogs""#, []).first?.column("last")?.integer ?? 0
         for start in stride(from: 0, to: rows.count, by: 100) {
             let batch = rows[start..<min(start + 100, rows.count)]
             var binds: [SQLiteData] = []
@@ -103,14 +108,17 @@ public actor SQLiteStore: SpendStore {
             for row in batch {
                 for value in row.values { binds.append(SQLiteStore.bind(value)) }
             }
-            // The spend of the rows that were new goes to their keys (a replayed row adds nothing again).
-            var totals: [String: Double] = [:]
-            for row in try await connection.rows(SQLiteStore.insertStatement(rows: batch.count), binds) {
-                if let key = row.column("api_key")?.string, let spend = row.column("spend")?.double, spend > 0 { totals[key, default: 0] += spend }
-            }
-            try await SQLiteStore.addKeySpend(totals, on: connection)
+            _ = try await connection.rows(SQLiteStore.insertStatement(rows: batch.count), binds)
         }
+        _ = try await connection.rows(SQLiteStore.addNewRowsSpend, [.integer(last)])
     }
+
+    /// Adds the spend of the rows past rowid `?1` to their keys.
+    static let addNewRowsSpend = """
+        UPDATE "LiteLLM_VerificationToken" SET "spend" = "spend" + (SELECT SUM("spend") FROM "LiteLLM_SpendLogs" AS "row" \
+        WHERE "row".rowid > ?1 AND "row"."api_key" = "LiteLLM_VerificationToken"."token") \
+        WHERE "token" IN (SELECT "api_key" FROM "LiteLLM_SpendLogs" WHERE rowid > ?1 AND "spend" > 0)
+        """
 
     /// The INSERT of `rows` rows (the full batch's text is built once).
     static func insertStatement(rows: Int) -> String {
@@ -122,7 +130,7 @@ public actor SQLiteStore: SpendStore {
     static func makeInsertStatement(rows: Int) -> String {
         let placeholders = "(" + Array(repeating: "?", count: SpendSchema.columns.count).joined(separator: ", ") + ")"
         return "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES " + Array(repeating: placeholders, count: rows).joined(separator: ", ")
-            + " ON CONFLICT(\"request_id\") DO NOTHING RETURNING \"api_key\", \"spend\""
+            + " ON CONFLICT(\"request_id\") DO NOTHING"
     }
 
     static func bind(_ value: SpendSchema.Value) -> SQLiteData {
