@@ -147,7 +147,8 @@ struct PostgresStoreTests {
             let id = try #require(response.json?["id"]?.stringValue)
             let rows = try await SpendLogTests.rows(proxy, "?request_id=\(id)")
             #expect(rows.first?["model_group"] == "gpt-4o")
-            #expect(rows.first?.value(at: "messages.0.content")?.stringValue?.contains(marker) == true)
+            #expect(rows.first?.value(at: "proxy_server_request.messages.0.content")?.stringValue?.contains(marker) == true)
+            #expect(rows.first?["messages"] == [:])
             let ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
             #expect(ready.json?["db_kind"] == "postgres" && ready.json?["db"] == "connected")
         }

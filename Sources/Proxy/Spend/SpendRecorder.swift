@@ -119,7 +119,9 @@ public struct SpendRecorder: Sendable {
             metadata: .object(metadata),
             endUser: user,
             requesterIPAddress: finished.clientIP,
-            messages: storePrompts ? finished.request["messages"] ?? finished.request["prompt"] ?? finished.request["input"] ?? [:] : [:],
+            // LiteLLM 1.110.2 writes `{}` here for every call but realtime ones: the prompt is stored once, in
+            // proxy_server_request.
+            messages: [:],
             response: storePrompts ? finished.response ?? (finished.error.map { $0.error.json } ?? [:]) : [:],
             sessionID: finished.request["litellm_session_id"]?.stringValue,
             status: finished.error == nil ? "success" : "failure",
