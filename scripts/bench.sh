@@ -9,7 +9,7 @@ DURATION=${BENCH_DURATION:-10}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
 MOCK_PORT=18181 NGINX_PORT=18182 PROXY_PORT=18183 PROXY_OFF_PORT=18184 PROXY_PG_PORT=18185
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; kill "$(cat "$WORK/nginx.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "bench: needs wrk and nginx (apt-get install -y wrk nginx)" >&2; exit 2; }
 
