@@ -287,6 +287,17 @@ actor FlakyStore: SpendStore {
         try await store.close()
     }
 
+    /// The key-spend UPDATE after an insert reads the new rows by rowid range, never a key's whole history through
+    /// the api_key index (SQLite's own choice for the same query without `NOT INDEXED`).
+    @Test func keySpendReadsOnlyTheNewRows() async throws {
+        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("key-spend").appendingPathComponent("s.sqlite").path)
+        try await store.prepare()
+        let plan = try await store.open().rows("EXPLAIN QUERY PLAN " + SQLiteStore.addNewRowsSpend, [.integer(0)]).compactMap { $0.column("detail")?.string }
+        #expect(plan.contains { $0.contains("LiteLLM_SpendLogs USING INTEGER PRIMARY KEY (rowid>?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("LiteLLM_SpendLogs") && $0.contains("INDEX") }, "\(plan)")
+        try await store.close()
+    }
+
     /// A new file gets 16 KiB pages (rows with their bodies fill them); an existing file keeps the page size it has.
     @Test func newFilesGetLargePagesExistingOnesKeepTheirs() async throws {
         let folder = try TestPaths.temporaryDirectory("pages")

@@ -113,11 +113,12 @@ public actor SQLiteStore: SpendStore {
         _ = try await connection.rows(SQLiteStore.addNewRowsSpend, [.integer(last)])
     }
 
-    /// Adds the spend of the rows past rowid `?1` to their keys.
+    /// Adds the spend of the rows past rowid `?1` to their keys. `NOT INDEXED` keeps SQLite on the rowid range: left to
+    /// itself it reads the rows through the api_key index, the whole history of every key, at every flush.
     static let addNewRowsSpend = """
-        UPDATE "LiteLLM_VerificationToken" SET "spend" = "spend" + (SELECT SUM("spend") FROM "LiteLLM_SpendLogs" AS "row" \
-        WHERE "row".rowid > ?1 AND "row"."api_key" = "LiteLLM_VerificationToken"."token") \
-        WHERE "token" IN (SELECT "api_key" FROM "LiteLLM_SpendLogs" WHERE rowid > ?1 AND "spend" > 0)
+        UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" \
+        FROM (SELECT "api_key", SUM("spend") AS "spend" FROM "LiteLLM_SpendLogs" NOT INDEXED WHERE rowid > ?1 AND "spend" > 0 GROUP BY "api_key") AS "totals" \
+        WHERE "key"."token" = "totals"."api_key"
         """
 
     /// The INSERT of `rows` rows (the full batch's text is built once).
