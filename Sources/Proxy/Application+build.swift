@@ -49,7 +49,7 @@ public enum ProxyApplication {
         // Everything that can fail is built before the HTTP client, which must be shut down once it exists.
         let (writer, storeServices) = try makeSpendWriter(config: config, environment: environment, logger: logger)
         let client = UpstreamClient(configuration: clientConfiguration)
-        let secrets = config.deployments.compactMap(\.apiKey) + [environment["UI_PASSWORD"]].compactMap { $0 }
+        let secrets = config.deployments.flatMap(\.secrets) + [environment["UI_PASSWORD"]].compactMap { $0 }
         let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment, secrets: secrets)
         let keys = (writer.store as? any KeyStore).map { store in
             KeyService(

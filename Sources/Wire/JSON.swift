@@ -83,6 +83,12 @@ extension JSON {
         return Int(double)
     }
 
+    /// A token count from an upstream's usage block: a whole number clamped to 0…2⁴⁰, so adding counts up never
+    /// overflows (an upstream may send anything, `9223372036854775807` included).
+    public var tokenCount: Int? {
+        intValue.map { Swift.min(Swift.max($0, 0), 1 << 40) }
+    }
+
     public var arrayValue: [JSON]? {
         if case .array(let value) = self { return value }
         return nil
@@ -137,8 +143,9 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
     }
 }
 
-/// A JSON object whose members keep their order. Lookups are linear, which is faster than hashing for the
-/// small objects of the OpenAI wire format.
+/// A JSON object whose members keep their order. Small objects (the OpenAI wire format's) are searched linearly,
+/// which beats hashing; past `indexThreshold` members a key → position index keeps every lookup and insert O(1), so
+/// building or rebuilding an object of n members (a client's 60,000-key `metadata`) is O(n), never O(n²).
 public struct JSONObject: Sendable {
     public struct Member: Sendable {
         public var key: String
@@ -146,6 +153,10 @@ public struct JSONObject: Sendable {
     }
 
     public private(set) var members: [Member]
+    /// Key → position in `members`, kept while the object has more than `indexThreshold` members.
+    private var positions: [String: Int]?
+
+    static let indexThreshold = 16
 
     public init() { self.members = [] }
 
@@ -154,12 +165,31 @@ public struct JSONObject: Sendable {
         for (key, value) in pairs { self[key] = value }
     }
 
-    mutating func appendUnchecked(_ member: Member) { members.append(member) }
+    mutating func appendUnchecked(_ member: Member) {
+        members.append(member)
+        if positions != nil {
+            positions?[member.key] = members.count - 1
+        } else if members.count > JSONObject.indexThreshold {
+            reindex()
+        }
+    }
 
-    /// The same keys, in order, with transformed values: O(n), where rebuilding through the subscript is O(n²).
+    /// Rebuilds the index after members moved (or drops it when the object became small again).
+    private mutating func reindex() {
+        guard members.count > JSONObject.indexThreshold else {
+            positions = nil
+            return
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(members.count)
+        for (position, member) in members.enumerated() { index[member.key] = position }
+        positions = index
+    }
+
+    /// The same keys, in order, with transformed values: O(n).
     public func mapValues(_ transform: (JSON) throws -> JSON) rethrows -> JSONObject {
-        var result = JSONObject()
-        result.members = try members.map { Member(key: $0.key, value: try transform($0.value)) }
+        var result = self
+        for position in result.members.indices { result.members[position].value = try transform(members[position].value) }
         return result
     }
 
@@ -167,16 +197,24 @@ public struct JSONObject: Sendable {
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }
 
-    public func index(of key: String) -> Int? { members.firstIndex { $0.key == key } }
+    public func index(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return members.firstIndex { $0.key == key }
+    }
 
     /// Reads a member; setting replaces it in place (keeping its position), appends a new one, or removes it with `nil`.
     public subscript(key: String) -> JSON? {
-        get { members.first { $0.key == key }?.value }
+        get { index(of: key).map { members[$0].value } }
         set {
             if let index = index(of: key) {
-                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
+                if let newValue {
+                    members[index].value = newValue
+                } else {
+                    members.remove(at: index)
+                    if positions != nil { reindex() }
+                }
             } else if let newValue {
-                members.append(Member(key: key, value: newValue))
+                appendUnchecked(Member(key: key, value: newValue))
             }
         }
     }
@@ -185,12 +223,15 @@ public struct JSONObject: Sendable {
     public mutating func insert(_ key: String, _ value: JSON, at position: Int) {
         if let index = index(of: key) { members.remove(at: index) }
         members.insert(Member(key: key, value: value), at: Swift.min(position, members.count))
+        if positions != nil || members.count > JSONObject.indexThreshold { reindex() }
     }
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSON? {
         guard let index = index(of: key) else { return nil }
-        return members.remove(at: index).value
+        let removed = members.remove(at: index).value
+        if positions != nil { reindex() }
+        return removed
     }
 }
 

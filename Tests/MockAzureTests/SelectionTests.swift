@@ -54,6 +54,7 @@ import Wire
         #expect(try FaultPlan.parse("429 then 200").steps == [.status(429), .none])
         #expect(try FaultPlan.parse("500, 503 ,ok").steps == [.status(500), .status(503), .none])
         #expect(try FaultPlan.parse("disconnect-after:3").steps == [.disconnectAfter(3)])
+        #expect(try FaultPlan.parse("stall-after:2 then 200").steps == [.stallAfter(2), .none])
         #expect(try FaultPlan.parse("hang").steps == [.hang])
         #expect(try FaultPlan.parse("malformed-frame").steps == [.malformedFrame])
         #expect(throws: FaultPlan.ParseError.self) { try FaultPlan.parse("teapot") }

@@ -89,6 +89,13 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func repeatedRequestIDsLoseNoRow() async throws {
+        try await withStore { store in
+            try await store.prepare()
+            try await SpendWriterTests.repeatedRequestIDsLoseNoRow(store)
+        }
+    }
+
     @Test func rowsAddTheirSpendToTheirKeyOnce() async throws {
         try await withStore { store in
             try await store.prepare()

@@ -14,7 +14,7 @@ import Wire
             let response = try await TestHTTP.request(.POST, "\(proxy.base)/embeddings", headers: proxy.auth, body: #"{"model":"text-embedding-3-small","user":"r9-vector","input":[\#(tokens)]}"#)
             #expect(response.status == 200)
             #expect(response.json?.value(at: "data.0.embedding")?.arrayValue?.count == 1536, "the client gets the whole vector")
-            let row = try #require(try await SpendLogTests.rows(proxy, "?user_id=r9-vector").first)
+            let row = try #require(try await SpendLogTests.rows(proxy, "?end_user=r9-vector").first)
             let vector = try #require(row.value(at: "response.data.0.embedding")?.arrayValue)
             #expect(vector.count < 400, "stored vector has \(vector.count) numbers")
             #expect(vector.last?.stringValue == "…(truncated \(1536 - vector.count + 1) of 1536 numbers)")
@@ -32,7 +32,7 @@ import Wire
             let digits = String(repeating: "7", count: 5000)
             let body = #"{"model":"gpt-4o","user":"r9-short","messages":[{"role":"user","content":"n"}],"metadata":{"ids":[1,2.5,-3],"big":\#(digits)}}"#
             #expect(try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: body).status == 200)
-            let row = try #require(try await SpendLogTests.rows(proxy, "?user_id=r9-short").first)
+            let row = try #require(try await SpendLogTests.rows(proxy, "?end_user=r9-short").first)
             #expect(row.value(at: "proxy_server_request.metadata.ids")?.serialized() == "[1,2.5,-3]", "short arrays are kept as they are")
             let big = try #require(row.value(at: "proxy_server_request.metadata.big")?.stringValue)
             #expect(big.hasPrefix(String(repeating: "7", count: 2048) + "…(truncated 2952 digits)"))
@@ -47,11 +47,11 @@ import Wire
             for index in 0..<130 {
                 _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"gpt-4o","user":"r9-page","messages":[{"role":"user","content":"page \#(index)"}]}"#)
             }
-            let all = try await SpendLogTests.rows(proxy, "?user_id=r9-page&limit=500", count: 130)
+            let all = try await SpendLogTests.rows(proxy, "?end_user=r9-page&limit=500", count: 130)
             #expect(all.count == 130)
-            let first = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?user_id=r9-page", headers: proxy.auth).json?.arrayValue ?? []
+            let first = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?end_user=r9-page", headers: proxy.auth).json?.arrayValue ?? []
             #expect(first.count == 100, "the default page")
-            let rest = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?user_id=r9-page&offset=100", headers: proxy.auth).json?.arrayValue ?? []
+            let rest = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?end_user=r9-page&offset=100", headers: proxy.auth).json?.arrayValue ?? []
             #expect(rest.count == 30)
             let ids = Set((first + rest).compactMap { $0["request_id"]?.stringValue })
             #expect(ids.count == 130, "offset pages through every row once")

@@ -35,8 +35,10 @@ import Wire
             #expect(row["model_id"]?.stringValue == proxy.engine.config.deployments[0].id)
             #expect(row["api_key"]?.stringValue == SecretHash.sha256Hex(TestConfigs.masterKey))
             #expect(row["call_type"] == "acompletion" && row["status"] == "success")
-            #expect(row["user"] == "user-7" && row["end_user"] == "user-7")
-            #expect(row["requester_ip_address"] == "10.1.2.3")
+            // The master key's user is LiteLLM's admin id; the body's `user` is the end user only.
+            #expect(row["user"] == "default_user_id" && row["end_user"] == "user-7")
+            // Not a trusted proxy: its X-Forwarded-For is not believed.
+            #expect(row["requester_ip_address"] == "127.0.0.1")
             #expect(row["litellm_call_id"]?.stringValue == response.header("x-litellm-call-id"))
             #expect(row["completionStartTime"]?.stringValue != nil && (row["request_duration_ms"]?.intValue ?? -1) >= 0)
             // The prompt is stored once, in proxy_server_request; `messages` is `{}`, as LiteLLM 1.110.2 writes it.
@@ -278,6 +280,37 @@ actor FlakyStore: SpendStore {
         #expect(try await store.key(token: token)?.spend == 0.75, "a replay adds nothing")
         try await store.insert([rows[0], rows[3]])
         #expect(try await store.key(token: token)?.spend == 1.0)
+    }
+
+    /// An upstream that repeats an id: every call keeps its row (the later ones under their own call id) and its
+    /// spend; replaying all of them adds nothing.
+    static func repeatedRequestIDsLoseNoRow(_ store: some SpendStore & KeyStore) async throws {
+        let token = "repeat-key-\(UUID().uuidString)"
+        try await store.insertKey(VirtualKey(token: token, keyName: "sk-...test"))
+        let shared = "chatcmpl-repeated-\(token)"
+        let rows = (0..<3).map { index in
+            var row = row(index)
+            row.requestID = shared
+            row.apiKey = token
+            row.spend = 0.25
+            row.litellmCallID = "call-\(index)-\(token)"
+            return row
+        }
+        try await store.insert([rows[0]])
+        try await store.insert([rows[1], rows[2]])
+        let ids = Set(try await store.spendLogs(SpendLogQuery(apiKey: token)).map(\.requestID))
+        #expect(ids == [shared, "call-1-\(token)", "call-2-\(token)"], "\(ids)")
+        #expect(try await store.key(token: token)?.spend == 0.75)
+        try await store.insert(rows)
+        #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: token)) == 3, "a replay adds no row")
+        #expect(try await store.key(token: token)?.spend == 0.75, "a replay adds no spend")
+    }
+
+    @Test func repeatedRequestIDsLoseNoRowOnSQLite() async throws {
+        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("repeat").appendingPathComponent("s.sqlite").path)
+        try await store.prepare()
+        try await Self.repeatedRequestIDsLoseNoRow(store)
+        try await store.close()
     }
 
     @Test func rowsAddTheirSpendToTheirKeyOnceOnSQLite() async throws {

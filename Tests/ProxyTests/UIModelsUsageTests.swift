@@ -74,6 +74,6 @@ import Wire
         #expect(shown.contains(#""api_key":"***""#) && shown.contains(#""Authorization":"***""#) && shown.contains(#""max_tokens":5"#))
         #expect(shown.contains("use sk-...1234 or sk-...9999 or sk-...ster"), "\(shown)")
         #expect(!shown.contains("sk-AbCdEfGhIjKl1234") && !shown.contains("my-master"))
-        #expect(AdminUI.publicURL("https://user:pw@x.openai.azure.com/path?sig=abc") == "https://x.openai.azure.com/path")
+        #expect(ModelDeployment.publicURL("https://user:pw@x.openai.azure.com/path?sig=abc") == "https://x.openai.azure.com/path")
     }
 }

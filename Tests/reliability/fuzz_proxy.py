@@ -448,6 +448,43 @@ class Generator:
         return Case(index, "ui_traversal", f"{method} {path[:80]}", harness.build_request(method, path, [], b"" if method == "GET" else b"a=b"),
                     expect="ui", method=method, path=path)
 
+    # -- what an adversarial probe found (docs/reliability.md, "Hostile input") ----------------------------------
+    def hostile(self, index, r):
+        kind = r.randrange(7)
+        big = r.choice(["1e300", "-1", "9223372036854775808", "1.5", "1e15", '"x"', "null", "7"])
+        if kind == 0:
+            # Over the management body limit: 413, never a key made of nothing.
+            payload = api_request(b'{"models":["gpt-4o"],"metadata":{"pad":"' + b"m" * (1 << 20) + b'"}}', path="/key/generate")
+            return Case(index, "hostile", "key-generate-over-1MiB", payload, expect="over", timeout=30)
+        if kind == 1:
+            field = r.choice(["tpm_limit", "rpm_limit", "max_parallel_requests", "max_budget", "spend"])
+            path = r.choice(["/key/generate", "/key/update"])
+            body = ('{"%s":%s%s}' % (field, big, ',"key":"sk-not-a-key-0000"' if path == "/key/update" else "")).encode()
+            return Case(index, "hostile", f"{path} {field}={big}", api_request(body, path=path), may_pass=True)
+        if kind == 2:
+            page = r.choice(["9223372036854775807", "-9223372036854775808", "99999999999999999999", "1e9", "NaN"])
+            path = r.choice(["/key/list?page=", "/spend/logs/ui?page=", "/spend/logs?offset=", "/ui/keys?page=", "/ui/logs?page="]) + page
+            expect = "ui" if path.startswith("/ui/") else "api"
+            return Case(index, "hostile", f"GET {path}", harness.build_request("GET", path, [("Authorization", f"Bearer {harness.MASTER_KEY}")], b""),
+                        expect=expect, may_pass=True, method="GET", path=path)
+        if kind == 3:
+            retries = r.choice(["1000000000", "9223372036854775807", "-5", "1e300", '"many"'])
+            body = b'{"model":"gpt-4o","messages":[{"role":"user","content":"retries"}],"num_retries":' + retries.encode() + b"}"
+            return Case(index, "hostile", f"num_retries={retries}", api_request(body), may_pass=True, timeout=30)
+        if kind == 4:
+            # The body's model on an Azure-style path is free text: it must not become a metric label.
+            model = "".join(r.choice(string.ascii_letters) for _ in range(r.randint(1, 40)))
+            body = dumps({"model": model, "user": model, "messages": [{"role": "user", "content": "label"}]})
+            return Case(index, "hostile", "azure-path-model", api_request(body, path="/openai/deployments/gpt-4o/chat/completions"), may_pass=True)
+        if kind == 5:
+            forwarded = r.choice(["1.2.3.4", "::1, 10.0.0.1", "x" * 5000, "", "1.2.3.4\r\nX-Evil: 1", "unknown, 999.999.1.1"])
+            headers = [("X-Forwarded-For", forwarded)] if "\r" not in forwarded else [("X-Forwarded-For", "1.2.3.4")]
+            return Case(index, "hostile", "x-forwarded-for", api_request(dumps(VALID_CHAT), headers=headers), may_pass=True)
+        extra = r.choice(['"user":{"a":1}', '"user":"' + "u" * 3000 + '"', '"stream":true,"stream_options":{"include_usage":false}',
+                          '"extra_headers":{"api-key":"stolen"}', '"api_base":"http://127.0.0.1:1"'])
+        body = b'{"model":"gpt-4o","messages":[{"role":"user","content":"extra"}],' + extra.encode() + b"}"
+        return Case(index, "hostile", extra[:40], api_request(body), may_pass=True)
+
     # -- valid requests in between: the proxy must keep answering them ------------------------------------------
     def control(self, index, r):
         kind = r.randrange(4)
@@ -462,15 +499,19 @@ class Generator:
         return Case(index, "control", name, api_request(body, path=path), expect="ok")
 
 
+# The fuzzer presents thousands of wrong keys from one address: with the default limit (60 a minute) every request
+# after them would get the throttle's 429 (which `test_fuzz.py::test_refused_keys_are_throttled` checks on its own).
+FUZZ_GENERAL = "  auth_failure_limit_per_minute: 1000000"
+
 # Large bodies (up to 40 MiB) in flight at once: bounded, so the memory they need is the same in every run.
 LARGE_IN_FLIGHT = 2
-LARGE = {"huge", "oversize"}
+LARGE = {"huge", "oversize", "hostile"}
 
 # Share of the generated cases per category (slow-loris runs apart: see SlowLoris).
 CATEGORIES = [
     ("invalid_json", 0.15), ("deep_nesting", 0.06), ("wrong_types", 0.25), ("huge", 0.004), ("invalid_utf8", 0.07),
     ("auth_headers", 0.12), ("header_injection", 0.10), ("oversize", 0.002), ("unknown_paths", 0.10),
-    ("ui_traversal", 0.094), ("control", 0.03),
+    ("ui_traversal", 0.094), ("control", 0.03), ("hostile", 0.03),
 ]
 
 
@@ -949,7 +990,7 @@ def main(argv=None):
     if args.start:
         directory = Path(tempfile.mkdtemp(prefix="fuzz-"))
         mock = harness.start_mock(directory)
-        proxy = harness.start_proxy(directory, harness.write_config(directory, mock.url),
+        proxy = harness.start_proxy(directory, harness.write_config(directory, mock.url, general_extra=FUZZ_GENERAL),
                                     extra_env={} if args.default_allocator else harness.ALLOCATOR_RETURNS_MEMORY)
         procs = [proxy, mock]
         host, port, pid = proxy.host, proxy.port, proxy.pid

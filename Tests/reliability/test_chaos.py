@@ -177,7 +177,7 @@ def wait_idle(proxy, mock, seconds=15.0):
 
 def spend_rows(sqlite_path: Path, prefix="chaos-"):
     with sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True, timeout=10) as db:
-        return db.execute('SELECT "request_id", "user", "status" FROM "LiteLLM_SpendLogs" WHERE "user" LIKE ?', (prefix + "%",)).fetchall()
+        return db.execute('SELECT "request_id", "end_user", "status" FROM "LiteLLM_SpendLogs" WHERE "end_user" LIKE ?', (prefix + "%",)).fetchall()
 
 
 def check_rows(rows, results) -> dict:
@@ -332,6 +332,37 @@ def test_r5_malformed_upstream_body_is_retried_or_an_error(tmp_path):
         json.loads(response.body)  # a 200 must be a parseable completion (after a retry)
     else:
         assert response.status >= 500 and harness.is_openai_error(response.body)[0], response
+
+
+def test_streams_that_stall_mid_way_end_with_408_at_stream_timeout(tmp_path):
+    """Upstream streams that go silent after two frames (MockAzure's `stall-after:2`, held for 20 s): each client gets
+    LiteLLM's 408 as the stream's last frame before [DONE] about `stream_timeout` (1 s) later, nothing stays in
+    flight, and each spend row is a failure marked `upstream_timeout`."""
+    mock = harness.start_mock(tmp_path, hang_seconds=20)
+    proxy = harness.start_proxy(tmp_path, chaos_config(tmp_path, mock.url, timeout=5, stream_timeout=1, retries=0, fallbacks=False))
+    try:
+        def stalled(index):
+            body = {"model": "gpt-4o", "stream": True, "user": f"chaos-stall-{index}",
+                    "messages": [{"role": "user", "content": f"stall {index}\n#mock-fault: stall-after:2"}]}
+            started = time.monotonic()
+            response = harness.request(proxy, "POST", "/chat/completions", headers=harness.auth(), body=body, timeout=15)
+            return response, time.monotonic() - started
+
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(stalled, range(40)))
+        for response, elapsed in answers:
+            assert response.status == 200 and judge(response, True)["outcome"] == "stream-error-frame", response.body[-300:]
+            assert b'"code":"408"' in response.body and elapsed < 8, (elapsed, response.body[-300:])
+        assert not any(wait_idle(proxy, mock, seconds=5)["proxy_in_flight_" + kind] for kind in ("streams", "requests"))
+        deadline = time.monotonic() + 15
+        rows = []
+        while time.monotonic() < deadline and len(rows) < 40:
+            rows = spend_rows(tmp_path / "spend.sqlite", prefix="chaos-stall-")
+            time.sleep(0.3)
+        assert len(rows) == 40 and all(status == "failure" for _, _, status in rows), rows[:3]
+    finally:
+        proxy.stop()
+        mock.stop()
 
 
 def test_chaos_checks_fail_when_requests_outlive_their_deadline(tmp_path):

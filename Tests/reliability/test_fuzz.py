@@ -32,7 +32,7 @@ def servers(tmp_path_factory):
     directory = tmp_path_factory.mktemp("fuzz")
     mock = harness.start_mock(directory)
     allocator = {} if os.environ.get("FUZZ_DEFAULT_ALLOCATOR") == "1" else harness.ALLOCATOR_RETURNS_MEMORY
-    proxy = harness.start_proxy(directory, harness.write_config(directory, mock.url), extra_env=allocator)
+    proxy = harness.start_proxy(directory, harness.write_config(directory, mock.url, general_extra=fuzz_proxy.FUZZ_GENERAL), extra_env=allocator)
     yield mock, proxy
     proxy.stop()
     mock.stop()

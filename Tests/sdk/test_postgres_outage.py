@@ -41,7 +41,7 @@ def rows_for(url, user):
     """Every row of `user`, 1,000 (the most /spend/logs answers at once) a page."""
     rows = []
     while True:
-        request = urllib.request.Request(f"{url}/spend/logs?user_id={user}&limit=1000&offset={len(rows)}",
+        request = urllib.request.Request(f"{url}/spend/logs?end_user={user}&limit=1000&offset={len(rows)}",
                                          headers={"Authorization": "Bearer " + PROXY_MASTER_KEY})
         with urllib.request.urlopen(request, timeout=30) as response:
             page = json.load(response)

@@ -210,7 +210,7 @@ def sha256(text):
 def rows_by_request_id(database, user):
     """request_id → how many rows carry it, for one test's `user`."""
     escaped = user.replace("'", "''")
-    rows = psql(database, f'SELECT "request_id", COUNT(*) FROM "LiteLLM_SpendLogs" WHERE "user" = \'{escaped}\' GROUP BY 1')
+    rows = psql(database, f'SELECT "request_id", COUNT(*) FROM "LiteLLM_SpendLogs" WHERE "end_user" = \'{escaped}\' GROUP BY 1')
     return {request_id: int(count) for request_id, count in rows}
 
 
@@ -313,7 +313,7 @@ def test_spend_rows_from_both_replicas_land_exactly_once(replicas, database):
     assert not extra and not duplicated, f"unexpected rows {sorted(extra)[:5]}, duplicated {duplicated}"
     # Each replica reads the rows of both.
     for replica in replicas:
-        status, _, rows = call(replica.url, f"/spend/logs?user_id={user}&limit=1000")
+        status, _, rows = call(replica.url, f"/spend/logs?end_user={user}&limit=1000")
         assert status == 200 and len(rows) == count, (replica.name, status, len(rows) if isinstance(rows, list) else rows)
 
 

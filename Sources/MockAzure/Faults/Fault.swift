@@ -10,6 +10,8 @@ public enum Fault: Sendable, Equatable {
     case hang
     /// Send this many stream frames (or half of a plain body), then drop the connection.
     case disconnectAfter(Int)
+    /// Send this many stream frames, then say nothing for the hang time (a plain answer hangs before its headers).
+    case stallAfter(Int)
     /// A frame (or body) that is not valid JSON.
     case malformedFrame
 }
@@ -41,10 +43,14 @@ public struct FaultPlan: Sendable, Equatable {
         case "200", "ok", "none": return .none
         case "hang": return .hang
         case "disconnect": return .disconnectAfter(1)
+        case "stall": return .stallAfter(1)
         case "malformed-frame", "malformed": return .malformedFrame
         default:
             if token.hasPrefix("disconnect-after:"), let count = Int(token.dropFirst("disconnect-after:".count)), count >= 0 {
                 return .disconnectAfter(count)
+            }
+            if token.hasPrefix("stall-after:"), let count = Int(token.dropFirst("stall-after:".count)), count >= 0 {
+                return .stallAfter(count)
             }
             if let status = Int(token), (400...599).contains(status) { return .status(status) }
             throw ParseError(token: token)

@@ -92,6 +92,9 @@ public struct ScenarioResponse: Sendable {
         case close
         /// The connection drops after the last frame, without ending the chunked body.
         case disconnect
+        /// The connection stays open after the last frame, silent, for the hang time (then drops): an upstream that
+        /// stalls mid-stream.
+        case stall
     }
 
     public var status: Int

@@ -240,6 +240,10 @@ public final class MockAzureEngine: Sendable {
         switch (fault, reply) {
         case (.disconnectAfter(let count), .stream(let status, let headers, let frames, _)):
             return .stream(status: status, headers: headers, frames: Array(frames.prefix(count)), ending: .disconnect)
+        case (.stallAfter(let count), .stream(let status, let headers, let frames, _)):
+            return .stream(status: status, headers: headers, frames: Array(frames.prefix(count)), ending: .stall)
+        case (.stallAfter, .body):
+            return .hang(seconds: configuration.hangSeconds)
         case (.disconnectAfter, .body(let status, let headers, let text)):
             return .truncatedBody(status: status, headers: headers, text: text, sentBytes: text.count / 2)
         case (.malformedFrame, .stream(let status, let headers, var frames, let ending)):

@@ -106,6 +106,11 @@ public struct MockAzureServer: Sendable {
                     throw error
                 }
                 engine.streamEnded(aborted: false)
+                if ending == .stall {
+                    let seconds = engine.configuration.hangSeconds
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
+                    throw SimulatedDisconnect()
+                }
                 if ending == .disconnect {
                     // Let the frames already written reach the peer before the connection drops.
                     try await Task.sleep(for: .milliseconds(50))

@@ -17,12 +17,18 @@ public struct Caller: Sendable, Equatable {
     /// Let through unchecked because the key database was unreachable and the key not cached
     /// (`allow_requests_on_db_unavailable: true`, LiteLLM's "failed-to-connect-to-db" identity). Its spend row says so.
     public var dbUnavailableFallback: Bool
+    /// Who owns the key: the spend row's `user` (the request body's `user` is the `end_user`, never this).
+    public var userID: String?
 
-    public init(kind: Kind, keyHash: String, dbUnavailableFallback: Bool = false) {
+    public init(kind: Kind, keyHash: String, dbUnavailableFallback: Bool = false, userID: String? = nil) {
         self.kind = kind
         self.keyHash = keyHash
         self.dbUnavailableFallback = dbUnavailableFallback
+        self.userID = userID
     }
+
+    /// LiteLLM's user id for calls made with the master key (`litellm_proxy_admin_name`).
+    public static let adminUserID = "default_user_id"
 
     public func mayUse(modelGroup: String) -> Bool {
         switch kind {
@@ -66,7 +72,9 @@ public struct Authenticator: Sendable {
         case .none: throw .noKey
         case .malformed: throw .malformedKey
         case .key(let key):
-            if SecretHash.constantTimeEquals(key, masterKey) { return Caller(kind: .master, keyHash: masterKeyHash) }
+            if SecretHash.constantTimeEquals(key, masterKey) {
+                return Caller(kind: .master, keyHash: masterKeyHash, userID: Caller.adminUserID)
+            }
             guard let virtualKeys else { throw .invalidKey(key) }
             return try await virtualKeys.caller(forKey: key)
         }

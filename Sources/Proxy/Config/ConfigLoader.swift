@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Wire
 
 /// Reads LiteLLM's config.yaml: `model_list`, `litellm_settings`, `router_settings`, `general_settings`,
@@ -54,7 +55,8 @@ struct ConfigReader {
         "user_header_name", "custom_auth", "enable_jwt_auth", "disable_retry_on_max_parallel_request_limit_error",
         "proxy_budget_rescheduler_min_time", "proxy_budget_rescheduler_max_time", "spend_log_max_string_length",
         "store_model_in_db", "use_redis_transaction_buffer", "forward_client_headers_to_llm_api", "sqlite_path", "spend_spill_path", "spend_journal", "spend_journal_path",
-        "spend_queue_capacity", "user_api_key_cache_ttl", "limit_sync_interval",
+        "spend_queue_capacity", "user_api_key_cache_ttl", "limit_sync_interval", "use_x_forwarded_for", "trusted_proxies",
+        "request_body_timeout", "auth_failure_limit_per_minute", "ui_login_failure_limit",
     ]
     static let litellmSettings: Set<String> = [
         "drop_params", "num_retries", "request_timeout", "fallbacks", "context_window_fallbacks",
@@ -127,6 +129,24 @@ struct ConfigReader {
         settings.router = try routerSettings(settings)
         settings.dropParams = try bool(settings.litellmSettings["drop_params"], "litellm_settings.drop_params") ?? false
         settings.sslVerify = try bool(settings.litellmSettings["ssl_verify"], "litellm_settings.ssl_verify") ?? true
+        settings.forwardedFor.trustEveryPeer =
+            try bool(settings.generalSettings["use_x_forwarded_for"], "general_settings.use_x_forwarded_for") ?? false
+        if let proxies = settings.generalSettings["trusted_proxies"] {
+            guard let list = proxies.arrayValue?.compactMap(\.stringValue), list.count == proxies.arrayValue?.count else {
+                throw fail("general_settings.trusted_proxies", "expected a list of IP addresses")
+            }
+            settings.forwardedFor.trustedProxies = Set(list)
+        }
+        if let limit = try integer(settings.generalSettings["auth_failure_limit_per_minute"], "general_settings.auth_failure_limit_per_minute") {
+            guard limit >= 1 else { throw fail("general_settings.auth_failure_limit_per_minute", "must be ≥ 1") }
+            settings.failedKeyThrottle.limit = limit
+        }
+        if let limit = try integer(settings.generalSettings["ui_login_failure_limit"], "general_settings.ui_login_failure_limit") {
+            guard limit >= 1 else { throw fail("general_settings.ui_login_failure_limit", "must be ≥ 1") }
+            settings.uiLoginThrottle.limit = limit
+        }
+        settings.requestBodyTimeout = try seconds(settings.generalSettings["request_body_timeout"], "general_settings.request_body_timeout")
+            ?? settings.requestBodyTimeout
         if let aliases = settings.routerSettings["model_group_alias"] {
             for member in try object(aliases, "router_settings.model_group_alias") {
                 let path = "router_settings.model_group_alias.\(member.key)"
@@ -222,13 +242,15 @@ struct ConfigReader {
             model: model,
             upstreamModel: upstreamModel,
             apiBase: apiBase,
+            publicAPIBase: apiBase.map(ModelDeployment.publicURL),
             apiVersion: try string(params["api_version"], "\(paramsPath).api_version"),
             apiKey: apiKey,
             timeout: try seconds(params["timeout"], "\(paramsPath).timeout"),
             streamTimeout: try seconds(params["stream_timeout"], "\(paramsPath).stream_timeout"),
             rpm: try integer(params["rpm"], "\(paramsPath).rpm"),
             tpm: try integer(params["tpm"], "\(paramsPath).tpm"),
-            weight: try positive(params["weight"], "\(paramsPath).weight")
+            weight: try positive(params["weight"], "\(paramsPath).weight"),
+            extraHeaders: try headers(params["extra_headers"], "\(paramsPath).extra_headers")
         )
     }
 
@@ -278,6 +300,19 @@ struct ConfigReader {
         case .string(let text)?: return text
         case .number(let text)?: return text
         case let other?: throw fail(path, "expected a string, found \(other.kindName)")
+        }
+    }
+
+    /// `extra_headers`: a map of header names to string values, each a valid HTTP field.
+    func headers(_ value: JSON?, _ path: String) throws(ConfigError) -> [(String, String)] {
+        guard let value, !value.isNull else { return [] }
+        guard case .object(let object) = value else { throw fail(path, "expected a map of header names to values") }
+        return try object.map { member throws(ConfigError) in
+            guard let text = try string(member.value, "\(path).\(member.key)"),
+                  HTTPField.Name(member.key) != nil, HTTPField.isValidValue(text) else {
+                throw fail("\(path).\(member.key)", "expected a valid HTTP header name and value")
+            }
+            return (member.key.lowercased(), text)
         }
     }
 

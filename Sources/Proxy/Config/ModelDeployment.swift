@@ -1,3 +1,4 @@
+import Foundation
 import Wire
 
 /// One `model_list` entry: a deployment of the model group `modelName`.
@@ -21,6 +22,8 @@ public struct ModelDeployment: Sendable {
     /// The upstream model or deployment name (`model` without its provider prefix).
     public var upstreamModel: String
     public var apiBase: String?
+    /// `apiBase` as it may be shown or stored (headers, `/model/info`, spend rows, pages): see `publicURL`.
+    public var publicAPIBase: String?
     public var apiVersion: String?
     /// The upstream credential. Never logged, never shown.
     public var apiKey: String?
@@ -29,6 +32,8 @@ public struct ModelDeployment: Sendable {
     public var rpm: Int?
     public var tpm: Int?
     public var weight: Double?
+    /// `litellm_params.extra_headers`: sent with every upstream call as HTTP headers, never in the body, never shown.
+    public var extraHeaders: [(String, String)] = []
 
     /// o-series (and gpt-5) models take `max_completion_tokens`, not `max_tokens`.
     public var isReasoningModel: Bool {
@@ -40,11 +45,35 @@ public struct ModelDeployment: Sendable {
         }
     }
 
-    /// `litellm_params` without credentials, for `/model/info` and the UI.
+    /// `litellm_params` without credentials, for `/model/info`, `/health` and the UI: no keys or tokens, no
+    /// `user:password@` or query in `api_base`, no `extra_headers` values.
     public var publicParams: JSONObject {
         var params = litellmParams
         for key in ModelDeployment.secretParams { params.removeValue(forKey: key) }
+        if params["api_base"] != nil { params["api_base"] = publicAPIBase.map(JSON.string) ?? .null }
+        if case .object(let headers)? = params["extra_headers"] { params["extra_headers"] = .object(headers.mapValues { _ in "***" }) }
         return params
+    }
+
+    /// Every credential the deployment holds (api key, token, client secret, `extra_headers` values, the password in
+    /// `api_base`), masked wherever a stored body repeats one.
+    public var secrets: [String] {
+        var secrets = [apiKey].compactMap { $0 } + extraHeaders.map(\.1)
+        for key in ModelDeployment.secretParams { if let value = litellmParams[key]?.stringValue { secrets.append(value) } }
+        if let password = apiBase.flatMap({ URLComponents(string: $0)?.password }) { secrets.append(password) }
+        return secrets
+    }
+
+    /// A URL as it may be shown: without `user:password@` and without a query (`?code=…`, `?sig=…`), either of
+    /// which may hold a credential.
+    public static func publicURL(_ text: String) -> String {
+        guard var components = URLComponents(string: text), components.host != nil else {
+            return text.contains("@") || text.contains("?") ? "(hidden)" : text
+        }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        return components.string ?? "(hidden)"
     }
 
     static let secretParams = ["api_key", "client_secret", "azure_ad_token", "aws_secret_access_key", "vertex_credentials"]

@@ -23,6 +23,17 @@ public struct ProxySettings: Sendable {
     public var modelGroupAlias: [String: String] = [:]
     /// `ssl_verify: false` turns off upstream certificate checks (with a warning).
     public var sslVerify: Bool = true
+    /// Whose `X-Forwarded-For` is believed: `general_settings.trusted_proxies` (addresses), or every peer with
+    /// LiteLLM's `use_x_forwarded_for: true`. Neither: the connection's peer is the caller.
+    public var forwardedFor = ForwardedFor()
+    /// Refused keys an address may present per minute before it gets 429s until the minute ends
+    /// (`general_settings.auth_failure_limit_per_minute`).
+    public var failedKeyThrottle = FailureThrottle.Configuration(limit: 60, window: .seconds(60))
+    /// Failed admin UI logins an address may make per five minutes (`general_settings.ui_login_failure_limit`).
+    public var uiLoginThrottle = FailureThrottle.Configuration(limit: 10, window: .seconds(300))
+    /// `general_settings.request_body_timeout`: seconds a client has to send a whole request body (a body trickled
+    /// a byte at a time otherwise holds its connection for as long as it likes).
+    public var requestBodyTimeout: Double = 60
     public var generalSettings: JSONObject = JSONObject()
     public var litellmSettings: JSONObject = JSONObject()
     public var routerSettings: JSONObject = JSONObject()

@@ -31,6 +31,17 @@ public struct ProxyError: Error, Sendable {
         OpenAIError(status: 403, message: "Only the master key can manage keys and read spend logs.", type: "auth_error", param: "None")
     )
 
+    /// Too many refused keys (or UI logins) from one address in its window.
+    public static func tooManyFailedAuthentications(retryAfter seconds: Int) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 429, message: "Too many failed authentication attempts from this address. Try again in \(seconds) seconds.",
+                type: "throttling_error", param: "None"
+            ),
+            headers: [("retry-after", String(seconds))]
+        )
+    }
+
     public static func invalidKey(_ key: String) -> ProxyError {
         ProxyError(
             OpenAIError(
@@ -73,6 +84,19 @@ public struct ProxyError: Error, Sendable {
         )
     }
 
+    /// A body still incomplete when `request_body_timeout` ran out.
+    public static func bodyTimeout(seconds: Double) -> ProxyError {
+        ProxyError(OpenAIError(
+            status: 408, message: "Request timed out: the request body was not received within \(JSON.double(seconds).serialized()) seconds.",
+            type: "timeout", param: "request_body"
+        ))
+    }
+
+    /// A body that could not be read whole (bad chunked framing, a client half-closing or too slow mid-body).
+    public static let unreadableBody = ProxyError(
+        OpenAIError(status: 400, message: "Invalid request body: it could not be read completely.", type: "invalid_request_error", param: "request_body")
+    )
+
     public static func notFound(_ path: String) -> ProxyError {
         ProxyError(OpenAIError(status: 404, message: "Route not found: \(path)", type: "not_found_error", param: "None"))
     }
@@ -110,6 +134,12 @@ public struct ProxyError: Error, Sendable {
         let upstreamMessage = upstreamError?["message"]?.stringValue ?? (rawBody.isEmpty ? "HTTP \(status)" : String(rawBody.prefix(2048)))
         let code = upstreamError?["code"]?.stringValue
         let provider = providerName(deployment)
+        if (300..<400).contains(status) {
+            // Never followed (the upstream client disallows redirects): the key stays with the configured api_base.
+            let message = "litellm.APIError: \(provider)Exception - the upstream answered \(status), a redirect, which is "
+                + "not followed. Check the deployment's api_base. model=\(deployment.upstreamModel)"
+            return ProxyError(OpenAIError(status: 500, message: message, type: "api_error", param: "None"), headers: headers)
+        }
         let (className, type): (String, String) = switch status {
         case 400 where code == "content_filter": ("ContentPolicyViolationError", "invalid_request_error")
         case 400, 422: ("BadRequestError", "invalid_request_error")

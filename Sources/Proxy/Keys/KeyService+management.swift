@@ -7,13 +7,25 @@ extension KeyService {
         ProxyError(OpenAIError(status: 400, message: message, type: "bad_request_error", param: param))
     }
 
+    /// The largest budget, spend or limit a key takes: far beyond any real one, and exact both as a Double and as an
+    /// Int (1e300 trapped converting to Int; infinities broke the budget arithmetic).
+    static let maximumNumber: Double = 1e15
+
     /// Applies the settable fields of a generate/update body to a key.
     static func apply(_ body: JSONObject, to key: inout VirtualKey) throws(ProxyError) {
         func number(_ name: String) throws(ProxyError) -> Double?? {
             guard let value = body[name] else { return .none }
             if value.isNull { return .some(nil) }
-            guard let number = value.doubleValue, number >= 0 else { throw badRequest("\(name) must be a number ≥ 0", param: name) }
+            guard let number = value.doubleValue, number >= 0, number <= maximumNumber else {
+                throw badRequest("\(name) must be a number from 0 to 1e15", param: name)
+            }
             return .some(number)
+        }
+        func integer(_ name: String) throws(ProxyError) -> Int?? {
+            guard let value = try number(name) else { return .none }
+            guard let value else { return .some(nil) }
+            guard value == value.rounded() else { throw badRequest("\(name) must be a whole number", param: name) }
+            return .some(Int(value))
         }
         func text(_ name: String) throws(ProxyError) -> String?? {
             guard let value = body[name] else { return .none }
@@ -25,9 +37,9 @@ extension KeyService {
         if let user = try text("user_id") { key.userID = user }
         if let team = try text("team_id") { key.teamID = team }
         if let budget = try number("max_budget") { key.maxBudget = budget }
-        if let tpm = try number("tpm_limit") { key.tpmLimit = tpm.map { Int($0) } }
-        if let rpm = try number("rpm_limit") { key.rpmLimit = rpm.map { Int($0) } }
-        if let parallel = try number("max_parallel_requests") { key.maxParallelRequests = parallel.map { Int($0) } }
+        if let tpm = try integer("tpm_limit") { key.tpmLimit = tpm }
+        if let rpm = try integer("rpm_limit") { key.rpmLimit = rpm }
+        if let parallel = try integer("max_parallel_requests") { key.maxParallelRequests = parallel }
         if let spend = try number("spend"), let spend { key.spend = spend }
         if let models = body["models"] {
             guard let list = models.arrayValue?.compactMap(\.stringValue), list.count == models.arrayValue?.count else { throw badRequest("models must be a list of model names", param: "models") }
@@ -131,7 +143,7 @@ extension KeyService {
     }
 
     public func list(page: Int, size: Int) async throws(ProxyError) -> JSON {
-        let page = min(ProxyEngine.lastPage, max(1, page)), size = min(100, max(1, size))
+        let page = min(ProxyEngine.lastPage, max(1, page)), size = min(100, max(1, size))  // callers other than HTTP
         let keys = try await storeCall { try await self.store.listKeys(offset: (page - 1) * size, limit: size) }
         let total = try await storeCall { try await self.store.countKeys() }
         return ["keys": .array(keys.map { .string($0.token) }), "total_count": .int(total), "current_page": .int(page), "total_pages": .int((total + size - 1) / size)]

@@ -79,7 +79,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
         if let budget = record.maxBudget, record.spend >= budget {
             throw ProxyError(OpenAIError(status: budgetStatus, message: "Budget has been exceeded! Current cost: \(record.spend), Max budget: \(budget)", type: "budget_exceeded", param: "None"))
         }
-        return Caller(kind: .virtualKey(token: token, alias: record.keyAlias, models: record.models), keyHash: token)
+        return Caller(kind: .virtualKey(token: token, alias: record.keyAlias, models: record.models), keyHash: token, userID: record.userID)
     }
 
     enum KeyLookupError: Error { case databaseUnavailable }

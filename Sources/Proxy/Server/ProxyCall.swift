@@ -18,7 +18,7 @@ public struct ProxyCall: Sendable {
     public var eventLoop: (any EventLoop)?
     /// Wall-clock start, for the spend row.
     public var startedAt = Date()
-    /// The caller's address (`x-forwarded-for` first hop, else the connection's peer).
+    /// The caller's address (`ForwardedFor`: the peer, or what a trusted proxy forwarded).
     public var clientIP: String?
 
     public init(operation: ProxyOperation, route: String, pathModel: String? = nil, headers: [(String, String)], body: ByteBuffer, bodyTooLarge: Bool = false, started: ContinuousClock.Instant = .now) {
@@ -29,11 +29,6 @@ public struct ProxyCall: Sendable {
         self.body = body
         self.bodyTooLarge = bodyTooLarge
         self.started = started
-    }
-
-    /// The caller's address: the first hop of `x-forwarded-for`, else the connection's peer.
-    public static func clientIP(forwardedFor: String?, peer: String?) -> String? {
-        forwardedFor?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
     }
 
     public func header(_ name: String) -> String? {

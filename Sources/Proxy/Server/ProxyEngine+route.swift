@@ -119,10 +119,12 @@ extension ProxyEngine {
     func started(_ request: RoutedRequest, deployment: ModelDeployment) -> SpendRecorder.Finished {
         var body = request.body
         for key in ProxyEngine.credentialKeys where body[key] != nil { body[key] = "***" }
-        return SpendRecorder.Finished(
+        var finished = SpendRecorder.Finished(
             callID: request.callID, operation: request.call.operation, caller: request.caller, deployment: deployment, request: body,
             startedAt: request.call.startedAt, firstByteAt: nil, clientIP: request.call.clientIP, response: nil, usage: nil, upstreamModel: nil,
             error: nil, attemptStartedAt: Date()
         )
+        finished.requestedModel = request.model
+        return finished
     }
 }

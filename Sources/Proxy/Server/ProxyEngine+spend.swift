@@ -32,8 +32,8 @@ extension ProxyEngine {
         return (connected || !requireDB ? 200 : 503, body)
     }
 
-    /// `/spend/logs`: rows with bodies, newest first, filtered by api_key (a key or its hash), request_id, user_id and
-    /// dates; `limit` (default `spendLogsDefaultLimit`, at most `spendLogsMaximumLimit`) and `offset` page through them.
+    /// `/spend/logs`: rows with bodies, newest first, filtered by api_key (a key or its hash), request_id, user_id (the
+    /// key's owner), end_user (the body's `user`; ours, LiteLLM has no such filter) and dates; `limit` (default `spendLogsDefaultLimit`, at most `spendLogsMaximumLimit`) and `offset` page through them.
     public func spendLogs(_ parameters: [String: String]) async throws(ProxyError) -> JSON {
         var query = query(parameters, limit: Self.spendLogsLimit(parameters))
         query.offset = max(0, Int(parameters["offset"] ?? "") ?? 0)
@@ -52,13 +52,18 @@ extension ProxyEngine {
     /// from overflowing (`page=9223372036854775807` trapped).
     public static let lastPage = 1_000_000_000
 
+    /// A listing's page number from a query value: 1 when absent or not a number, at most `lastPage`.
+    public static func page(_ text: String?) -> Int {
+        min(lastPage, max(1, Int(text ?? "") ?? 1))
+    }
+
     static func spendLogsLimit(_ parameters: [String: String]) -> Int {
         min(spendLogsMaximumLimit, max(1, Int(parameters["limit"] ?? "") ?? spendLogsDefaultLimit))
     }
 
     /// `/spend/logs/ui`: one page without bodies, `{data, total, page, page_size, total_pages}`.
     public func spendLogsPage(_ parameters: [String: String]) async throws(ProxyError) -> JSON {
-        let page = min(ProxyEngine.lastPage, max(1, Int(parameters["page"] ?? "") ?? 1))
+        let page = ProxyEngine.page(parameters["page"])
         let size = min(500, max(1, Int(parameters["page_size"] ?? "") ?? 50))
         var query = query(parameters, limit: size)
         query.offset = (page - 1) * size
@@ -103,7 +108,7 @@ extension ProxyEngine {
         // A key is looked up by its hash, which is all the table holds.
         if let key = apiKey, key.hasPrefix("sk-") { apiKey = SecretHash.sha256Hex(key) }
         return SpendLogQuery(
-            apiKey: apiKey, requestID: parameters["request_id"], user: parameters["user_id"],
+            apiKey: apiKey, requestID: parameters["request_id"], user: parameters["user_id"], endUser: parameters["end_user"],
             start: parameters["start_date"].flatMap(SpendRow.parse), end: parameters["end_date"].flatMap { SpendRow.parse($0).map { $0.addingTimeInterval($0.timeIntervalSince1970.truncatingRemainder(dividingBy: 86400) == 0 ? 86399.999 : 0) } },
             limit: limit
         )

@@ -28,6 +28,8 @@ public final class ProxyEngine: Sendable {
     /// How the router waits before a retry (injected by tests that control time).
     let sleep: @Sendable (Duration) async throws -> Void
     let prices = PriceTable.shipped
+    /// Refused keys per client address (guessing keys, or hammering the key database with unknown ones).
+    let authThrottle: FailureThrottle
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
 
@@ -40,6 +42,7 @@ public final class ProxyEngine: Sendable {
         let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
         self.authenticator = authenticator ?? Authenticator(masterKey: config.settings.masterKey, extractor: KeyExtractor(customHeader: header), virtualKeys: keys)
         self.keys = keys
+        self.authThrottle = FailureThrottle(config.settings.failedKeyThrottle)
         self.builder = UpstreamRequestBuilder(environment: environment)
         self.client = client
         self.pinned = pinned
@@ -47,14 +50,22 @@ public final class ProxyEngine: Sendable {
         self.logger = logger
     }
 
-    /// Authenticates a call against the master key (and virtual keys when plugged in).
-    public func authenticate(_ headers: [(String, String)]) async throws(ProxyError) -> Caller {
-        try await authenticator.authenticate { name in headers.first { $0.0 == name }?.1 }
+    /// Authenticates a call against the master key (and virtual keys when plugged in). An address with too many
+    /// refused keys in its window gets a 429 with `retry-after` before any key is looked at.
+    public func authenticate(_ headers: [(String, String)], clientIP: String? = nil) async throws(ProxyError) -> Caller {
+        if let wait = authThrottle.retryAfter(clientIP) { throw .tooManyFailedAuthentications(retryAfter: wait) }
+        do {
+            return try await authenticator.authenticate { name in headers.first { $0.0 == name }?.1 }
+        } catch {
+            // A refused key counts; no key at all is no guess (and costs no lookup).
+            if error.status == 401, error.error.message != ProxyError.noKey.error.message { authThrottle.failed(clientIP) }
+            throw error
+        }
     }
 
     /// Authenticates a management call: the master key (or an open proxy without one); virtual keys get 403.
-    public func authenticateMaster(_ headers: [(String, String)]) async throws(ProxyError) -> Caller {
-        let caller = try await authenticate(headers)
+    public func authenticateMaster(_ headers: [(String, String)], clientIP: String? = nil) async throws(ProxyError) -> Caller {
+        let caller = try await authenticate(headers, clientIP: clientIP)
         if case .virtualKey = caller.kind { throw .masterKeyRequired }
         return caller
     }
@@ -66,7 +77,7 @@ public final class ProxyEngine: Sendable {
         let base: [(String, String)] = [("x-litellm-call-id", callID), ("x-litellm-version", ProxyEngine.version)]
         metrics?.requestStarted()
         do {
-            let caller = try await authenticate(call.headers)
+            let caller = try await authenticate(call.headers, clientIP: call.clientIP)
             return try await forward(call, caller: caller, callID: callID, baseHeaders: base, logger: logger)
         } catch {
             logger.info("request refused", metadata: ["status": "\(error.status)", "route": "\(call.route)"])
@@ -125,7 +136,8 @@ public final class ProxyEngine: Sendable {
             call: call, body: body, model: model, caller: caller, callID: callID, baseHeaders: baseHeaders,
             isStream: body["stream"]?.boolValue == true && call.operation != .embeddings,
             clientWantsUsage: body["stream_options"]?["include_usage"]?.boolValue == true,
-            requestedRetries: body["num_retries"]?.intValue, logger: logger
+            requestedRetries: body["num_retries"]?.intValue.map { min(max($0, 0), ProxyEngine.maximumRequestedRetries) },
+            logger: logger
         )
         return await route(request, group: group)
     }
@@ -133,7 +145,7 @@ public final class ProxyEngine: Sendable {
     /// A request is over: its spend row, its key's spend, and its key's limits.
     func complete(_ finished: SpendRecorder.Finished) {
         let recorded = spend?.record(finished)
-        let tokens = recorded?.tokens ?? finished.usage?["total_tokens"]?.intValue ?? 0
+        let tokens = recorded?.tokens ?? finished.usage?["total_tokens"]?.tokenCount ?? 0
         keys?.release(finished.caller, tokens: tokens, spend: recorded?.spend ?? 0)
         if let metrics { observe(finished, spend: recorded?.spend ?? 0, into: metrics) }
         // The router learns the attempt's latency (time to first byte for streams) and tokens. A failed attempt was
@@ -195,7 +207,7 @@ public final class ProxyEngine: Sendable {
         var headers: [(String, String)] = [
             ("x-litellm-model-id", deployment.id),
             ("x-litellm-model-name", deployment.model),
-            ("x-litellm-model-api-base", deployment.apiBase ?? upstream.apiBase),
+            ("x-litellm-model-api-base", deployment.publicAPIBase ?? upstream.apiBase),
             ("x-litellm-model-group", group),
         ]
         for (name, value) in responseHeaders {
@@ -226,7 +238,9 @@ public final class ProxyEngine: Sendable {
             headers.append(("cache-control", "no-cache"))
             headers.append(("x-accel-buffering", "no"))
             var relay = StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger)
+            relay.idleTimeout = .milliseconds(Int64(timeout * 1000))
             metrics?.streamStarted()
+            let prompt = request.body
             let prices = self.prices
             relay.cost = { usage, model in
                 prices.price(for: deployment, upstreamModel: model).map { ProxyEngine.significant12(PriceTable.cost(usage: usage, price: $0)) }
@@ -239,9 +253,18 @@ public final class ProxyEngine: Sendable {
                     finished.firstByteAt = summary.firstByteDate
                     finished.usage = summary.usage
                     finished.upstreamModel = summary.model
+                    finished.streamOutcome = summary.outcome
+                    if summary.usage == nil {
+                        // Cut before its usage frame (the client left, the upstream broke or stalled): what was
+                        // asked and what was delivered is still booked, as an estimate the row marks.
+                        finished.usage = summary.estimatedUsage(prompt: TokenEstimate.prompt(of: ChatRequest(body: .object(prompt))))
+                        finished.usageEstimated = true
+                    }
                     finished.response = ResponseShaper.shape(summary.assembled, deployment: deployment)
                     if let reason = summary.upstreamError {
-                        finished.error = ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
+                        finished.error = summary.timedOut
+                            ? ProxyError(OpenAIError(status: 408, message: reason, type: "timeout"))
+                            : ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
                     }
                     self.complete(finished)
                 }
@@ -289,14 +312,17 @@ public final class ProxyEngine: Sendable {
         let now = Date()
         let usage = finished.usage
         metrics.observe(.init(
-            route: finished.operation.route, requestedModel: finished.request["model"]?.stringValue ?? finished.deployment.modelName, deployment: finished.deployment,
+            route: finished.operation.route, requestedModel: finished.requestedModel ?? finished.deployment.modelName, deployment: finished.deployment,
             status: finished.error?.status ?? 200, errorClass: finished.error?.error.type, totalSeconds: now.timeIntervalSince(finished.startedAt),
             upstreamSeconds: finished.attemptStartedAt.map { now.timeIntervalSince($0) },
             firstTokenSeconds: finished.firstByteAt.map { $0.timeIntervalSince(finished.startedAt) },
-            promptTokens: usage?["prompt_tokens"]?.intValue ?? 0, completionTokens: usage?["completion_tokens"]?.intValue ?? 0,
-            reasoningTokens: usage?.value(at: "completion_tokens_details.reasoning_tokens")?.intValue ?? 0, spend: spend
+            promptTokens: usage?["prompt_tokens"]?.tokenCount ?? 0, completionTokens: usage?["completion_tokens"]?.tokenCount ?? 0,
+            reasoningTokens: usage?.value(at: "completion_tokens_details.reasoning_tokens")?.tokenCount ?? 0, spend: spend
         ))
     }
+
+    /// The most retries a request's own `num_retries` gets (the config's settings are the operator's and not capped).
+    public static let maximumRequestedRetries = 10
 
     static let hopByHop: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive", "content-type", "date", "server", "set-cookie"]
 

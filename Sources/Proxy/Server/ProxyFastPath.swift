@@ -35,11 +35,16 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// A read held back while parts wait, so a client that pipelines cannot fill memory.
     var heldRead = false
     var task: Task<Void, Never>?
+    /// Ends a request whose body is not complete in time (`request_body_timeout`): a byte every few seconds keeps
+    /// the connection's idle timer from firing, but not this.
+    var bodyDeadline: Scheduled<Void>?
+    let bodyTimeout: TimeAmount
 
     init(engine: ProxyEngine, executor: EventLoopTaskExecutor) {
         self.engine = engine
         self.executor = executor
         self.limit = engine.config.settings.maximumRequestBodySize
+        self.bodyTimeout = .milliseconds(Int64(engine.config.settings.requestBodyTimeout * 1000))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -59,6 +64,8 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             case .end:
                 state = .responding
+                bodyDeadline?.cancel()
+                bodyDeadline = nil
                 respond(context, head: head, route: route, body: body, started: started)
             case .head:
                 handOn(context, head: head, body: body, then: part)
@@ -66,6 +73,11 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case .idle:
             if case .head(let head) = part, handedOn == 0, head.method == .post, let path = head.path, let route = ProxyRoute(path: path[...]) {
                 state = .collecting(head, route, ByteBuffer(), .now)
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                bodyDeadline = context.eventLoop.scheduleTask(in: bodyTimeout) {
+                    let (handler, context) = bound.value
+                    handler.bodyTimedOut(context)
+                }
                 return
             }
             if case .head = part { handedOn += 1 }
@@ -81,6 +93,8 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Gives a request to Hummingbird with what was read of its body; its further parts follow as they come.
     func handOn(_ context: ChannelHandlerContext, head: HTTPRequest, body: ByteBuffer) {
+        bodyDeadline?.cancel()
+        bodyDeadline = nil
         state = .idle
         handedOn += 1
         context.fireChannelRead(wrapInboundOut(.head(head)))
@@ -114,7 +128,25 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
+    /// The body did not arrive in time: 408 in the OpenAI shape, and the connection closes (what is still on its way
+    /// belongs to no request).
+    func bodyTimedOut(_ context: ChannelHandlerContext) {
+        bodyDeadline = nil
+        guard case .collecting = state else { return }
+        state = .responding
+        let error = ProxyError.bodyTimeout(seconds: engine.config.settings.requestBodyTimeout)
+        let body = error.error.json.byteBuffer()
+        var fields = ProxyServer.fields([("content-type", "application/json")])
+        fields[.contentLength] = String(body.readableBytes)
+        fields[.connection] = "close"
+        fields[.date] = HTTPDate.now()
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .requestTimeout, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        bodyDeadline?.cancel()
         task?.cancel()
         context.fireChannelInactive()
     }
@@ -136,7 +168,9 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     func respond(_ context: ChannelHandlerContext, head: HTTPRequest, route: ProxyRoute, body: ByteBuffer, started: ContinuousClock.Instant) {
         var call = ProxyCall(operation: route.operation, route: route.operation.route, pathModel: route.pathModel, headers: ProxyServer.headers(head.headerFields), body: body, started: started)
         call.eventLoop = context.eventLoop
-        call.clientIP = ProxyCall.clientIP(forwardedFor: call.header("x-forwarded-for"), peer: context.channel.remoteAddress?.ipAddress)
+        call.clientIP = engine.config.settings.forwardedFor.clientIP(
+            forwardedFor: call.header("x-forwarded-for"), peer: context.channel.remoteAddress?.ipAddress
+        )
         let close = head.headerFields[.connection]?.lowercased().contains("close") == true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let engine = self.engine

@@ -21,17 +21,17 @@ public struct ProxyServer: Sendable {
                     try await self.proxy(request, context: context, operation: operation, pathModel: nil)
                 }
             }
-            router.get("\(prefix)/models") { request, _ in try await self.management(request) { ProxyServer.json(200, engine.modelList()) } }
+            router.get("\(prefix)/models") { request, context in try await self.management(request, context) { ProxyServer.json(200, engine.modelList()) } }
             router.get("\(prefix)/models/:id") { request, context in
                 let id = context.parameters.get("id") ?? ""
-                return try await self.management(request) {
+                return try await self.management(request, context) {
                     guard let model = engine.model(named: id) else {
                         return ProxyServer.error(ProxyError(OpenAIError(status: 404, message: "The model `\(id)` does not exist", type: "invalid_request_error", param: "model")))
                     }
                     return ProxyServer.json(200, model)
                 }
             }
-            router.get("\(prefix)/model/info") { request, _ in try await self.management(request) { ProxyServer.json(200, engine.modelInfo()) } }
+            router.get("\(prefix)/model/info") { request, context in try await self.management(request, context) { ProxyServer.json(200, engine.modelInfo()) } }
         }
         for operation in [ProxyOperation.chatCompletions, .completions, .embeddings] {
             router.post("/openai/deployments/:model/\(operation.rawValue)") { request, context in
@@ -46,15 +46,15 @@ public struct ProxyServer: Sendable {
         }
         addKeyRoutes(to: router)
         addUIRoutes(to: router)
-        router.get("/spend/logs") { request, _ in
-            try await self.masterOnly(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogs(ProxyServer.query(request)) } }
+        router.get("/spend/logs") { request, context in
+            try await self.masterOnly(request, context) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogs(ProxyServer.query(request)) } }
         }
-        router.get("/spend/logs/ui") { request, _ in
-            try await self.masterOnly(request) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogsPage(ProxyServer.query(request)) } }
+        router.get("/spend/logs/ui") { request, context in
+            try await self.masterOnly(request, context) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogsPage(ProxyServer.query(request)) } }
         }
         router.get("/spend/logs/ui/:request_id") { request, context in
             let id = context.parameters.get("request_id") ?? ""
-            return try await self.masterOnly(request) {
+            return try await self.masterOnly(request, context) {
                 await ProxyServer.answer { () async throws(ProxyError) in
                     guard let detail = try await engine.spendLogDetail(id) else {
                         throw ProxyError(OpenAIError(status: 404, message: "No spend log with request_id \(id)", type: "not_found_error"))
@@ -66,14 +66,14 @@ public struct ProxyServer: Sendable {
         if engine.config.settings.prometheusCallback, engine.metrics != nil {
             router.get("/metrics") { _, _ in ProxyServer.metrics(engine) }
         }
-        router.get("/health") { request, _ in try await self.management(request) { ProxyServer.json(200, await engine.health()) } }
+        router.get("/health") { request, context in try await self.management(request, context) { ProxyServer.json(200, await engine.health()) } }
         return router
     }
 
     /// Runs a handler for the master key only (virtual keys get 403).
-    func masterOnly(_ request: Request, _ body: () async -> Response) async throws -> Response {
+    func masterOnly(_ request: Request, _ context: ProxyRequestContext, _ body: () async -> Response) async throws -> Response {
         do {
-            _ = try await engine.authenticateMaster(ProxyServer.headers(request))
+            _ = try await engine.authenticateMaster(ProxyServer.headers(request), clientIP: clientIP(request, context))
         } catch {
             return ProxyServer.error(error)
         }
@@ -81,9 +81,9 @@ public struct ProxyServer: Sendable {
     }
 
     /// Runs a management handler after checking the key.
-    func management(_ request: Request, _ body: () async -> Response) async throws -> Response {
+    func management(_ request: Request, _ context: ProxyRequestContext, _ body: () async -> Response) async throws -> Response {
         do {
-            _ = try await engine.authenticate(ProxyServer.headers(request))
+            _ = try await engine.authenticate(ProxyServer.headers(request), clientIP: clientIP(request, context))
         } catch {
             return ProxyServer.error(error)
         }
@@ -97,7 +97,7 @@ public struct ProxyServer: Sendable {
             read = try await RequestBodyReader(limit: engine.config.settings.maximumRequestBodySize).read(request.body, channel: context.channel)
         } catch {
             // A body that cannot be read (bad chunked framing, the client half-closing mid-body) is the client's error.
-            return ProxyServer.error(ProxyError(OpenAIError(status: 400, message: "Invalid request body: it could not be read completely.", type: "invalid_request_error", param: "request_body")))
+            return ProxyServer.error(.unreadableBody)
         }
         var body = ByteBuffer()
         var remainder: RequestBodyReader.Remainder?
@@ -108,7 +108,7 @@ public struct ProxyServer: Sendable {
         let tooLarge = remainder != nil
         var call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
         call.eventLoop = context.eventLoop
-        call.clientIP = ProxyCall.clientIP(forwardedFor: request.headers[HTTPField.Name("x-forwarded-for")!], peer: context.remoteIP)
+        call.clientIP = clientIP(request, context)
         switch await engine.handle(call) {
         case .complete(let status, let headers, let body):
             guard let remainder else {
@@ -124,10 +124,17 @@ public struct ProxyServer: Sendable {
             })
         case .stream(let headers, let relay):
             return Response(status: .ok, headers: ProxyServer.fields(headers), body: .init { writer in
-                _ = await relay.run { buffer in try await writer.write(buffer) }
-                try await writer.finish(nil)
+                // The relay writes from its own child task while this one waits for it: one writer at a time.
+                let out = WriterBox(writer)
+                _ = await relay.run { buffer in try await out.writer.write(buffer) }
+                try await out.writer.finish(nil)
             })
         }
+    }
+
+    /// The caller's address (`X-Forwarded-For` only from a trusted proxy).
+    func clientIP(_ request: Request, _ context: ProxyRequestContext) -> String? {
+        engine.config.settings.forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: context.remoteIP)
     }
 
     /// `GET /metrics`: the Prometheus text format.
@@ -183,6 +190,17 @@ public struct ProxyServer: Sendable {
     static func error(_ error: ProxyError) -> Response {
         Response(status: .init(code: error.status), headers: fields([("content-type", "application/json")] + error.headers), body: .init(byteBuffer: error.error.json.byteBuffer()))
     }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("x-forwarded-for")!
+}
+
+/// A response body's writer handed to the stream relay's task (only that task writes until the relay returns).
+final class WriterBox: @unchecked Sendable {
+    var writer: any ResponseBodyWriter
+
+    init(_ writer: any ResponseBodyWriter) { self.writer = writer }
 }
 
 /// Unknown routes and methods, and anything a handler did not turn into a response, answer in the OpenAI error

@@ -47,6 +47,13 @@ public struct SpendRecorder: Sendable {
         public var error: ProxyError?
         /// When the answering attempt started (nil once the router has accounted for a failed attempt).
         public var attemptStartedAt: Date?
+        /// The model name the request was routed on (a configured group or alias, never the raw body value, which
+        /// on `/openai/deployments/{model}/…` is free text): a bounded metric label.
+        public var requestedModel: String?
+        /// How a stream ended (`StreamRelay.Summary.outcome`); nil for plain answers.
+        public var streamOutcome: String?
+        /// `usage` is the proxy's estimate: the stream ended before the upstream's usage frame.
+        public var usageEstimated = false
         /// Retries and fallbacks the router made for this request.
         public var retries = 0
         public var fallbacks = 0
@@ -60,7 +67,7 @@ public struct SpendRecorder: Sendable {
         let usage = finished.usage ?? [:]
         let price = prices.price(for: finished.deployment, upstreamModel: finished.upstreamModel)
         let spend = price.map { PriceTable.cost(usage: usage, price: $0) } ?? 0
-        let tokens = usage["total_tokens"]?.intValue ?? 0
+        let tokens = usage["total_tokens"]?.tokenCount ?? 0
         // A key's spend is added with its row (in the same statement), so it survives exactly as the row does; with
         // spend logs off there is no row and it goes on its own.
         if disabled, case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: spend) }
@@ -79,8 +86,8 @@ public struct SpendRecorder: Sendable {
     /// The spend row of a finished request, its bodies as they are (`encodedRow` truncates them as it serializes).
     func row(_ finished: Finished, end now: Date, price: PriceTable.Price?, spend: Double) -> SpendRow {
         let usage = finished.usage ?? [:]
-        let prompt = usage["prompt_tokens"]?.intValue ?? 0
-        let completion = usage["completion_tokens"]?.intValue ?? 0
+        let prompt = usage["prompt_tokens"]?.tokenCount ?? 0
+        let completion = usage["completion_tokens"]?.tokenCount ?? 0
         var metadata: JSONObject = [
             "user_api_key_hash": .string(finished.caller.keyHash),
             "attempted_retries": .int(finished.retries),
@@ -93,17 +100,27 @@ public struct SpendRecorder: Sendable {
             metadata["user_api_key_user_id"] = "__db_unavailable_fallback__"
         }
         if finished.usage != nil { metadata["usage_object"] = usage }
+        if let outcome = finished.streamOutcome, outcome != "completed" { metadata["stream_outcome"] = .string(outcome) }
+        if finished.usageEstimated { metadata["usage_estimated"] = true }
         if price == nil, finished.error == nil { metadata["cost_unknown"] = true }
+        if finished.error == nil, finished.streamOutcome == "client_disconnected" {
+            // LiteLLM's record of a stream the client left: a success (what was delivered is billed) with this note.
+            metadata["error_information"] = [
+                "error_class": "ClientDisconnected", "error_code": "499", "error_message": "Client disconnected the request",
+            ]
+        }
         if let error = finished.error {
             metadata["error_information"] = ["error_class": .string(error.error.type ?? "error"), "error_code": .string(String(error.status)), "error_message": .string(String(error.error.message.prefix(maximumStringLength)))]
         }
-        let user = finished.request["user"]?.stringValue
+        // The key's owner is the row's `user`; the body's `user` (anyone's choice) is only the `end_user`.
+        let endUser = finished.request["user"]?.stringValue
+        if let owner = finished.caller.userID, metadata["user_api_key_user_id"] == nil { metadata["user_api_key_user_id"] = .string(owner) }
         let row = SpendRow(
             requestID: finished.response?["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID,
             callType: finished.operation.callType,
             apiKey: finished.caller.keyHash,
             spend: spend,
-            totalTokens: usage["total_tokens"]?.intValue ?? prompt + completion,
+            totalTokens: usage["total_tokens"]?.tokenCount ?? prompt + completion,
             promptTokens: prompt,
             completionTokens: completion,
             startTime: finished.startedAt,
@@ -114,10 +131,10 @@ public struct SpendRecorder: Sendable {
             modelID: finished.deployment.id,
             modelGroup: finished.deployment.modelName,
             customLLMProvider: finished.deployment.provider.rawValue,
-            apiBase: finished.deployment.apiBase ?? "",
-            user: user ?? "",
+            apiBase: finished.deployment.publicAPIBase ?? "",
+            user: finished.caller.userID ?? "",
             metadata: .object(metadata),
-            endUser: user,
+            endUser: endUser,
             requesterIPAddress: finished.clientIP,
             // LiteLLM 1.110.2 writes `{}` here for every call but realtime ones: the prompt is stored once, in
             // proxy_server_request.

@@ -309,7 +309,7 @@ public final class SpendWriter: Service, Sendable {
         for row in rows { text += row.line() }
         do {
             if !FileManager.default.fileExists(atPath: spillPath) {
-                _ = FileManager.default.createFile(atPath: spillPath, contents: nil)
+                _ = FileManager.default.createFile(atPath: spillPath, contents: nil, attributes: [.posixPermissions: 0o600])
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: spillPath))
             defer { try? handle.close() }

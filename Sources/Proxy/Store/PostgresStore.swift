@@ -129,16 +129,33 @@ public struct PostgresStore: SpendStore {
                 for (index, column) in SpendSchema.columns.enumerated() {
                     bindings.append(SpendColumnArray(kind: .of(column: column), values: batch.map { $0.values[index] }))
                 }
-                _ = try await connection.execute(SpendBatchInsert(bindings: bindings), logger: logger)
+                var inserted = batch.count
+                for try await count in try await connection.execute(SpendBatchInsert(bindings: bindings), logger: logger) {
+                    inserted = count
+                }
+                // Rarely: a replay, or an upstream that repeated an id. Only the second needs a row of its own.
+                if inserted < batch.count {
+                    _ = try await connection.execute(SpendBatchRelocate(bindings: bindings), logger: logger)
+                }
             }
         }
     }
 
-    /// The batch INSERT, prepared on each connection the first time it runs there.
+    /// The batch INSERT, prepared on each connection the first time it runs there; answers how many rows were new.
     struct SpendBatchInsert: PostgresPreparedStatement {
-        typealias Row = ()
-        static let name = "llm_gateway_spend_insert_unnest_v1"
+        typealias Row = Int
+        static let name = "llm_gateway_spend_insert_unnest_v2"
         static let sql = PostgresStore.insertStatement
+        let bindings: PostgresBindings
+        func makeBindings() throws -> PostgresBindings { bindings }
+        func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
+    }
+
+    /// The same rows again, for those whose request_id another call's row holds: inserted under their own call id.
+    struct SpendBatchRelocate: PostgresPreparedStatement {
+        typealias Row = ()
+        static let name = "llm_gateway_spend_relocate_unnest_v1"
+        static let sql = PostgresStore.relocateStatement
         let bindings: PostgresBindings
         func makeBindings() throws -> PostgresBindings { bindings }
         func decodeRow(_ row: PostgresRow) throws {}
@@ -150,21 +167,36 @@ public struct PostgresStore: SpendStore {
         "metadata": "::jsonb", "messages": "::jsonb", "response": "::jsonb", "proxy_server_request": "::jsonb",
     ]
 
-    /// Inserts the rows of one array per column (`$1` the request ids, …), skipping those already there, and adds the
-    /// spend of the new ones to their keys.
-    static let insertStatement: String = {
+    /// Inserts the rows of one array per column (`$1` the request ids, …), skipping those already there, adds the
+    /// spend of the new ones to their keys, and answers how many were new.
+    static let insertStatement = spendInsert(requestID: "\"row\".\"request_id\"", condition: nil)
+
+    /// Inserts, under its own `litellm_call_id`, each row whose request_id is held by another call's row (an upstream
+    /// that repeated an id), and adds their spend to their keys. A replayed row finds its own call's row and adds
+    /// nothing; a replayed relocated row conflicts on its call id.
+    static let relocateStatement = spendInsert(
+        requestID: "\"row\".\"litellm_call_id\"",
+        condition: """
+            "row"."litellm_call_id" IS NOT NULL AND EXISTS (SELECT 1 FROM "LiteLLM_SpendLogs" AS "taken" \
+            WHERE "taken"."request_id" = "row"."request_id" AND "taken"."litellm_call_id" IS DISTINCT FROM "row"."litellm_call_id")
+            """
+    )
+
+    static func spendInsert(requestID: String, condition: String?) -> String {
         let arrays = SpendSchema.columns.enumerated().map { index, column in
             "$\(index + 1)::\(SpendColumnArray.Kind.of(column: column).sqlArray)"
         }
-        let values = SpendSchema.columns.map { "\"row\".\"\($0)\"" + (casts[$0] ?? "") }
+        let values = SpendSchema.columns.map { $0 == "request_id" ? requestID : "\"row\".\"\($0)\"" + (casts[$0] ?? "") }
         return """
             WITH "inserted" AS (INSERT INTO "LiteLLM_SpendLogs" (\(SpendSchema.quotedColumns)) \
             SELECT \(values.joined(separator: ", ")) FROM unnest(\(arrays.joined(separator: ", "))) AS "row"(\(SpendSchema.quotedColumns)) \
-            ON CONFLICT ("request_id") DO NOTHING RETURNING "api_key", "spend"), \
-            "totals" AS (SELECT "api_key", SUM("spend") AS "spend" FROM "inserted" WHERE "spend" > 0 GROUP BY "api_key") \
-            UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" FROM "totals" WHERE "key"."token" = "totals"."api_key"
+            \(condition.map { "WHERE " + $0 + " " } ?? "")ON CONFLICT ("request_id") DO NOTHING RETURNING "api_key", "spend"), \
+            "totals" AS (SELECT "api_key", SUM("spend") AS "spend" FROM "inserted" WHERE "spend" > 0 GROUP BY "api_key"), \
+            "credited" AS (UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" \
+            FROM "totals" WHERE "key"."token" = "totals"."api_key" RETURNING 1) \
+            SELECT count(*)::int8 FROM "inserted"
             """
-    }()
+    }
 
     /// LZ4 for this transaction's values when the server offers it (PostgreSQL 14+ built with LZ4); nothing otherwise.
     static let preferLZ4 = """
@@ -177,6 +209,7 @@ public struct PostgresStore: SpendStore {
         if let key = query.apiKey { bindings.append(key); conditions.append("\"api_key\" = $\(bindings.count)") }
         if let id = query.requestID { bindings.append(id); conditions.append("\"request_id\" = $\(bindings.count)") }
         if let user = query.user { bindings.append(user); conditions.append("\"user\" = $\(bindings.count)") }
+        if let endUser = query.endUser { bindings.append(endUser); conditions.append("\"end_user\" = $\(bindings.count)") }
         if let start = query.start { bindings.append(SpendRow.format(start)); conditions.append("\"startTime\" >= $\(bindings.count)::timestamp(3)") }
         if let end = query.end { bindings.append(SpendRow.format(end)); conditions.append("\"startTime\" <= $\(bindings.count)::timestamp(3)") }
         return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")

@@ -58,6 +58,11 @@ public actor SQLiteStore: SpendStore {
     }
 
     static func connect(_ path: String) async throws -> SQLiteConnection {
+        // Prompts and answers live in this file: readable by the proxy's user only. SQLite gives its -wal and -shm
+        // files the same mode.
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         let opened = try await SQLiteConnection.open(storage: .file(path: path))
         // A new file gets 16 KiB pages (an existing one keeps its own): a row with its bodies (~2.5 KB with the seed's
         // answer) left most of a 4 KiB page empty, and the random request_id index dirties fewer, fuller pages per
@@ -109,9 +114,28 @@ public actor SQLiteStore: SpendStore {
                 for value in row.values { binds.append(SQLiteStore.bind(value)) }
             }
             _ = try await connection.rows(SQLiteStore.insertStatement(rows: batch.count), binds)
+            let inserted = try await connection.rows("SELECT changes() AS \"n\"", []).first?.column("n")?.integer ?? batch.count
+            // Rarely: a replay, or an upstream that repeated an id. Only the second needs a row of its own.
+            if inserted < batch.count { try await relocateTaken(Array(batch), on: connection) }
         }
         _ = try await connection.rows(SQLiteStore.addNewRowsSpend, [.integer(last)])
     }
+
+    /// Inserts, under its own `litellm_call_id`, each row whose request_id another call's row holds (an upstream that
+    /// repeated an id). A replayed row finds its own call's row and is skipped; a replayed relocated row conflicts.
+    private func relocateTaken(_ rows: [EncodedSpendRow], on connection: SQLiteConnection) async throws {
+        for row in rows {
+            guard case .text(let requestID) = row.values[SpendSchema.requestIDIndex],
+                  case .text(let callID) = row.values[SpendSchema.callIDIndex], callID != requestID else { continue }
+            let holder = try await connection.rows(SQLiteStore.requestIDHolder, [.text(requestID)]).first?.column("c")?.string
+            guard let holder, holder != callID else { continue }
+            var binds = row.values.map(SQLiteStore.bind)
+            binds[SpendSchema.requestIDIndex] = .text(callID)
+            _ = try await connection.rows(SQLiteStore.insertStatement(rows: 1), binds)
+        }
+    }
+
+    static let requestIDHolder = #"SELECT "litellm_call_id" AS "c" FROM "LiteLLM_SpendLogs" WHERE "request_id" = ?1"#
 
     /// Adds the spend of the rows past rowid `?1` to their keys. `NOT INDEXED` keeps SQLite on the rowid range: left to
     /// itself it reads the rows through the api_key index, the whole history of every key, at every flush.
@@ -149,6 +173,7 @@ public actor SQLiteStore: SpendStore {
         if let key = query.apiKey { conditions.append("\"api_key\" = ?"); binds.append(.text(key)) }
         if let id = query.requestID { conditions.append("\"request_id\" = ?"); binds.append(.text(id)) }
         if let user = query.user { conditions.append("\"user\" = ?"); binds.append(.text(user)) }
+        if let endUser = query.endUser { conditions.append("\"end_user\" = ?"); binds.append(.text(endUser)) }
         if let start = query.start { conditions.append("\"startTime\" >= ?"); binds.append(.text(SpendRow.format(start))) }
         if let end = query.end { conditions.append("\"startTime\" <= ?"); binds.append(.text(SpendRow.format(end))) }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), binds)

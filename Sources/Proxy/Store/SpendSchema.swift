@@ -13,6 +13,7 @@ enum SpendSchema {
     static let quotedKeys: [[UInt8]] = columns.map { Array("\"\($0)\":".utf8) }
 
     static let requestIDIndex = columns.firstIndex(of: "request_id")!
+    static let callIDIndex = columns.firstIndex(of: "litellm_call_id")!
 
     /// A column value before a backend binds it. `json` is JSON text (bound as text; PostgreSQL casts it to jsonb).
     enum Value: Sendable, Equatable {

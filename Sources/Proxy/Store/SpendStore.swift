@@ -5,15 +5,21 @@ public struct SpendLogQuery: Sendable {
     public var apiKey: String?
     public var requestID: String?
     public var user: String?
+    /// The request body's `user` (the `end_user` column).
+    public var endUser: String?
     public var start: Date?
     public var end: Date?
     public var limit: Int
     public var offset: Int
 
-    public init(apiKey: String? = nil, requestID: String? = nil, user: String? = nil, start: Date? = nil, end: Date? = nil, limit: Int = 100, offset: Int = 0) {
+    public init(
+        apiKey: String? = nil, requestID: String? = nil, user: String? = nil, endUser: String? = nil, start: Date? = nil, end: Date? = nil,
+        limit: Int = 100, offset: Int = 0
+    ) {
         self.apiKey = apiKey
         self.requestID = requestID
         self.user = user
+        self.endUser = endUser
         self.start = start
         self.end = end
         self.limit = limit

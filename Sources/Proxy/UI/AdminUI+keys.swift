@@ -23,7 +23,7 @@ extension AdminUI {
     static let keysPageSize = 50
 
     func keysPage(_ request: Request, id: String, session: UISession) async throws -> Response {
-        let page = max(1, Int(UIForm.query(request)["page"] ?? "") ?? 1)
+        let page = ProxyEngine.page(UIForm.query(request)["page"])
         // Taken before rendering, so the new key is on this page only.
         let created = sessions.takeCreatedKey(id: id)
         var keys: [VirtualKey] = []

@@ -35,20 +35,28 @@ extension AdminUI {
         }
         let next = AdminUI.safeNext(form["next"])
         guard let cookie = request.cookies[AdminUI.loginCookie]?.value, let token = form["csrf_token"], SecretHash.constantTimeEquals(cookie, token) else {
-            logger.warning("ui login refused: missing or wrong CSRF token", metadata: ["client_ip": "\(AdminUI.clientIP(request, remoteIP: remoteIP))"])
+            logger.warning("ui login refused: missing or wrong CSRF token", metadata: ["client_ip": "\(clientIP(request, remoteIP: remoteIP))"])
             return loginForm(request, next: next, username: "", error: "The login form expired. Please try again.", status: .forbidden)
+        }
+        let address = clientIP(request, remoteIP: remoteIP)
+        if let wait = loginThrottle.retryAfter(address) {
+            logger.warning("ui login throttled", metadata: ["client_ip": "\(address)"])
+            var response = loginForm(request, next: next, username: "", error: "Too many failed logins. Try again in \(wait) seconds.", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(wait)
+            return response
         }
         let username = form["username"] ?? ""
         // The password field is used as typed (a key has no surrounding spaces, but a password might).
         let password = form.fields.first { $0.name == "password" }?.value ?? ""
         guard credentials.check(username: username, password: password) else {
             // Neither the username nor the password is logged: either may be a pasted key.
-            logger.warning("ui login failed", metadata: ["client_ip": "\(AdminUI.clientIP(request, remoteIP: remoteIP))"])
+            logger.warning("ui login failed", metadata: ["client_ip": "\(address)"])
+            loginThrottle.failed(address)
             try? await Task.sleep(for: .milliseconds(250))
             return loginForm(request, next: next, username: "", error: credentials.enabled ? "Invalid username or password." : "Login is disabled: no master key and no UI_PASSWORD are set.", status: .unauthorized)
         }
         let (id, _) = sessions.create(username: username)
-        logger.info("ui login", metadata: ["user": "\(username)", "client_ip": "\(AdminUI.clientIP(request, remoteIP: remoteIP))"])
+        logger.info("ui login", metadata: ["user": "\(username)", "client_ip": "\(clientIP(request, remoteIP: remoteIP))"])
         return AdminUI.redirect(next, cookies: [
             AdminUI.cookie(AdminUI.sessionCookie, id, maxAge: Int(sessions.ttl), request: request),
             AdminUI.cookie(AdminUI.loginCookie, "", maxAge: 0, request: request),
@@ -69,7 +77,7 @@ extension AdminUI {
         return next
     }
 
-    static func clientIP(_ request: Request, remoteIP: String?) -> String {
-        request.headers[HTTPField.Name("x-forwarded-for")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? remoteIP ?? "-"
+    func clientIP(_ request: Request, remoteIP: String?) -> String {
+        engine.config.settings.forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: remoteIP) ?? "-"
     }
 }

@@ -59,7 +59,7 @@ extension AdminUI {
                 ].compactMap { $0 }
                 return ModelsPage.Deployment(
                     id: deployment.id, model: deployment.model, provider: deployment.provider.rawValue,
-                    apiBase: deployment.apiBase.map(AdminUI.publicURL) ?? "–", apiVersion: deployment.apiVersion ?? "default",
+                    apiBase: deployment.publicAPIBase ?? "–", apiVersion: deployment.apiVersion ?? "default",
                     settings: settings.isEmpty ? "–" : settings.joined(separator: " · "),
                     checked: result != nil, healthy: result.map { $0 == nil } ?? false,
                     error: UIFormat.redactText((result ?? nil) ?? "", masterKey: masterKey)
@@ -75,14 +75,5 @@ extension AdminUI {
             summary: "\(healthy) healthy, \(results.count - healthy) unhealthy"
         )
         return render("models", title: "Models", page: page, session: (id, session, "/ui/models"))
-    }
-
-    /// A URL without user info or query (either may carry a credential).
-    static func publicURL(_ text: String) -> String {
-        guard var components = URLComponents(string: text), components.host != nil else { return text.contains("@") ? "(hidden)" : text }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        return components.string ?? "(hidden)"
     }
 }

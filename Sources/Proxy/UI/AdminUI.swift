@@ -14,6 +14,8 @@ struct AdminUI: Sendable {
     let credentials: UICredentials
     let templates: UITemplates
     let logger: Logger
+    /// Failed logins per client address.
+    let loginThrottle: FailureThrottle
 
     static let sessionCookie = "ui_session"
     static let loginCookie = "ui_login_csrf"
@@ -23,6 +25,7 @@ struct AdminUI: Sendable {
         self.sessions = sessions
         self.credentials = UICredentials(masterKey: engine.config.settings.masterKey, environment: environment)
         self.templates = templates
+        self.loginThrottle = FailureThrottle(engine.config.settings.uiLoginThrottle)
         var logger = engine.logger
         logger[metadataKey: "component"] = "ui"
         self.logger = logger

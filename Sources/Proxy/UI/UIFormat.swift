@@ -47,7 +47,18 @@ enum UIFormat {
 
     /// Pretty JSON for a page, with key material masked (see `redact`).
     static func json(_ value: JSON, masterKey: String?) -> String {
-        redact(value, masterKey: masterKey).prettyPrinted()
+        capped(redact(value, masterKey: masterKey).prettyPrinted())
+    }
+
+    /// Most of a body a page shows: a client controls its size (a 1 MB `metadata` pretty-prints to several), and a
+    /// page is rendered on an event loop the data plane shares.
+    static let maximumShownCharacters = 256 * 1024
+
+    static func capped(_ text: String) -> String {
+        guard text.utf8.count > maximumShownCharacters else { return text }
+        let kept = text.utf8.prefix(maximumShownCharacters)
+        let cut = String(decoding: kept, as: UTF8.self)
+        return cut + "\n… (\(text.utf8.count - kept.count) more bytes not shown; /spend/logs/ui/{request_id} has the whole row)"
     }
 
     /// Field names whose values are credentials wherever they appear in a stored body.

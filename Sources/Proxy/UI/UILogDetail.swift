@@ -32,7 +32,7 @@ struct UILogDetail {
             ("Time to first token", UIFormat.milliseconds(UILogRow.timeToFirstToken(row))),
             ("Model", row.model), ("Model group", row.modelGroup), ("Model ID", row.modelID), ("Provider", row.customLLMProvider),
             ("API base", row.apiBase), ("Key", self.row.key), ("Key hash", row.apiKey.isEmpty ? "–" : row.apiKey),
-            ("User", row.user.isEmpty ? "–" : row.user), ("Requester IP", row.requesterIPAddress ?? "–"),
+            ("User", row.user.isEmpty ? "–" : row.user), ("End user", row.endUser ?? "–"), ("Requester IP", row.requesterIPAddress ?? "–"),
             ("Tokens (prompt / completion / reasoning / total)", "\(row.promptTokens) / \(row.completionTokens) / \(self.row.reasoningTokens) / \(row.totalTokens)"),
             ("Cost", UIFormat.cost(row.spend)),
         ].map { Field(label: $0.0, value: UIFormat.redactText($0.1, masterKey: masterKey)) }

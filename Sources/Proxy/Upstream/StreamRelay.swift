@@ -1,6 +1,7 @@
 import Foundation
 import AsyncHTTPClient
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import Wire
 
@@ -19,6 +20,8 @@ public struct StreamRelay: Sendable {
     var onFinish: @Sendable (Summary) -> Void = { _ in }
     /// The cost of a usage block (given the model upstream reported), written into the usage frame as `cost`.
     var cost: @Sendable (JSON, String?) -> Double? = { _, _ in nil }
+    /// The longest wait for the upstream's next bytes (LiteLLM's `stream_timeout`); then a 408 ends the stream.
+    var idleTimeout: Duration?
 
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
@@ -31,8 +34,28 @@ public struct StreamRelay: Sendable {
         public var id: String?
         public var model: String?
         public var content = ""
+        /// Unicode scalars of every content delta relayed (`content` keeps only the first 64 KiB).
+        public var deliveredScalars = 0
         public var finishReason: String?
         public var firstByteDate: Date?
+        /// The upstream sent nothing for `idleTimeout`.
+        public var timedOut = false
+
+        /// How the stream ended, for the spend row: `completed`, `client_disconnected`, `upstream_timeout` or
+        /// `upstream_failed`.
+        public var outcome: String {
+            if clientGone { return "client_disconnected" }
+            if timedOut { return "upstream_timeout" }
+            if upstreamError != nil { return "upstream_failed" }
+            return "completed"
+        }
+
+        /// Usage for a stream that ended without the upstream's: the prompt's estimate plus the completion text
+        /// relayed so far (about four characters a token, as the rest of the proxy estimates).
+        public func estimatedUsage(prompt: Int) -> JSON {
+            let completion = deliveredScalars == 0 ? 0 : (deliveredScalars + 3) / 4
+            return ["prompt_tokens": .int(prompt), "completion_tokens": .int(completion), "total_tokens": .int(prompt + completion)]
+        }
 
         /// The assembled message in a chat.completion's shape.
         public var assembled: JSON {
@@ -48,8 +71,9 @@ public struct StreamRelay: Sendable {
         mutating func absorb(_ json: JSON) {
             if let value = json["id"]?.stringValue, !value.isEmpty { id = value }
             if let value = json["model"]?.stringValue, !value.isEmpty { model = value }
-            if let piece = json.value(at: "choices.0.delta.content")?.stringValue ?? json.value(at: "choices.0.text")?.stringValue, content.utf8.count < 64 * 1024 {
-                content += piece
+            if let piece = json.value(at: "choices.0.delta.content")?.stringValue ?? json.value(at: "choices.0.text")?.stringValue {
+                deliveredScalars += piece.unicodeScalars.count
+                if content.utf8.count < 64 * 1024 { content += piece }
             }
             if let reason = json.value(at: "choices.0.finish_reason")?.stringValue { finishReason = reason }
         }
@@ -57,21 +81,43 @@ public struct StreamRelay: Sendable {
 
     struct ClientGone: Error {}
 
-    /// Runs the relay; `write` sends bytes to the client (and throws when it has gone).
-    public func run(write: (ByteBuffer) async throws -> Void) async -> Summary {
-        let summary = await relay(write: write)
+    /// Runs the relay; `write` sends bytes to the client (and throws when it has gone). With an idle timeout a
+    /// watchdog runs beside it and cancels the upstream read that waited too long.
+    public func run(write: @escaping @Sendable (ByteBuffer) async throws -> Void) async -> Summary {
+        let summary: Summary
+        if let idleTimeout {
+            let watch = IdleWatch()
+            summary = await withTaskGroup(of: Summary?.self) { group in
+                group.addTask { await self.relay(write: write, watch: watch) }
+                group.addTask {
+                    await watch.expire(after: idleTimeout)
+                    return nil
+                }
+                var result = Summary()
+                while let finished = await group.next() {
+                    // The relay ended (stop the watchdog), or the watchdog fired (stop the upstream read).
+                    if let finished { result = finished }
+                    group.cancelAll()
+                }
+                return result
+            }
+        } else {
+            summary = await relay(write: write, watch: nil)
+        }
         onFinish(summary)
         return summary
     }
 
-    func relay(write: (ByteBuffer) async throws -> Void) async -> Summary {
+    func relay(write: (ByteBuffer) async throws -> Void, watch: IdleWatch?) async -> Summary {
         var summary = Summary()
         var parser = SSEParser(maximumEventSize: 8 * 1024 * 1024)
         func send(_ buffer: ByteBuffer) async throws {
             do { try await write(buffer) } catch { throw ClientGone() }
         }
+        defer { watch?.finish() }
         do {
             for try await chunk in body {
+                watch?.received()
                 if summary.firstByteDate == nil { summary.firstByteDate = Date() }
                 for event in try parser.feed(chunk.readableBytesView) {
                     if event.isDone {
@@ -95,6 +141,7 @@ public struct StreamRelay: Sendable {
                     }
                     try await send(SSEWriter.encode(json: shaped))
                 }
+                watch?.waiting()
             }
             if !summary.completed {
                 summary.upstreamError = parser.finish() ? "upstream stream ended in the middle of an event" : "upstream stream ended without [DONE]"
@@ -104,16 +151,25 @@ public struct StreamRelay: Sendable {
             logger.debug("client went away mid-stream", metadata: ["events": "\(summary.events)"])
             return summary
         } catch {
-            summary.upstreamError = "upstream stream failed: \(String(describing: error).prefix(200))"
+            if let watch, watch.expired, let idleTimeout {
+                summary.timedOut = true
+                summary.upstreamError = "the upstream sent nothing for \(StreamRelay.seconds(idleTimeout)) seconds (stream_timeout)"
+            } else {
+                summary.upstreamError = "upstream stream failed: \(String(describing: error).prefix(200))"
+            }
         }
         if let reason = summary.upstreamError {
             logger.warning("upstream stream broke", metadata: ["reason": "\(reason)", "events": "\(summary.events)", "model_id": "\(deployment.id)"])
-            let error = OpenAIError(
-                status: 500,
-                message: "litellm.APIConnectionError: \(ProxyError.providerName(deployment))Exception - \(reason). model=\(deployment.upstreamModel)",
-                type: "api_connection_error",
-                param: nil
-            )
+            let provider = ProxyError.providerName(deployment)
+            let error = summary.timedOut
+                ? OpenAIError(
+                    status: 408, message: "litellm.Timeout: \(provider)Exception - \(reason). model=\(deployment.upstreamModel)",
+                    type: "timeout", param: nil
+                )
+                : OpenAIError(
+                    status: 500, message: "litellm.APIConnectionError: \(provider)Exception - \(reason). model=\(deployment.upstreamModel)",
+                    type: "api_connection_error", param: nil
+                )
             do {
                 try await send(SSEWriter.encode(json: error.json))
                 try await send(SSEWriter.done)
@@ -122,5 +178,52 @@ public struct StreamRelay: Sendable {
             }
         }
         return summary
+    }
+}
+
+extension StreamRelay {
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// Whether the relay waits for the upstream, and since when, for the idle watchdog: time spent writing to a
+    /// slow client is not the upstream's idleness.
+    final class IdleWatch: Sendable {
+        struct State {
+            var last = ContinuousClock.now
+            var waiting = true
+            var expired = false
+            var finished = false
+        }
+
+        let state = NIOLockedValueBox(State())
+
+        var expired: Bool { state.withLockedValue { $0.expired } }
+
+        func received() { state.withLockedValue { ($0.last, $0.waiting) = (.now, false) } }
+
+        func waiting() { state.withLockedValue { ($0.last, $0.waiting) = (.now, true) } }
+
+        func finish() { state.withLockedValue { $0.finished = true } }
+
+        /// Returns once nothing happened for `timeout` (marking it expired), or when cancelled or finished.
+        func expire(after timeout: Duration) async {
+            while true {
+                let deadline = state.withLockedValue { $0.last } + timeout
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                } catch {
+                    return
+                }
+                let fired = state.withLockedValue { state -> Bool? in
+                    if state.finished { return nil }
+                    guard state.waiting, ContinuousClock.now - state.last >= timeout else { return false }
+                    state.expired = true
+                    return true
+                }
+                if fired != false { return }
+            }
+        }
     }
 }

@@ -30,6 +30,8 @@ public final class UpstreamClient: Service, Sendable {
         http.connectionPool.retryConnectionEstablishment = false
         http.timeout = .init(connect: configuration.connectTimeout)
         http.decompression = .disabled
+        // A redirect would carry the deployment's api-key (and on 307 the prompt) to whatever origin it names.
+        http.redirectConfiguration = .disallow
         var tls = TLSConfiguration.makeClientConfiguration()
         if !configuration.verifyCertificates { tls.certificateVerification = .none }
         http.tlsConfiguration = tls

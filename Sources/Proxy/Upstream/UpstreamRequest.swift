@@ -60,7 +60,7 @@ public struct UpstreamRequestBuilder: Sendable {
         "api_base", "base_url", "api_key", "api_version", "azure_ad_token", "azure_endpoint", "custom_llm_provider",
         "metadata", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "num_retries", "mock_response",
         "caching", "cache", "tags", "guardrails", "litellm_session_id", "litellm_trace_id", "timeout", "stream_timeout",
-        "litellm_logging_obj", "proxy_server_request", "secret_fields",
+        "litellm_logging_obj", "proxy_server_request", "secret_fields", "extra_headers",
     ]
 
     /// `litellm_params` that configure the route rather than the call.
@@ -68,6 +68,7 @@ public struct UpstreamRequestBuilder: Sendable {
         "model", "api_base", "api_version", "api_key", "rpm", "tpm", "timeout", "stream_timeout", "max_retries", "weight",
         "custom_llm_provider", "tenant_id", "client_id", "client_secret", "azure_ad_token", "organization",
         "input_cost_per_token", "output_cost_per_token", "region_name", "use_in_pass_through", "merge_reasoning_content_in_choices",
+        "extra_headers",
     ]
 
     public func build(_ deployment: ModelDeployment, operation: ProxyOperation, body: JSONObject) -> UpstreamRequest {
@@ -86,7 +87,7 @@ public struct UpstreamRequestBuilder: Sendable {
             options["include_usage"] = true
             body["stream_options"] = .object(options)
         }
-        var headers: [(String, String)] = [("content-type", "application/json")]
+        var headers: [(String, String)] = [("content-type", "application/json")] + deployment.extraHeaders
         let key = EndpointCache.Key(deployment: deployment.id, apiBase: deployment.apiBase, model: deployment.upstreamModel, operation: operation)
         let (url, apiBase) = endpoints.known.withLockedValue { $0[key] } ?? {
             let endpoint = endpoint(deployment, operation: operation)
