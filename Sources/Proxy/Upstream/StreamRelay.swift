@@ -154,6 +154,11 @@ public struct StreamRelay: Sendable {
             if let watch, watch.expired, let idleTimeout {
                 summary.timedOut = true
                 summary.upstreamError = "the upstream sent nothing for \(StreamRelay.seconds(idleTimeout)) seconds (stream_timeout)"
+            } else if Task.isCancelled {
+                // Not the watchdog: the client's connection closed and its task was cancelled.
+                summary.clientGone = true
+                logger.debug("client went away mid-stream", metadata: ["events": "\(summary.events)"])
+                return summary
             } else {
                 summary.upstreamError = "upstream stream failed: \(String(describing: error).prefix(200))"
             }
