@@ -64,8 +64,7 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             case .end:
                 state = .responding
-                bodyDeadline?.cancel()
-                bodyDeadline = nil
+                disarmBodyDeadline()
                 respond(context, head: head, route: route, body: body, started: started)
             case .head:
                 handOn(context, head: head, body: body, then: part)
@@ -73,14 +72,16 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case .idle:
             if case .head(let head) = part, handedOn == 0, head.method == .post, let path = head.path, let route = ProxyRoute(path: path[...]) {
                 state = .collecting(head, route, ByteBuffer(), .now)
-                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                bodyDeadline = context.eventLoop.scheduleTask(in: bodyTimeout) {
-                    let (handler, context) = bound.value
-                    handler.bodyTimedOut(context)
-                }
+                armBodyDeadline(context)
                 return
             }
-            if case .head = part { handedOn += 1 }
+            switch part {
+            case .head:
+                handedOn += 1
+                armBodyDeadline(context)
+            case .end: disarmBodyDeadline()
+            case .body: break
+            }
             context.fireChannelRead(data)
         }
     }
@@ -93,8 +94,6 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Gives a request to Hummingbird with what was read of its body; its further parts follow as they come.
     func handOn(_ context: ChannelHandlerContext, head: HTTPRequest, body: ByteBuffer) {
-        bodyDeadline?.cancel()
-        bodyDeadline = nil
         state = .idle
         handedOn += 1
         context.fireChannelRead(wrapInboundOut(.head(head)))
@@ -128,11 +127,30 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
+    /// From a request's head to its end, on either path: Hummingbird's body reads have no deadline of their own.
+    func armBodyDeadline(_ context: ChannelHandlerContext) {
+        bodyDeadline?.cancel()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        bodyDeadline = context.eventLoop.scheduleTask(in: bodyTimeout) {
+            let (handler, context) = bound.value
+            handler.bodyTimedOut(context)
+        }
+    }
+
+    func disarmBodyDeadline() {
+        bodyDeadline?.cancel()
+        bodyDeadline = nil
+    }
+
     /// The body did not arrive in time: 408 in the OpenAI shape, and the connection closes (what is still on its way
-    /// belongs to no request).
+    /// belongs to no request). A request already with Hummingbird cannot be answered in its place: its connection
+    /// just closes.
     func bodyTimedOut(_ context: ChannelHandlerContext) {
         bodyDeadline = nil
-        guard case .collecting = state else { return }
+        guard case .collecting = state else {
+            context.close(promise: nil)
+            return
+        }
         state = .responding
         let error = ProxyError.bodyTimeout(seconds: engine.config.settings.requestBodyTimeout)
         let body = error.error.json.byteBuffer()
