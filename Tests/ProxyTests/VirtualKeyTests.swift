@@ -34,6 +34,19 @@ import Wire
         }
     }
 
+    /// LiteLLM's UI and SDKs send `null` for fields they leave unset: a key is made, as with the fields absent.
+    @Test func nullFieldsAreFieldsNotGiven() async throws {
+        try await withProxy { proxy in
+            let generated = try await Self.manage(proxy, "/key/generate", ["models": nil, "metadata": nil, "key_alias": nil, "max_budget": nil])
+            #expect(generated.status == 200, "\(generated.text)")
+            let key = try #require(generated.json?["key"]?.stringValue)
+            #expect(generated.json?["models"]?.arrayValue?.isEmpty == true)
+            let updated = try await Self.manage(proxy, "/key/update", ["key": .string(key), "models": nil, "metadata": nil])
+            #expect(updated.status == 200, "\(updated.text)")
+            #expect(try await Self.chat(proxy, key: key).status == 200)
+        }
+    }
+
     @Test func keyLifecycle() async throws {
         try await withProxy { proxy in
             let generated = try await Self.manage(proxy, "/key/generate", ["key_alias": "team-a", "models": ["gpt-4o"], "max_budget": 1.0, "metadata": ["owner": "a"]])

@@ -41,11 +41,12 @@ extension KeyService {
         if let rpm = try integer("rpm_limit") { key.rpmLimit = rpm }
         if let parallel = try integer("max_parallel_requests") { key.maxParallelRequests = parallel }
         if let spend = try number("spend"), let spend { key.spend = spend }
-        if let models = body["models"] {
+        // null is "not given", as LiteLLM's UI and SDKs send it (its request models drop None fields).
+        if let models = body["models"], !models.isNull {
             guard let list = models.arrayValue?.compactMap(\.stringValue), list.count == models.arrayValue?.count else { throw badRequest("models must be a list of model names", param: "models") }
             key.models = list
         }
-        if let metadata = body["metadata"] {
+        if let metadata = body["metadata"], !metadata.isNull {
             guard case .object = metadata else { throw badRequest("metadata must be an object", param: "metadata") }
             key.metadata = metadata
         }
