@@ -144,7 +144,8 @@ extension KeyService {
     }
 
     public func list(page: Int, size: Int) async throws(ProxyError) -> JSON {
-        let page = min(ProxyEngine.lastPage, max(1, page)), size = min(100, max(1, size))  // callers other than HTTP
+        // Clamped here too: `(page - 1) * size` must not overflow whoever calls this with a raw number.
+        let page = min(ProxyEngine.lastPage, max(1, page)), size = min(100, max(1, size))
         let keys = try await storeCall { try await self.store.listKeys(offset: (page - 1) * size, limit: size) }
         let total = try await storeCall { try await self.store.countKeys() }
         return ["keys": .array(keys.map { .string($0.token) }), "total_count": .int(total), "current_page": .int(page), "total_pages": .int((total + size - 1) / size)]
