@@ -165,6 +165,12 @@ public struct JSONObject: Sendable {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Members with distinct keys and their positions, as the parser already has them (no second index is built).
+    init(uniqueMembers: [Member], positions: [String: Int]) {
+        self.members = uniqueMembers
+        self.positions = uniqueMembers.count > JSONObject.indexThreshold ? positions : nil
+    }
+
     mutating func appendUnchecked(_ member: Member) {
         members.append(member)
         if positions != nil {

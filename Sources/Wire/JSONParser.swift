@@ -42,7 +42,7 @@ extension JSONObject {
                 result.append(member)
             }
         }
-        for member in result { self.appendUnchecked(member) }
+        self.init(uniqueMembers: result, positions: seen)
     }
 }
 

@@ -103,14 +103,13 @@ public struct SpendRecorder: Sendable {
         if let outcome = finished.streamOutcome, outcome != "completed" { metadata["stream_outcome"] = .string(outcome) }
         if finished.usageEstimated { metadata["usage_estimated"] = true }
         if price == nil, finished.error == nil { metadata["cost_unknown"] = true }
-        if finished.error == nil, finished.streamOutcome == "client_disconnected" {
+        if let error = finished.error {
+            metadata["error_information"] = ["error_class": .string(error.error.type ?? "error"), "error_code": .string(String(error.status)), "error_message": .string(String(error.error.message.prefix(maximumStringLength)))]
+        } else if finished.streamOutcome == "client_disconnected" {
             // LiteLLM's record of a stream the client left: a success (what was delivered is billed) with this note.
             metadata["error_information"] = [
                 "error_class": "ClientDisconnected", "error_code": "499", "error_message": "Client disconnected the request",
             ]
-        }
-        if let error = finished.error {
-            metadata["error_information"] = ["error_class": .string(error.error.type ?? "error"), "error_code": .string(String(error.status)), "error_message": .string(String(error.error.message.prefix(maximumStringLength)))]
         }
         // The key's owner is the row's `user`; the body's `user` (anyone's choice) is only the `end_user`.
         let endUser = finished.request["user"]?.stringValue

@@ -34,11 +34,11 @@ extension AdminUI {
             return AdminUI.plain(.contentTooLarge, "Form too large.")
         }
         let next = AdminUI.safeNext(form["next"])
+        let address = clientIP(request, remoteIP: remoteIP)
         guard let cookie = request.cookies[AdminUI.loginCookie]?.value, let token = form["csrf_token"], SecretHash.constantTimeEquals(cookie, token) else {
-            logger.warning("ui login refused: missing or wrong CSRF token", metadata: ["client_ip": "\(clientIP(request, remoteIP: remoteIP))"])
+            logger.warning("ui login refused: missing or wrong CSRF token", metadata: ["client_ip": "\(address)"])
             return loginForm(request, next: next, username: "", error: "The login form expired. Please try again.", status: .forbidden)
         }
-        let address = clientIP(request, remoteIP: remoteIP)
         if let wait = loginThrottle.retryAfter(address) {
             logger.warning("ui login throttled", metadata: ["client_ip": "\(address)"])
             var response = loginForm(request, next: next, username: "", error: "Too many failed logins. Try again in \(wait) seconds.", status: .tooManyRequests)
@@ -56,7 +56,7 @@ extension AdminUI {
             return loginForm(request, next: next, username: "", error: credentials.enabled ? "Invalid username or password." : "Login is disabled: no master key and no UI_PASSWORD are set.", status: .unauthorized)
         }
         let (id, _) = sessions.create(username: username)
-        logger.info("ui login", metadata: ["user": "\(username)", "client_ip": "\(clientIP(request, remoteIP: remoteIP))"])
+        logger.info("ui login", metadata: ["user": "\(username)", "client_ip": "\(address)"])
         return AdminUI.redirect(next, cookies: [
             AdminUI.cookie(AdminUI.sessionCookie, id, maxAge: Int(sessions.ttl), request: request),
             AdminUI.cookie(AdminUI.loginCookie, "", maxAge: 0, request: request),
