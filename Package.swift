@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -131,9 +131,24 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh builds them with --sanitize fuzzer -DFUZZING); a normal build gives each a
         // main that replays corpus files, which CI runs over fuzz/corpus.
         .target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport", swiftSettings: swiftSettings),
-        .executableTarget(name: "fuzz-sse", dependencies: ["Wire", "FuzzSupport"], path: "Sources/Fuzz/fuzz-sse", swiftSettings: swiftSettings),
-        .executableTarget(name: "fuzz-config", dependencies: ["Proxy", "FuzzSupport"], path: "Sources/Fuzz/fuzz-config", swiftSettings: swiftSettings),
-        .executableTarget(name: "fuzz-fixtures", dependencies: ["MockAzure", "FuzzSupport"], path: "Sources/Fuzz/fuzz-fixtures", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fuzz-sse",
+            dependencies: ["Wire", "FuzzSupport"],
+            path: "Sources/Fuzz/fuzz-sse",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fuzz-config",
+            dependencies: ["Proxy", "FuzzSupport"],
+            path: "Sources/Fuzz/fuzz-config",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fuzz-fixtures",
+            dependencies: ["MockAzure", "FuzzSupport"],
+            path: "Sources/Fuzz/fuzz-fixtures",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProxyTests",

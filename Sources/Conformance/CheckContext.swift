@@ -26,9 +26,15 @@ public struct ConformanceTarget: Sendable {
     public var timingTolerance: Duration
 
     public init(
-        proxy: String, key: String, upstream: Upstream, model: String = "o4-mini", chatModel: String = "gpt-4o",
-        embeddingModel: String = "text-embedding-3-small", completionModel: String = "gpt-35-turbo-instruct",
-        upstreamKey: String? = nil, timingTolerance: Duration = .milliseconds(150)
+        proxy: String,
+        key: String,
+        upstream: Upstream,
+        model: String = "o4-mini",
+        chatModel: String = "gpt-4o",
+        embeddingModel: String = "text-embedding-3-small",
+        completionModel: String = "gpt-35-turbo-instruct",
+        upstreamKey: String? = nil,
+        timingTolerance: Duration = .milliseconds(150)
     ) {
         var proxy = proxy
         while proxy.hasSuffix("/") { proxy.removeLast() }
@@ -60,21 +66,41 @@ public struct CheckContext: Sendable {
 
     public func url(_ path: String) -> String { target.proxy + path }
 
-    public func post(_ path: String, _ body: JSON, headers: [(String, String)]? = nil, timeout: TimeAmount = .seconds(60)) async throws -> ObservedResponse {
-        try await HTTPProbe.request(.POST, url(path), headers: headers ?? auth, body: body.serialized(), timeout: timeout)
+    public func post(
+        _ path: String,
+        _ body: JSON,
+        headers: [(String, String)]? = nil,
+        timeout: TimeAmount = .seconds(60)
+    ) async throws -> ObservedResponse {
+        try await HTTPProbe.request(
+            .POST,
+            url(path),
+            headers: headers ?? auth,
+            body: body.serialized(),
+            timeout: timeout
+        )
     }
 
     public func get(_ path: String, headers: [(String, String)]? = nil) async throws -> ObservedResponse {
         try await HTTPProbe.request(.GET, url(path), headers: headers ?? auth)
     }
 
-    public func stream(_ path: String, _ body: JSON, timeout: TimeAmount = .seconds(60)) async throws -> ObservedStream {
+    public func stream(_ path: String, _ body: JSON, timeout: TimeAmount = .seconds(60)) async throws -> ObservedStream
+    {
         try await HTTPProbe.stream(url(path), headers: auth, body: body.serialized(), timeout: timeout)
     }
 
     /// A chat body for `model` with one user message.
-    public func chat(_ model: String? = nil, _ prompt: String, stream: Bool = false, includeUsage: Bool? = nil, extra: JSONObject = JSONObject()) -> JSON {
-        var body: JSONObject = ["model": .string(model ?? target.model), "messages": [["role": "user", "content": .string(prompt)]]]
+    public func chat(
+        _ model: String? = nil,
+        _ prompt: String,
+        stream: Bool = false,
+        includeUsage: Bool? = nil,
+        extra: JSONObject = JSONObject()
+    ) -> JSON {
+        var body: JSONObject = [
+            "model": .string(model ?? target.model), "messages": [["role": "user", "content": .string(prompt)]],
+        ]
         if stream { body["stream"] = true }
         if let includeUsage { body["stream_options"] = ["include_usage": .bool(includeUsage)] }
         for member in extra { body[member.key] = member.value }
@@ -83,7 +109,9 @@ public struct CheckContext: Sendable {
 
     /// Skips the check unless the proxy serves `model`.
     public func requireModel(_ model: String) throws {
-        guard availableModels.isEmpty || availableModels.contains(model) else { throw CheckSkipped("the proxy does not list model \(model)") }
+        guard availableModels.isEmpty || availableModels.contains(model) else {
+            throw CheckSkipped("the proxy does not list model \(model)")
+        }
     }
 
     public func expect(_ condition: Bool, _ message: @autoclosure () -> String, observed: JSON = nil) throws {
@@ -93,7 +121,7 @@ public struct CheckContext: Sendable {
     /// MockAzure's journal entries whose body contains `marker` (a unique string the check put in its prompt).
     public func journalEntries(containing marker: String) async throws -> [JSON] {
         guard let mock = target.mockURL else { throw CheckSkipped("needs MockAzure's journal (--upstream mock)") }
-        for _ in 0..<20 {
+        for _ in 0 ..< 20 {
             let response = try await HTTPProbe.request(.GET, mock + "/__mock/journal")
             let entries = response.json?["entries"]?.arrayValue ?? []
             let matching = entries.filter { $0["body"]?.serialized().contains(marker) == true }

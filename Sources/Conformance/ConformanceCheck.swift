@@ -37,7 +37,14 @@ public struct ConformanceCheck: Sendable {
     public var requirement: Requirement
     public var run: @Sendable (CheckContext) async throws -> JSON
 
-    public init(_ id: String, _ suite: Suite, _ summary: String, litellm: LiteLLMOutcome = .pass, requires requirement: Requirement = .none, run: @escaping @Sendable (CheckContext) async throws -> JSON) {
+    public init(
+        _ id: String,
+        _ suite: Suite,
+        _ summary: String,
+        litellm: LiteLLMOutcome = .pass,
+        requires requirement: Requirement = .none,
+        run: @escaping @Sendable (CheckContext) async throws -> JSON
+    ) {
         self.id = id
         self.suite = suite
         self.summary = summary

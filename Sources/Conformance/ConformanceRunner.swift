@@ -32,7 +32,11 @@ public struct ConformanceRunner: Sendable {
     /// Only checks whose id contains this text (or matches it as a `*` glob).
     public var only: String?
 
-    public init(target: ConformanceTarget, suites: Set<ConformanceCheck.Suite> = Set(ConformanceCheck.Suite.allCases), only: String? = nil) {
+    public init(
+        target: ConformanceTarget,
+        suites: Set<ConformanceCheck.Suite> = Set(ConformanceCheck.Suite.allCases),
+        only: String? = nil
+    ) {
         self.target = target
         self.suites = suites
         self.only = only
@@ -60,13 +64,30 @@ public struct ConformanceRunner: Sendable {
         (try? await HTTPProbe.request(.GET, target.proxy + "/health/liveliness", timeout: .seconds(10))) != nil
     }
 
-    public func run(checks: [ConformanceCheck]? = nil, progress: @Sendable (ConformanceCheck, CheckOutcome) -> Void = { _, _ in }) async -> ConformanceReport {
-        let models = (try? await HTTPProbe.request(.GET, target.proxy + "/v1/models", headers: [("authorization", "Bearer \(target.key)")]))?.json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+    public func run(
+        checks: [ConformanceCheck]? = nil,
+        progress: @Sendable (ConformanceCheck, CheckOutcome) -> Void = { _, _ in }
+    ) async -> ConformanceReport {
+        let models =
+            (try? await HTTPProbe.request(
+                .GET,
+                target.proxy + "/v1/models",
+                headers: [("authorization", "Bearer \(target.key)")]
+            ))?.json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
         let context = CheckContext(target: target, availableModels: Set(models))
         var outcomes: [CheckOutcome] = []
         for check in checks ?? selected() {
             let started = ContinuousClock.now
-            var outcome = CheckOutcome(id: check.id, suite: check.suite.rawValue, summary: check.summary, status: .passed, message: nil, observed: nil, litellm: check.litellm, duration: .zero)
+            var outcome = CheckOutcome(
+                id: check.id,
+                suite: check.suite.rawValue,
+                summary: check.summary,
+                status: .passed,
+                message: nil,
+                observed: nil,
+                litellm: check.litellm,
+                duration: .zero
+            )
             if check.requirement == .mock, target.mockURL == nil {
                 outcome.status = .skipped
                 outcome.message = "needs --upstream mock"

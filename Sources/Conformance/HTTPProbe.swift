@@ -39,21 +39,36 @@ public struct ObservedStream: Sendable {
 /// HTTP for checks and tests, over AsyncHTTPClient: whole responses, and streams timed event by event.
 public enum HTTPProbe {
     public static func request(
-        _ method: HTTPMethod = .POST, _ url: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(30)
+        _ method: HTTPMethod = .POST,
+        _ url: String,
+        headers: [(String, String)] = [],
+        body: String? = nil,
+        timeout: TimeAmount = .seconds(30)
     ) async throws -> ObservedResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.body = .bytes(ByteBuffer(string: body))
-            if !headers.contains(where: { $0.0.lowercased() == "content-type" }) { request.headers.add(name: "content-type", value: "application/json") }
+            if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+                request.headers.add(name: "content-type", value: "application/json")
+            }
         }
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return ObservedResponse(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
+        return ObservedResponse(
+            status: Int(response.status.code),
+            headers: response.headers,
+            body: Array(bytes.readableBytesView)
+        )
     }
 
-    public static func stream(_ url: String, headers: [(String, String)] = [], body: String, timeout: TimeAmount = .seconds(30)) async throws -> ObservedStream {
+    public static func stream(
+        _ url: String,
+        headers: [(String, String)] = [],
+        body: String,
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> ObservedStream {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -79,6 +94,13 @@ public enum HTTPProbe {
             failed = true
         }
         let truncated = parser.finish()
-        return ObservedStream(status: Int(response.status.code), headers: response.headers, events: events, raw: raw, failed: failed, truncated: truncated)
+        return ObservedStream(
+            status: Int(response.status.code),
+            headers: response.headers,
+            events: events,
+            raw: raw,
+            failed: failed,
+            truncated: truncated
+        )
     }
 }

@@ -29,7 +29,9 @@ public struct JSONSchemaValidator: Sendable {
             }
         }
         if let options = node["enum"]?.arrayValue, !options.contains(value) {
-            problems.append("\(path): \(value.serialized().prefix(60)) is not one of \(JSON.array(options).serialized())")
+            problems.append(
+                "\(path): \(value.serialized().prefix(60)) is not one of \(JSON.array(options).serialized())"
+            )
         }
         if let minimum = node["minimum"]?.doubleValue, let number = value.doubleValue, number < minimum {
             problems.append("\(path): \(number) < \(minimum)")
@@ -42,20 +44,28 @@ public struct JSONSchemaValidator: Sendable {
                 problems.append("\(path).\(key): required")
             }
             for member in node["properties"]?.objectValue ?? JSONObject() {
-                if let child = object[member.key] { check(child, against: member.value, path: "\(path).\(member.key)", into: &problems) }
+                if let child = object[member.key] {
+                    check(child, against: member.value, path: "\(path).\(member.key)", into: &problems)
+                }
             }
         }
         if case .array(let items) = value {
-            if let minimum = node["minItems"]?.intValue, items.count < minimum { problems.append("\(path): fewer than \(minimum) items") }
+            if let minimum = node["minItems"]?.intValue, items.count < minimum {
+                problems.append("\(path): fewer than \(minimum) items")
+            }
             if let itemSchema = node["items"] {
-                for (index, item) in items.enumerated() { check(item, against: itemSchema, path: "\(path)[\(index)]", into: &problems) }
+                for (index, item) in items.enumerated() {
+                    check(item, against: itemSchema, path: "\(path)[\(index)]", into: &problems)
+                }
             }
         }
     }
 
     static func matches(_ value: JSON, type: String) -> Bool {
         switch (type, value) {
-        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object), ("number", .number): return true
+        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
+            ("number", .number):
+            return true
         case ("integer", .number): return value.intValue != nil
         default: return false
         }

@@ -7,7 +7,9 @@ public enum ConformanceResources {
     public static let chatCompletionSchema: JSON = load("chat-completion.schema")
 
     static func load(_ name: String) -> JSON {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json"), let data = try? Data(contentsOf: url), let json = try? JSON.parse(data) else {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json"),
+            let data = try? Data(contentsOf: url), let json = try? JSON.parse(data)
+        else {
             preconditionFailure("bundled resource \(name).json is missing or invalid")
         }
         return json

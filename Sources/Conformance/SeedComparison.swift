@@ -20,9 +20,12 @@ public enum SeedComparison {
             return problems
         case (.array(let want), .array(let have)):
             guard want.count == have.count else { return ["\(path): \(have.count) items, expected \(want.count)"] }
-            return zip(want, have).enumerated().flatMap { differences(expected: $1.0, actual: $1.1, path: "\(path)[\($0)]") }
+            return zip(want, have).enumerated().flatMap {
+                differences(expected: $1.0, actual: $1.1, path: "\(path)[\($0)]")
+            }
         default:
-            return expected == actual ? [] : ["\(path): \(actual.serialized().prefix(80)) ≠ \(expected.serialized().prefix(80))"]
+            return expected == actual
+                ? [] : ["\(path): \(actual.serialized().prefix(80)) ≠ \(expected.serialized().prefix(80))"]
         }
     }
 }

@@ -17,7 +17,13 @@ public struct ProxyRuntime: Sendable {
     /// (`--keepalive_timeout`, env `KEEPALIVE_TIMEOUT`; uvicorn's default, which LiteLLM runs on, is 5 s). nil: never.
     public var keepAliveTimeout: Duration?
 
-    public init(host: String = "0.0.0.0", port: Int = 4000, shutdownGracePeriod: Duration = .seconds(30), metricsPort: Int? = nil, keepAliveTimeout: Duration? = .seconds(5)) {
+    public init(
+        host: String = "0.0.0.0",
+        port: Int = 4000,
+        shutdownGracePeriod: Duration = .seconds(30),
+        metricsPort: Int? = nil,
+        keepAliveTimeout: Duration? = .seconds(5)
+    ) {
         self.host = host
         self.port = port
         self.shutdownGracePeriod = shutdownGracePeriod
@@ -50,20 +56,43 @@ public enum ProxyApplication {
         let (writer, storeServices) = try makeSpendWriter(config: config, environment: environment, logger: logger)
         let client = UpstreamClient(configuration: clientConfiguration)
         let secrets = config.deployments.flatMap(\.secrets) + [environment["UI_PASSWORD"]].compactMap { $0 }
-        let recorder = SpendRecorder(writer: writer, settings: config.settings, environment: environment, secrets: secrets)
+        let recorder = SpendRecorder(
+            writer: writer,
+            settings: config.settings,
+            environment: environment,
+            secrets: secrets
+        )
         let keys = (writer.store as? any KeyStore).map { store in
             KeyService(
                 store: store,
-                cacheTTL: .milliseconds(Int64((config.settings.generalSettings["user_api_key_cache_ttl"]?.doubleValue ?? 60) * 1000)),
+                cacheTTL: .milliseconds(
+                    Int64((config.settings.generalSettings["user_api_key_cache_ttl"]?.doubleValue ?? 60) * 1000)
+                ),
                 budgetExceededStatus: config.settings.litellmSettings["budget_exceeded_status_code"]?.intValue ?? 422,
                 allowRequestsOnDBUnavailable: KeyService.allowsRequestsOnDBUnavailable(config.settings)
             )
         }
         let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
-        let engine = ProxyEngine(config: config, client: client.http, pinned: client.pinned, spend: recorder, keys: keys, environment: environment, logger: logger, metrics: metrics)
+        let engine = ProxyEngine(
+            config: config,
+            client: client.http,
+            pinned: client.pinned,
+            spend: recorder,
+            keys: keys,
+            environment: environment,
+            logger: logger,
+            metrics: metrics
+        )
         var app = Application(
             router: ProxyServer(engine: engine).buildRouter(),
-            server: .proxyHTTP1(engine: engine, keepAliveTimeout: runtime.keepAliveTimeout.map { .nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }),
+            server: .proxyHTTP1(
+                engine: engine,
+                keepAliveTimeout: runtime.keepAliveTimeout.map {
+                    .nanoseconds(
+                        Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000
+                    )
+                }
+            ),
             configuration: .init(address: .hostname(runtime.host, port: runtime.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -84,15 +113,24 @@ public enum ProxyApplication {
         // Replicas on one PostgreSQL hold virtual-key limits together (no Redis).
         if let keys, let shared = writer.store as? any KeyUsageStore {
             let every = config.settings.limitSyncInterval
-            services.append(KeyUsageSync(keys: keys, store: shared, interval: .milliseconds(Int64(max(0.05, every) * 1000)), logger: logger))
+            services.append(
+                KeyUsageSync(
+                    keys: keys,
+                    store: shared,
+                    interval: .milliseconds(Int64(max(0.05, every) * 1000)),
+                    logger: logger
+                )
+            )
         }
         services.append(app)
         if let metricsPort = runtime.metricsPort {
-            services.append(Application(
-                router: ProxyServer.metricsRouter(engine: engine),
-                configuration: .init(address: .hostname(runtime.host, port: metricsPort), serverName: nil),
-                logger: logger
-            ))
+            services.append(
+                Application(
+                    router: ProxyServer.metricsRouter(engine: engine),
+                    configuration: .init(address: .hostname(runtime.host, port: metricsPort), serverName: nil),
+                    logger: logger
+                )
+            )
         }
         return Parts(engine: engine, services: services)
     }
@@ -100,41 +138,77 @@ public enum ProxyApplication {
     /// The spend store (the embedded SQLite file by default) behind its batching writer.
     /// PostgreSQL when `database_url` / `DATABASE_URL` is set (its pooled client is a Service too), else the
     /// embedded SQLite file (`general_settings.sqlite_path`, env `LITELLM_SQLITE_PATH`, default in the working folder).
-    static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) throws(LocatedError) -> (SpendWriter, [any Service]) {
+    static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) throws(LocatedError)
+        -> (SpendWriter, [any Service])
+    {
         let general = config.settings.generalSettings
         let path = general["sqlite_path"]?.stringValue ?? environment["LITELLM_SQLITE_PATH"] ?? "litellm_proxy.sqlite"
         var retentionPeriod: Double?
-        if let retention = general["maximum_spend_logs_retention_period"]?.stringValue ?? config.settings.litellmSettings["maximum_spend_logs_retention_period"]?.stringValue {
+        if let retention = general["maximum_spend_logs_retention_period"]?.stringValue
+            ?? config.settings.litellmSettings["maximum_spend_logs_retention_period"]?.stringValue
+        {
             guard let period = VirtualKey.seconds(retention) else {
-                throw LocatedError(file: config.file, keyPath: "general_settings.maximum_spend_logs_retention_period", reason: "expected a duration such as 30d")
+                throw LocatedError(
+                    file: config.file,
+                    keyPath: "general_settings.maximum_spend_logs_retention_period",
+                    reason: "expected a duration such as 30d"
+                )
             }
             retentionPeriod = period
         }
         let store: any SpendStore
         var services: [any Service] = []
         if let url = config.settings.databaseURL {
-            let client = PostgresClient(configuration: try PostgresStore.configuration(url: url), backgroundLogger: logger)
+            let client = PostgresClient(
+                configuration: try PostgresStore.configuration(url: url),
+                backgroundLogger: logger
+            )
             store = PostgresStore(client: client, logger: logger)
             services.append(client)
         } else {
             store = SQLiteStore(path: path, logger: logger)
         }
         let interval = config.settings.spendBatchInterval
-        let spill = general["spend_spill_path"]?.stringValue ?? (config.settings.databaseURL == nil ? path + ".spill.jsonl" : "spend-spill.jsonl")
+        let spill =
+            general["spend_spill_path"]?.stringValue
+            ?? (config.settings.databaseURL == nil ? path + ".spill.jsonl" : "spend-spill.jsonl")
         let capacity = general["spend_queue_capacity"]?.intValue ?? 10_000
         // The journal (on unless `spend_journal: false`) keeps rows a SIGKILL or OOM kill would otherwise lose.
-        let journal = general["spend_journal"]?.boolValue == false ? nil : (general["spend_journal_path"]?.stringValue ?? spill.replacingOccurrences(of: ".jsonl", with: "") + ".journal")
-        let writer = SpendWriter(store: store, interval: .milliseconds(Int64(max(0.05, interval) * 1000)), capacity: capacity, spillPath: spill, journalPath: journal, logger: logger)
+        let journal =
+            general["spend_journal"]?.boolValue == false
+            ? nil
+            : (general["spend_journal_path"]?.stringValue ?? spill.replacingOccurrences(of: ".jsonl", with: "")
+                + ".journal")
+        let writer = SpendWriter(
+            store: store,
+            interval: .milliseconds(Int64(max(0.05, interval) * 1000)),
+            capacity: capacity,
+            spillPath: spill,
+            journalPath: journal,
+            logger: logger
+        )
         if let period = retentionPeriod {
-            let every = general["maximum_spend_logs_retention_interval"]?.stringValue.flatMap(VirtualKey.seconds) ?? 86400
-            services.append(SpendRetention(store: store, period: period, interval: .milliseconds(Int64(every * 1000)), logger: logger))
+            let every =
+                general["maximum_spend_logs_retention_interval"]?.stringValue.flatMap(VirtualKey.seconds) ?? 86400
+            services.append(
+                SpendRetention(
+                    store: store,
+                    period: period,
+                    interval: .milliseconds(Int64(every * 1000)),
+                    logger: logger
+                )
+            )
         }
         return (writer, services)
     }
 
     /// Runs the parts until SIGTERM/SIGINT, then drains for at most the grace period.
     public static func run(_ parts: Parts, runtime: ProxyRuntime, logger: Logger) async throws {
-        var configuration = ServiceGroupConfiguration(services: parts.services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: parts.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
         configuration.maximumGracefulShutdownDuration = runtime.shutdownGracePeriod
         configuration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: configuration).run()

@@ -49,7 +49,9 @@ public final class RawConnection: Sendable {
 
     /// Waits until `done` holds for what was received, or `timeout` passes; returns what was received.
     @discardableResult
-    public func wait(upTo timeout: Duration, until done: (String, Bool) -> Bool) async throws -> (text: String, closed: Bool) {
+    public func wait(upTo timeout: Duration, until done: (String, Bool) -> Bool) async throws -> (
+        text: String, closed: Bool
+    ) {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
             let state = received

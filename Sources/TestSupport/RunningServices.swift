@@ -18,8 +18,14 @@ public func withRunningApplication<App: ApplicationProtocol, T: Sendable>(
 
 /// Runs services in one ServiceGroup (started in order, stopped in reverse) until `body` returns; `ports` yields
 /// the listening port once the server is up.
-public func withRunningServices<T: Sendable>(_ services: [any Service], ports: AsyncStream<Int>, _ body: (Int) async throws -> T) async throws -> T {
-    let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: Logger(label: "test")))
+public func withRunningServices<T: Sendable>(
+    _ services: [any Service],
+    ports: AsyncStream<Int>,
+    _ body: (Int) async throws -> T
+) async throws -> T {
+    let group = ServiceGroup(
+        configuration: .init(services: services.map { .init(service: $0) }, logger: Logger(label: "test"))
+    )
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         var iterator = ports.makeAsyncIterator()
@@ -39,7 +45,11 @@ public func withRunningServices<T: Sendable>(_ services: [any Service], ports: A
 
 /// A test MockAzure on a free port: the shipped fixtures, no stream delays unless asked for.
 public func withMockAzure<T: Sendable>(
-    _ configuration: MockAzureConfiguration = MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, speed: 0),
+    _ configuration: MockAzureConfiguration = MockAzureConfiguration(
+        port: 0,
+        fixturesDirectory: TestPaths.fixtures,
+        speed: 0
+    ),
     _ body: (MockAzureEngine, String) async throws -> T
 ) async throws -> T {
     var configuration = configuration
@@ -56,7 +66,11 @@ public func withMockAzure<T: Sendable>(
 /// A proxy in front of a test MockAzure, both on free ports. `config` turns MockAzure's base URL into the
 /// config.yaml text.
 public func withProxy<T: Sendable>(
-    mock configuration: MockAzureConfiguration = MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, speed: 0),
+    mock configuration: MockAzureConfiguration = MockAzureConfiguration(
+        port: 0,
+        fixturesDirectory: TestPaths.fixtures,
+        speed: 0
+    ),
     config: @escaping @Sendable (String) -> String = { TestConfigs.standard(mockBase: $0) },
     environment: [String: String] = [:],
     keepAliveTimeout: Duration? = .seconds(5),
@@ -67,11 +81,18 @@ public func withProxy<T: Sendable>(
         var logger = Logger(label: "proxy")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let parts = try ProxyApplication.build(config: parsed, runtime: ProxyRuntime(host: "127.0.0.1", port: 0, keepAliveTimeout: keepAliveTimeout), logger: logger, environment: environment) { port in
+        let parts = try ProxyApplication.build(
+            config: parsed,
+            runtime: ProxyRuntime(host: "127.0.0.1", port: 0, keepAliveTimeout: keepAliveTimeout),
+            logger: logger,
+            environment: environment
+        ) { port in
             continuation.yield(port)
         }
         return try await withRunningServices(parts.services, ports: ports) { port in
-            try await body(ProxyTestContext(engine: parts.engine, base: "http://127.0.0.1:\(port)", mock: mock, mockBase: mockBase))
+            try await body(
+                ProxyTestContext(engine: parts.engine, base: "http://127.0.0.1:\(port)", mock: mock, mockBase: mockBase)
+            )
         }
     }
 }

@@ -9,23 +9,29 @@ public enum AzureError {
     public static let resourceNotFound = (status: 404, body: body(code: "404", message: "Resource not found"))
 
     /// Unknown `api-version` on the `/openai/v1/` surface.
-    public static let apiVersionNotSupported = (status: 400, body: body(code: "BadRequest", message: "API version not supported"))
+    public static let apiVersionNotSupported = (
+        status: 400, body: body(code: "BadRequest", message: "API version not supported")
+    )
 
     public static let invalidKey = (
         status: 401,
         body: body(
             code: "401",
-            message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."
+            message:
+                "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."
         )
     )
 
-    public static let entraDenied = (status: 401, body: body(code: "PermissionDenied", message: "Principal does not have access to API/Operation."))
+    public static let entraDenied = (
+        status: 401, body: body(code: "PermissionDenied", message: "Principal does not have access to API/Operation.")
+    )
 
     public static let deploymentNotFound = (
         status: 404,
         body: body(
             code: "DeploymentNotFound",
-            message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."
+            message:
+                "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."
         )
     )
 
@@ -35,7 +41,8 @@ public enum AzureError {
         status: 500,
         body: JSON.object([
             "error": .object([
-                "message": "The server had an error while processing your request. Sorry about that! You can retry your request, or contact us through an Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 if the error persists.",
+                "message":
+                    "The server had an error while processing your request. Sorry about that! You can retry your request, or contact us through an Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 if the error persists.",
                 "type": "server_error",
                 "param": .null,
                 "code": .null,
@@ -45,12 +52,18 @@ public enum AzureError {
 
     public static let serviceUnavailable = (
         status: 503,
-        body: body(code: "ServiceUnavailable", message: "The service is temporarily unable to process your request. Please try again later.")
+        body: body(
+            code: "ServiceUnavailable",
+            message: "The service is temporarily unable to process your request. Please try again later."
+        )
     )
 
     public static let bodyTooLarge = (
         status: 413,
-        body: body(code: "RequestEntityTooLarge", message: "The request body is too large. Reduce the size of the request and try again.")
+        body: body(
+            code: "RequestEntityTooLarge",
+            message: "The request body is too large. Reduce the size of the request and try again."
+        )
     )
 
     /// A body that is not JSON, in the OpenAI-style shape Azure uses for request validation errors.
@@ -59,7 +72,9 @@ public enum AzureError {
             400,
             .object([
                 "error": .object([
-                    "message": .string("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.) Detail: \(reason)"),
+                    "message": .string(
+                        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.) Detail: \(reason)"
+                    ),
                     "type": "invalid_request_error",
                     "param": .null,
                     "code": .null,
@@ -86,7 +101,8 @@ public enum AzureError {
     /// o-series models refuse sampling parameters and `max_tokens`.
     public static func unsupportedParameter(_ name: String) -> (status: Int, body: JSON) {
         let hint = name == "max_tokens" ? " Use 'max_completion_tokens' instead." : ""
-        let message = name == "max_tokens"
+        let message =
+            name == "max_tokens"
             ? "Unsupported parameter: 'max_tokens' is not supported with this model.\(hint)"
             : "Unsupported parameter: '\(name)' is not supported with this model."
         return invalidRequest(message: message, param: name, code: "unsupported_parameter")
@@ -99,7 +115,8 @@ public enum AzureError {
             429,
             body(
                 code: "429",
-                message: "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version \(apiVersion) have exceeded \(kind) of your current OpenAI S0 pricing tier. Please retry after \(retryAfter) seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit."
+                message:
+                    "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version \(apiVersion) have exceeded \(kind) of your current OpenAI S0 pricing tier. Please retry after \(retryAfter) seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit."
             )
         )
     }

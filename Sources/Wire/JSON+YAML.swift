@@ -44,14 +44,23 @@ extension JSON {
                     self = .string(text)
                 }
             case .float:
-                if case .number = (try? JSON.parse(text)) { self = .number(text) } else if let value = node.float, value.isFinite { self = .double(value) } else { self = .string(text) }
+                if case .number = (try? JSON.parse(text)) {
+                    self = .number(text)
+                } else if let value = node.float, value.isFinite {
+                    self = .double(value)
+                } else {
+                    self = .string(text)
+                }
             default: self = .string(text)
             }
         case .mapping(let mapping):
             var object = JSONObject()
             for (key, value) in mapping {
                 guard let name = key.scalar?.string else {
-                    throw YAMLLoadError(line: key.mark.map { $0.line }, reason: "\(path.isEmpty ? "a" : "\(path): a") mapping key is not a plain string")
+                    throw YAMLLoadError(
+                        line: key.mark.map { $0.line },
+                        reason: "\(path.isEmpty ? "a" : "\(path): a") mapping key is not a plain string"
+                    )
                 }
                 let childPath = path.isEmpty ? name : "\(path).\(name)"
                 if object[name] != nil {
@@ -97,7 +106,8 @@ extension JSON {
 
     static func reason(of error: YamlError) -> String {
         switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+            .composer(let context, let problem, _, _):
             if let context { return "\(problem) \(context.text)".trimmingCharacters(in: .whitespaces) }
             return problem
         case .reader(let problem, _, _, _): return problem

@@ -195,7 +195,9 @@ public struct JSONObject: Sendable {
     /// The same keys, in order, with transformed values: O(n).
     public func mapValues(_ transform: (JSON) throws -> JSON) rethrows -> JSONObject {
         var result = self
-        for position in result.members.indices { result.members[position].value = try transform(members[position].value) }
+        for position in result.members.indices {
+            result.members[position].value = try transform(members[position].value)
+        }
         return result
     }
 

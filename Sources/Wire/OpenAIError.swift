@@ -9,7 +9,14 @@ public struct OpenAIError: Error, Sendable, Equatable {
     /// Members appended inside `error` after the four standard ones.
     public var extra: JSONObject
 
-    public init(status: Int, message: String, type: String?, param: String? = nil, code: String? = nil, extra: JSONObject = JSONObject()) {
+    public init(
+        status: Int,
+        message: String,
+        type: String?,
+        param: String? = nil,
+        code: String? = nil,
+        extra: JSONObject = JSONObject()
+    ) {
         self.status = status
         self.message = message
         self.type = type

@@ -35,7 +35,10 @@ public enum SSEWriter {
             buffer.writeString("\n\n")
             return
         }
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for line in text.split(
+            omittingEmptySubsequences: false,
+            whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        ) {
             buffer.writeString("data: ")
             buffer.writeSubstring(line)
             buffer.writeString("\n")

@@ -25,7 +25,7 @@ extension SecretHash {
         let b = Array(rhs.utf8)
         var difference = UInt8(a.count == b.count ? 0 : 1)
         let count = max(a.count, b.count)
-        for index in 0..<count {
+        for index in 0 ..< count {
             let x = index < a.count ? a[index] : 0
             let y = index < b.count ? b[index] : 0
             difference |= x ^ y

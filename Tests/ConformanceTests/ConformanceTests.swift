@@ -1,24 +1,36 @@
 import Foundation
 import MockAzure
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Conformance
 
 @Suite struct ConformanceTests {
-    static let mock = MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, apiKey: TestConfigs.azureKey, speed: 1)
+    static let mock = MockAzureConfiguration(
+        port: 0,
+        fixturesDirectory: TestPaths.fixtures,
+        apiKey: TestConfigs.azureKey,
+        speed: 1
+    )
 
     func target(_ proxy: String, _ context: ProxyTestContext) -> ConformanceTarget {
         setenv("CONFORMANCE_FIXTURES", TestPaths.fixtures, 1)
-        return ConformanceTarget(proxy: proxy, key: TestConfigs.masterKey, upstream: .mock(context.mockBase), upstreamKey: TestConfigs.azureKey)
+        return ConformanceTarget(
+            proxy: proxy,
+            key: TestConfigs.masterKey,
+            upstream: .mock(context.mockBase),
+            upstreamKey: TestConfigs.azureKey
+        )
     }
 
     @Test func catalogHasFortyChecksWithUniqueIDs() {
         let checks = ConformanceCatalog.all
         #expect(checks.count >= 40)
         #expect(Set(checks.map(\.id)).count == checks.count)
-        for suite in ConformanceCheck.Suite.allCases { #expect(checks.contains { $0.suite == suite }, "suite \(suite) is empty") }
+        for suite in ConformanceCheck.Suite.allCases {
+            #expect(checks.contains { $0.suite == suite }, "suite \(suite) is empty")
+        }
         #expect(ConformanceRunner.matches("stream.sse-wire", "stream.*"))
         #expect(ConformanceRunner.matches("stream.sse-wire", "sse"))
         #expect(!ConformanceRunner.matches("api.models", "stream.*"))
@@ -30,7 +42,10 @@ import Wire
             let report = await ConformanceRunner(target: target(proxy.base, proxy)).run()
             let failures = report.outcomes.filter { $0.status == .failed }.map { "\($0.id): \($0.message ?? "")" }
             #expect(failures.isEmpty, "\(failures)")
-            #expect(report.count(.passed) == report.outcomes.count, "nothing skipped: \(report.outcomes.filter { $0.status == .skipped }.map(\.id))")
+            #expect(
+                report.count(.passed) == report.outcomes.count,
+                "nothing skipped: \(report.outcomes.filter { $0.status == .skipped }.map(\.id))"
+            )
             #expect(report.junit.contains("<testsuites name=\"conformance\""))
             #expect(report.json["summary"]?["failed"]?.intValue == 0)
         }
@@ -65,10 +80,15 @@ import Wire
             let checks = ConformanceCatalog.all.filter { ids.contains($0.id) }
             #expect(checks.count == ids.count)
             let healthy = await ConformanceRunner(target: target(proxy.base, proxy)).run(checks: checks)
-            #expect(healthy.outcomes.allSatisfy { $0.status == .passed }, "the real proxy must pass: \(healthy.outcomes.map { "\($0.id) \($0.status) \($0.message ?? "")" })")
+            #expect(
+                healthy.outcomes.allSatisfy { $0.status == .passed },
+                "the real proxy must pass: \(healthy.outcomes.map { "\($0.id) \($0.status) \($0.message ?? "")" })"
+            )
             let broken = BrokenProxy(upstream: proxy.base, breakage: breakage)
             try await withRunningApplication({ broken.makeApplication(onServerRunning: $0) }) { port in
-                let report = await ConformanceRunner(target: target("http://127.0.0.1:\(port)", proxy)).run(checks: checks)
+                let report = await ConformanceRunner(target: target("http://127.0.0.1:\(port)", proxy)).run(
+                    checks: checks
+                )
                 for outcome in report.outcomes {
                     #expect(outcome.status == .failed, "\(breakage): \(outcome.id) should fail, got \(outcome.status)")
                 }
@@ -79,9 +99,15 @@ import Wire
     /// A proxy that sends the client's key upstream (here: configured with the master key as its Azure key).
     @Test func keyLeakedUpstreamIsCaught() async throws {
         let leaky: @Sendable (String) -> String = { base in
-            TestConfigs.standard(mockBase: base).replacingOccurrences(of: "api_key: \(TestConfigs.azureKey)", with: "api_key: \(TestConfigs.masterKey)")
+            TestConfigs.standard(mockBase: base).replacingOccurrences(
+                of: "api_key: \(TestConfigs.azureKey)",
+                with: "api_key: \(TestConfigs.masterKey)"
+            )
         }
-        try await withProxy(mock: MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, speed: 0), config: leaky) { proxy in
+        try await withProxy(
+            mock: MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, speed: 0),
+            config: leaky
+        ) { proxy in
             let check = ConformanceCatalog.all.filter { $0.id == "azure.upstream-key" }
             let report = await ConformanceRunner(target: target(proxy.base, proxy)).run(checks: check)
             #expect(report.outcomes.first?.status == .failed)
@@ -91,10 +117,31 @@ import Wire
 
     @Test func diffReportsChangedOutcomesAndValues() {
         func report(_ status: CheckOutcome.Status, _ observed: JSON) -> ConformanceReport {
-            ConformanceReport(target: "x", outcomes: [
-                CheckOutcome(id: "a", suite: "api", summary: "", status: status, message: nil, observed: observed, litellm: .pass, duration: .zero),
-                CheckOutcome(id: "api.call-id", suite: "api", summary: "", status: .passed, message: nil, observed: .string(UUID().uuidString), litellm: .pass, duration: .zero),
-            ])
+            ConformanceReport(
+                target: "x",
+                outcomes: [
+                    CheckOutcome(
+                        id: "a",
+                        suite: "api",
+                        summary: "",
+                        status: status,
+                        message: nil,
+                        observed: observed,
+                        litellm: .pass,
+                        duration: .zero
+                    ),
+                    CheckOutcome(
+                        id: "api.call-id",
+                        suite: "api",
+                        summary: "",
+                        status: .passed,
+                        message: nil,
+                        observed: .string(UUID().uuidString),
+                        litellm: .pass,
+                        duration: .zero
+                    ),
+                ]
+            )
         }
         #expect(ConformanceDiff.compare(baseline: report(.passed, 1), candidate: report(.passed, 1)).isEmpty)
         #expect(ConformanceDiff.compare(baseline: report(.passed, 1), candidate: report(.passed, 2)).map(\.id) == ["a"])
@@ -102,10 +149,31 @@ import Wire
     }
 
     @Test func litellmMismatchesAndJUnitEscaping() {
-        let report = ConformanceReport(target: "x", outcomes: [
-            CheckOutcome(id: "ok", suite: "api", summary: "", status: .failed, message: "a <b> & \"c\"", observed: nil, litellm: .deviation("known"), duration: .zero),
-            CheckOutcome(id: "bad", suite: "api", summary: "", status: .failed, message: nil, observed: nil, litellm: .pass, duration: .zero),
-        ])
+        let report = ConformanceReport(
+            target: "x",
+            outcomes: [
+                CheckOutcome(
+                    id: "ok",
+                    suite: "api",
+                    summary: "",
+                    status: .failed,
+                    message: "a <b> & \"c\"",
+                    observed: nil,
+                    litellm: .deviation("known"),
+                    duration: .zero
+                ),
+                CheckOutcome(
+                    id: "bad",
+                    suite: "api",
+                    summary: "",
+                    status: .failed,
+                    message: nil,
+                    observed: nil,
+                    litellm: .pass,
+                    duration: .zero
+                ),
+            ]
+        )
         #expect(report.litellmMismatches.map(\.id) == ["bad"])
         #expect(report.junit.contains("a &lt;b&gt; &amp; &quot;c&quot;"))
         #expect(report.summaryLine == "0 passed, 2 failed, 0 skipped")
@@ -120,6 +188,10 @@ import Wire
         broken["choices"] = []
         let problems = validator.violations(of: broken)
         #expect(problems.count == 3, "\(problems)")
-        #expect(try JSON.parse(Data(contentsOf: TestPaths.root.appendingPathComponent("fixtures/reference/seed-proxy-response.json"))) == ConformanceResources.seedProxyResponse)
+        #expect(
+            try JSON.parse(
+                Data(contentsOf: TestPaths.root.appendingPathComponent("fixtures/reference/seed-proxy-response.json"))
+            ) == ConformanceResources.seedProxyResponse
+        )
     }
 }

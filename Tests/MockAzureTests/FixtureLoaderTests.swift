@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import MockAzure
@@ -10,7 +10,8 @@ import Wire
         let set = try FixtureLoader.load(directory: TestPaths.fixtures)
         #expect(set.scenarios.count >= 20)
         for name in [
-            "seed-o4-mini", "gpt4o-cached-prompt", "tool-calls", "stream-tool-calls", "completions-legacy", "stream-basic",
+            "seed-o4-mini", "gpt4o-cached-prompt", "tool-calls", "stream-tool-calls", "completions-legacy",
+            "stream-basic",
             "stream-async-filter", "stream-output-filtered", "prompt-filtered-jailbreak", "prompt-filtered-legacy",
             "filter-service-error", "rate-limit-429", "rate-limit-429-legacy", "unauthorized-key", "unauthorized-entra",
             "deployment-not-found", "bad-api-version", "o-series-temperature", "o-series-max-tokens", "timeout-408",
@@ -26,7 +27,13 @@ import Wire
     @Test func seedScenarioIsTheReferenceBody() throws {
         let set = try FixtureLoader.load(directory: TestPaths.fixtures)
         let seed = try #require(set.scenario(named: "seed-o4-mini"))
-        let reference = try JSON.parse(Data(contentsOf: TestPaths.root.appendingPathComponent("fixtures/reference/seed-azure-upstream-response.json")))
+        let reference = try JSON.parse(
+            Data(
+                contentsOf: TestPaths.root.appendingPathComponent(
+                    "fixtures/reference/seed-azure-upstream-response.json"
+                )
+            )
+        )
         #expect(seed.response.body == reference)
         #expect(seed.response.body?.value(at: "usage.completion_tokens_details.reasoning_tokens")?.intValue == 128)
     }
@@ -55,7 +62,10 @@ import Wire
 
     func writeScenario(_ text: String, name: String = "broken.yaml") throws -> URL {
         let folder = try TestPaths.temporaryDirectory("fixtures")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("scenarios"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("scenarios"),
+            withIntermediateDirectories: true
+        )
         try Data(text.utf8).write(to: folder.appendingPathComponent("scenarios/\(name)"))
         return folder
     }
@@ -92,7 +102,10 @@ import Wire
     /// overflow an Int; `dimensions: -1` an empty range) are refused when the fixtures load.
     @Test(arguments: [
         ("rate_limit_window_seconds: 1e300\ndeployments: [{name: d}]", "rate_limit_window_seconds", "at most 86400"),
-        ("deployments: [{name: d, kind: embeddings, dimensions: -1}]", "deployments[0].dimensions", "between 1 and 16384"),
+        (
+            "deployments: [{name: d, kind: embeddings, dimensions: -1}]", "deployments[0].dimensions",
+            "between 1 and 16384"
+        ),
         ("deployments: [{name: d, rpm: -5}]", "deployments[0].rpm", "between 0 and"),
     ])
     func outOfRangeDeploymentSettingsAreReported(_ text: String, _ keyPath: String, _ reason: String) throws {
@@ -110,7 +123,9 @@ import Wire
         #expect(error.reason.contains("already used"))
 
         let other = try writeScenario("response: {}", name: "ok.yaml")
-        try Data("deployments: [{name: d, default_scenario: missing}]".utf8).write(to: other.appendingPathComponent("deployments.yaml"))
+        try Data("deployments: [{name: d, default_scenario: missing}]".utf8).write(
+            to: other.appendingPathComponent("deployments.yaml")
+        )
         let missing = try #require(throws: FixtureError.self) { try FixtureLoader.load(directory: other.path) }
         #expect(missing.reason.contains("no scenario named 'missing'"))
     }

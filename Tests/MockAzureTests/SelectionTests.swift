@@ -5,16 +5,38 @@ import Wire
 
 @Suite struct SelectionTests {
     static func request(_ deployment: String = "o4-mini", body: JSON, scenario: String? = nil) -> MockRequest {
-        MockRequest(deployment: deployment, operation: .chatCompletions, apiVersion: "2025-01-01-preview", body: body, scenarioName: scenario)
+        MockRequest(
+            deployment: deployment,
+            operation: .chatCompletions,
+            apiVersion: "2025-01-01-preview",
+            body: body,
+            scenarioName: scenario
+        )
     }
 
     static let fixtures = FixtureSet(
-        deployments: [Deployment(name: "o4-mini", model: "o4-mini-2025-04-16", defaultScenario: "fallback"), Deployment(name: "gpt-4o", model: "gpt-4o")],
+        deployments: [
+            Deployment(name: "o4-mini", model: "o4-mini-2025-04-16", defaultScenario: "fallback"),
+            Deployment(name: "gpt-4o", model: "gpt-4o"),
+        ],
         scenarios: [
             Scenario(name: "fallback", response: ScenarioResponse(body: "fallback")),
-            Scenario(name: "hello", match: ScenarioMatch(deployments: ["o4-mini"], lastUserMessage: .contains("hello")), response: ScenarioResponse(body: "hello")),
-            Scenario(name: "hello-stream", match: ScenarioMatch(deployments: ["o4-mini"], stream: true, lastUserMessage: .contains("hello")), response: ScenarioResponse(body: "hello-stream")),
-            Scenario(name: "temperature", match: ScenarioMatch(body: [.init(path: "temperature", test: .exists(true))]), priority: 10, response: ScenarioResponse(status: 400)),
+            Scenario(
+                name: "hello",
+                match: ScenarioMatch(deployments: ["o4-mini"], lastUserMessage: .contains("hello")),
+                response: ScenarioResponse(body: "hello")
+            ),
+            Scenario(
+                name: "hello-stream",
+                match: ScenarioMatch(deployments: ["o4-mini"], stream: true, lastUserMessage: .contains("hello")),
+                response: ScenarioResponse(body: "hello-stream")
+            ),
+            Scenario(
+                name: "temperature",
+                match: ScenarioMatch(body: [.init(path: "temperature", test: .exists(true))]),
+                priority: 10,
+                response: ScenarioResponse(status: 400)
+            ),
             Scenario(name: "named-only", response: ScenarioResponse(status: 500)),
         ]
     )
@@ -32,10 +54,21 @@ import Wire
         #expect(selected(Self.request(body: hello, scenario: "named-only")) == "named-only/named")
         #expect(selected(Self.request(body: hello, scenario: "nope")) == "unknown:nope")
         #expect(selected(Self.request(body: hello)) == "hello/matched")
-        #expect(selected(Self.request(body: ["stream": true, "messages": [["role": "user", "content": "hello"]]])) == "hello-stream/matched")
-        #expect(selected(Self.request(body: ["temperature": 0.2, "messages": [["role": "user", "content": "hello"]]])) == "temperature/matched")
-        #expect(selected(Self.request(body: ["messages": [["role": "user", "content": "bye"]]])) == "fallback/deployment-default")
-        #expect(selected(Self.request("gpt-4o", body: ["messages": [["role": "user", "content": "bye"]]])) == "generated")
+        #expect(
+            selected(Self.request(body: ["stream": true, "messages": [["role": "user", "content": "hello"]]]))
+                == "hello-stream/matched"
+        )
+        #expect(
+            selected(Self.request(body: ["temperature": 0.2, "messages": [["role": "user", "content": "hello"]]]))
+                == "temperature/matched"
+        )
+        #expect(
+            selected(Self.request(body: ["messages": [["role": "user", "content": "bye"]]]))
+                == "fallback/deployment-default"
+        )
+        #expect(
+            selected(Self.request("gpt-4o", body: ["messages": [["role": "user", "content": "bye"]]])) == "generated"
+        )
     }
 
     @Test func bodyRules() throws {
@@ -65,7 +98,7 @@ import Wire
     @Test func sequencesAdvanceAndStartOver() throws {
         let sequencer = FaultSequencer()
         let plan = try FaultPlan.parse("429 then 500 then 200")
-        let walked = (0..<7).map { _ in sequencer.next(plan, key: "k") }
+        let walked = (0 ..< 7).map { _ in sequencer.next(plan, key: "k") }
         #expect(walked == [.status(429), .status(500), .none, .status(429), .status(500), .none, .status(429)])
         #expect(sequencer.next(plan, key: "other") == .status(429))
         sequencer.reset()
@@ -75,40 +108,73 @@ import Wire
     @Test func randomFaultsFollowTheSeedAndRate() {
         let a = RandomFaults(rate: 0.1, seed: 42)
         let b = RandomFaults(rate: 0.1, seed: 42)
-        let first = (0..<2000).map { _ in a.next() }
-        let second = (0..<2000).map { _ in b.next() }
+        let first = (0 ..< 2000).map { _ in a.next() }
+        let second = (0 ..< 2000).map { _ in b.next() }
         #expect(first == second)
         let faults = first.filter { $0 != .none }.count
-        #expect((120...280).contains(faults), "about 10% of 2000, got \(faults)")
+        #expect((120 ... 280).contains(faults), "about 10% of 2000, got \(faults)")
         #expect(Set(first.map { "\($0)" }).count >= 6)
-        #expect((0..<100).allSatisfy { _ in RandomFaults(rate: 0, seed: 1).next() == .none })
+        #expect((0 ..< 100).allSatisfy { _ in RandomFaults(rate: 0, seed: 1).next() == .none })
     }
 }
 
 @Suite struct RateLimiterTests {
     @Test func requestsPerMinute() {
         var limiter = RateLimiter(windowSeconds: 60)
-        #expect(limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 0) == .allowed(remainingRequests: 1, remainingTokens: nil))
-        #expect(limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 10) == .allowed(remainingRequests: 0, remainingTokens: nil))
-        #expect(limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 20) == .limited(retryAfter: 40, tokens: false))
-        #expect(limiter.admit(deployment: "other", rpm: 2, tpm: nil, cost: 10, now: 20) == .allowed(remainingRequests: 1, remainingTokens: nil))
-        #expect(limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 60.5) == .allowed(remainingRequests: 0, remainingTokens: nil))
+        #expect(
+            limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 0)
+                == .allowed(remainingRequests: 1, remainingTokens: nil)
+        )
+        #expect(
+            limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 10)
+                == .allowed(remainingRequests: 0, remainingTokens: nil)
+        )
+        #expect(
+            limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 20)
+                == .limited(retryAfter: 40, tokens: false)
+        )
+        #expect(
+            limiter.admit(deployment: "other", rpm: 2, tpm: nil, cost: 10, now: 20)
+                == .allowed(remainingRequests: 1, remainingTokens: nil)
+        )
+        #expect(
+            limiter.admit(deployment: "d", rpm: 2, tpm: nil, cost: 10, now: 60.5)
+                == .allowed(remainingRequests: 0, remainingTokens: nil)
+        )
     }
 
     @Test func tokensPerMinuteWaitsForEnoughToLeave() {
         var limiter = RateLimiter(windowSeconds: 60)
-        #expect(limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 400, now: 0) == .allowed(remainingRequests: nil, remainingTokens: 600))
-        #expect(limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 400, now: 5) == .allowed(remainingRequests: nil, remainingTokens: 200))
+        #expect(
+            limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 400, now: 0)
+                == .allowed(remainingRequests: nil, remainingTokens: 600)
+        )
+        #expect(
+            limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 400, now: 5)
+                == .allowed(remainingRequests: nil, remainingTokens: 200)
+        )
         // 700 more needs both earlier requests gone: the second leaves at 65 s.
-        #expect(limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 700, now: 10) == .limited(retryAfter: 55, tokens: true))
-        #expect(limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 300, now: 10) == .limited(retryAfter: 50, tokens: true))
-        #expect(limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 700, now: 65.1) == .allowed(remainingRequests: nil, remainingTokens: 300))
+        #expect(
+            limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 700, now: 10)
+                == .limited(retryAfter: 55, tokens: true)
+        )
+        #expect(
+            limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 300, now: 10)
+                == .limited(retryAfter: 50, tokens: true)
+        )
+        #expect(
+            limiter.admit(deployment: "d", rpm: nil, tpm: 1000, cost: 700, now: 65.1)
+                == .allowed(remainingRequests: nil, remainingTokens: 300)
+        )
     }
 
     @Test func unlimitedWithoutQuota() {
         var limiter = RateLimiter()
-        for second in 0..<1000 {
-            #expect(limiter.admit(deployment: "d", rpm: nil, tpm: nil, cost: 1_000_000, now: Double(second)) == .allowed(remainingRequests: nil, remainingTokens: nil))
+        for second in 0 ..< 1000 {
+            #expect(
+                limiter.admit(deployment: "d", rpm: nil, tpm: nil, cost: 1_000_000, now: Double(second))
+                    == .allowed(remainingRequests: nil, remainingTokens: nil)
+            )
         }
     }
 }
@@ -127,7 +193,9 @@ import Wire
     }
 
     @Test func synthesizedStreamFollowsAzureLayout() throws {
-        let body = try JSON.parse(#"{"id":"chatcmpl-1","created":5,"model":"m","object":"chat.completion","choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},"finish_reason":"stop","index":0,"message":{"content":"one two three four five","role":"assistant"}}],"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#)
+        let body = try JSON.parse(
+            #"{"id":"chatcmpl-1","created":5,"model":"m","object":"chat.completion","choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},"finish_reason":"stop","index":0,"message":{"content":"one two three four five","role":"assistant"}}],"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#
+        )
         let frames = StreamSynthesizer.frames(for: body, includeUsage: true)
         let json = frames.dropLast().compactMap { try? JSON.parse($0.data) }
         #expect(json.count == frames.count - 1)
@@ -146,8 +214,14 @@ import Wire
 @Suite struct JournalTests {
     @Test func secretsAreHashedAndTheRingIsBounded() {
         let journal = Journal(capacity: 3)
-        for index in 0..<5 {
-            journal.record(method: "POST", path: "/p\(index)", query: "", headers: [("api-key", "secret-key-\(index)"), ("authorization", "Bearer tok"), ("x-other", "v")], body: Array("{\"a\":1}".utf8))
+        for index in 0 ..< 5 {
+            journal.record(
+                method: "POST",
+                path: "/p\(index)",
+                query: "",
+                headers: [("api-key", "secret-key-\(index)"), ("authorization", "Bearer tok"), ("x-other", "v")],
+                body: Array("{\"a\":1}".utf8)
+            )
         }
         let entries = journal.entries
         #expect(entries.map(\.path) == ["/p2", "/p3", "/p4"])

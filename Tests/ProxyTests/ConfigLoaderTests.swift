@@ -47,7 +47,10 @@ import Wire
             general_settings:
               master_key: os.environ/LITELLM_MASTER_KEY
             """
-        let config = try ConfigLoader.parse(text, environment: ["MY_AZURE_KEY": "k1", "RPM": "60", "LITELLM_MASTER_KEY": "sk-m"])
+        let config = try ConfigLoader.parse(
+            text,
+            environment: ["MY_AZURE_KEY": "k1", "RPM": "60", "LITELLM_MASTER_KEY": "sk-m"]
+        )
         #expect(config.deployments[0].apiBase == "https://r1.openai.azure.com")
         #expect(config.deployments[0].apiKey == "k1")
         #expect(config.deployments[0].rpm == 60)
@@ -68,30 +71,59 @@ import Wire
         let fallback = try ConfigLoader.parse(text, environment: ["AZURE_API_KEY": "from-env"])
         #expect(fallback.deployments[0].apiKey == "from-env")
 
-        let master = try #require(throws: ConfigError.self) { try ConfigLoader.parse("general_settings: {master_key: os.environ/NOPE}") }
+        let master = try #require(throws: ConfigError.self) {
+            try ConfigLoader.parse("general_settings: {master_key: os.environ/NOPE}")
+        }
         #expect(master.keyPath == "general_settings.master_key")
     }
 
     @Test(arguments: [
         ("model_list: [{model_name: x}]", "model_list[0].litellm_params", "required"),
-        ("model_list: [{model_name: x, litellm_params: {api_base: 'https://a.b'}}]", "model_list[0].litellm_params.model", "required"),
+        (
+            "model_list: [{model_name: x, litellm_params: {api_base: 'https://a.b'}}]",
+            "model_list[0].litellm_params.model", "required"
+        ),
         ("model_list: [{litellm_params: {model: gpt-4o}}]", "model_list[0].model_name", "required"),
-        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, rpm: lots}}]", "model_list[0].litellm_params.rpm", "number"),
-        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, timeout: -1}}]", "model_list[0].litellm_params.timeout", "> 0"),
-        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, timeout: 1e300}}]", "model_list[0].litellm_params.timeout", "≤ 1000000000"),
-        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, stream_timeout: inf}}]", "model_list[0].litellm_params.stream_timeout", "finite"),
+        (
+            "model_list: [{model_name: x, litellm_params: {model: gpt-4o, rpm: lots}}]",
+            "model_list[0].litellm_params.rpm", "number"
+        ),
+        (
+            "model_list: [{model_name: x, litellm_params: {model: gpt-4o, timeout: -1}}]",
+            "model_list[0].litellm_params.timeout", "> 0"
+        ),
+        (
+            "model_list: [{model_name: x, litellm_params: {model: gpt-4o, timeout: 1e300}}]",
+            "model_list[0].litellm_params.timeout", "≤ 1000000000"
+        ),
+        (
+            "model_list: [{model_name: x, litellm_params: {model: gpt-4o, stream_timeout: inf}}]",
+            "model_list[0].litellm_params.stream_timeout", "finite"
+        ),
         ("general_settings: {max_request_size_mb: 1e300}", "general_settings.max_request_size_mb", "≤ 1048576"),
         ("litellm_settings: {request_timeout: nan}", "litellm_settings.request_timeout", "finite"),
         ("general_settings: {proxy_batch_write_at: 1e300}", "general_settings.proxy_batch_write_at", "≤ 1000000000"),
         ("general_settings: {limit_sync_interval: '0'}", "general_settings.limit_sync_interval", "> 0"),
         ("router_settings: {cooldown_time: 1e12}", "router_settings.cooldown_time", "≤ 1000000000"),
-        ("router_settings: {routing_strategy_args: {lowest_latency_buffer: -1}}", "router_settings.routing_strategy_args.lowest_latency_buffer", "≥ 0"),
-        ("model_list: [{model_name: x, litellm_params: {model: bedrock/claude}}]", "model_list[0].litellm_params.model", "not supported"),
-        ("model_list: [{model_name: x, litellm_params: {model: gpt-4o, api_base: not a url}}]", "model_list[0].litellm_params.api_base", "URL"),
+        (
+            "router_settings: {routing_strategy_args: {lowest_latency_buffer: -1}}",
+            "router_settings.routing_strategy_args.lowest_latency_buffer", "≥ 0"
+        ),
+        (
+            "model_list: [{model_name: x, litellm_params: {model: bedrock/claude}}]",
+            "model_list[0].litellm_params.model", "not supported"
+        ),
+        (
+            "model_list: [{model_name: x, litellm_params: {model: gpt-4o, api_base: not a url}}]",
+            "model_list[0].litellm_params.api_base", "URL"
+        ),
         ("model_list: {a: 1}", "model_list", "expected a list"),
         ("general_settings: [1]", "general_settings", "mapping"),
         ("litellm_settings: {drop_params: maybe}", "litellm_settings.drop_params", "true or false"),
-        ("router_settings: {model_group_alias: {gpt4: missing}}", "router_settings.model_group_alias.gpt4", "not a model_name"),
+        (
+            "router_settings: {model_group_alias: {gpt4: missing}}", "router_settings.model_group_alias.gpt4",
+            "not a model_name"
+        ),
     ])
     func invalidConfigsNameTheKeyPath(_ text: String, _ keyPath: String, _ reason: String) throws {
         let error = try #require(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "bad.yaml") }
@@ -100,17 +132,21 @@ import Wire
     }
 
     @Test func invalidYAMLNamesTheLine() throws {
-        let error = try #require(throws: ConfigError.self) { try ConfigLoader.parse("model_list:\n  - model_name: [x\n", file: "bad.yaml") }
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.parse("model_list:\n  - model_name: [x\n", file: "bad.yaml")
+        }
         #expect(error.reason.contains("invalid YAML") && error.reason.contains("line"))
     }
 
     @Test func unknownKeysWarnOnceEach() throws {
-        let config = try ConfigLoader.parse("""
+        let config = try ConfigLoader.parse(
+            """
             model_list: [{model_name: m, litellm_params: {model: openai/gpt-4o, api_key: k}, extra_entry_key: 1}]
             general_settings: {master_key: sk-1, mystery: 1}
             router_settings: {routing_strategy: simple-shuffle, typo_setting: 2}
             unknown_section: {}
-            """)
+            """
+        )
         #expect(config.warnings.count == 4)
         #expect(config.warnings.contains { $0.contains("general_settings.mystery") })
         #expect(config.warnings.contains { $0.contains("model_list[0].extra_entry_key") })
@@ -118,12 +154,14 @@ import Wire
     }
 
     @Test func deploymentIDs() throws {
-        let config = try ConfigLoader.parse("""
+        let config = try ConfigLoader.parse(
+            """
             model_list:
               - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://x.openai.azure.com", api_key: k, rpm: 10}}
               - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://y.openai.azure.com", api_key: k}}
               - {model_name: b, litellm_params: {model: openai/gpt-4o, api_key: k}, model_info: {id: my-id}}
-            """)
+            """
+        )
         let ids = config.deployments.map(\.id)
         #expect(ids[0] == SecretHash.sha256Hex("amodelazure/gpt-4oapi_basehttps://x.openai.azure.comapi_keykrpm10"))
         #expect(ids[0] != ids[1])
@@ -132,13 +170,15 @@ import Wire
     }
 
     @Test func providers() throws {
-        let config = try ConfigLoader.parse("""
+        let config = try ConfigLoader.parse(
+            """
             model_list:
               - {model_name: a, litellm_params: {model: gpt-4o, api_base: "https://r.cognitiveservices.azure.com"}}
               - {model_name: b, litellm_params: {model: gpt-4o, api_base: "http://localhost:8000/v1"}}
               - {model_name: c, litellm_params: {model: openai/my-model, api_base: "http://localhost:8000/v1"}}
               - {model_name: d, litellm_params: {model: my-deployment, custom_llm_provider: azure, api_base: "http://localhost:9"}}
-            """)
+            """
+        )
         #expect(config.deployments.map(\.provider) == [.azure, .openai, .openai, .azure])
         #expect(config.deployments[2].upstreamModel == "my-model")
     }

@@ -195,7 +195,8 @@ import Wire
                         let frame =
                             #"{"id":"chatcmpl-stall","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#
                         try await writer.write(ByteBuffer(string: "data: \(frame)\n\n"))
-                        try await Task.sleep(for: .seconds(4))  // well past stream_timeout; the server waits for it at shutdown
+                        // Well past stream_timeout; the server waits for it at shutdown.
+                        try await Task.sleep(for: .seconds(4))
                         try await writer.finish(nil)
                     }
                 )
@@ -338,7 +339,9 @@ import Wire
     }
 
     /// Sends a head that promises 200 bytes, then one byte every 300 ms, until the server closes (at most 6 s).
-    static func trickle(port: Int, path: String) async throws -> (received: (text: String, closed: Bool), elapsed: Duration) {
+    static func trickle(port: Int, path: String) async throws -> (
+        received: (text: String, closed: Bool), elapsed: Duration
+    ) {
         let connection = try await RawConnection.connect(port: port)
         let auth = "authorization: Bearer \(TestConfigs.masterKey)"
         try await connection.send(

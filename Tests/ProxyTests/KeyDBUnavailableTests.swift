@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
@@ -20,7 +20,9 @@ actor FlakyKeyStore: KeyStore {
     }
     func replaceKey(_ key: VirtualKey) async throws { try await inner.replaceKey(key) }
     func deleteKeys(tokens: [String]) async throws -> [String] { try await inner.deleteKeys(tokens: tokens) }
-    func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] { try await inner.listKeys(offset: offset, limit: limit) }
+    func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] {
+        try await inner.listKeys(offset: offset, limit: limit)
+    }
     func countKeys() async throws -> Int { try await inner.countKeys() }
     func addKeySpend(_ increments: [String: Double]) async throws { try await inner.addKeySpend(increments) }
 }
@@ -31,7 +33,12 @@ actor FlakyKeyStore: KeyStore {
 /// Keys already cached keep their limits and refusals either way.
 @Suite struct KeyDBUnavailableTests {
     static func key(_ plain: String, rpm: Int? = nil, blocked: Bool = false) -> VirtualKey {
-        VirtualKey(token: SecretHash.sha256Hex(plain), keyName: "sk-..." + plain.suffix(4), rpmLimit: rpm, blocked: blocked)
+        VirtualKey(
+            token: SecretHash.sha256Hex(plain),
+            keyName: "sk-..." + plain.suffix(4),
+            rpmLimit: rpm,
+            blocked: blocked
+        )
     }
 
     static func refusal(_ service: KeyService, _ key: String) async -> ProxyError? {
@@ -47,7 +54,8 @@ actor FlakyKeyStore: KeyStore {
         let folder = try TestPaths.temporaryDirectory("keys-down")
         let store = FlakyKeyStore(path: folder.appendingPathComponent("keys.sqlite").path)
         try await store.prepareKeys()
-        let limited = "sk-limited-" + UUID().uuidString, blocked = "sk-blocked-" + UUID().uuidString, unseen = "sk-unseen-" + UUID().uuidString
+        let limited = "sk-limited-" + UUID().uuidString, blocked = "sk-blocked-" + UUID().uuidString,
+            unseen = "sk-unseen-" + UUID().uuidString
         try await store.insertKey(Self.key(limited, rpm: 1))
         try await store.insertKey(Self.key(blocked, blocked: true))
         try await store.insertKey(Self.key(unseen))
@@ -75,8 +83,14 @@ actor FlakyKeyStore: KeyStore {
                 try service.admit(fallback)
                 try service.admit(fallback)
             } else {
-                #expect(refusal?.status == 503 && refusal?.error.type == "no_db_connection", "\(String(describing: refusal))")
-                #expect(refusal?.error.message == "Service Unavailable, the authentication database is temporarily unreachable. Please retry shortly.")
+                #expect(
+                    refusal?.status == 503 && refusal?.error.type == "no_db_connection",
+                    "\(String(describing: refusal))"
+                )
+                #expect(
+                    refusal?.error.message
+                        == "Service Unavailable, the authentication database is temporarily unreachable. Please retry shortly."
+                )
             }
         }
 
@@ -92,7 +106,9 @@ actor FlakyKeyStore: KeyStore {
             let config = try ConfigLoader.parse("general_settings: {allow_requests_on_db_unavailable: \(text)}")
             #expect(KeyService.allowsRequestsOnDBUnavailable(config.settings) == expected, "\(text)")
         }
-        #expect(KeyService.allowsRequestsOnDBUnavailable(try ConfigLoader.parse("general_settings: {}").settings) == false)
+        #expect(
+            KeyService.allowsRequestsOnDBUnavailable(try ConfigLoader.parse("general_settings: {}").settings) == false
+        )
     }
 
     /// Through the proxy on PostgreSQL that cannot be reached (nothing listens on the port): an unseen virtual key gets
@@ -115,15 +131,29 @@ actor FlakyKeyStore: KeyStore {
             let response = try await VirtualKeyTests.chat(proxy, key: key, prompt: "db down \(allow)")
             #expect(ContinuousClock.now - started < .seconds(10))
             if !allow {
-                #expect(response.status == 503 && response.json?.value(at: "error.type") == "no_db_connection", "\(response.text)")
+                #expect(
+                    response.status == 503 && response.json?.value(at: "error.type") == "no_db_connection",
+                    "\(response.text)"
+                )
                 return
             }
             #expect(response.status == 200, "\(response.text)")
-            let master = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"master"}]}"#)
+            let master = try await TestHTTP.request(
+                .POST,
+                "\(proxy.base)/chat/completions",
+                headers: proxy.auth,
+                body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"master"}]}"#
+            )
             #expect(master.status == 200)
             let id = try #require(response.json?["id"]?.stringValue)
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("spend.journal.") }
-            let lines = try names.flatMap { try String(contentsOfFile: folder.appendingPathComponent($0).path, encoding: .utf8).split(separator: "\n") }
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                $0.hasPrefix("spend.journal.")
+            }
+            let lines = try names.flatMap {
+                try String(contentsOfFile: folder.appendingPathComponent($0).path, encoding: .utf8).split(
+                    separator: "\n"
+                )
+            }
             #expect(!lines.joined().contains(key), "no key material in the journal")
             let rows = lines.compactMap { try? JSON.parse(String($0)) }
             let row = try #require(rows.first { $0["request_id"]?.stringValue == id }, "\(lines.count) journal lines")
@@ -131,7 +161,10 @@ actor FlakyKeyStore: KeyStore {
             #expect(row.value(at: "metadata.db_unavailable_fallback") == true)
             #expect(row.value(at: "metadata.user_api_key_user_id") == "__db_unavailable_fallback__")
             let masterRow = rows.first { $0["request_id"]?.stringValue == master.json?["id"]?.stringValue }
-            #expect(masterRow != nil && masterRow?.value(at: "metadata.db_unavailable_fallback") == nil, "only fallback rows are flagged")
+            #expect(
+                masterRow != nil && masterRow?.value(at: "metadata.db_unavailable_fallback") == nil,
+                "only fallback rows are flagged"
+            )
         }
     }
 }

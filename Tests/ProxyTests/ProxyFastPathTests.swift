@@ -1,7 +1,7 @@
 import Foundation
 import Proxy
-import Testing
 import TestSupport
+import Testing
 
 /// The data plane in the channel pipeline (ProxyFastPath) and the connection rules around it: pipelining across the
 /// fast path and Hummingbird, CONNECT, the keep-alive timeout, oversize bodies with `Connection: close`.
@@ -13,8 +13,11 @@ import TestSupport
         let azure = ProxyRoute(path: "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
         #expect(azure?.operation == .chatCompletions && azure?.pathModel == "gpt-4o")
         // Left to the HTTP router: other paths, percent-encoding, trailing slashes, an empty deployment name.
-        for path in ["/models", "/v1/models", "/chat/completions/", "/v2/chat/completions", "/openai/deployments/a%20b/embeddings",
-                     "/openai/deployments//chat/completions", "/openai/deployments/x/images", "/v1/v1/chat/completions", ""] {
+        for path in [
+            "/models", "/v1/models", "/chat/completions/", "/v2/chat/completions",
+            "/openai/deployments/a%20b/embeddings",
+            "/openai/deployments//chat/completions", "/openai/deployments/x/images", "/v1/v1/chat/completions", "",
+        ] {
             #expect(ProxyRoute(path: Substring(path)) == nil, "\(path)")
         }
     }
@@ -31,11 +34,19 @@ import TestSupport
             let connection = try await RawConnection.connect(port: port)
             let liveliness = "GET /health/liveliness HTTP/1.1\r\nHost: x\r\n\r\n"
             let unknown = ProxyFastPathTests.post(#"{"model":"nope","messages":[]}"#)
-            try await connection.send(ProxyFastPathTests.post(ProxyFastPathTests.seed) + liveliness + unknown + liveliness + ProxyFastPathTests.post(ProxyFastPathTests.seed))
-            let (text, _) = try await connection.wait(upTo: .seconds(10)) { text, _ in text.components(separatedBy: "HTTP/1.1 ").count == 6 }
+            try await connection.send(
+                ProxyFastPathTests.post(ProxyFastPathTests.seed) + liveliness + unknown + liveliness
+                    + ProxyFastPathTests.post(ProxyFastPathTests.seed)
+            )
+            let (text, _) = try await connection.wait(upTo: .seconds(10)) { text, _ in
+                text.components(separatedBy: "HTTP/1.1 ").count == 6
+            }
             let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
             #expect(statuses == ["200", "200", "400", "200", "200"])
-            let order = ["chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B", "I'm alive!", "Invalid model name", "I'm alive!", "chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B"]
+            let order = [
+                "chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B", "I'm alive!", "Invalid model name", "I'm alive!",
+                "chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B",
+            ]
             var rest = Substring(text)
             for marker in order {
                 let found = rest.range(of: marker)
@@ -53,7 +64,11 @@ import TestSupport
             try await connection.send("CONNECT 169.254.169.254:80 HTTP/1.1\r\nHost: 169.254.169.254:80\r\n\r\n")
             let (text, closed) = try await connection.wait(upTo: .seconds(5)) { $1 }
             #expect(text.hasPrefix("HTTP/1.1 404"))
-            #expect(text.contains(#"{"error":{"message":"Route not found: CONNECT 169.254.169.254:80","type":"not_found_error""#))
+            #expect(
+                text.contains(
+                    #"{"error":{"message":"Route not found: CONNECT 169.254.169.254:80","type":"not_found_error""#
+                )
+            )
             #expect(closed)
         }
     }
@@ -91,7 +106,9 @@ import TestSupport
             // while the request is in flight.
             let body = ##"{"model":"slow","messages":[{"role":"user","content":"#mock-fault: hang"}]}"##
             try await connection.send(ProxyFastPathTests.post(body))
-            let (text, _) = try await connection.wait(upTo: .seconds(10)) { text, closed in closed || text.contains("}}") }
+            let (text, _) = try await connection.wait(upTo: .seconds(10)) { text, closed in
+                closed || text.contains("}}")
+            }
             #expect(text.hasPrefix("HTTP/1.1 408"), "\(text.prefix(200))")
         }
     }
@@ -101,11 +118,15 @@ import TestSupport
             let port = Int(proxy.base.split(separator: ":").last!)!
             let connection = try await RawConnection.connect(port: port)
             let size = 40 << 20
-            try await connection.send("POST /chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestConfigs.masterKey)\r\nConnection: close\r\nContent-Length: \(size)\r\n\r\n")
+            try await connection.send(
+                "POST /chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestConfigs.masterKey)\r\nConnection: close\r\nContent-Length: \(size)\r\n\r\n"
+            )
             // The whole body is sent before anything is read, as most SDKs do.
             let chunk = String(repeating: "o", count: 1 << 20)
-            for _ in 0..<40 { try await connection.send(chunk) }
-            let (text, _) = try await connection.wait(upTo: .seconds(10)) { text, closed in closed || text.contains("}}") }
+            for _ in 0 ..< 40 { try await connection.send(chunk) }
+            let (text, _) = try await connection.wait(upTo: .seconds(10)) { text, closed in
+                closed || text.contains("}}")
+            }
             #expect(text.hasPrefix("HTTP/1.1 413"), "\(text.prefix(200))")
             #expect(text.contains("Request size is too large"))
         }

@@ -2,11 +2,11 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import MockAzure
+import NIOConcurrencyHelpers
 import NIOCore
 import Proxy
-import NIOConcurrencyHelpers
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 /// Values recorded from any task.
@@ -25,8 +25,16 @@ final class Recorded<Value: Sendable>: Sendable {
         let sleeps: Recorded<Duration>
 
         func chat(_ model: String, _ prompt: String, stream: Bool = false, extra: String = "") async -> ProxyOutcome {
-            let body = #"{"model":"\#(model)","messages":[{"role":"user","content":\#(JSON.string(prompt).serialized())}]\#(stream ? #","stream":true"# : "")\#(extra)}"#
-            return await engine.handle(ProxyCall(operation: .chatCompletions, route: "/chat/completions", headers: [], body: ByteBuffer(string: body)))
+            let body =
+                #"{"model":"\#(model)","messages":[{"role":"user","content":\#(JSON.string(prompt).serialized())}]\#(stream ? #","stream":true"# : "")\#(extra)}"#
+            return await engine.handle(
+                ProxyCall(
+                    operation: .chatCompletions,
+                    route: "/chat/completions",
+                    headers: [],
+                    body: ByteBuffer(string: body)
+                )
+            )
         }
 
         /// Upstream requests per deployment name, from the mock's journal.
@@ -34,13 +42,20 @@ final class Recorded<Value: Sendable>: Sendable {
             var counts: [String: Int] = [:]
             for entry in mock.journal.entries {
                 let parts = entry.path.split(separator: "/")
-                if let index = parts.firstIndex(of: "deployments"), index + 1 < parts.count { counts[String(parts[index + 1]), default: 0] += 1 }
+                if let index = parts.firstIndex(of: "deployments"), index + 1 < parts.count {
+                    counts[String(parts[index + 1]), default: 0] += 1
+                }
             }
             return counts
         }
     }
 
-    static func withRouter<T: Sendable>(_ modelList: String, settings: String = "{}", clock: ManualClock = ManualClock(), _ body: @Sendable (Harness) async throws -> T) async throws -> T {
+    static func withRouter<T: Sendable>(
+        _ modelList: String,
+        settings: String = "{}",
+        clock: ManualClock = ManualClock(),
+        _ body: @Sendable (Harness) async throws -> T
+    ) async throws -> T {
         try await withMockAzure { mock, base in
             let yaml = """
                 model_list:
@@ -53,11 +68,18 @@ final class Recorded<Value: Sendable>: Sendable {
             logger.logLevel = .warning
             // The production client: a refused connection fails at once rather than being retried by the pool.
             let client = UpstreamClient()
-            let engine = ProxyEngine(config: config, client: client.http, logger: logger, routerState: RouterState(now: { clock.now })) { duration in
+            let engine = ProxyEngine(
+                config: config,
+                client: client.http,
+                logger: logger,
+                routerState: RouterState(now: { clock.now })
+            ) { duration in
                 sleeps.append(duration)
             }
             let result: Result<T, any Error>
-            do { result = .success(try await body(Harness(engine: engine, mock: mock, sleeps: sleeps))) } catch { result = .failure(error) }
+            do { result = .success(try await body(Harness(engine: engine, mock: mock, sleeps: sleeps))) } catch {
+                result = .failure(error)
+            }
             try await client.http.shutdown()
             return try result.get()
         }
@@ -95,9 +117,11 @@ final class Recorded<Value: Sendable>: Sendable {
     }
 
     @Test func failingDeploymentIsRetriedElsewhereAtOnceThenCooled() async throws {
-        let list = [Self.entry("chat", "gpt-4o", id: "big"), Self.entry("chat", "gpt-4o-mini", id: "small")].joined(separator: "\n")
+        let list = [Self.entry("chat", "gpt-4o", id: "big"), Self.entry("chat", "gpt-4o-mini", id: "small")].joined(
+            separator: "\n"
+        )
         try await Self.withRouter(list, settings: "{allowed_fails: 1, cooldown_time: 60}") { harness in
-            for _ in 0..<20 {
+            for _ in 0 ..< 20 {
                 let outcome = await harness.chat("chat", "hi\n#mock-fault@gpt-4o: 500")
                 #expect(Self.status(outcome) == 200)
                 #expect(Self.header(outcome, "x-litellm-model-id") == "small")
@@ -114,7 +138,10 @@ final class Recorded<Value: Sendable>: Sendable {
             #expect(big?.value(at: "deployment_state.status") == "cooling")
             #expect((big?.value(at: "deployment_state.cooldown_remaining_s")?.doubleValue ?? 0) > 50)
             #expect(big?.value(at: "deployment_state.last_failure_status") == 500)
-            #expect(states.first { $0.value(at: "model_info.id") == "small" }?.value(at: "deployment_state.status") == "healthy")
+            #expect(
+                states.first { $0.value(at: "model_info.id") == "small" }?.value(at: "deployment_state.status")
+                    == "healthy"
+            )
         }
     }
 
@@ -125,7 +152,7 @@ final class Recorded<Value: Sendable>: Sendable {
             """
         try await Self.withRouter(list, settings: "{routing_strategy: simple-shuffle}") { harness in
             var retried = 0
-            for _ in 0..<10 {
+            for _ in 0 ..< 10 {
                 let outcome = await harness.chat("chat", "hi")
                 #expect(Self.status(outcome) == 200)
                 #expect(Self.header(outcome, "x-litellm-model-id") == "alive")
@@ -169,14 +196,19 @@ final class Recorded<Value: Sendable>: Sendable {
             let outcome = await harness.chat("chat", "hi\n#mock-fault: 429")
             #expect(Self.status(outcome) == 429)
             let message = try Self.body(outcome).value(at: "error.message")?.stringValue ?? ""
-            #expect(message.hasPrefix("No deployments available for selected model, Try again in 5 seconds. Passed model=chat."))
+            #expect(
+                message.hasPrefix(
+                    "No deployments available for selected model, Try again in 5 seconds. Passed model=chat."
+                )
+            )
             #expect(Self.header(outcome, "retry-after") == "5")
             #expect(harness.hits() == ["gpt-4o": 1, "gpt-4o-mini": 1])
         }
     }
 
     @Test func timeoutsAreRetriedThenEndAs408() async throws {
-        try await Self.withRouter(Self.entry("slow", "gpt-4o", extra: ", timeout: 0.3"), settings: "{num_retries: 1}") { harness in
+        try await Self.withRouter(Self.entry("slow", "gpt-4o", extra: ", timeout: 0.3"), settings: "{num_retries: 1}") {
+            harness in
             let outcome = await harness.chat("slow", "hi\n#mock-fault: hang")
             #expect(Self.status(outcome) == 408)
             #expect(Self.header(outcome, "x-litellm-attempted-retries") == "1")
@@ -221,10 +253,13 @@ final class Recorded<Value: Sendable>: Sendable {
     }
 
     @Test func weightsHoldOverAThousandRequests() async throws {
-        let list = [Self.entry("chat", "gpt-4o", id: "heavy", extra: ", weight: 3"), Self.entry("chat", "gpt-4o-mini", id: "light", extra: ", weight: 1")].joined(separator: "\n")
+        let list = [
+            Self.entry("chat", "gpt-4o", id: "heavy", extra: ", weight: 3"),
+            Self.entry("chat", "gpt-4o-mini", id: "light", extra: ", weight: 1"),
+        ].joined(separator: "\n")
         try await Self.withRouter(list) { harness in
             let counts = await withTaskGroup(of: String?.self) { group in
-                for index in 0..<1000 {
+                for index in 0 ..< 1000 {
                     if index >= 8 { _ = await group.next() }
                     group.addTask { Self.header(await harness.chat("chat", "hi"), "x-litellm-model-id") }
                 }
@@ -246,7 +281,10 @@ final class Recorded<Value: Sendable>: Sendable {
             let outcome = await harness.chat("solo", "hi\n#mock-fault: 500", extra: #","num_retries":50"#)
             #expect(RouterIntegrationTests.status(outcome) == 500)
             #expect(harness.hits() == ["gpt-4o": ProxyEngine.maximumRequestedRetries + 1])
-            #expect(RouterIntegrationTests.header(outcome, "x-litellm-attempted-retries") == String(ProxyEngine.maximumRequestedRetries))
+            #expect(
+                RouterIntegrationTests.header(outcome, "x-litellm-attempted-retries")
+                    == String(ProxyEngine.maximumRequestedRetries)
+            )
         }
     }
 }

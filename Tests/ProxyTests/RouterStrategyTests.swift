@@ -1,6 +1,6 @@
 import Foundation
-import Proxy
 import NIOConcurrencyHelpers
+import Proxy
 import Testing
 import Wire
 
@@ -13,8 +13,11 @@ final class ManualClock: Sendable {
 }
 
 @Suite struct RouterStrategyTests {
-    static func router(_ settings: String, deployments: String? = nil, clock: ManualClock = ManualClock()) throws -> ModelRouter {
-        let config = try ConfigLoader.parse("""
+    static func router(_ settings: String, deployments: String? = nil, clock: ManualClock = ManualClock()) throws
+        -> ModelRouter
+    {
+        let config = try ConfigLoader.parse(
+            """
             model_list:
             \(deployments ?? """
               - {model_name: g, litellm_params: {model: openai/a, api_key: k}, model_info: {id: a}}
@@ -22,7 +25,8 @@ final class ManualClock: Sendable {
               - {model_name: g, litellm_params: {model: openai/c, api_key: k}, model_info: {id: c}}
             """)
             router_settings: \(settings)
-            """)
+            """
+        )
         return ModelRouter(config: config, state: RouterState(now: { clock.now }))
     }
 
@@ -43,20 +47,25 @@ final class ManualClock: Sendable {
     }
 
     @Test func latencyBasedPicksFastestWithinBuffer() throws {
-        let router = try Self.router("{routing_strategy: latency-based-routing, routing_strategy_args: {ttl: 60, lowest_latency_buffer: 0.5}}")
+        let router = try Self.router(
+            "{routing_strategy: latency-based-routing, routing_strategy_args: {ttl: 60, lowest_latency_buffer: 0.5}}"
+        )
         for (id, latency) in [("a", 0.2), ("b", 0.25), ("c", 1.0)] {
             router.state.begin(id)
             router.state.succeeded(id, latency: latency, tokens: 10, ttl: 60)
         }
         // a (0.2) and b (0.25, within 50%) share the draws; c never.
         var seen = Set<String>()
-        for step in 0..<20 { seen.insert(Self.chosen(router.select(group: "g", draw: Double(step) / 20)) ?? "-") }
+        for step in 0 ..< 20 { seen.insert(Self.chosen(router.select(group: "g", draw: Double(step) / 20)) ?? "-") }
         #expect(seen == ["a", "b"])
     }
 
     @Test func latencySamplesExpireAfterTheirTTL() throws {
         let clock = ManualClock()
-        let router = try Self.router("{routing_strategy: latency-based-routing, routing_strategy_args: {ttl: 10}}", clock: clock)
+        let router = try Self.router(
+            "{routing_strategy: latency-based-routing, routing_strategy_args: {ttl: 10}}",
+            clock: clock
+        )
         for (id, latency) in [("a", 0.9), ("b", 0.5), ("c", 0.1)] {
             router.state.begin(id)
             router.state.succeeded(id, latency: latency, tokens: 1, ttl: 10)
@@ -71,10 +80,13 @@ final class ManualClock: Sendable {
     }
 
     @Test func usageBasedSkipsDeploymentsWithoutCapacity() throws {
-        let router = try Self.router("{routing_strategy: usage-based-routing-v2}", deployments: """
-              - {model_name: g, litellm_params: {model: openai/a, api_key: k, tpm: 1000, rpm: 2}, model_info: {id: a}}
-              - {model_name: g, litellm_params: {model: openai/b, api_key: k, tpm: 1000, rpm: 100}, model_info: {id: b}}
-            """)
+        let router = try Self.router(
+            "{routing_strategy: usage-based-routing-v2}",
+            deployments: """
+                  - {model_name: g, litellm_params: {model: openai/a, api_key: k, tpm: 1000, rpm: 2}, model_info: {id: a}}
+                  - {model_name: g, litellm_params: {model: openai/b, api_key: k, tpm: 1000, rpm: 100}, model_info: {id: b}}
+                """
+        )
         router.state.begin("b")
         router.state.succeeded("b", latency: 0.1, tokens: 900, ttl: 60)
         #expect(Self.chosen(router.select(group: "g", estimatedTokens: 50, draw: 0.5)) == "a")
@@ -90,10 +102,13 @@ final class ManualClock: Sendable {
     }
 
     @Test func costBasedPicksCheapest() throws {
-        let router = try Self.router("{routing_strategy: cost-based-routing}", deployments: """
-              - {model_name: g, litellm_params: {model: azure/o1, api_base: 'https://x.openai.azure.com', api_key: k}, model_info: {id: expensive}}
-              - {model_name: g, litellm_params: {model: azure/gpt-4o-mini, api_base: 'https://x.openai.azure.com', api_key: k}, model_info: {id: cheap}}
-            """)
+        let router = try Self.router(
+            "{routing_strategy: cost-based-routing}",
+            deployments: """
+                  - {model_name: g, litellm_params: {model: azure/o1, api_base: 'https://x.openai.azure.com', api_key: k}, model_info: {id: expensive}}
+                  - {model_name: g, litellm_params: {model: azure/gpt-4o-mini, api_base: 'https://x.openai.azure.com', api_key: k}, model_info: {id: cheap}}
+                """
+        )
         #expect(Self.chosen(router.select(group: "g", draw: 0.99)) == "cheap")
     }
 
@@ -102,11 +117,47 @@ final class ManualClock: Sendable {
         let router = try Self.router("{cooldown_time: 5, allowed_fails: 1}", clock: clock)
         let settings = router.settings
         // A 429 with retry-after 30 cools for 30 s; a 401 at once for cooldown_time; a 500 only after allowed_fails.
-        #expect(router.state.failed("a", status: 429, failure: .rateLimit, retryAfter: 30, settings: settings, cooling: true))
-        #expect(router.state.failed("b", status: 401, failure: .authentication, retryAfter: nil, settings: settings, cooling: true))
-        #expect(!router.state.failed("c", status: 500, failure: .internalServer, retryAfter: nil, settings: settings, cooling: true))
+        #expect(
+            router.state.failed(
+                "a",
+                status: 429,
+                failure: .rateLimit,
+                retryAfter: 30,
+                settings: settings,
+                cooling: true
+            )
+        )
+        #expect(
+            router.state.failed(
+                "b",
+                status: 401,
+                failure: .authentication,
+                retryAfter: nil,
+                settings: settings,
+                cooling: true
+            )
+        )
+        #expect(
+            !router.state.failed(
+                "c",
+                status: 500,
+                failure: .internalServer,
+                retryAfter: nil,
+                settings: settings,
+                cooling: true
+            )
+        )
         #expect(Self.chosen(router.select(group: "g", draw: 0.1)) == "c")
-        #expect(router.state.failed("c", status: 500, failure: .internalServer, retryAfter: nil, settings: settings, cooling: true))
+        #expect(
+            router.state.failed(
+                "c",
+                status: 500,
+                failure: .internalServer,
+                retryAfter: nil,
+                settings: settings,
+                cooling: true
+            )
+        )
         guard case .noneAvailable(let retryAfter, let cooling) = router.select(group: "g", draw: 0.1) else {
             Issue.record("expected every deployment cooling")
             return
@@ -118,7 +169,16 @@ final class ManualClock: Sendable {
         clock.advance(.seconds(25))
         #expect(router.state.coolingUntil("a") == nil)
         // A single-deployment group is never cooled.
-        #expect(!router.state.failed("solo", status: 429, failure: .rateLimit, retryAfter: 5, settings: settings, cooling: false))
+        #expect(
+            !router.state.failed(
+                "solo",
+                status: 429,
+                failure: .rateLimit,
+                retryAfter: 5,
+                settings: settings,
+                cooling: false
+            )
+        )
     }
 
     @Test func retriesPreferAnotherDeployment() throws {
@@ -131,7 +191,10 @@ final class ManualClock: Sendable {
 
     @Test func waitsHonourRetryAfterElseBackOff() {
         #expect(RetryClass.wait(beforeRetry: 0, headers: [("retry-after", "3")], jitter: 0.5) == .seconds(3))
-        #expect(RetryClass.wait(beforeRetry: 0, headers: [("retry-after-ms", "1500"), ("retry-after", "9")], jitter: 0.5) == .milliseconds(1500))
+        #expect(
+            RetryClass.wait(beforeRetry: 0, headers: [("retry-after-ms", "1500"), ("retry-after", "9")], jitter: 0.5)
+                == .milliseconds(1500)
+        )
         // Beyond 60 s the hint is ignored: 0.5·2ⁿ s capped at 8 s, plus up to 0.75 s of jitter.
         #expect(RetryClass.wait(beforeRetry: 0, headers: [("retry-after", "120")], jitter: 0) == .milliseconds(500))
         #expect(RetryClass.wait(beforeRetry: 2, headers: [], jitter: 0) == .seconds(2))
@@ -143,7 +206,8 @@ final class ManualClock: Sendable {
     }
 
     @Test func settingsParseAndRejectUnknownStrategies() throws {
-        let config = try ConfigLoader.parse("""
+        let config = try ConfigLoader.parse(
+            """
             model_list: [{model_name: g, litellm_params: {model: openai/a, api_key: k}}]
             router_settings:
               routing_strategy: usage-based-routing
@@ -153,7 +217,8 @@ final class ManualClock: Sendable {
               content_policy_fallbacks: [{g: [safe]}]
               max_fallbacks: 1
             litellm_settings: {default_fallbacks: [z]}
-            """)
+            """
+        )
         let settings = config.settings.router
         #expect(settings.strategy == .usageBased)
         #expect(settings.numRetries == 4)

@@ -16,7 +16,8 @@ import Testing
 
     @Test func textWithANull() {
         let column = SpendColumnArray(kind: .text, values: [.text("ab"), .null, .json("{}"), .text("é")])
-        let expected = int32(1) + int32(1) + int32(25) + int32(4) + int32(1)
+        let expected =
+            int32(1) + int32(1) + int32(25) + int32(4) + int32(1)
             + int32(2) + Array("ab".utf8) + int32(-1) + int32(2) + Array("{}".utf8) + int32(2) + Array("é".utf8)
         #expect(bytes(column) == expected)
         #expect(column.psqlType == .textArray)
@@ -24,11 +25,16 @@ import Testing
 
     @Test func numbersWithoutNulls() {
         let integers = SpendColumnArray(kind: .integer, values: [.integer(172), .integer(-1)])
-        #expect(bytes(integers) == int32(1) + int32(0) + int32(20) + int32(2) + int32(1)
-            + int32(8) + withUnsafeBytes(of: Int64(172).bigEndian, Array.init) + int32(8) + withUnsafeBytes(of: Int64(-1).bigEndian, Array.init))
+        #expect(
+            bytes(integers) == int32(1) + int32(0) + int32(20) + int32(2) + int32(1)
+                + int32(8) + withUnsafeBytes(of: Int64(172).bigEndian, Array.init) + int32(8)
+                + withUnsafeBytes(of: Int64(-1).bigEndian, Array.init)
+        )
         let doubles = SpendColumnArray(kind: .double, values: [.double(0.0007689)])
-        #expect(bytes(doubles) == int32(1) + int32(0) + int32(701) + int32(1) + int32(1)
-            + int32(8) + withUnsafeBytes(of: (0.0007689).bitPattern.bigEndian, Array.init))
+        #expect(
+            bytes(doubles) == int32(1) + int32(0) + int32(701) + int32(1) + int32(1)
+                + int32(8) + withUnsafeBytes(of: (0.0007689).bitPattern.bigEndian, Array.init)
+        )
         #expect(doubles.psqlType == .float8Array)
     }
 

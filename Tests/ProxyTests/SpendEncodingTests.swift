@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
@@ -17,9 +17,14 @@ import Wire
         row.requesterIPAddress = "10.0.0.1"
         row.sessionID = "sess-ü-🙂"
         row.spend = 0.0007689
-        row.metadata = ["usage_object": ["prompt_tokens": 11, "completion_tokens": 172], "user_api_key_alias": "a\\b", "cost_unknown": true]
+        row.metadata = [
+            "usage_object": ["prompt_tokens": 11, "completion_tokens": 172], "user_api_key_alias": "a\\b",
+            "cost_unknown": true,
+        ]
         row.messages = [["role": "user", "content": "say \"hi\"\u{01}"]]
-        row.response = ["id": "chatcmpl-1", "choices": [["index": 0, "message": ["content": "ok"]]], "n": .number("1.1e-06")]
+        row.response = [
+            "id": "chatcmpl-1", "choices": [["index": 0, "message": ["content": "ok"]]], "n": .number("1.1e-06"),
+        ]
         row.proxyServerRequest = ["model": "o4-mini", "messages": row.messages, "temperature": 0.5]
         return row
     }
@@ -27,12 +32,18 @@ import Wire
     @Test func journalLineReadsBackAsTheRow() throws {
         for row in [Self.awkwardRow(), SpendWriterTests.row(3)] {
             let line = EncodedSpendRow(row).line()
-            #expect(line.last == UInt8(ascii: "\n") && line.dropLast().allSatisfy { $0 != UInt8(ascii: "\n") }, "one line")
+            #expect(
+                line.last == UInt8(ascii: "\n") && line.dropLast().allSatisfy { $0 != UInt8(ascii: "\n") },
+                "one line"
+            )
             let parsed = try JSON.parse(line.dropLast())
             // The same document the journal held before (`row.json`), so segments of either version replay.
             #expect(parsed == row.json, "\(String(decoding: line, as: UTF8.self))")
             #expect(SpendRow(json: parsed) == row)
-            #expect(EncodedSpendRow(line: Substring(String(decoding: line.dropLast(), as: UTF8.self)))?.values == EncodedSpendRow(row).values)
+            #expect(
+                EncodedSpendRow(line: Substring(String(decoding: line.dropLast(), as: UTF8.self)))?.values
+                    == EncodedSpendRow(row).values
+            )
         }
         #expect(EncodedSpendRow(line: "not json") == nil && EncodedSpendRow(line: #"{"request_id":"x"}"#) == nil)
     }
@@ -41,7 +52,9 @@ import Wire
         let row = Self.awkwardRow()
         let values = EncodedSpendRow(row).values
         #expect(values.count == SpendSchema.columns.count)
-        func value(_ column: String) -> SpendSchema.Value? { SpendSchema.columns.firstIndex(of: column).map { values[$0] } }
+        func value(_ column: String) -> SpendSchema.Value? {
+            SpendSchema.columns.firstIndex(of: column).map { values[$0] }
+        }
         #expect(value("request_id") == .text(row.requestID))
         #expect(value("spend") == .double(0.0007689))
         #expect(value("startTime") == .text("2025-09-20 12:37:55.000"))
@@ -64,19 +77,38 @@ import Wire
             var time = time_t(milliseconds / 1000)
             var parts = tm()
             gmtime_r(&time, &parts)
-            return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+            return String(
+                format: "%04d-%02d-%02d %02d:%02d:%02d.%03d",
+                Int(parts.tm_year) + 1900,
+                Int(parts.tm_mon) + 1,
+                Int(parts.tm_mday),
+                Int(parts.tm_hour),
+                Int(parts.tm_min),
+                Int(parts.tm_sec),
+                Int(milliseconds % 1000)
+            )
         }
         var generator = SystemRandomNumberGenerator()
-        var dates = [0, 951_782_400, 951_868_799.999, 4_107_542_400, 1_758_371_868.5, 1_709_164_800.0005].map(Date.init(timeIntervalSince1970:))
-        for _ in 0..<5000 { dates.append(Date(timeIntervalSince1970: Double.random(in: 0..<4_102_444_800, using: &generator))) }
+        var dates = [0, 951_782_400, 951_868_799.999, 4_107_542_400, 1_758_371_868.5, 1_709_164_800.0005].map(
+            Date.init(timeIntervalSince1970:)
+        )
+        for _ in 0 ..< 5000 {
+            dates.append(Date(timeIntervalSince1970: Double.random(in: 0 ..< 4_102_444_800, using: &generator)))
+        }
         let wrong = dates.filter { SpendRow.format($0) != reference($0) }
-        #expect(wrong.isEmpty, "\(wrong.count) wrong, e.g. \(wrong.prefix(3).map { "\($0.timeIntervalSince1970): \(SpendRow.format($0)) ≠ \(reference($0))" })")
+        #expect(
+            wrong.isEmpty,
+            "\(wrong.count) wrong, e.g. \(wrong.prefix(3).map { "\($0.timeIntervalSince1970): \(SpendRow.format($0)) ≠ \(reference($0))" })"
+        )
         #expect(SpendRow.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500")
     }
 
     static func recorder(maximum: Int = 2048) throws -> SpendRecorder {
         let folder = try TestPaths.temporaryDirectory("encode")
-        let writer = SpendWriter(store: SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path), spillPath: folder.appendingPathComponent("spill.jsonl").path)
+        let writer = SpendWriter(
+            store: SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path),
+            spillPath: folder.appendingPathComponent("spill.jsonl").path
+        )
         let config = try ConfigLoader.parse("general_settings: {spend_log_max_string_length: \(maximum)}")
         return SpendRecorder(writer: writer, settings: config.settings, environment: [:])
     }
@@ -85,7 +117,7 @@ import Wire
     /// any value whose JSON text fits in the limit as it is, and cutting what `truncated` cuts otherwise.
     @Test func bodiesAreTruncatedExactlyWhenTheyCouldNeedIt() throws {
         let recorder = try Self.recorder(maximum: 64)
-        let numbers = JSON.array((0..<40).map { .int($0) })
+        let numbers = JSON.array((0 ..< 40).map { .int($0) })
         let values: [JSON] = [
             ["content": "short"],
             ["content": .string(String(repeating: "x", count: 60))],
@@ -94,24 +126,39 @@ import Wire
             ["content": .string(String(repeating: "z", count: 200))],
             ["embedding": numbers],
             ["big": .number(String(repeating: "7", count: 70))],
-            .array((0..<30).map { .string("item \($0)") }),
+            .array((0 ..< 30).map { .string("item \($0)") }),
         ]
         for value in values {
             let text = value.serialized()
             if text.utf8.count <= 64 { #expect(recorder.truncated(value) == value, "fits, yet truncated: \(text)") }
             #expect(recorder.fitted(value) == recorder.truncated(value).serialized(), "\(text)")
         }
-        #expect(recorder.fitted(["content": .string(String(repeating: "z", count: 200))]).contains("…(truncated 136 chars)"))
+        #expect(
+            recorder.fitted(["content": .string(String(repeating: "z", count: 200))]).contains("…(truncated 136 chars)")
+        )
     }
 
     /// The answer's bytes as the client got them stand for the response column when they fit; longer ones are cut
     /// from the JSON as any body is.
     @Test func theAnswersBytesAreTheResponseColumnWhenTheyFit() throws {
         let recorder = try Self.recorder(maximum: 64)
-        let deployment = try #require(try ConfigLoader.parse("model_list:\n  - {model_name: gpt-4o, litellm_params: {model: azure/gpt-4o, api_base: 'http://127.0.0.1:1'}}").deployments.first)
-        var finished = SpendRecorder.Finished(callID: "call-1", operation: .chatCompletions, caller: Caller(kind: .master, keyHash: "hash"), deployment: deployment, request: ["model": "gpt-4o"], startedAt: Date())
+        let deployment = try #require(
+            try ConfigLoader.parse(
+                "model_list:\n  - {model_name: gpt-4o, litellm_params: {model: azure/gpt-4o, api_base: 'http://127.0.0.1:1'}}"
+            ).deployments.first
+        )
+        var finished = SpendRecorder.Finished(
+            callID: "call-1",
+            operation: .chatCompletions,
+            caller: Caller(kind: .master, keyHash: "hash"),
+            deployment: deployment,
+            request: ["model": "gpt-4o"],
+            startedAt: Date()
+        )
         func column(_ finished: SpendRecorder.Finished) -> SpendSchema.Value {
-            recorder.encodedRow(finished, end: Date(), price: nil, spend: 0).values[SpendSchema.columns.firstIndex(of: "response")!]
+            recorder.encodedRow(finished, end: Date(), price: nil, spend: 0).values[
+                SpendSchema.columns.firstIndex(of: "response")!
+            ]
         }
         finished.response = ["id": "chatcmpl-1", "n": .number("1.0")]
         #expect(column(finished) == .json(#"{"id":"chatcmpl-1","n":1.0}"#))

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import Proxy
 import ServiceLifecycle
-import Testing
 import TestSupport
+import Testing
 
 /// The local journal: rows queued by a process that dies without a shutdown (SIGKILL, OOM) are replayed by the next
 /// one; rows that were written leave no journal behind.
@@ -18,16 +18,26 @@ import TestSupport
         let spill = folder.appendingPathComponent("spill.jsonl").path
         let journal = folder.appendingPathComponent("spend.journal").path
         // A writer that queues 300 rows and never runs: the process "dies" with them in memory.
-        let killed = SpendWriter(store: SQLiteStore(path: path), interval: .seconds(60), spillPath: spill, journalPath: journal)
-        for index in 0..<300 { killed.enqueue(SpendWriterTests.row(index)) }
+        let killed = SpendWriter(
+            store: SQLiteStore(path: path),
+            interval: .seconds(60),
+            spillPath: spill,
+            journalPath: journal
+        )
+        for index in 0 ..< 300 { killed.enqueue(SpendWriterTests.row(index)) }
         #expect(killed.counters.queued == 300)
         #expect(Self.journalFiles(folder).count == 1)
 
-        let restarted = SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(50), spillPath: spill, journalPath: journal)
+        let restarted = SpendWriter(
+            store: SQLiteStore(path: path),
+            interval: .milliseconds(50),
+            spillPath: spill,
+            journalPath: journal
+        )
         let group = ServiceGroup(configuration: .init(services: [restarted], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for index in 250..<350 { restarted.enqueue(SpendWriterTests.row(index)) }  // 50 overlap the journal's
+            for index in 250 ..< 350 { restarted.enqueue(SpendWriterTests.row(index)) }  // 50 overlap the journal's
             try await Task.sleep(for: .milliseconds(400))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
@@ -44,7 +54,7 @@ import TestSupport
         let path = folder.appendingPathComponent("spend.sqlite").path
         let spill = folder.appendingPathComponent("spill.jsonl").path
         let killed = SpendWriter(store: SQLiteStore(path: path), interval: .seconds(60), spillPath: spill)
-        for index in 0..<10 { killed.enqueue(SpendWriterTests.row(index)) }
+        for index in 0 ..< 10 { killed.enqueue(SpendWriterTests.row(index)) }
         let restarted = SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(50), spillPath: spill)
         let group = ServiceGroup(configuration: .init(services: [restarted], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

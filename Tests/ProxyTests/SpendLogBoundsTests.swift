@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
@@ -10,10 +10,18 @@ import Wire
 @Suite struct SpendLogBoundsTests {
     @Test func embeddingVectorsAndTokenArraysAreCutInStoredBodies() async throws {
         try await withProxy { proxy in
-            let tokens = (0..<5000).map(String.init).joined(separator: ",")
-            let response = try await TestHTTP.request(.POST, "\(proxy.base)/embeddings", headers: proxy.auth, body: #"{"model":"text-embedding-3-small","user":"r9-vector","input":[\#(tokens)]}"#)
+            let tokens = (0 ..< 5000).map(String.init).joined(separator: ",")
+            let response = try await TestHTTP.request(
+                .POST,
+                "\(proxy.base)/embeddings",
+                headers: proxy.auth,
+                body: #"{"model":"text-embedding-3-small","user":"r9-vector","input":[\#(tokens)]}"#
+            )
             #expect(response.status == 200)
-            #expect(response.json?.value(at: "data.0.embedding")?.arrayValue?.count == 1536, "the client gets the whole vector")
+            #expect(
+                response.json?.value(at: "data.0.embedding")?.arrayValue?.count == 1536,
+                "the client gets the whole vector"
+            )
             let row = try #require(try await SpendLogTests.rows(proxy, "?end_user=r9-vector").first)
             let vector = try #require(row.value(at: "response.data.0.embedding")?.arrayValue)
             #expect(vector.count < 400, "stored vector has \(vector.count) numbers")
@@ -21,7 +29,10 @@ import Wire
             #expect(vector.dropLast().allSatisfy { $0.doubleValue != nil })
             #expect(vector.dropLast().map { $0.serialized() }.joined(separator: ",").utf8.count <= 2048)
             let input = try #require(row.value(at: "proxy_server_request.input")?.arrayValue)
-            #expect(input.count < 1000 && input.first?.intValue == 0 && input.last?.stringValue?.hasPrefix("…(truncated ") == true)
+            #expect(
+                input.count < 1000 && input.first?.intValue == 0
+                    && input.last?.stringValue?.hasPrefix("…(truncated ") == true
+            )
             // Whole row: a few KiB, where it was ~30 KiB (the vector) + ~24 KiB (the token ids, twice).
             #expect(row.serialized().utf8.count < 12_000, "row is \(row.serialized().utf8.count) bytes")
         }
@@ -30,10 +41,17 @@ import Wire
     @Test func shortNumericArraysAndHugeNumbersInBodies() async throws {
         try await withProxy { proxy in
             let digits = String(repeating: "7", count: 5000)
-            let body = #"{"model":"gpt-4o","user":"r9-short","messages":[{"role":"user","content":"n"}],"metadata":{"ids":[1,2.5,-3],"big":\#(digits)}}"#
-            #expect(try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: body).status == 200)
+            let body =
+                #"{"model":"gpt-4o","user":"r9-short","messages":[{"role":"user","content":"n"}],"metadata":{"ids":[1,2.5,-3],"big":\#(digits)}}"#
+            #expect(
+                try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: body)
+                    .status == 200
+            )
             let row = try #require(try await SpendLogTests.rows(proxy, "?end_user=r9-short").first)
-            #expect(row.value(at: "proxy_server_request.metadata.ids")?.serialized() == "[1,2.5,-3]", "short arrays are kept as they are")
+            #expect(
+                row.value(at: "proxy_server_request.metadata.ids")?.serialized() == "[1,2.5,-3]",
+                "short arrays are kept as they are"
+            )
             let big = try #require(row.value(at: "proxy_server_request.metadata.big")?.stringValue)
             #expect(big.hasPrefix(String(repeating: "7", count: 2048) + "…(truncated 2952 digits)"))
         }
@@ -44,14 +62,27 @@ import Wire
         #expect(ProxyEngine.spendLogsLimit(["limit": "10000"]) == 1000)
         #expect(ProxyEngine.spendLogsLimit(["limit": "0"]) == 1 && ProxyEngine.spendLogsLimit(["limit": "x"]) == 100)
         try await withProxy { proxy in
-            for index in 0..<130 {
-                _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"gpt-4o","user":"r9-page","messages":[{"role":"user","content":"page \#(index)"}]}"#)
+            for index in 0 ..< 130 {
+                _ = try await TestHTTP.request(
+                    .POST,
+                    "\(proxy.base)/chat/completions",
+                    headers: proxy.auth,
+                    body:
+                        #"{"model":"gpt-4o","user":"r9-page","messages":[{"role":"user","content":"page \#(index)"}]}"#
+                )
             }
             let all = try await SpendLogTests.rows(proxy, "?end_user=r9-page&limit=500", count: 130)
             #expect(all.count == 130)
-            let first = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?end_user=r9-page", headers: proxy.auth).json?.arrayValue ?? []
+            let first =
+                try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?end_user=r9-page", headers: proxy.auth).json?
+                .arrayValue ?? []
             #expect(first.count == 100, "the default page")
-            let rest = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?end_user=r9-page&offset=100", headers: proxy.auth).json?.arrayValue ?? []
+            let rest =
+                try await TestHTTP.request(
+                    .GET,
+                    "\(proxy.base)/spend/logs?end_user=r9-page&offset=100",
+                    headers: proxy.auth
+                ).json?.arrayValue ?? []
             #expect(rest.count == 30)
             let ids = Set((first + rest).compactMap { $0["request_id"]?.stringValue })
             #expect(ids.count == 130, "offset pages through every row once")

@@ -1,22 +1,23 @@
 import Foundation
-import MockAzure
-import ServiceLifecycle
-import SQLiteNIO
 import Logging
+import MockAzure
 import NIOConcurrencyHelpers
-import Testing
+import SQLiteNIO
+import ServiceLifecycle
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
 
 /// Spend rows end to end on the embedded SQLite store.
 @Suite struct SpendLogTests {
-    static let seedBody = #"{"model": "o4-mini", "user": "user-7", "messages": [{"role": "user", "content": "what llm are you"}]}"#
+    static let seedBody =
+        #"{"model": "o4-mini", "user": "user-7", "messages": [{"role": "user", "content": "what llm are you"}]}"#
 
     /// Waits for the batch writer.
     static func rows(_ proxy: ProxyTestContext, _ query: String = "", count: Int = 1) async throws -> [JSON] {
-        for _ in 0..<100 {
+        for _ in 0 ..< 100 {
             let response = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs\(query)", headers: proxy.auth)
             if let rows = response.json?.arrayValue, rows.count >= count { return rows }
             try await Task.sleep(for: .milliseconds(50))
@@ -26,12 +27,25 @@ import Wire
 
     @Test func seedRequestWritesOneRowWithTheSeedNumbers() async throws {
         try await withProxy { proxy in
-            let response = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth + [("x-forwarded-for", "10.1.2.3")], body: Self.seedBody)
+            let response = try await TestHTTP.request(
+                .POST,
+                "\(proxy.base)/chat/completions",
+                headers: proxy.auth + [("x-forwarded-for", "10.1.2.3")],
+                body: Self.seedBody
+            )
             #expect(response.status == 200)
-            let row = try #require(try await Self.rows(proxy, "?request_id=chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B").first)
+            let row = try #require(
+                try await Self.rows(proxy, "?request_id=chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B").first
+            )
             #expect(row["spend"]?.doubleValue.map { abs($0 - 0.0007689) < 1e-12 } == true)
-            #expect(row["prompt_tokens"]?.intValue == 11 && row["completion_tokens"]?.intValue == 172 && row["total_tokens"]?.intValue == 183)
-            #expect(row["model"] == "azure/o4-mini" && row["model_group"] == "o4-mini" && row["custom_llm_provider"] == "azure")
+            #expect(
+                row["prompt_tokens"]?.intValue == 11 && row["completion_tokens"]?.intValue == 172
+                    && row["total_tokens"]?.intValue == 183
+            )
+            #expect(
+                row["model"] == "azure/o4-mini" && row["model_group"] == "o4-mini"
+                    && row["custom_llm_provider"] == "azure"
+            )
             #expect(row["model_id"]?.stringValue == proxy.engine.config.deployments[0].id)
             #expect(row["api_key"]?.stringValue == SecretHash.sha256Hex(TestConfigs.masterKey))
             #expect(row["call_type"] == "acompletion" && row["status"] == "success")
@@ -47,17 +61,40 @@ import Wire
             #expect(row.value(at: "response.model") == "azure/o4-mini-2025-04-16")
             #expect(row.value(at: "proxy_server_request.user") == "user-7")
             #expect(row.value(at: "metadata.usage_object.total_tokens")?.intValue == 183)
-            let detail = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs/ui/chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B", headers: proxy.auth)
-            #expect(detail.json?.value(at: "response.choices.0.message.content")?.stringValue?.hasPrefix("I’m ChatGPT") == true)
-            let page = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs/ui?page=1&page_size=10", headers: proxy.auth)
+            let detail = try await TestHTTP.request(
+                .GET,
+                "\(proxy.base)/spend/logs/ui/chatcmpl-CHr8WRLSX5TzWqrnIJvdp8iJquX3B",
+                headers: proxy.auth
+            )
+            #expect(
+                detail.json?.value(at: "response.choices.0.message.content")?.stringValue?.hasPrefix("I’m ChatGPT")
+                    == true
+            )
+            let page = try await TestHTTP.request(
+                .GET,
+                "\(proxy.base)/spend/logs/ui?page=1&page_size=10",
+                headers: proxy.auth
+            )
             #expect(page.json?["total"]?.intValue == 1 && page.json?["total_pages"]?.intValue == 1)
             #expect(page.json?.value(at: "data.0.messages") == nil, "the paged list has no bodies")
             // A page number near Int.max (its offset overflowed and trapped) and an impossible date are empty pages.
-            let far = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs/ui?page=9223372036854775807&page_size=500", headers: proxy.auth)
+            let far = try await TestHTTP.request(
+                .GET,
+                "\(proxy.base)/spend/logs/ui?page=9223372036854775807&page_size=500",
+                headers: proxy.auth
+            )
             #expect(far.status == 200 && far.json?["data"]?.arrayValue?.isEmpty == true, "\(far.text)")
-            let badDate = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?start_date=99999999999-01-01", headers: proxy.auth)
+            let badDate = try await TestHTTP.request(
+                .GET,
+                "\(proxy.base)/spend/logs?start_date=99999999999-01-01",
+                headers: proxy.auth
+            )
             #expect(badDate.status == 200, "\(badDate.status) \(badDate.text)")
-            let byKey = try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs?api_key=\(TestConfigs.masterKey)", headers: proxy.auth)
+            let byKey = try await TestHTTP.request(
+                .GET,
+                "\(proxy.base)/spend/logs?api_key=\(TestConfigs.masterKey)",
+                headers: proxy.auth
+            )
             #expect(byKey.json?.arrayValue?.count == 1)
             #expect(try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs").status == 401)
         }
@@ -65,28 +102,49 @@ import Wire
 
     @Test func streamRowHasFirstByteAndAssembledAnswer() async throws {
         try await withProxy { proxy in
-            let stream = try await TestHTTP.stream("\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Say hello in three languages"}]}"#)
+            let stream = try await TestHTTP.stream(
+                "\(proxy.base)/chat/completions",
+                headers: proxy.auth,
+                body:
+                    #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Say hello in three languages"}]}"#
+            )
             let id = try #require(stream.json.compactMap { $0["id"]?.stringValue }.first { !$0.isEmpty })
             let row = try #require(try await Self.rows(proxy, "?request_id=\(id)").first)
             #expect(row["completionStartTime"]?.stringValue != nil)
             #expect(row.value(at: "response.choices.0.message.content")?.stringValue?.contains("Bonjour") == true)
-            #expect((row["total_tokens"]?.intValue ?? 0) > 0, "usage was requested upstream even though the client did not ask")
+            #expect(
+                (row["total_tokens"]?.intValue ?? 0) > 0,
+                "usage was requested upstream even though the client did not ask"
+            )
             #expect((row["spend"]?.doubleValue ?? 0) > 0)
         }
     }
 
     @Test func failuresAreLoggedAndNoKeyMaterialIsStored() async throws {
         try await withProxy { proxy in
-            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: ##"{"model":"gpt-4o","messages":[{"role":"user","content":"#mock-fault: 500"}]}"##)
+            _ = try await TestHTTP.request(
+                .POST,
+                "\(proxy.base)/chat/completions",
+                headers: proxy.auth,
+                body: ##"{"model":"gpt-4o","messages":[{"role":"user","content":"#mock-fault: 500"}]}"##
+            )
             // A client that puts a key in the body: it is neither sent upstream nor stored.
-            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: #"{"model":"o4-mini","api_key":"sk-client-body-key-777777","messages":[{"role":"user","content":"what llm are you"}]}"#)
+            _ = try await TestHTTP.request(
+                .POST,
+                "\(proxy.base)/chat/completions",
+                headers: proxy.auth,
+                body:
+                    #"{"model":"o4-mini","api_key":"sk-client-body-key-777777","messages":[{"role":"user","content":"what llm are you"}]}"#
+            )
             let rows = try await Self.rows(proxy, count: 2)
             let failure = try #require(rows.first { $0["status"] == "failure" })
             #expect(failure.value(at: "metadata.error_information.error_code") == "500")
             #expect(failure["model_group"] == "gpt-4o")
             // Scan every column of every row for key material.
             let text = JSON.array(rows).serialized()
-            for secret in [TestConfigs.masterKey, TestConfigs.azureKey, "sk-client-body-key-777777"] { #expect(!text.contains(secret)) }
+            for secret in [TestConfigs.masterKey, TestConfigs.azureKey, "sk-client-body-key-777777"] {
+                #expect(!text.contains(secret))
+            }
             let ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
             #expect(ready.json?["db"] == "connected" && ready.json?.value(at: "spend_writer.dropped")?.intValue == 0)
             #expect((ready.json?.value(at: "spend_writer.written")?.intValue ?? 0) >= 2)
@@ -94,8 +152,14 @@ import Wire
     }
 
     @Test func promptsCanBeKeptOut() async throws {
-        try await withProxy(config: { TestConfigs.standard(mockBase: $0) + "\n  store_prompts_in_spend_logs: false\n" }) { proxy in
-            _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: Self.seedBody)
+        try await withProxy(config: { TestConfigs.standard(mockBase: $0) + "\n  store_prompts_in_spend_logs: false\n" })
+        { proxy in
+            _ = try await TestHTTP.request(
+                .POST,
+                "\(proxy.base)/chat/completions",
+                headers: proxy.auth,
+                body: Self.seedBody
+            )
             let row = try #require(try await Self.rows(proxy).first)
             #expect(row["messages"] == [:] && row["response"] == [:] && row["proxy_server_request"] == [:])
             #expect(row["total_tokens"]?.intValue == 183)
@@ -128,17 +192,38 @@ actor FlakyStore: SpendStore {
 @Suite struct SpendWriterTests {
     static func row(_ index: Int) -> SpendRow {
         SpendRow(
-            requestID: "req-\(index)", callType: "acompletion", apiKey: "hash", spend: 0.001, totalTokens: 3, promptTokens: 1, completionTokens: 2,
-            startTime: Date(timeIntervalSince1970: 1_758_371_868 + Double(index)), endTime: Date(timeIntervalSince1970: 1_758_371_869 + Double(index)),
-            completionStartTime: nil, requestDurationMs: 1000, model: "azure/o4-mini", modelID: "id", modelGroup: "o4-mini", customLLMProvider: "azure",
-            apiBase: "", user: "", metadata: ["k": "v"], endUser: nil, requesterIPAddress: nil, messages: [["role": "user", "content": "x"]], response: [:],
-            sessionID: nil, status: "success", proxyServerRequest: [:], litellmCallID: "call-\(index)"
+            requestID: "req-\(index)",
+            callType: "acompletion",
+            apiKey: "hash",
+            spend: 0.001,
+            totalTokens: 3,
+            promptTokens: 1,
+            completionTokens: 2,
+            startTime: Date(timeIntervalSince1970: 1_758_371_868 + Double(index)),
+            endTime: Date(timeIntervalSince1970: 1_758_371_869 + Double(index)),
+            completionStartTime: nil,
+            requestDurationMs: 1000,
+            model: "azure/o4-mini",
+            modelID: "id",
+            modelGroup: "o4-mini",
+            customLLMProvider: "azure",
+            apiBase: "",
+            user: "",
+            metadata: ["k": "v"],
+            endUser: nil,
+            requesterIPAddress: nil,
+            messages: [["role": "user", "content": "x"]],
+            response: [:],
+            sessionID: nil,
+            status: "success",
+            proxyServerRequest: [:],
+            litellmCallID: "call-\(index)"
         )
     }
 
     /// `count` rows of one test in a shared database: api_key `marker`, request_ids `<prefix>-<marker>-<index>`.
     static func markedRows(_ count: Int, prefix: String, marker: String) -> [SpendRow] {
-        (0..<count).map { index in
+        (0 ..< count).map { index in
             var row = row(index)
             row.requestID = "\(prefix)-\(marker)-\(index)"
             row.apiKey = marker
@@ -153,16 +238,23 @@ actor FlakyStore: SpendStore {
         let store = FlakyStore(path: folder.appendingPathComponent("spend.sqlite").path)
         try await store.prepare()
         await store.setDown(true)
-        let writer = SpendWriter(store: store, interval: .milliseconds(50), capacity: 500, spillPath: folder.appendingPathComponent("spill.jsonl").path)
+        let writer = SpendWriter(
+            store: store,
+            interval: .milliseconds(50),
+            capacity: 500,
+            spillPath: folder.appendingPathComponent("spill.jsonl").path
+        )
         let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for index in 0..<2000 { writer.enqueue(Self.row(index)) }
+            for index in 0 ..< 2000 { writer.enqueue(Self.row(index)) }
             try await Task.sleep(for: .seconds(1))
             #expect(writer.counters.spilled >= 1500, "\(writer.counters)")
             #expect(writer.counters.queued <= 500)
             await store.setDown(false)
-            for _ in 0..<200 where try await store.countSpendLogs(SpendLogQuery()) < 2000 { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0 ..< 200 where try await store.countSpendLogs(SpendLogQuery()) < 2000 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -186,7 +278,7 @@ actor FlakyStore: SpendStore {
         let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for index in 0..<300 { writer.enqueue(Self.row(index)) }
+            for index in 0 ..< 300 { writer.enqueue(Self.row(index)) }
             try await Task.sleep(for: .milliseconds(100))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
@@ -198,7 +290,7 @@ actor FlakyStore: SpendStore {
         let again = ServiceGroup(configuration: .init(services: [restarted], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await again.run() }
-            for index in 250..<350 { restarted.enqueue(Self.row(index)) }  // 50 overlap the spilled ones
+            for index in 250 ..< 350 { restarted.enqueue(Self.row(index)) }  // 50 overlap the spilled ones
             try await Task.sleep(for: .milliseconds(400))
             await again.triggerGracefulShutdown()
             try await tasks.waitForAll()
@@ -248,7 +340,11 @@ actor FlakyStore: SpendStore {
         }
         try await store.insert(rows)
         var read: [String] = []
-        for page in 0..<25 { read += try await store.spendLogs(SpendLogQuery(apiKey: marker, limit: 10, offset: page * 10)).map(\.requestID) }
+        for page in 0 ..< 25 {
+            read += try await store.spendLogs(SpendLogQuery(apiKey: marker, limit: 10, offset: page * 10)).map(
+                \.requestID
+            )
+        }
         #expect(read.count == 250)
         #expect(Set(read).count == 250, "no row on two pages (so none on no page)")
     }
@@ -288,7 +384,7 @@ actor FlakyStore: SpendStore {
         let token = "repeat-key-\(UUID().uuidString)"
         try await store.insertKey(VirtualKey(token: token, keyName: "sk-...test"))
         let shared = "chatcmpl-repeated-\(token)"
-        let rows = (0..<3).map { index in
+        let rows = (0 ..< 3).map { index in
             var row = row(index)
             row.requestID = shared
             row.apiKey = token
@@ -307,14 +403,18 @@ actor FlakyStore: SpendStore {
     }
 
     @Test func repeatedRequestIDsLoseNoRowOnSQLite() async throws {
-        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("repeat").appendingPathComponent("s.sqlite").path)
+        let store = SQLiteStore(
+            path: try TestPaths.temporaryDirectory("repeat").appendingPathComponent("s.sqlite").path
+        )
         try await store.prepare()
         try await Self.repeatedRequestIDsLoseNoRow(store)
         try await store.close()
     }
 
     @Test func rowsAddTheirSpendToTheirKeyOnceOnSQLite() async throws {
-        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("key-spend").appendingPathComponent("s.sqlite").path)
+        let store = SQLiteStore(
+            path: try TestPaths.temporaryDirectory("key-spend").appendingPathComponent("s.sqlite").path
+        )
         try await store.prepare()
         try await Self.rowsAddTheirSpendToTheirKeyOnce(store)
         try await store.close()
@@ -323,9 +423,12 @@ actor FlakyStore: SpendStore {
     /// The key-spend UPDATE after an insert reads the new rows by rowid range, never a key's whole history through
     /// the api_key index (SQLite's own choice for the same query without `NOT INDEXED`).
     @Test func keySpendReadsOnlyTheNewRows() async throws {
-        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("key-spend").appendingPathComponent("s.sqlite").path)
+        let store = SQLiteStore(
+            path: try TestPaths.temporaryDirectory("key-spend").appendingPathComponent("s.sqlite").path
+        )
         try await store.prepare()
-        let plan = try await store.open().rows("EXPLAIN QUERY PLAN " + SQLiteStore.addNewRowsSpend, [.integer(0)]).compactMap { $0.column("detail")?.string }
+        let plan = try await store.open().rows("EXPLAIN QUERY PLAN " + SQLiteStore.addNewRowsSpend, [.integer(0)])
+            .compactMap { $0.column("detail")?.string }
         #expect(plan.contains { $0.contains("LiteLLM_SpendLogs USING INTEGER PRIMARY KEY (rowid>?)") }, "\(plan)")
         #expect(!plan.contains { $0.contains("LiteLLM_SpendLogs") && $0.contains("INDEX") }, "\(plan)")
         try await store.close()
@@ -356,25 +459,38 @@ actor FlakyStore: SpendStore {
 @Suite struct SpendRetentionTests {
     /// maximum_spend_logs_retention_period: rows older than the period go, newer ones stay.
     @Test func oldRowsAreDeleted() async throws {
-        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("retention").appendingPathComponent("s.sqlite").path)
+        let store = SQLiteStore(
+            path: try TestPaths.temporaryDirectory("retention").appendingPathComponent("s.sqlite").path
+        )
         try await store.prepare()
         var old = SpendWriterTests.row(1)
         old.startTime = Date().addingTimeInterval(-40 * 86400)
         var recent = SpendWriterTests.row(2)
         recent.startTime = Date().addingTimeInterval(-3600)
         try await store.insert([old, recent])
-        let retention = SpendRetention(store: store, period: 30 * 86400, interval: .seconds(3600), logger: Logger(label: "test"))
+        let retention = SpendRetention(
+            store: store,
+            period: 30 * 86400,
+            interval: .seconds(3600),
+            logger: Logger(label: "test")
+        )
         let group = ServiceGroup(configuration: .init(services: [retention], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for _ in 0..<100 where try await store.countSpendLogs(SpendLogQuery()) > 1 { try await Task.sleep(for: .milliseconds(20)) }
+            for _ in 0 ..< 100 where try await store.countSpendLogs(SpendLogQuery()) > 1 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
         #expect(try await store.spendLogs(SpendLogQuery()).map(\.requestID) == ["req-2"])
         try await store.close()
         #expect(throws: LocatedError.self) {
-            _ = try ProxyApplication.build(config: try ConfigLoader.parse("general_settings: {maximum_spend_logs_retention_period: forever}"), runtime: ProxyRuntime(port: 0), logger: Logger(label: "t"))
+            _ = try ProxyApplication.build(
+                config: try ConfigLoader.parse("general_settings: {maximum_spend_logs_retention_period: forever}"),
+                runtime: ProxyRuntime(port: 0),
+                logger: Logger(label: "t")
+            )
         }
     }
 }

@@ -1,13 +1,16 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
 
 /// The UI's login, session cookie, CSRF checks and logout.
 @Suite struct UIAuthTests {
-    static let pages = ["/ui", "/ui/", "/ui/logs", "/ui/logs/chatcmpl-x", "/ui/keys", "/ui/models", "/ui/usage", "/ui/usage?start=2025-01-01"]
+    static let pages = [
+        "/ui", "/ui/", "/ui/logs", "/ui/logs/chatcmpl-x", "/ui/keys", "/ui/models", "/ui/usage",
+        "/ui/usage?start=2025-01-01",
+    ]
     static let actions = ["/ui/keys", "/ui/keys/block", "/ui/keys/unblock", "/ui/keys/delete", "/ui/logout"]
 
     @Test func everyPageAndFormRefusesWithoutASession() async throws {
@@ -21,7 +24,10 @@ import Wire
             browser.setCookie(AdminUI.sessionCookie, UISessionStore.randomToken())
             #expect(try await browser.get("/ui/logs").status == 303)
             for path in Self.actions {
-                let page = try await browser.post(path, [("csrf_token", "x"), ("key_alias", "sneaky"), ("token", String(repeating: "a", count: 64))])
+                let page = try await browser.post(
+                    path,
+                    [("csrf_token", "x"), ("key_alias", "sneaky"), ("token", String(repeating: "a", count: 64))]
+                )
                 #expect(page.status == 303 && page.location == "/ui/login", "\(path)")
             }
             #expect(try await proxy.engine.keys?.store.countKeys() == 0, "no form did anything")
@@ -41,12 +47,17 @@ import Wire
             let ok = try await browser.login()
             #expect(ok.status == 303 && ok.location == "/ui/logs")
             let cookie = try #require(ok.setCookies.first { $0.hasPrefix("\(AdminUI.sessionCookie)=") })
-            for attribute in ["HttpOnly", "SameSite=Strict", "Path=/ui", "Max-Age=28800"] { #expect(cookie.contains(attribute), "\(cookie)") }
+            for attribute in ["HttpOnly", "SameSite=Strict", "Path=/ui", "Max-Age=28800"] {
+                #expect(cookie.contains(attribute), "\(cookie)")
+            }
             #expect(!cookie.contains("Secure"), "plain HTTP: a Secure cookie would never come back")
             let logs = try await browser.get("/ui/logs")
             #expect(logs.status == 200 && logs.text.contains("<h1>Logs</h1>"))
             #expect(logs.headers.first(name: "content-security-policy")?.contains("script-src 'self'") == true)
-            #expect(logs.headers.first(name: "cache-control") == "no-store" && logs.headers.first(name: "x-frame-options") == "DENY")
+            #expect(
+                logs.headers.first(name: "cache-control") == "no-store"
+                    && logs.headers.first(name: "x-frame-options") == "DENY"
+            )
             // The session id is nowhere in the page (HttpOnly keeps it from scripts; the page must not leak it either).
             #expect(!logs.text.contains(try #require(browser.sessionCookie)))
 
@@ -60,7 +71,10 @@ import Wire
 
     @Test func loginNeedsItsFormToken() async throws {
         try await withUI(loggedIn: false) { _, browser in
-            let page = try await browser.post("/ui/login", [("username", "admin"), ("password", TestConfigs.masterKey), ("csrf_token", "forged")])
+            let page = try await browser.post(
+                "/ui/login",
+                [("username", "admin"), ("password", TestConfigs.masterKey), ("csrf_token", "forged")]
+            )
             #expect(page.status == 403 && browser.sessionCookie == nil)
         }
     }
@@ -80,12 +94,19 @@ import Wire
     @Test func credentialsFollowLiteLLM() {
         let both = UICredentials(masterKey: "sk-master-1", environment: ["UI_USERNAME": "ops", "UI_PASSWORD": "pw-2"])
         #expect(both.check(username: "ops", password: "pw-2") && both.check(username: "admin", password: "sk-master-1"))
-        #expect(!both.check(username: "ops", password: "sk-master-1") && !both.check(username: "admin", password: "pw-2"))
+        #expect(
+            !both.check(username: "ops", password: "sk-master-1") && !both.check(username: "admin", password: "pw-2")
+        )
         let masterOnly = UICredentials(masterKey: "sk-master-1", environment: [:])
-        #expect(masterOnly.check(username: "admin", password: "sk-master-1") && !masterOnly.check(username: "admin", password: "sk-master-"))
+        #expect(
+            masterOnly.check(username: "admin", password: "sk-master-1")
+                && !masterOnly.check(username: "admin", password: "sk-master-")
+        )
         let none = UICredentials(masterKey: nil, environment: [:])
         #expect(!none.enabled && !none.check(username: "admin", password: ""))
-        #expect(UICredentials(masterKey: nil, environment: ["UI_PASSWORD": "pw"]).check(username: "admin", password: "pw"))
+        #expect(
+            UICredentials(masterKey: nil, environment: ["UI_PASSWORD": "pw"]).check(username: "admin", password: "pw")
+        )
     }
 
     @Test func sessionsKeepOnlyHashesAndExpire() {
@@ -97,14 +118,22 @@ import Wire
         #expect(store.session(id: id, now: now.addingTimeInterval(59)) == session)
         #expect(store.session(id: id, now: now.addingTimeInterval(61)) == nil, "expired")
         #expect(store.session(id: id, now: now) == nil, "and gone")
-        let a = store.create(username: "a", now: now).id, b = store.create(username: "b", now: now.addingTimeInterval(1)).id
+        let a = store.create(username: "a", now: now).id,
+            b = store.create(username: "b", now: now.addingTimeInterval(1)).id
         let c = store.create(username: "c", now: now.addingTimeInterval(2)).id
-        #expect(store.session(id: a, now: now) == nil && store.session(id: b, now: now) != nil && store.session(id: c, now: now) != nil, "oldest evicted at capacity")
+        #expect(
+            store.session(id: a, now: now) == nil && store.session(id: b, now: now) != nil
+                && store.session(id: c, now: now) != nil,
+            "oldest evicted at capacity"
+        )
     }
 
     @Test func afterLoginOnlyUIPathsAreFollowed() {
         #expect(AdminUI.safeNext("/ui/keys?page=2") == "/ui/keys?page=2")
-        for hostile in ["https://evil.example/", "//evil.example", "/ui\\..\\x", "/spend/logs", "/ui/login", "/ui/x\r\nSet-Cookie: a=b", nil] {
+        for hostile in [
+            "https://evil.example/", "//evil.example", "/ui\\..\\x", "/spend/logs", "/ui/login",
+            "/ui/x\r\nSet-Cookie: a=b", nil,
+        ] {
             #expect(AdminUI.safeNext(hostile) == "/ui/logs", "\(hostile ?? "nil")")
         }
     }

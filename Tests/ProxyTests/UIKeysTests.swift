@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
@@ -10,13 +10,25 @@ import Wire
     @Test func aKeyIsCreatedShownOnceUsedBlockedAndDeleted() async throws {
         try await withUI { proxy, browser in
             let alias = "<b>team</b> \"a\""
-            let created = try await browser.submit("/ui/keys", [("key_alias", alias), ("models", "gpt-4o"), ("max_budget", "5"), ("rpm_limit", "100"), ("duration", "30d")])
+            let created = try await browser.submit(
+                "/ui/keys",
+                [
+                    ("key_alias", alias), ("models", "gpt-4o"), ("max_budget", "5"), ("rpm_limit", "100"),
+                    ("duration", "30d"),
+                ]
+            )
             #expect(created.status == 303 && created.location == "/ui/keys")
             let shown = try await browser.get("/ui/keys")
-            let key = try #require(UIBrowser.attribute(in: shown.text, after: #"<code class="secret" id="new-key">"#).map { String($0.prefix { $0 != "<" }) })
+            let key = try #require(
+                UIBrowser.attribute(in: shown.text, after: #"<code class="secret" id="new-key">"#).map {
+                    String($0.prefix { $0 != "<" })
+                }
+            )
             #expect(key.hasPrefix("sk-") && key.count == 25)
             #expect(shown.text.contains("&lt;b&gt;team&lt;/b&gt; &quot;a&quot;") && !shown.text.contains("<b>team</b>"))
-            for cell in ["sk-..." + key.suffix(4), "$5.0000", "100 RPM", "<td>gpt-4o</td>", "active"] { #expect(shown.text.contains(cell), "\(cell)") }
+            for cell in ["sk-..." + key.suffix(4), "$5.0000", "100 RPM", "<td>gpt-4o</td>", "active"] {
+                #expect(shown.text.contains(cell), "\(cell)")
+            }
             let again = try await browser.get("/ui/keys")
             #expect(!again.text.contains(key), "the full key is shown once")
             #expect(again.text.contains("sk-..." + key.suffix(4)))
@@ -24,7 +36,10 @@ import Wire
             // The key works, and its request shows up under its alias.
             let used = try await uiChat(proxy, model: "gpt-4o", prompt: "hello from a UI key", key: key)
             #expect(used.status == 200)
-            let byAlias = try await browser.poll("/ui/logs?key_alias=" + UIForm.pathSegment(alias), until: "Requests: 1")
+            let byAlias = try await browser.poll(
+                "/ui/logs?key_alias=" + UIForm.pathSegment(alias),
+                until: "Requests: 1"
+            )
             #expect(byAlias.text.contains("&lt;b&gt;team&lt;/b&gt;"))
 
             let token = SecretHash.sha256Hex(key)
@@ -51,7 +66,10 @@ import Wire
                 #expect(page.status == 403 && page.text.contains("CSRF"))
             }
             for action in ["block", "delete"] {
-                #expect(try await browser.post("/ui/keys/\(action)", [("token", token), ("csrf_token", "nope")]).status == 403)
+                #expect(
+                    try await browser.post("/ui/keys/\(action)", [("token", token), ("csrf_token", "nope")]).status
+                        == 403
+                )
             }
             #expect(try await proxy.engine.keys!.store.countKeys() == 1)
             #expect(try await proxy.engine.keys!.store.key(token: token)?.blocked == false)
@@ -59,7 +77,9 @@ import Wire
             let other = UIBrowser(base: browser.base)
             try await other.login()
             let otherToken = try #require(try await other.get("/ui/keys").csrf)
-            #expect(try await browser.post("/ui/keys/delete", [("token", token), ("csrf_token", otherToken)]).status == 403)
+            #expect(
+                try await browser.post("/ui/keys/delete", [("token", token), ("csrf_token", otherToken)]).status == 403
+            )
             try await other.client.shutdown()
             #expect(try await proxy.engine.keys!.store.countKeys() == 1)
         }

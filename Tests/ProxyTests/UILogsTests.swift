@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
@@ -14,11 +14,20 @@ import Wire
             #expect(try await uiChat(proxy).status == 200)
             let logs = try await browser.poll("/ui/logs", until: Self.seedID)
             #expect(logs.status == 200)
-            for header in ["Time (UTC)", "Status", "Request ID", "Model", "Model group", "Key", "Tokens in", "Tokens out", "Reasoning", "Cost", "Duration", "Time to first token"] {
-                #expect(logs.text.contains("<th>\(header)</th>") || logs.text.contains(#"<th class="num">\#(header)</th>"#), "\(header)")
+            for header in [
+                "Time (UTC)", "Status", "Request ID", "Model", "Model group", "Key", "Tokens in", "Tokens out",
+                "Reasoning", "Cost", "Duration", "Time to first token",
+            ] {
+                #expect(
+                    logs.text.contains("<th>\(header)</th>") || logs.text.contains(#"<th class="num">\#(header)</th>"#),
+                    "\(header)"
+                )
             }
             let row = try #require(Self.row(of: Self.seedID, in: logs.text))
-            for cell in ["success", "azure/o4-mini", "<td>o4-mini</td>", "master key", ">11<", ">172<", ">128<", "$0.0007689", " ms<"] {
+            for cell in [
+                "success", "azure/o4-mini", "<td>o4-mini</td>", "master key", ">11<", ">172<", ">128<", "$0.0007689",
+                " ms<",
+            ] {
                 #expect(row.contains(cell), "\(cell) in \(row)")
             }
             #expect(row.contains(#"href="/ui/logs/\#(Self.seedID)""#))
@@ -32,7 +41,10 @@ import Wire
             let detail = try await browser.get("/ui/logs/\(Self.seedID)")
             #expect(detail.status == 200)
             let request = try #require(Self.section("request-json", in: detail.text))
-            #expect(request.contains("&quot;content&quot;: &quot;what llm are you&quot;"), "pretty-printed, escaped: \(request)")
+            #expect(
+                request.contains("&quot;content&quot;: &quot;what llm are you&quot;"),
+                "pretty-printed, escaped: \(request)"
+            )
             #expect(request.contains("\n  &quot;model&quot;: &quot;o4-mini&quot;"))
             let response = try #require(Self.section("response-json", in: detail.text))
             #expect(response.contains("I’m ChatGPT") && response.contains("&quot;reasoning_tokens&quot;: 128"))
@@ -69,18 +81,33 @@ import Wire
         try await withUI { proxy, browser in
             let script = #"<script>alert("pwned")</script><img src=x onerror=alert(1)>"#
             let leaked = "sk-LeakedInAPrompt1234567"
-            let sent = try await uiChat(proxy, model: "gpt-4o", prompt: script + " " + leaked + " " + TestConfigs.masterKey, extra: ["api_key": "sk-body-key-should-be-removed-9999", "user": .string(script)])
+            let sent = try await uiChat(
+                proxy,
+                model: "gpt-4o",
+                prompt: script + " " + leaked + " " + TestConfigs.masterKey,
+                extra: ["api_key": "sk-body-key-should-be-removed-9999", "user": .string(script)]
+            )
             let callID = try #require(sent.header("x-litellm-call-id"))
             _ = try await browser.poll("/ui/logs", until: "gpt-4o</td>")
             let requestID = try #require(sent.json?["id"]?.stringValue ?? callID)
             let detail = try await browser.get("/ui/logs/\(requestID)")
             #expect(detail.status == 200)
-            #expect(detail.text.contains("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"))
+            #expect(
+                detail.text.contains(
+                    "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+                )
+            )
             #expect(!detail.text.contains("<script>alert") && !detail.text.contains("<img src=x"))
-            #expect(detail.text.contains("sk-...4567") && !detail.text.contains(leaked), "a key in a prompt is shortened")
+            #expect(
+                detail.text.contains("sk-...4567") && !detail.text.contains(leaked),
+                "a key in a prompt is shortened"
+            )
             // The filters echo what was typed, escaped.
             let filtered = try await browser.get("/ui/logs?key_alias=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
-            #expect(filtered.text.contains(#"value="&lt;script&gt;alert(1)&lt;/script&gt;""#) && !filtered.text.contains("<script>alert"))
+            #expect(
+                filtered.text.contains(#"value="&lt;script&gt;alert(1)&lt;/script&gt;""#)
+                    && !filtered.text.contains("<script>alert")
+            )
             // No page shows the master key, the upstream key, or the body's key.
             for path in ["/ui/logs", "/ui/logs/\(requestID)", "/ui/keys", "/ui/models?health=1", "/ui/usage"] {
                 let page = try await browser.get(path)
@@ -93,9 +120,15 @@ import Wire
 
     @Test func filterParsing() {
         let now = Date(timeIntervalSince1970: 1_758_371_868)
-        let filter = UILogFilter(UIForm("start=2025-09-20T12%3A30&end=2025-09-20&model=o4-mini&status=bogus&page=0&key_alias=team+a"), now: now)
+        let filter = UILogFilter(
+            UIForm("start=2025-09-20T12%3A30&end=2025-09-20&model=o4-mini&status=bogus&page=0&key_alias=team+a"),
+            now: now
+        )
         #expect(filter.start == SpendRow.parse("2025-09-20 12:30:00"))
-        #expect(filter.end.map { abs($0.timeIntervalSince(SpendRow.parse("2025-09-20 23:59:59.999")!)) < 0.01 } == true, "a date-only end covers its day")
+        #expect(
+            filter.end.map { abs($0.timeIntervalSince(SpendRow.parse("2025-09-20 23:59:59.999")!)) < 0.01 } == true,
+            "a date-only end covers its day"
+        )
         #expect(filter.status == nil && filter.page == 1 && filter.keyAlias == "team a" && filter.needsScan)
         let ranged = UILogFilter(UIForm("range=1h"), now: now)
         #expect(ranged.start == now.addingTimeInterval(-3600) && !ranged.needsScan)
@@ -106,12 +139,13 @@ import Wire
         guard let hit = html.range(of: ">\(requestID)</a>") else { return nil }
         let start = html[..<hit.lowerBound].range(of: "<tr", options: .backwards)?.lowerBound ?? hit.lowerBound
         let end = html[hit.upperBound...].range(of: "</tr>")?.upperBound ?? hit.upperBound
-        return String(html[start..<end])
+        return String(html[start ..< end])
     }
 
     /// The text of the element with `id`.
     static func section(_ id: String, in html: String, tag: String = "pre") -> String? {
-        guard let open = html.range(of: #"id="\#(id)""#), let close = html[open.upperBound...].range(of: "</\(tag)>") else { return nil }
-        return String(html[open.upperBound..<close.lowerBound])
+        guard let open = html.range(of: #"id="\#(id)""#), let close = html[open.upperBound...].range(of: "</\(tag)>")
+        else { return nil }
+        return String(html[open.upperBound ..< close.lowerBound])
     }
 }

@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOConcurrencyHelpers
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
@@ -39,14 +39,25 @@ final class UIBrowser: Sendable {
     }
 
     func post(_ path: String, _ fields: [(String, String)], headers: [(String, String)] = []) async throws -> UIPage {
-        try await send(.POST, path, body: UIForm.encode(fields.map { ($0.0, $0.1) }), headers: headers + [("content-type", "application/x-www-form-urlencoded")])
+        try await send(
+            .POST,
+            path,
+            body: UIForm.encode(fields.map { ($0.0, $0.1) }),
+            headers: headers + [("content-type", "application/x-www-form-urlencoded")]
+        )
     }
 
     /// Opens the login page and submits it.
     @discardableResult
-    func login(username: String = "admin", password: String = TestConfigs.masterKey, headers: [(String, String)] = []) async throws -> UIPage {
+    func login(username: String = "admin", password: String = TestConfigs.masterKey, headers: [(String, String)] = [])
+        async throws -> UIPage
+    {
         let form = try await get("/ui/login")
-        return try await post("/ui/login", [("csrf_token", form.csrf ?? ""), ("next", "/ui/logs"), ("username", username), ("password", password)], headers: headers)
+        return try await post(
+            "/ui/login",
+            [("csrf_token", form.csrf ?? ""), ("next", "/ui/logs"), ("username", username), ("password", password)],
+            headers: headers
+        )
     }
 
     /// A form post carrying the session's CSRF token (read from `page`, default the Keys page).
@@ -58,7 +69,7 @@ final class UIBrowser: Sendable {
     /// Waits for a page (spend rows are written in batches) until it contains `text`.
     func poll(_ path: String, until text: String) async throws -> UIPage {
         var page = try await get(path)
-        for _ in 0..<100 where !page.text.contains(text) {
+        for _ in 0 ..< 100 where !page.text.contains(text) {
             try await Task.sleep(for: .milliseconds(50))
             page = try await get(path)
         }
@@ -76,7 +87,11 @@ final class UIBrowser: Sendable {
         let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         let page = UIPage(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
         for line in page.setCookies {
-            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let pair = line.split(separator: ";")[0].split(
+                separator: "=",
+                maxSplits: 1,
+                omittingEmptySubsequences: false
+            )
             let value = pair.count > 1 ? String(pair[1]) : ""
             setCookie(String(pair[0]), line.contains("Max-Age=0") || value.isEmpty ? nil : value)
         }
@@ -111,8 +126,19 @@ func withUI<T: Sendable>(
 
 /// A chat completion through the proxy.
 @discardableResult
-func uiChat(_ proxy: ProxyTestContext, model: String = "o4-mini", prompt: String = "what llm are you", key: String = TestConfigs.masterKey, extra: JSONObject = [:]) async throws -> TestResponse {
+func uiChat(
+    _ proxy: ProxyTestContext,
+    model: String = "o4-mini",
+    prompt: String = "what llm are you",
+    key: String = TestConfigs.masterKey,
+    extra: JSONObject = [:]
+) async throws -> TestResponse {
     var body: JSONObject = ["model": .string(model), "messages": [["role": "user", "content": .string(prompt)]]]
     for member in extra { body[member.key] = member.value }
-    return try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: [("authorization", "Bearer \(key)")], body: JSON.object(body).serialized())
+    return try await TestHTTP.request(
+        .POST,
+        "\(proxy.base)/chat/completions",
+        headers: [("authorization", "Bearer \(key)")],
+        body: JSON.object(body).serialized()
+    )
 }

@@ -12,25 +12,25 @@ import Testing
 /// made for this test only, so verification must refuse it.
 @Suite struct UpstreamTLSTests {
     static let certificate = """
------BEGIN CERTIFICATE-----
-MIIBmzCCAUGgAwIBAgIUcRQzMNwJeBpebTpZhNv7EASMy4gwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzA5MjIzN1oYDzIxMjYxMTAz
-MDkyMjM3WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAAQDV5AtqWkyVAQJNcTl5RAatU46c+S41HTl7QgpKrPHM0PVN1gfKVgE
-SCtJ1fvTEXrwmiM1Xr8AH9PJsg1nfCp/o28wbTAdBgNVHQ4EFgQUDTMuH6tSVu9I
-bUoy/9+M3nB4VggwHwYDVR0jBBgwFoAUDTMuH6tSVu9IbUoy/9+M3nB4VggwDwYD
-VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
-zj0EAwIDSAAwRQIgK8GTrDJtfUiMcNV8FF2xk0yBw23ThgL125nKdPQ2ALECIQCy
-GRxFcT6r5TOx84NFtNLbF5W1P6G3RCrAhmrRstCTaw==
------END CERTIFICATE-----
-"""
+        -----BEGIN CERTIFICATE-----
+        MIIBmzCCAUGgAwIBAgIUcRQzMNwJeBpebTpZhNv7EASMy4gwCgYIKoZIzj0EAwIw
+        FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzA5MjIzN1oYDzIxMjYxMTAz
+        MDkyMjM3WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+        PQMBBwNCAAQDV5AtqWkyVAQJNcTl5RAatU46c+S41HTl7QgpKrPHM0PVN1gfKVgE
+        SCtJ1fvTEXrwmiM1Xr8AH9PJsg1nfCp/o28wbTAdBgNVHQ4EFgQUDTMuH6tSVu9I
+        bUoy/9+M3nB4VggwHwYDVR0jBBgwFoAUDTMuH6tSVu9IbUoy/9+M3nB4VggwDwYD
+        VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+        zj0EAwIDSAAwRQIgK8GTrDJtfUiMcNV8FF2xk0yBw23ThgL125nKdPQ2ALECIQCy
+        GRxFcT6r5TOx84NFtNLbF5W1P6G3RCrAhmrRstCTaw==
+        -----END CERTIFICATE-----
+        """
     static let privateKey = """
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgp2F4b+WowmQ4wzsI
-ua7onFMO++pYeKJWcOfyUx6yIcOhRANCAAQDV5AtqWkyVAQJNcTl5RAatU46c+S4
-1HTl7QgpKrPHM0PVN1gfKVgESCtJ1fvTEXrwmiM1Xr8AH9PJsg1nfCp/
------END PRIVATE KEY-----
-"""
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgp2F4b+WowmQ4wzsI
+        ua7onFMO++pYeKJWcOfyUx6yIcOhRANCAAQDV5AtqWkyVAQJNcTl5RAatU46c+S4
+        1HTl7QgpKrPHM0PVN1gfKVgESCtJ1fvTEXrwmiM1Xr8AH9PJsg1nfCp/
+        -----END PRIVATE KEY-----
+        """
 
     /// Answers every request with `200 {}` over TLS.
     final class Answer: ChannelInboundHandler, Sendable {
@@ -77,10 +77,24 @@ ua7onFMO++pYeKJWcOfyUx6yIcOhRANCAAQDV5AtqWkyVAQJNcTl5RAatU46c+S4
             let loop = MultiThreadedEventLoopGroup.singleton.next()
             let verifying = PinnedHTTPClient(verifyCertificates: true)
             await #expect(throws: (any Error).self) {
-                try await verifying.post(url: url, headers: [], body: ByteBuffer(string: "{}"), on: loop, deadline: .now() + .seconds(5), maximumBodySize: 1 << 10).get()
+                try await verifying.post(
+                    url: url,
+                    headers: [],
+                    body: ByteBuffer(string: "{}"),
+                    on: loop,
+                    deadline: .now() + .seconds(5),
+                    maximumBodySize: 1 << 10
+                ).get()
             }
             let trusting = PinnedHTTPClient(verifyCertificates: false)
-            let response = try await trusting.post(url: url, headers: [], body: ByteBuffer(string: "{}"), on: loop, deadline: .now() + .seconds(5), maximumBodySize: 1 << 10).get()
+            let response = try await trusting.post(
+                url: url,
+                headers: [],
+                body: ByteBuffer(string: "{}"),
+                on: loop,
+                deadline: .now() + .seconds(5),
+                maximumBodySize: 1 << 10
+            ).get()
             #expect(response.status == .ok)
             await verifying.closeIdleConnections()
             await trusting.closeIdleConnections()
@@ -98,7 +112,10 @@ ua7onFMO++pYeKJWcOfyUx6yIcOhRANCAAQDV5AtqWkyVAQJNcTl5RAatU46c+S4
                 let client = UpstreamClient(configuration: configuration)
                 do {
                     let response = try await client.http.execute(request, timeout: .seconds(5))
-                    #expect(!verify && response.status == .ok, "a self-signed certificate was accepted with verification on")
+                    #expect(
+                        !verify && response.status == .ok,
+                        "a self-signed certificate was accepted with verification on"
+                    )
                 } catch {
                     #expect(verify, "verification off, yet the request failed: \(error)")
                 }

@@ -1,31 +1,55 @@
 import Foundation
 import MockAzure
-import Testing
 import TestSupport
+import Testing
 import Wire
 
 @testable import Proxy
 
 /// A virtual key's whole life through the proxy, on the embedded store.
 @Suite struct VirtualKeyTests {
-    static func chat(_ proxy: ProxyTestContext, key: String, model: String = "gpt-4o", prompt: String = "hello from a virtual key") async throws -> TestResponse {
-        try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: [("authorization", "Bearer \(key)")],
-                                   body: (["model": .string(model), "messages": [["role": "user", "content": .string(prompt)]]] as JSON).serialized())
+    static func chat(
+        _ proxy: ProxyTestContext,
+        key: String,
+        model: String = "gpt-4o",
+        prompt: String = "hello from a virtual key"
+    ) async throws -> TestResponse {
+        try await TestHTTP.request(
+            .POST,
+            "\(proxy.base)/chat/completions",
+            headers: [("authorization", "Bearer \(key)")],
+            body: (["model": .string(model), "messages": [["role": "user", "content": .string(prompt)]]] as JSON)
+                .serialized()
+        )
     }
 
-    static func manage(_ proxy: ProxyTestContext, _ path: String, _ body: JSON, key: String? = nil) async throws -> TestResponse {
-        try await TestHTTP.request(.POST, "\(proxy.base)\(path)", headers: [("authorization", "Bearer \(key ?? proxy.masterKey)")], body: body.serialized())
+    static func manage(_ proxy: ProxyTestContext, _ path: String, _ body: JSON, key: String? = nil) async throws
+        -> TestResponse
+    {
+        try await TestHTTP.request(
+            .POST,
+            "\(proxy.base)\(path)",
+            headers: [("authorization", "Bearer \(key ?? proxy.masterKey)")],
+            body: body.serialized()
+        )
     }
 
     /// An exhausted budget comes back when its `budget_duration` has passed.
     @Test func budgetDurationResetsTheSpend() async throws {
         try await withProxy { proxy in
-            let generated = try await Self.manage(proxy, "/key/generate", ["max_budget": 0.000001, "budget_duration": "2s"])
+            let generated = try await Self.manage(
+                proxy,
+                "/key/generate",
+                ["max_budget": 0.000001, "budget_duration": "2s"]
+            )
             let key = try #require(generated.json?["key"]?.stringValue)
             #expect(generated.json?["budget_reset_at"]?.stringValue != nil, "\(generated.text)")
             #expect(try await Self.chat(proxy, key: key).status == 200)
             let exhausted = try await Self.chat(proxy, key: key)
-            #expect(exhausted.status == 422 && exhausted.json?.value(at: "error.type") == "budget_exceeded", "\(exhausted.text)")
+            #expect(
+                exhausted.status == 422 && exhausted.json?.value(at: "error.type") == "budget_exceeded",
+                "\(exhausted.text)"
+            )
             try await Task.sleep(for: .milliseconds(2300))
             let reset = try await Self.chat(proxy, key: key)
             #expect(reset.status == 200, "the budget did not reset after budget_duration: \(reset.text)")
@@ -37,11 +61,19 @@ import Wire
     /// LiteLLM's UI and SDKs send `null` for fields they leave unset: a key is made, as with the fields absent.
     @Test func nullFieldsAreFieldsNotGiven() async throws {
         try await withProxy { proxy in
-            let generated = try await Self.manage(proxy, "/key/generate", ["models": nil, "metadata": nil, "key_alias": nil, "max_budget": nil])
+            let generated = try await Self.manage(
+                proxy,
+                "/key/generate",
+                ["models": nil, "metadata": nil, "key_alias": nil, "max_budget": nil]
+            )
             #expect(generated.status == 200, "\(generated.text)")
             let key = try #require(generated.json?["key"]?.stringValue)
             #expect(generated.json?["models"]?.arrayValue?.isEmpty == true)
-            let updated = try await Self.manage(proxy, "/key/update", ["key": .string(key), "models": nil, "metadata": nil])
+            let updated = try await Self.manage(
+                proxy,
+                "/key/update",
+                ["key": .string(key), "models": nil, "metadata": nil]
+            )
             #expect(updated.status == 200, "\(updated.text)")
             #expect(try await Self.chat(proxy, key: key).status == 200)
         }
@@ -49,7 +81,11 @@ import Wire
 
     @Test func keyLifecycle() async throws {
         try await withProxy { proxy in
-            let generated = try await Self.manage(proxy, "/key/generate", ["key_alias": "team-a", "models": ["gpt-4o"], "max_budget": 1.0, "metadata": ["owner": "a"]])
+            let generated = try await Self.manage(
+                proxy,
+                "/key/generate",
+                ["key_alias": "team-a", "models": ["gpt-4o"], "max_budget": 1.0, "metadata": ["owner": "a"]]
+            )
             #expect(generated.status == 200, "\(generated.text)")
             let key = try #require(generated.json?["key"]?.stringValue)
             #expect(key.hasPrefix("sk-") && key.count >= 25)
@@ -63,7 +99,7 @@ import Wire
 
             // Info shows the spend, and never the key.
             var spend = 0.0
-            for _ in 0..<100 {
+            for _ in 0 ..< 100 {
                 let info = try await TestHTTP.request(.GET, "\(proxy.base)/key/info?key=\(key)", headers: proxy.auth)
                 #expect(!info.text.contains(key))
                 spend = info.json?.value(at: "info.spend")?.doubleValue ?? 0
@@ -76,13 +112,24 @@ import Wire
 
             // A virtual key may not manage keys or read spend logs.
             #expect(try await Self.manage(proxy, "/key/generate", [:], key: key).status == 403)
-            #expect(try await TestHTTP.request(.GET, "\(proxy.base)/spend/logs", headers: [("authorization", "Bearer \(key)")]).status == 403)
+            #expect(
+                try await TestHTTP.request(
+                    .GET,
+                    "\(proxy.base)/spend/logs",
+                    headers: [("authorization", "Bearer \(key)")]
+                ).status == 403
+            )
 
             // Budget exhausted.
-            #expect(try await Self.manage(proxy, "/key/update", ["key": .string(key), "max_budget": 0.0000001]).status == 200)
+            #expect(
+                try await Self.manage(proxy, "/key/update", ["key": .string(key), "max_budget": 0.0000001]).status
+                    == 200
+            )
             let broke = try await Self.chat(proxy, key: key)
             #expect(broke.status == 422 && broke.json?.value(at: "error.type") == "budget_exceeded")
-            #expect(try await Self.manage(proxy, "/key/update", ["key": .string(key), "max_budget": nil]).status == 200)
+            #expect(
+                try await Self.manage(proxy, "/key/update", ["key": .string(key), "max_budget": nil]).status == 200
+            )
 
             // Blocked, then unblocked.
             #expect(try await Self.manage(proxy, "/key/block", ["key": .string(key)]).status == 200)
@@ -100,7 +147,11 @@ import Wire
             let list = try await TestHTTP.request(.GET, "\(proxy.base)/key/list", headers: proxy.auth)
             #expect(list.json?["keys"]?.arrayValue?.contains(.string(SecretHash.sha256Hex(fresh))) == true)
             #expect(!list.text.contains(fresh))
-            let far = try await TestHTTP.request(.GET, "\(proxy.base)/key/list?page=9223372036854775807&size=100", headers: proxy.auth)
+            let far = try await TestHTTP.request(
+                .GET,
+                "\(proxy.base)/key/list?page=9223372036854775807&size=100",
+                headers: proxy.auth
+            )
             #expect(far.status == 200 && far.json?["keys"]?.arrayValue?.isEmpty == true, "\(far.text)")
 
             // Delete: 401 from then on.
@@ -112,17 +163,24 @@ import Wire
 
     @Test func limitsAndExpiry() async throws {
         try await withProxy { proxy in
-            let limited = try #require(try await Self.manage(proxy, "/key/generate", ["rpm_limit": 2]).json?["key"]?.stringValue)
+            let limited = try #require(
+                try await Self.manage(proxy, "/key/generate", ["rpm_limit": 2]).json?["key"]?.stringValue
+            )
             #expect(try await Self.chat(proxy, key: limited).status == 200)
             #expect(try await Self.chat(proxy, key: limited).status == 200)
             let third = try await Self.chat(proxy, key: limited)
             #expect(third.status == 429 && Int(third.header("retry-after") ?? "") != nil)
 
-            let expired = try #require(try await Self.manage(proxy, "/key/generate", ["duration": "1s"]).json?["key"]?.stringValue)
+            let expired = try #require(
+                try await Self.manage(proxy, "/key/generate", ["duration": "1s"]).json?["key"]?.stringValue
+            )
             #expect(try await Self.chat(proxy, key: expired).status == 200)
             try await Task.sleep(for: .milliseconds(1100))
             let late = try await Self.chat(proxy, key: expired)
-            #expect(late.status == 401 && late.json?.value(at: "error.message")?.stringValue?.contains("Expired Key") == true)
+            #expect(
+                late.status == 401
+                    && late.json?.value(at: "error.message")?.stringValue?.contains("Expired Key") == true
+            )
 
             let bad = try await Self.manage(proxy, "/key/generate", ["budget_duration": "often"])
             #expect(bad.status == 400 && bad.json?.value(at: "error.param") == "budget_duration")
@@ -131,10 +189,18 @@ import Wire
     }
 
     @Test func durations() {
-        #expect(VirtualKey.seconds("30s") == 30 && VirtualKey.seconds("5m") == 300 && VirtualKey.seconds("24h") == 86400)
-        #expect(VirtualKey.seconds("30d") == 2_592_000 && VirtualKey.seconds("1mo") == 2_592_000 && VirtualKey.seconds("x") == nil)
-        #expect(VirtualKey.seconds("1e300d") == nil && VirtualKey.seconds("infs") == nil && VirtualKey.seconds("100w") == 60_480_000)
-        let keys = Set((0..<100).map { _ in VirtualKey.generateKey() })
+        #expect(
+            VirtualKey.seconds("30s") == 30 && VirtualKey.seconds("5m") == 300 && VirtualKey.seconds("24h") == 86400
+        )
+        #expect(
+            VirtualKey.seconds("30d") == 2_592_000 && VirtualKey.seconds("1mo") == 2_592_000
+                && VirtualKey.seconds("x") == nil
+        )
+        #expect(
+            VirtualKey.seconds("1e300d") == nil && VirtualKey.seconds("infs") == nil
+                && VirtualKey.seconds("100w") == 60_480_000
+        )
+        let keys = Set((0 ..< 100).map { _ in VirtualKey.generateKey() })
         #expect(keys.count == 100 && keys.allSatisfy { $0.hasPrefix("sk-") && $0.count == 25 })
     }
 }

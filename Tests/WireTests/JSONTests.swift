@@ -31,12 +31,18 @@ import Wire
     /// Every escape at a run's start, middle and end, and random strings from a mix of plain, escaped and multi-byte
     /// characters: the writer's text parses back to the same string.
     @Test func everyEscapeRoundTrips() throws {
-        #expect(JSON.string("\"a\\b\r\u{7F}\u{08}\u{0C}\t\u{1F}é\n").serialized() == #""\"a\\b\r\u007f\b\f\t\u001fé\n""#)
+        #expect(
+            JSON.string("\"a\\b\r\u{7F}\u{08}\u{0C}\t\u{1F}é\n").serialized() == #""\"a\\b\r\u007f\b\f\t\u001fé\n""#
+        )
         #expect(JSON.string("").serialized() == #""""#)
-        let pieces = ["a", "plain text ", "\"", "\\", "\n", "\r", "\t", "\u{00}", "\u{1B}", "\u{7F}", "é", "😀", "/", "\u{2028}"]
+        let pieces = [
+            "a", "plain text ", "\"", "\\", "\n", "\r", "\t", "\u{00}", "\u{1B}", "\u{7F}", "é", "😀", "/", "\u{2028}",
+        ]
         var generator = SystemRandomNumberGenerator()
-        for _ in 0..<500 {
-            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+        for _ in 0 ..< 500 {
+            let text = (0 ..< Int.random(in: 0 ... 12, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
             let serialized = JSON.string(text).serialized()
             #expect(try JSON.parse(serialized) == .string(text), "\(serialized)")
             #expect(!serialized.utf8.dropFirst().dropLast().contains { $0 < 0x20 || $0 == 0x7F })
@@ -44,7 +50,8 @@ import Wire
     }
 
     @Test(arguments: [
-        "", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"abc", "\"\\x\"", "\"\\ud800\"", "{} x", "[\"\u{01}\"]", "NaN",
+        "", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"abc", "\"\\x\"", "\"\\ud800\"", "{} x",
+        "[\"\u{01}\"]", "NaN",
     ])
     func rejectsInvalidJSON(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSON.parse(text) }
@@ -94,7 +101,8 @@ import Wire
     }
 
     @Test func yamlKeepsOrderAndTypes() throws {
-        let value = try JSON.parseYAML("""
+        let value = try JSON.parseYAML(
+            """
             model_list:
               - model_name: o4-mini
                 litellm_params:
@@ -104,7 +112,8 @@ import Wire
                   enabled: true
                   nothing: null
             general_settings: {master_key: sk-1234}
-            """)
+            """
+        )
         #expect(value.objectValue?.keys == ["model_list", "general_settings"])
         let params = try #require(value.value(at: "model_list.0.litellm_params"))
         #expect(params.objectValue?.keys == ["api_version", "rpm", "weight", "enabled", "nothing"])
@@ -118,7 +127,9 @@ import Wire
     /// YAML 1.1 base-60 integers are numbers, as PyYAML reads them for LiteLLM; one too large for an Int stays the text
     /// it was (Yams's own reading traps on overflow: the config fuzzer found `9223372036854775807:59`).
     @Test func yamlBase60IntegersReadWithoutOverflow() throws {
-        let value = try JSON.parseYAML("a: 190:20:30\nb: -1_0:00\nc: 9223372036854775807:59\nd: 1:2:3:4:5:6:7:8:9:10:11:12\ne: 0x1F\n")
+        let value = try JSON.parseYAML(
+            "a: 190:20:30\nb: -1_0:00\nc: 9223372036854775807:59\nd: 1:2:3:4:5:6:7:8:9:10:11:12\ne: 0x1F\n"
+        )
         #expect(value["a"]?.intValue == 685_230)
         #expect(value["b"]?.intValue == -600)
         #expect(value["c"] == "9223372036854775807:59")

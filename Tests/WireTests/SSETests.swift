@@ -17,7 +17,7 @@ import Wire
     /// Every way of cutting the stream in two gives the same events: events split across reads are reassembled.
     @Test func eventsSplitAcrossReadsAtEveryByte() throws {
         let bytes = Array(SSETests.stream.utf8)
-        for cut in 0...bytes.count {
+        for cut in 0 ... bytes.count {
             var parser = SSEParser()
             var events = try parser.feed(bytes[..<cut])
             events += try parser.feed(bytes[cut...])
@@ -74,7 +74,11 @@ import Wire
     }
 
     @Test func chatRequestView() throws {
-        let request = ChatRequest(body: try JSON.parse(#"{"model":"o4-mini","stream":true,"stream_options":{"include_usage":true},"max_tokens":50,"messages":[{"role":"user","content":"first"},{"role":"assistant","content":"x"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{}},{"type":"text","text":"b"}]}]}"#))
+        let request = ChatRequest(
+            body: try JSON.parse(
+                #"{"model":"o4-mini","stream":true,"stream_options":{"include_usage":true},"max_tokens":50,"messages":[{"role":"user","content":"first"},{"role":"assistant","content":"x"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{}},{"type":"text","text":"b"}]}]}"#
+            )
+        )
         #expect(request.model == "o4-mini")
         #expect(request.isStream)
         #expect(request.includeUsage)
@@ -84,10 +88,24 @@ import Wire
     }
 
     @Test func errorBodies() throws {
-        let error = OpenAIError(status: 401, message: "Authentication Error, No api key passed in.", type: "auth_error", param: "None")
-        #expect(error.json.serialized() == #"{"error":{"message":"Authentication Error, No api key passed in.","type":"auth_error","param":"None","code":"401"}}"#)
+        let error = OpenAIError(
+            status: 401,
+            message: "Authentication Error, No api key passed in.",
+            type: "auth_error",
+            param: "None"
+        )
+        #expect(
+            error.json.serialized()
+                == #"{"error":{"message":"Authentication Error, No api key passed in.","type":"auth_error","param":"None","code":"401"}}"#
+        )
         #expect(OpenAIError(status: 401, body: error.json) == error)
-        #expect(AzureError.resourceNotFound.body.serialized() == #"{"error":{"code":"404","message":"Resource not found"}}"#)
-        #expect(AzureError.unsupportedParameter("max_tokens").body.value(at: "error.message")?.stringValue?.hasSuffix("Use 'max_completion_tokens' instead.") == true)
+        #expect(
+            AzureError.resourceNotFound.body.serialized() == #"{"error":{"code":"404","message":"Resource not found"}}"#
+        )
+        #expect(
+            AzureError.unsupportedParameter("max_tokens").body.value(at: "error.message")?.stringValue?.hasSuffix(
+                "Use 'max_completion_tokens' instead."
+            ) == true
+        )
     }
 }

@@ -15,12 +15,17 @@ struct MockAzureCommand: AsyncParsableCommand {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve Azure OpenAI's API from a fixtures folder (the default).")
+    static let configuration = CommandConfiguration(
+        abstract: "Serve Azure OpenAI's API from a fixtures folder (the default)."
+    )
 
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one and prints it).") var port = 8080
     @Option(help: "Folder with deployments.yaml and scenarios/.") var fixtures = "fixtures"
-    @Option(name: .customLong("api-key"), help: "Key callers must send (api-key or Authorization: Bearer); default: any key.") var apiKey: String?
+    @Option(
+        name: .customLong("api-key"),
+        help: "Key callers must send (api-key or Authorization: Bearer); default: any key."
+    ) var apiKey: String?
     @Option(help: "Stream speed factor: 2 = twice as fast, 0 = no delays.") var speed = 1.0
     @Option(help: "Seed for generated answers and random faults.") var seed: UInt64 = 0
     @Option(name: .customLong("fault-rate"), help: "Share of requests (0…1) given a random fault.") var faultRate = 0.0
@@ -28,18 +33,28 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func validate() throws {
-        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
+        guard (0 ... 1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         // Bounded so that a delay divided by the speed, or the hang, stays a representable clock duration.
-        guard speed == 0 || (0.001...1_000_000).contains(speed) else { throw ValidationError("--speed must be 0 or between 0.001 and 1000000") }
-        guard (0...86_400).contains(hangSeconds) else { throw ValidationError("--hang-seconds must be between 0 and 86400") }
+        guard speed == 0 || (0.001 ... 1_000_000).contains(speed) else {
+            throw ValidationError("--speed must be 0 or between 0.001 and 1000000")
+        }
+        guard (0 ... 86_400).contains(hangSeconds) else {
+            throw ValidationError("--hang-seconds must be between 0 and 86400")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "mock-azure")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let configuration = MockAzureConfiguration(
-            host: host, port: port, fixturesDirectory: fixtures, apiKey: apiKey ?? ProcessInfo.processInfo.environment["MOCK_AZURE_API_KEY"],
-            speed: speed, seed: seed, faultRate: faultRate, hangSeconds: hangSeconds
+            host: host,
+            port: port,
+            fixturesDirectory: fixtures,
+            apiKey: apiKey ?? ProcessInfo.processInfo.environment["MOCK_AZURE_API_KEY"],
+            speed: speed,
+            seed: seed,
+            faultRate: faultRate,
+            hangSeconds: hangSeconds
         )
         let engine: MockAzureEngine
         do {
@@ -58,10 +73,15 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Record: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Forward to a real endpoint and write what it answers as scenarios.")
+    static let configuration = CommandConfiguration(
+        abstract: "Forward to a real endpoint and write what it answers as scenarios."
+    )
 
     @Option(help: "The real endpoint, e.g. https://myresource.openai.azure.com") var upstream: String
-    @Option(name: .customLong("api-key-env"), help: "Environment variable holding the upstream api-key (else the caller's key passes through).") var apiKeyEnv: String?
+    @Option(
+        name: .customLong("api-key-env"),
+        help: "Environment variable holding the upstream api-key (else the caller's key passes through)."
+    ) var apiKeyEnv: String?
     @Option(help: "Folder the recorded scenarios are written to.") var out: String
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8081
@@ -74,10 +94,18 @@ struct Record: AsyncParsableCommand {
             }
             key = value
         }
-        let configuration = RecordingConfiguration(host: host, port: port, upstream: upstream, upstreamAPIKey: key, outputDirectory: out)
+        let configuration = RecordingConfiguration(
+            host: host,
+            port: port,
+            upstream: upstream,
+            upstreamAPIKey: key,
+            outputDirectory: out
+        )
         let host = self.host
         let app = Recorder(configuration: configuration).makeApplication { port in
-            announce("mock-azure record listening on http://\(host):\(port), forwarding to \(configuration.upstream), writing \(configuration.outputDirectory)")
+            announce(
+                "mock-azure record listening on http://\(host):\(port), forwarding to \(configuration.upstream), writing \(configuration.outputDirectory)"
+            )
         }
         try await app.runService()
     }

@@ -15,21 +15,38 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "LiteLLM config.yaml (env CONFIG_FILE_PATH).") var config: String?
     @Option(help: "Port (env PORT; default 4000).") var port: Int?
     @Option(help: "Address to bind (env HOST; default 0.0.0.0).") var host: String?
-    @Option(name: .customLong("num_workers"), help: "Accepted for LiteLLM compatibility; one process serves all cores.") var numWorkers: Int?
+    @Option(name: .customLong("num_workers"), help: "Accepted for LiteLLM compatibility; one process serves all cores.")
+    var numWorkers: Int?
     @Flag(name: .customLong("detailed_debug"), help: "Debug logging.") var detailedDebug = false
     @Flag(name: .customLong("debug"), help: "Debug logging.") var debug = false
     @Flag(name: .customLong("json-logs"), help: "One JSON object per log line.") var jsonLogs = false
-    @Flag(name: .customLong("check-config"), help: "Validate the config and exit (0 valid, 1 not).") var checkConfig = false
-    @Flag(help: "Run offline: an in-process MockAzure, a demo config (o4-mini, gpt-4o) and a printed master key.") var demo = false
+    @Flag(name: .customLong("check-config"), help: "Validate the config and exit (0 valid, 1 not).") var checkConfig =
+        false
+    @Flag(help: "Run offline: an in-process MockAzure, a demo config (o4-mini, gpt-4o) and a printed master key.")
+    var demo = false
     @Option(help: "With --demo: the MockAzure fixtures folder.") var fixtures = "fixtures"
-    @Option(name: .customLong("metrics-port"), help: "Also serve /metrics (Prometheus) on this port, whatever the config's callbacks.") var metricsPort: Int?
-    @Option(name: .customLong("keepalive_timeout"), help: "Close idle keep-alive connections (and half-sent requests) after this many seconds (env KEEPALIVE_TIMEOUT; default 5, as uvicorn's; 0: never).") var keepaliveTimeout: Double?
-    @Option(name: .customLong("shutdown-grace-seconds"), help: "How long SIGTERM waits for in-flight requests and streams.") var shutdownGraceSeconds = 30.0
+    @Option(
+        name: .customLong("metrics-port"),
+        help: "Also serve /metrics (Prometheus) on this port, whatever the config's callbacks."
+    ) var metricsPort: Int?
+    @Option(
+        name: .customLong("keepalive_timeout"),
+        help:
+            "Close idle keep-alive connections (and half-sent requests) after this many seconds (env KEEPALIVE_TIMEOUT; default 5, as uvicorn's; 0: never)."
+    ) var keepaliveTimeout: Double?
+    @Option(
+        name: .customLong("shutdown-grace-seconds"),
+        help: "How long SIGTERM waits for in-flight requests and streams."
+    ) var shutdownGraceSeconds = 30.0
 
     /// Durations in range, so that converting them to clock durations cannot trap (`KEEPALIVE_TIMEOUT=1e300` did).
     func validate() throws {
-        guard (0...86_400).contains(shutdownGraceSeconds) else { throw ValidationError("--shutdown-grace-seconds must be between 0 and 86400") }
-        guard (0...86_400).contains(keepAlive) else { throw ValidationError("--keepalive_timeout / KEEPALIVE_TIMEOUT must be seconds between 0 and 86400") }
+        guard (0 ... 86_400).contains(shutdownGraceSeconds) else {
+            throw ValidationError("--shutdown-grace-seconds must be between 0 and 86400")
+        }
+        guard (0 ... 86_400).contains(keepAlive) else {
+            throw ValidationError("--keepalive_timeout / KEEPALIVE_TIMEOUT must be seconds between 0 and 86400")
+        }
     }
 
     /// `--keepalive_timeout`, else `KEEPALIVE_TIMEOUT`, else uvicorn's 5 s; NaN for text that is not a number.
@@ -42,7 +59,8 @@ struct ProxyCommand: AsyncParsableCommand {
         let jsonLogs = self.jsonLogs || environment["JSON_LOGS"] == "True" || environment["JSON_LOGS"] == "true"
         let level: Logger.Level = (detailedDebug || debug || environment["LITELLM_LOG"] == "DEBUG") ? .debug : .info
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = jsonLogs ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                jsonLogs ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
@@ -71,13 +89,22 @@ struct ProxyCommand: AsyncParsableCommand {
         for warning in loaded.warnings { logger.warning("config warning", metadata: ["detail": "\(warning)"]) }
         for (name, value) in loaded.environmentVariables { setenv(name, value, 1) }
         if checkConfig {
-            announce("config OK: \(path): \(loaded.deployments.count) deployments in \(loaded.modelGroups.count) model groups, \(loaded.warnings.count) warnings")
+            announce(
+                "config OK: \(path): \(loaded.deployments.count) deployments in \(loaded.modelGroups.count) model groups, \(loaded.warnings.count) warnings"
+            )
             return
         }
         let parts: ProxyApplication.Parts
         do {
-            parts = try ProxyApplication.build(config: loaded, runtime: runtime, logger: logger, environment: ProcessInfo.processInfo.environment) { port in
-                announce("proxy listening on http://\(runtime.host):\(port) with \(loaded.modelGroups.count) model groups")
+            parts = try ProxyApplication.build(
+                config: loaded,
+                runtime: runtime,
+                logger: logger,
+                environment: ProcessInfo.processInfo.environment
+            ) { port in
+                announce(
+                    "proxy listening on http://\(runtime.host):\(port) with \(loaded.modelGroups.count) model groups"
+                )
             }
         } catch {
             FileHandle.standardError.write(Data("proxy: invalid config: \(error)\n".utf8))
@@ -97,23 +124,30 @@ struct ProxyCommand: AsyncParsableCommand {
         var mockLogger = logger
         mockLogger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let mock = MockAzureServer(engine: engine, logger: mockLogger).makeApplication { port in continuation.yield(port) }
+        let mock = MockAzureServer(engine: engine, logger: mockLogger).makeApplication { port in
+            continuation.yield(port)
+        }
         let masterKey = "sk-demo-" + String(UUID().uuidString.lowercased().prefix(8))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await mock.run() }
             var iterator = ports.makeAsyncIterator()
             guard let mockPort = await iterator.next() else { return }
-            let config = try ConfigLoader.parse(DemoConfig.yaml(mockBase: "http://127.0.0.1:\(mockPort)", masterKey: masterKey), file: "<demo>")
+            let config = try ConfigLoader.parse(
+                DemoConfig.yaml(mockBase: "http://127.0.0.1:\(mockPort)", masterKey: masterKey),
+                file: "<demo>"
+            )
             let host = runtime.host
             let parts = try ProxyApplication.build(config: config, runtime: runtime, logger: logger) { port in
                 let shownHost = host == "0.0.0.0" ? "localhost" : host
-                announce("""
+                announce(
+                    """
                     proxy --demo: listening on http://\(shownHost):\(port) in front of MockAzure on port \(mockPort)
                     master key: \(masterKey)
                     try the seed's request:
                       curl http://\(shownHost):\(port)/chat/completions -H "Authorization: Bearer \(masterKey)" -H 'Content-Type: application/json' \\
                         -d '{"model": "o4-mini", "messages": [{"role": "user", "content": "what llm are you"}]}'
-                    """)
+                    """
+                )
             }
             try await ProxyApplication.run(parts, runtime: runtime, logger: logger)
             group.cancelAll()

@@ -6,33 +6,45 @@ extension ConformanceReport {
     public var json: JSON {
         [
             "target": .string(target),
-            "summary": ["passed": .int(count(.passed)), "failed": .int(count(.failed)), "skipped": .int(count(.skipped))],
-            "checks": .array(outcomes.map { outcome in
-                [
-                    "id": .string(outcome.id),
-                    "suite": .string(outcome.suite),
-                    "description": .string(outcome.summary),
-                    "status": .string(outcome.status.rawValue),
-                    "message": outcome.message.map(JSON.string) ?? nil,
-                    "litellm_1_110_2": .string(outcome.litellm.label),
-                    "duration_ms": .double((Double(outcome.duration.components.seconds) * 1000 + Double(outcome.duration.components.attoseconds) / 1e15 * 1).rounded()),
-                    "observed": outcome.observed,
-                ]
-            }),
+            "summary": [
+                "passed": .int(count(.passed)), "failed": .int(count(.failed)), "skipped": .int(count(.skipped)),
+            ],
+            "checks": .array(
+                outcomes.map { outcome in
+                    [
+                        "id": .string(outcome.id),
+                        "suite": .string(outcome.suite),
+                        "description": .string(outcome.summary),
+                        "status": .string(outcome.status.rawValue),
+                        "message": outcome.message.map(JSON.string) ?? nil,
+                        "litellm_1_110_2": .string(outcome.litellm.label),
+                        "duration_ms": .double(
+                            (Double(outcome.duration.components.seconds) * 1000 + Double(
+                                outcome.duration.components.attoseconds
+                            ) / 1e15 * 1).rounded()
+                        ),
+                        "observed": outcome.observed,
+                    ]
+                }
+            ),
         ]
     }
 
     /// JUnit XML: one testcase per check, failures and skips with their message.
     public var junit: String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"conformance\" tests=\"\(outcomes.count)\" failures=\"\(count(.failed))\" skipped=\"\(count(.skipped))\">\n"
+        xml +=
+            "<testsuites name=\"conformance\" tests=\"\(outcomes.count)\" failures=\"\(count(.failed))\" skipped=\"\(count(.skipped))\">\n"
         let suites = Dictionary(grouping: outcomes, by: \.suite)
         for suite in suites.keys.sorted() {
             let cases = suites[suite] ?? []
-            xml += "  <testsuite name=\"\(ConformanceReport.escape(suite))\" tests=\"\(cases.count)\" failures=\"\(cases.filter { $0.status == .failed }.count)\" skipped=\"\(cases.filter { $0.status == .skipped }.count)\">\n"
+            xml +=
+                "  <testsuite name=\"\(ConformanceReport.escape(suite))\" tests=\"\(cases.count)\" failures=\"\(cases.filter { $0.status == .failed }.count)\" skipped=\"\(cases.filter { $0.status == .skipped }.count)\">\n"
             for outcome in cases {
-                let seconds = Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
-                xml += "    <testcase classname=\"conformance.\(ConformanceReport.escape(suite))\" name=\"\(ConformanceReport.escape(outcome.id))\" time=\"\(String(format: "%.3f", seconds))\">"
+                let seconds =
+                    Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
+                xml +=
+                    "    <testcase classname=\"conformance.\(ConformanceReport.escape(suite))\" name=\"\(ConformanceReport.escape(outcome.id))\" time=\"\(String(format: "%.3f", seconds))\">"
                 switch outcome.status {
                 case .passed: break
                 case .failed: xml += "<failure message=\"\(ConformanceReport.escape(outcome.message ?? ""))\"/>"
@@ -82,7 +94,9 @@ public enum ConformanceDiff {
     }
 
     /// Observed values that are expected to change between any two runs (ids, timings) are not compared.
-    static let volatile: Set<String> = ["api.call-id", "stream.frames-unmerged", "stream.ttft-overhead", "azure.upstream-key"]
+    static let volatile: Set<String> = [
+        "api.call-id", "stream.frames-unmerged", "stream.ttft-overhead", "azure.upstream-key",
+    ]
 
     public static func compare(baseline: ConformanceReport, candidate: ConformanceReport) -> [Difference] {
         var differences: [Difference] = []
@@ -90,9 +104,21 @@ public enum ConformanceDiff {
         for outcome in baseline.outcomes {
             guard let other = candidates[outcome.id] else { continue }
             if outcome.status != other.status {
-                differences.append(Difference(id: outcome.id, baseline: outcome.status.rawValue + (outcome.message.map { ": \($0)" } ?? ""), candidate: other.status.rawValue + (other.message.map { ": \($0)" } ?? "")))
+                differences.append(
+                    Difference(
+                        id: outcome.id,
+                        baseline: outcome.status.rawValue + (outcome.message.map { ": \($0)" } ?? ""),
+                        candidate: other.status.rawValue + (other.message.map { ": \($0)" } ?? "")
+                    )
+                )
             } else if !volatile.contains(outcome.id), outcome.status == .passed, outcome.observed != other.observed {
-                differences.append(Difference(id: outcome.id, baseline: String(outcome.observed.serialized().prefix(200)), candidate: String(other.observed.serialized().prefix(200))))
+                differences.append(
+                    Difference(
+                        id: outcome.id,
+                        baseline: String(outcome.observed.serialized().prefix(200)),
+                        candidate: String(other.observed.serialized().prefix(200))
+                    )
+                )
             }
         }
         return differences

@@ -15,7 +15,7 @@ public func fuzzConfig(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-@main struct FuzzConfigReplay {
-    static func main() { FuzzReplay.run(fuzzConfig) }
-}
+    @main struct FuzzConfigReplay {
+        static func main() { FuzzReplay.run(fuzzConfig) }
+    }
 #endif

@@ -17,7 +17,7 @@ public func fuzzFixtures(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-@main struct FuzzFixturesReplay {
-    static func main() { FuzzReplay.run(fuzzFixtures) }
-}
+    @main struct FuzzFixturesReplay {
+        static func main() { FuzzReplay.run(fuzzFixtures) }
+    }
 #endif

@@ -16,16 +16,18 @@ public func fuzzSSE(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     var index = 1
     while index < bytes.count {
         let end = min(bytes.count, index + step)
-        do { split?.append(contentsOf: try pieces.feed(bytes[index..<end])) } catch { split = nil; break }
+        do { split?.append(contentsOf: try pieces.feed(bytes[index ..< end])) } catch { split = nil; break }
         index = end
     }
-    if let expected, let split, expected != split { fatalError("events differ with the split: \(expected.count) vs \(split.count)") }
+    if let expected, let split, expected != split {
+        fatalError("events differ with the split: \(expected.count) vs \(split.count)")
+    }
     return 0
 }
 
 #if !FUZZING
-@main struct FuzzSSEReplay {
-    /// Without libFuzzer: replays corpus files given as arguments (a regression run in CI).
-    static func main() { FuzzReplay.run(fuzzSSE) }
-}
+    @main struct FuzzSSEReplay {
+        /// Without libFuzzer: replays corpus files given as arguments (a regression run in CI).
+        static func main() { FuzzReplay.run(fuzzSSE) }
+    }
 #endif

@@ -46,13 +46,15 @@ public struct FaultPlan: Sendable, Equatable {
         case "stall": return .stallAfter(1)
         case "malformed-frame", "malformed": return .malformedFrame
         default:
-            if token.hasPrefix("disconnect-after:"), let count = Int(token.dropFirst("disconnect-after:".count)), count >= 0 {
+            if token.hasPrefix("disconnect-after:"), let count = Int(token.dropFirst("disconnect-after:".count)),
+                count >= 0
+            {
                 return .disconnectAfter(count)
             }
             if token.hasPrefix("stall-after:"), let count = Int(token.dropFirst("stall-after:".count)), count >= 0 {
                 return .stallAfter(count)
             }
-            if let status = Int(token), (400...599).contains(status) { return .status(status) }
+            if let status = Int(token), (400 ... 599).contains(status) { return .status(status) }
             throw ParseError(token: token)
         }
     }

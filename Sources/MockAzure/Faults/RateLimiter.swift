@@ -66,7 +66,10 @@ public struct RateLimiter: Sendable {
         window.times.append(now)
         window.costs.append(counted)
         window.tokens = RateLimiter.saturating(window.tokens, counted)
-        return .allowed(remainingRequests: rpm.map { $0 - window.count }, remainingTokens: tpm.map { max(0, $0 - window.tokens) })
+        return .allowed(
+            remainingRequests: rpm.map { $0 - window.count },
+            remainingTokens: tpm.map { max(0, $0 - window.tokens) }
+        )
     }
 
     /// `a + b`, clamped to `Int.min…Int.max`.

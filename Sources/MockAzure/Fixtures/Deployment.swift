@@ -16,7 +16,15 @@ public struct Deployment: Sendable, Equatable {
     /// Embedding width when the request gives no `dimensions`.
     public var dimensions: Int
 
-    public init(name: String, model: String, kind: Kind = .chat, rpm: Int? = nil, tpm: Int? = nil, defaultScenario: String? = nil, dimensions: Int = 1536) {
+    public init(
+        name: String,
+        model: String,
+        kind: Kind = .chat,
+        rpm: Int? = nil,
+        tpm: Int? = nil,
+        defaultScenario: String? = nil,
+        dimensions: Int = 1536
+    ) {
         self.name = name
         self.model = model
         self.kind = kind

@@ -28,17 +28,30 @@ public enum FixtureLoader {
         for path in try scenarioFiles(under: root.appendingPathComponent("scenarios")) {
             let scenario = try loadScenario(file: path)
             if let other = names[scenario.name] {
-                throw FixtureError(file: path, keyPath: "name", reason: "scenario name '\(scenario.name)' is already used by \(other)")
+                throw FixtureError(
+                    file: path,
+                    keyPath: "name",
+                    reason: "scenario name '\(scenario.name)' is already used by \(other)"
+                )
             }
             names[scenario.name] = path
             scenarios.append(scenario)
         }
         for deployment in deployments.sorted(by: { $0.name < $1.name }) {
             if let name = deployment.defaultScenario, names[name] == nil {
-                throw FixtureError(file: root.appendingPathComponent("deployments.yaml").path, keyPath: "deployments.\(deployment.name).default_scenario", reason: "no scenario named '\(name)'")
+                throw FixtureError(
+                    file: root.appendingPathComponent("deployments.yaml").path,
+                    keyPath: "deployments.\(deployment.name).default_scenario",
+                    reason: "no scenario named '\(name)'"
+                )
             }
         }
-        return FixtureSet(deployments: deployments, scenarios: scenarios, apiVersions: apiVersions, rateLimitWindowSeconds: window)
+        return FixtureSet(
+            deployments: deployments,
+            scenarios: scenarios,
+            apiVersions: apiVersions,
+            rateLimitWindowSeconds: window
+        )
     }
 
     /// One scenario file; the scenario's name defaults to the file name without its extension.

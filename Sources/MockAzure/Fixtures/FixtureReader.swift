@@ -9,7 +9,9 @@ struct FixtureReader {
     }
 
     func object(_ value: JSON?, _ path: String) throws(FixtureError) -> JSONObject {
-        guard case .object(let object) = value else { throw fail(path, "expected a mapping, found \(value?.kindName ?? "nothing")") }
+        guard case .object(let object) = value else {
+            throw fail(path, "expected a mapping, found \(value?.kindName ?? "nothing")")
+        }
         return object
     }
 
@@ -26,17 +28,28 @@ struct FixtureReader {
 
     /// A whole number within `range` (a fixture's rpm, dimensions…), so that replaying it cannot overflow or allocate
     /// without bound.
-    func optionalInt(_ value: JSON?, _ path: String, in range: ClosedRange<Int> = 0...Int.max) throws(FixtureError) -> Int? {
+    func optionalInt(_ value: JSON?, _ path: String, in range: ClosedRange<Int> = 0 ... Int.max) throws(FixtureError)
+        -> Int?
+    {
         guard let value, !value.isNull else { return nil }
-        guard let number = value.intValue else { throw fail(path, "expected a whole number, found \(value.kindName == "number" ? value.serialized() : value.kindName)") }
-        guard range.contains(number) else { throw fail(path, "must be between \(range.lowerBound) and \(range.upperBound)") }
+        guard let number = value.intValue else {
+            throw fail(
+                path,
+                "expected a whole number, found \(value.kindName == "number" ? value.serialized() : value.kindName)"
+            )
+        }
+        guard range.contains(number) else {
+            throw fail(path, "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
         return number
     }
 
     /// A finite number ≥ 0 and at most `maximum` (a delay or a window, converted to clock durations when replayed).
     func optionalDouble(_ value: JSON?, _ path: String, atMost maximum: Double) throws(FixtureError) -> Double? {
         guard let value, !value.isNull else { return nil }
-        guard let number = value.doubleValue, number.isFinite, number >= 0 else { throw fail(path, "expected a number ≥ 0, found \(value.kindName)") }
+        guard let number = value.doubleValue, number.isFinite, number >= 0 else {
+            throw fail(path, "expected a number ≥ 0, found \(value.kindName)")
+        }
         guard number <= maximum else { throw fail(path, "must be at most \(Int(maximum))") }
         return number
     }
@@ -50,7 +63,10 @@ struct FixtureReader {
     /// Rejects keys the format does not define: a typo must not silently change what a fixture does.
     func onlyKnownKeys(_ object: JSONObject, _ known: Set<String>, _ path: String) throws(FixtureError) {
         for key in object.keys where !known.contains(key) {
-            throw fail(path.isEmpty ? key : "\(path).\(key)", "unknown key (known: \(known.sorted().joined(separator: ", ")))")
+            throw fail(
+                path.isEmpty ? key : "\(path).\(key)",
+                "unknown key (known: \(known.sorted().joined(separator: ", ")))"
+            )
         }
     }
 

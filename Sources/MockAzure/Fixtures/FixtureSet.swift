@@ -17,7 +17,12 @@ public struct FixtureSet: Sendable {
     /// Values of `api-version` accepted on the `/openai/v1/` surface (absent is accepted too).
     public static let v1APIVersions: Set<String> = ["v1", "preview", "latest"]
 
-    public init(deployments: [Deployment], scenarios: [Scenario], apiVersions: Set<String> = FixtureSet.defaultAPIVersions, rateLimitWindowSeconds: Double = 60) {
+    public init(
+        deployments: [Deployment],
+        scenarios: [Scenario],
+        apiVersions: Set<String> = FixtureSet.defaultAPIVersions,
+        rateLimitWindowSeconds: Double = 60
+    ) {
         self.deployments = Dictionary(deployments.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.scenarios = scenarios
         self.apiVersions = apiVersions

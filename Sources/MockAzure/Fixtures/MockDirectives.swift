@@ -17,8 +17,12 @@ public struct MockDirectives: Sendable, Equatable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if let value = MockDirectives.value(of: trimmed, prefix: "#mock-scenario:") { scenario = value }
             if let value = MockDirectives.value(of: trimmed, prefix: "#mock-fault:") { fault = value }
-            if let (name, value) = MockDirectives.scoped(trimmed, prefix: "#mock-scenario@") { deploymentScenarios[name] = value }
-            if let (name, value) = MockDirectives.scoped(trimmed, prefix: "#mock-fault@") { deploymentFaults[name] = value }
+            if let (name, value) = MockDirectives.scoped(trimmed, prefix: "#mock-scenario@") {
+                deploymentScenarios[name] = value
+            }
+            if let (name, value) = MockDirectives.scoped(trimmed, prefix: "#mock-fault@") {
+                deploymentFaults[name] = value
+            }
         }
     }
 
@@ -30,7 +34,9 @@ public struct MockDirectives: Sendable, Equatable {
 
     static func scoped(_ line: String, prefix: String) -> (String, String)? {
         guard line.lowercased().hasPrefix(prefix), let colon = line.firstIndex(of: ":") else { return nil }
-        let name = line[line.index(line.startIndex, offsetBy: prefix.count)..<colon].trimmingCharacters(in: .whitespaces)
+        let name = line[line.index(line.startIndex, offsetBy: prefix.count) ..< colon].trimmingCharacters(
+            in: .whitespaces
+        )
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         return name.isEmpty || value.isEmpty ? nil : (name, value)
     }

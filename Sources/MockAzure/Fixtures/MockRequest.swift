@@ -16,7 +16,13 @@ public struct MockRequest: Sendable {
     /// Header `x-mock-scenario`, when the caller names one.
     public var scenarioName: String?
 
-    public init(deployment: String, operation: MockOperation, apiVersion: String, body: JSON, scenarioName: String? = nil) {
+    public init(
+        deployment: String,
+        operation: MockOperation,
+        apiVersion: String,
+        body: JSON,
+        scenarioName: String? = nil
+    ) {
         self.deployment = deployment
         self.operation = operation
         self.apiVersion = apiVersion

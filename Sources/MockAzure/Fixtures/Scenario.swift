@@ -12,7 +12,14 @@ public struct Scenario: Sendable {
     /// The file it came from, for listings and error messages.
     public var file: String
 
-    public init(name: String, description: String = "", match: ScenarioMatch? = nil, priority: Int = 0, response: ScenarioResponse, file: String = "") {
+    public init(
+        name: String,
+        description: String = "",
+        match: ScenarioMatch? = nil,
+        priority: Int = 0,
+        response: ScenarioResponse,
+        file: String = ""
+    ) {
         self.name = name
         self.description = description
         self.match = match
@@ -63,7 +70,13 @@ public struct ScenarioMatch: Sendable {
     public var lastUserMessage: TextRule?
     public var body: [BodyRule]
 
-    public init(deployments: [String]? = nil, operation: MockOperation? = nil, stream: Bool? = nil, lastUserMessage: TextRule? = nil, body: [BodyRule] = []) {
+    public init(
+        deployments: [String]? = nil,
+        operation: MockOperation? = nil,
+        stream: Bool? = nil,
+        lastUserMessage: TextRule? = nil,
+        body: [BodyRule] = []
+    ) {
         self.deployments = deployments
         self.operation = operation
         self.stream = stream
@@ -73,7 +86,8 @@ public struct ScenarioMatch: Sendable {
 
     /// How many rules there are: the more specific scenario wins a tie.
     public var ruleCount: Int {
-        (deployments == nil ? 0 : 1) + (operation == nil ? 0 : 1) + (stream == nil ? 0 : 1) + (lastUserMessage == nil ? 0 : 1) + body.count
+        (deployments == nil ? 0 : 1) + (operation == nil ? 0 : 1) + (stream == nil ? 0 : 1)
+            + (lastUserMessage == nil ? 0 : 1) + body.count
     }
 
     public func holds(for request: MockRequest) -> Bool {
@@ -105,7 +119,14 @@ public struct ScenarioResponse: Sendable {
     public var frames: [StreamFrame]?
     public var ending: Ending
 
-    public init(status: Int = 200, headers: [(String, String)] = [], body: JSON? = nil, rawBody: String? = nil, frames: [StreamFrame]? = nil, ending: Ending = .close) {
+    public init(
+        status: Int = 200,
+        headers: [(String, String)] = [],
+        body: JSON? = nil,
+        rawBody: String? = nil,
+        frames: [StreamFrame]? = nil,
+        ending: Ending = .close
+    ) {
         self.status = status
         self.headers = headers
         self.body = body

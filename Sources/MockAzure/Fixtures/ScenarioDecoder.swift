@@ -32,7 +32,7 @@ struct ScenarioDecoder {
             name: name,
             description: try reader.optionalString(root["description"], "description") ?? "",
             match: match,
-            priority: try reader.optionalInt(root["priority"], "priority", in: Int.min...Int.max) ?? 0,
+            priority: try reader.optionalInt(root["priority"], "priority", in: Int.min ... Int.max) ?? 0,
             response: try decodeResponse(responseValue),
             file: reader.file
         )
@@ -45,7 +45,10 @@ struct ScenarioDecoder {
         match.deployments = try reader.stringList(object["deployment"], "match.deployment")
         if let path = try reader.optionalString(object["path"], "match.path") {
             guard let operation = MockOperation(rawValue: path) else {
-                throw reader.fail("match.path", "must be one of \(MockOperation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw reader.fail(
+                    "match.path",
+                    "must be one of \(MockOperation.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             match.operation = operation
         }
@@ -74,9 +77,13 @@ struct ScenarioDecoder {
         let object = try reader.object(value, path)
         try reader.onlyKnownKeys(object, ["path", "exists", "equals", "contains"], path)
         let keyPath = try reader.string(object["path"], "\(path).path")
-        if let exists = try reader.optionalBool(object["exists"], "\(path).exists") { return .init(path: keyPath, test: .exists(exists)) }
+        if let exists = try reader.optionalBool(object["exists"], "\(path).exists") {
+            return .init(path: keyPath, test: .exists(exists))
+        }
         if let expected = object["equals"] { return .init(path: keyPath, test: .equals(expected)) }
-        if let part = try reader.optionalString(object["contains"], "\(path).contains") { return .init(path: keyPath, test: .contains(part)) }
+        if let part = try reader.optionalString(object["contains"], "\(path).contains") {
+            return .init(path: keyPath, test: .contains(part))
+        }
         throw reader.fail(path, "needs exists, equals or contains")
     }
 
@@ -85,7 +92,9 @@ struct ScenarioDecoder {
         try reader.onlyKnownKeys(object, ["status", "headers", "body", "raw_body", "stream", "end"], "response")
         var response = ScenarioResponse()
         if let status = try reader.optionalInt(object["status"], "response.status") {
-            guard (100...599).contains(status) else { throw reader.fail("response.status", "must be an HTTP status (100–599)") }
+            guard (100 ... 599).contains(status) else {
+                throw reader.fail("response.status", "must be an HTTP status (100–599)")
+            }
             response.status = status
         }
         if let headers = object["headers"] {
@@ -96,13 +105,17 @@ struct ScenarioDecoder {
                 case .number(let text): response.headers.append((member.key, text))
                 default: throw reader.fail(path, "expected a string or number")
                 }
-                guard isValidHeader(name: member.key, value: response.headers.last!.1) else { throw reader.fail(path, "not a valid HTTP header") }
+                guard isValidHeader(name: member.key, value: response.headers.last!.1) else {
+                    throw reader.fail(path, "not a valid HTTP header")
+                }
             }
         }
         response.body = object["body"]
         response.rawBody = try reader.optionalString(object["raw_body"], "response.raw_body")
         if let stream = object["stream"] {
-            guard case .array(let items) = stream else { throw reader.fail("response.stream", "expected a list of frames") }
+            guard case .array(let items) = stream else {
+                throw reader.fail("response.stream", "expected a list of frames")
+            }
             var frames: [StreamFrame] = []
             for (offset, item) in items.enumerated() {
                 let path = "response.stream[\(offset)]"
@@ -113,13 +126,16 @@ struct ScenarioDecoder {
                 case .string(let text)?: frames.append(StreamFrame(delayMs: delay, data: text))
                 case .object?, .array?: frames.append(StreamFrame(delayMs: delay, json: frame["data"]!))
                 case nil: throw reader.fail("\(path).data", "is required")
-                case let other?: throw reader.fail("\(path).data", "expected a JSON object or a string, found \(other.kindName)")
+                case let other?:
+                    throw reader.fail("\(path).data", "expected a JSON object or a string, found \(other.kindName)")
                 }
             }
             response.frames = frames
         }
         if let end = try reader.optionalString(object["end"], "response.end") {
-            guard let ending = ScenarioResponse.Ending(rawValue: end) else { throw reader.fail("response.end", "must be close or disconnect") }
+            guard let ending = ScenarioResponse.Ending(rawValue: end) else {
+                throw reader.fail("response.end", "must be close or disconnect")
+            }
             response.ending = ending
         }
         if response.frames != nil, response.body != nil || response.rawBody != nil {
@@ -153,15 +169,23 @@ struct DeploymentsDecoder {
     func decode(_ document: JSON) throws(FixtureError) -> Settings {
         let root = try reader.object(document, "")
         try reader.onlyKnownKeys(root, ["deployments", "api_versions", "rate_limit_window_seconds"], "")
-        guard case .array(let items) = root["deployments"] else { throw reader.fail("deployments", "expected a list of deployments") }
+        guard case .array(let items) = root["deployments"] else {
+            throw reader.fail("deployments", "expected a list of deployments")
+        }
         var deployments: [Deployment] = []
         for (offset, item) in items.enumerated() {
             let path = "deployments[\(offset)]"
             let object = try reader.object(item, path)
-            try reader.onlyKnownKeys(object, ["name", "model", "kind", "rpm", "tpm", "default_scenario", "dimensions"], path)
+            try reader.onlyKnownKeys(
+                object,
+                ["name", "model", "kind", "rpm", "tpm", "default_scenario", "dimensions"],
+                path
+            )
             let name = try reader.string(object["name"], "\(path).name")
             let kindText = try reader.optionalString(object["kind"], "\(path).kind") ?? "chat"
-            guard let kind = Deployment.Kind(rawValue: kindText) else { throw reader.fail("\(path).kind", "must be chat, completions or embeddings") }
+            guard let kind = Deployment.Kind(rawValue: kindText) else {
+                throw reader.fail("\(path).kind", "must be chat, completions or embeddings")
+            }
             deployments.append(
                 Deployment(
                     name: name,
@@ -170,12 +194,17 @@ struct DeploymentsDecoder {
                     rpm: try reader.optionalInt(object["rpm"], "\(path).rpm"),
                     tpm: try reader.optionalInt(object["tpm"], "\(path).tpm"),
                     defaultScenario: try reader.optionalString(object["default_scenario"], "\(path).default_scenario"),
-                    dimensions: try reader.optionalInt(object["dimensions"], "\(path).dimensions", in: 1...16_384) ?? 1536
+                    dimensions: try reader.optionalInt(object["dimensions"], "\(path).dimensions", in: 1 ... 16_384)
+                        ?? 1536
                 )
             )
         }
         let versions = try reader.stringList(root["api_versions"], "api_versions").map(Set.init)
-        let window = try reader.optionalDouble(root["rate_limit_window_seconds"], "rate_limit_window_seconds", atMost: 86_400)
+        let window = try reader.optionalDouble(
+            root["rate_limit_window_seconds"],
+            "rate_limit_window_seconds",
+            atMost: 86_400
+        )
         if let window, window <= 0 { throw reader.fail("rate_limit_window_seconds", "must be > 0") }
         return Settings(deployments: deployments, apiVersions: versions, windowSeconds: window)
     }

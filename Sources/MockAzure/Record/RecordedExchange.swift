@@ -16,7 +16,8 @@ struct RecordedExchange {
     /// Response headers worth replaying; everything else (request ids, cookies, dates) is generated afresh.
     static let keptHeaders: Set<String> = [
         "retry-after", "retry-after-ms", "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens",
-        "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-rate-limit-reset-tokens", "x-rate-limit-reset-requests",
+        "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-rate-limit-reset-tokens",
+        "x-rate-limit-reset-requests",
         "policy-id", "x-ms-region",
     ]
 
@@ -32,10 +33,13 @@ struct RecordedExchange {
         }
         if !kept.isEmpty { response["headers"] = .object(kept) }
         if let frames {
-            response["stream"] = .array(frames.map { frame in
-                let data: JSON = (frame.data != "[DONE]" ? (try? JSON.parse(frame.data)) : nil) ?? .string(frame.data)
-                return ["delay_ms": .double((frame.delayMs * 10).rounded() / 10), "data": data]
-            })
+            response["stream"] = .array(
+                frames.map { frame in
+                    let data: JSON =
+                        (frame.data != "[DONE]" ? (try? JSON.parse(frame.data)) : nil) ?? .string(frame.data)
+                    return ["delay_ms": .double((frame.delayMs * 10).rounded() / 10), "data": data]
+                }
+            )
             if droppedMidStream { response["end"] = "disconnect" }
         } else if let json = try? JSON.parse(body) {
             response["body"] = json
@@ -60,7 +64,8 @@ struct RecordedExchange {
             for secret in secrets { text = text.replacingOccurrences(of: secret, with: "REDACTED") }
             return .string(text)
         case .array(let items): return .array(items.map { redact($0, secrets: secrets) })
-        case .object(let object): return .object(JSONObject(object.map { ($0.key, redact($0.value, secrets: secrets)) }))
+        case .object(let object):
+            return .object(JSONObject(object.map { ($0.key, redact($0.value, secrets: secrets)) }))
         default: return value
         }
     }

@@ -11,7 +11,14 @@ public struct RecordingConfiguration: Sendable {
     /// Largest body recorded or relayed.
     public var maximumBodySize: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8081, upstream: String, upstreamAPIKey: String? = nil, outputDirectory: String, maximumBodySize: Int = 16 * 1024 * 1024) {
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8081,
+        upstream: String,
+        upstreamAPIKey: String? = nil,
+        outputDirectory: String,
+        maximumBodySize: Int = 16 * 1024 * 1024
+    ) {
         self.host = host
         self.port = port
         self.upstream = upstream

@@ -16,19 +16,28 @@ struct AnswerGenerator: Sendable {
     ]
 
     func generator(for request: MockRequest) -> SplitMix64 {
-        SplitMix64(seed: seed ^ SplitMix64.fingerprint(request.body.serializedBytes()) ^ SplitMix64.fingerprint(request.deployment.utf8))
+        SplitMix64(
+            seed: seed ^ SplitMix64.fingerprint(request.body.serializedBytes())
+                ^ SplitMix64.fingerprint(request.deployment.utf8)
+        )
     }
 
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
     func identifier(prefix: String, using rng: inout SplitMix64) -> String {
-        prefix + String((0..<29).map { _ in AnswerGenerator.alphabet[Int(rng.next() % UInt64(AnswerGenerator.alphabet.count))] })
+        prefix
+            + String(
+                (0 ..< 29).map { _ in AnswerGenerator.alphabet[Int(rng.next() % UInt64(AnswerGenerator.alphabet.count))]
+                }
+            )
     }
 
     func content(using rng: inout SplitMix64, deployment: Deployment) -> String {
         let count = 1 + Int(rng.next() % 3)
         let start = Int(rng.next() % UInt64(AnswerGenerator.sentences.count))
-        return (0..<count).map { AnswerGenerator.sentences[(start + $0) % AnswerGenerator.sentences.count] }.joined(separator: " ")
+        return (0 ..< count).map { AnswerGenerator.sentences[(start + $0) % AnswerGenerator.sentences.count] }.joined(
+            separator: " "
+        )
     }
 
     func chat(_ request: MockRequest, deployment: Deployment) -> JSON {
@@ -78,7 +87,10 @@ struct AnswerGenerator: Sendable {
             "object": "text_completion",
             "prompt_filter_results": AzureShapes.safePromptFilter(),
             "system_fingerprint": nil,
-            "usage": ["completion_tokens": .int(completion), "prompt_tokens": .int(prompt), "total_tokens": .int(prompt + completion)],
+            "usage": [
+                "completion_tokens": .int(completion), "prompt_tokens": .int(prompt),
+                "total_tokens": .int(prompt + completion),
+            ],
         ]
     }
 
@@ -93,20 +105,23 @@ struct AnswerGenerator: Sendable {
         case let single?: inputs = [single]
         case nil: inputs = []
         }
-        let dimensions = max(0, request.body["dimensions"]?.intValue ?? deployment.dimensions)  // validated by the engine; never a trapping range
+        // Validated by the engine; never a trapping range.
+        let dimensions = max(0, request.body["dimensions"]?.intValue ?? deployment.dimensions)
         let base64 = request.body["encoding_format"]?.stringValue == "base64"
         var tokens = 0
         var data: [JSON] = []
         for (index, input) in inputs.enumerated() {
             var rng = SplitMix64(seed: seed ^ SplitMix64.fingerprint(input.serializedBytes()))
-            var vector = (0..<dimensions).map { _ in Float(Int64(rng.next() % 2_000_001) - 1_000_000) / 1_000_000 }
+            var vector = (0 ..< dimensions).map { _ in Float(Int64(rng.next() % 2_000_001) - 1_000_000) / 1_000_000 }
             let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
             if norm > 0 { vector = vector.map { $0 / norm } }
             let embedding: JSON
             if base64 {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(vector.count * 4)
-                for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+                for value in vector {
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+                }
                 embedding = .string(Data(bytes).base64EncodedString())
             } else {
                 embedding = .array(vector.map { .number(String($0)) })

@@ -18,7 +18,7 @@ enum AzureShapes {
     /// `prompt_filter_results` for a prompt with nothing found.
     static func safePromptFilter(count: Int = 1) -> JSON {
         .array(
-            (0..<max(1, count)).map { index in
+            (0 ..< max(1, count)).map { index in
                 [
                     "prompt_index": .int(index),
                     "content_filter_results": [
@@ -37,7 +37,8 @@ enum AzureShapes {
         [
             "completion_tokens": .int(completion),
             "completion_tokens_details": [
-                "accepted_prediction_tokens": 0, "audio_tokens": 0, "reasoning_tokens": .int(reasoning), "rejected_prediction_tokens": 0,
+                "accepted_prediction_tokens": 0, "audio_tokens": 0, "reasoning_tokens": .int(reasoning),
+                "rejected_prediction_tokens": 0,
             ],
             "prompt_tokens": .int(prompt),
             "prompt_tokens_details": ["audio_tokens": 0, "cached_tokens": .int(cached)],

@@ -33,7 +33,9 @@ public struct ScenarioMatcher: Sendable {
             }
         }
         if let best { return .scenario(best, reason: .matched) }
-        if let name = fixtures.deployments[request.deployment]?.defaultScenario, let scenario = fixtures.scenario(named: name) {
+        if let name = fixtures.deployments[request.deployment]?.defaultScenario,
+            let scenario = fixtures.scenario(named: name)
+        {
             return .scenario(scenario, reason: .deploymentDefault)
         }
         return .generated

@@ -28,34 +28,105 @@ enum StreamSynthesizer {
             return .object(object)
         }
         if let promptFilter = body["prompt_filter_results"] {
-            frames.append(StreamFrame(delayMs: delays.first, json: ["choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": promptFilter]))
+            frames.append(
+                StreamFrame(
+                    delayMs: delays.first,
+                    json: [
+                        "choices": [], "created": 0, "id": "", "model": "", "object": "",
+                        "prompt_filter_results": promptFilter,
+                    ]
+                )
+            )
         }
         for choice in body["choices"]?.arrayValue ?? [] {
             let index = choice["index"] ?? 0
             let filter = choice["content_filter_results"] ?? [:]
             if isCompletion {
                 for piece in pieces(of: choice["text"]?.stringValue ?? "") {
-                    frames.append(StreamFrame(delayMs: delays.content, json: chunk([["content_filter_results": filter, "finish_reason": nil, "index": index, "logprobs": nil, "text": .string(piece)]])))
+                    frames.append(
+                        StreamFrame(
+                            delayMs: delays.content,
+                            json: chunk([
+                                [
+                                    "content_filter_results": filter, "finish_reason": nil, "index": index,
+                                    "logprobs": nil, "text": .string(piece),
+                                ]
+                            ])
+                        )
+                    )
                 }
             } else {
                 let message = choice["message"] ?? [:]
-                frames.append(StreamFrame(delayMs: frames.isEmpty ? delays.first : delays.role, json: chunk([["content_filter_results": [:], "delta": ["content": "", "refusal": nil, "role": "assistant"], "finish_reason": nil, "index": index, "logprobs": nil]])))
+                frames.append(
+                    StreamFrame(
+                        delayMs: frames.isEmpty ? delays.first : delays.role,
+                        json: chunk([
+                            [
+                                "content_filter_results": [:],
+                                "delta": ["content": "", "refusal": nil, "role": "assistant"], "finish_reason": nil,
+                                "index": index, "logprobs": nil,
+                            ]
+                        ])
+                    )
+                )
                 for piece in pieces(of: message["content"]?.stringValue ?? "") {
-                    frames.append(StreamFrame(delayMs: delays.content, json: chunk([["content_filter_results": filter, "delta": ["content": .string(piece)], "finish_reason": nil, "index": index, "logprobs": nil]])))
+                    frames.append(
+                        StreamFrame(
+                            delayMs: delays.content,
+                            json: chunk([
+                                [
+                                    "content_filter_results": filter, "delta": ["content": .string(piece)],
+                                    "finish_reason": nil, "index": index, "logprobs": nil,
+                                ]
+                            ])
+                        )
+                    )
                 }
                 for (callIndex, call) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
                     let arguments = call.value(at: "function.arguments")?.stringValue ?? ""
-                    let opening: JSON = ["index": .int(callIndex), "id": call["id"] ?? nil, "type": "function", "function": ["name": call.value(at: "function.name") ?? "", "arguments": ""]]
-                    frames.append(StreamFrame(delayMs: delays.content, json: chunk([["content_filter_results": [:], "delta": ["tool_calls": [opening]], "finish_reason": nil, "index": index, "logprobs": nil]])))
+                    let opening: JSON = [
+                        "index": .int(callIndex), "id": call["id"] ?? nil, "type": "function",
+                        "function": ["name": call.value(at: "function.name") ?? "", "arguments": ""],
+                    ]
+                    frames.append(
+                        StreamFrame(
+                            delayMs: delays.content,
+                            json: chunk([
+                                [
+                                    "content_filter_results": [:], "delta": ["tool_calls": [opening]],
+                                    "finish_reason": nil, "index": index, "logprobs": nil,
+                                ]
+                            ])
+                        )
+                    )
                     for piece in argumentPieces(of: arguments) {
-                        let delta: JSON = ["tool_calls": [["index": .int(callIndex), "function": ["arguments": .string(piece)]]]]
-                        frames.append(StreamFrame(delayMs: delays.content, json: chunk([["content_filter_results": [:], "delta": delta, "finish_reason": nil, "index": index, "logprobs": nil]])))
+                        let delta: JSON = [
+                            "tool_calls": [["index": .int(callIndex), "function": ["arguments": .string(piece)]]]
+                        ]
+                        frames.append(
+                            StreamFrame(
+                                delayMs: delays.content,
+                                json: chunk([
+                                    [
+                                        "content_filter_results": [:], "delta": delta, "finish_reason": nil,
+                                        "index": index, "logprobs": nil,
+                                    ]
+                                ])
+                            )
+                        )
                     }
                 }
             }
-            let stop: JSON = isCompletion
-                ? ["content_filter_results": [:], "finish_reason": choice["finish_reason"] ?? "stop", "index": index, "logprobs": nil, "text": ""]
-                : ["content_filter_results": [:], "delta": [:], "finish_reason": choice["finish_reason"] ?? "stop", "index": index, "logprobs": nil]
+            let stop: JSON =
+                isCompletion
+                ? [
+                    "content_filter_results": [:], "finish_reason": choice["finish_reason"] ?? "stop", "index": index,
+                    "logprobs": nil, "text": "",
+                ]
+                : [
+                    "content_filter_results": [:], "delta": [:], "finish_reason": choice["finish_reason"] ?? "stop",
+                    "index": index, "logprobs": nil,
+                ]
             frames.append(StreamFrame(delayMs: delays.end, json: chunk([stop])))
         }
         if includeUsage, let usage = body["usage"] {

@@ -2,7 +2,13 @@ import Foundation
 
 /// The headers Azure puts on every response, plus the rate-limit and stream headers where they apply.
 enum AzureHeaders {
-    static func make(region: String, deployment: Deployment?, clientRequestID: String?, remaining: (requests: Int?, tokens: Int?)?, stream: Bool) -> [(String, String)] {
+    static func make(
+        region: String,
+        deployment: Deployment?,
+        clientRequestID: String?,
+        remaining: (requests: Int?, tokens: Int?)?,
+        stream: Bool
+    ) -> [(String, String)] {
         let requestID = UUID().uuidString.lowercased()
         var fields: [(String, String)] = [
             ("content-type", stream ? "text/event-stream; charset=utf-8" : "application/json"),

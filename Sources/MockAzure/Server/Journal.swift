@@ -59,9 +59,19 @@ public final class Journal: Sendable {
     public func record(method: String, path: String, query: String, headers: [(String, String)], body: [UInt8]) {
         let redacted = headers.map { ($0.0, Journal.redact(name: $0.0, value: $0.1)) }
         let json = try? JSON.parse(body)
-        let raw = json == nil && !body.isEmpty ? String(decoding: body.prefix(Journal.maximumBodyText), as: UTF8.self) : nil
+        let raw =
+            json == nil && !body.isEmpty ? String(decoding: body.prefix(Journal.maximumBodyText), as: UTF8.self) : nil
         state.withLockedValue { state in
-            let entry = Entry(sequence: state.next, time: Date().timeIntervalSince1970, method: method, path: path, query: query, headers: redacted, body: json, rawBody: raw)
+            let entry = Entry(
+                sequence: state.next,
+                time: Date().timeIntervalSince1970,
+                method: method,
+                path: path,
+                query: query,
+                headers: redacted,
+                body: json,
+                rawBody: raw
+            )
             state.next += 1
             state.entries.append(entry)
             if state.entries.count > capacity { state.entries.removeFirst(state.entries.count - capacity) }

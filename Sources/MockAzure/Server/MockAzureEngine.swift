@@ -40,7 +40,10 @@ public final class MockAzureEngine: Sendable {
 
     /// Loads the fixtures folder named in the configuration; a broken fixture throws with its path.
     public convenience init(configuration: MockAzureConfiguration) throws(FixtureError) {
-        self.init(configuration: configuration, fixtures: try FixtureLoader.load(directory: configuration.fixturesDirectory))
+        self.init(
+            configuration: configuration,
+            fixtures: try FixtureLoader.load(directory: configuration.fixturesDirectory)
+        )
     }
 
     struct Route {
@@ -73,22 +76,49 @@ public final class MockAzureEngine: Sendable {
     }
 
     public func handle(_ request: IncomingRequest, now: Double = Date().timeIntervalSince1970) -> MockReply {
-        journal.record(method: request.method, path: request.path, query: request.query, headers: request.headers, body: request.body)
+        journal.record(
+            method: request.method,
+            path: request.path,
+            query: request.query,
+            headers: request.headers,
+            body: request.body
+        )
         let reply = answer(request, now: now)
         return reply
     }
 
     func answer(_ request: IncomingRequest, now: Double) -> MockReply {
-        let plainHeaders = AzureHeaders.make(region: configuration.region, deployment: nil, clientRequestID: request.header("x-ms-client-request-id"), remaining: nil, stream: false)
-        func error(_ failure: (status: Int, body: JSON), deployment: Deployment? = nil, extra: [(String, String)] = []) -> MockReply {
-            let headers = deployment.map { AzureHeaders.make(region: configuration.region, deployment: $0, clientRequestID: request.header("x-ms-client-request-id"), remaining: nil, stream: false) } ?? plainHeaders
+        let plainHeaders = AzureHeaders.make(
+            region: configuration.region,
+            deployment: nil,
+            clientRequestID: request.header("x-ms-client-request-id"),
+            remaining: nil,
+            stream: false
+        )
+        func error(_ failure: (status: Int, body: JSON), deployment: Deployment? = nil, extra: [(String, String)] = [])
+            -> MockReply
+        {
+            let headers =
+                deployment.map {
+                    AzureHeaders.make(
+                        region: configuration.region,
+                        deployment: $0,
+                        clientRequestID: request.header("x-ms-client-request-id"),
+                        remaining: nil,
+                        stream: false
+                    )
+                } ?? plainHeaders
             return .json(failure.status, failure.body, headers: AzureHeaders.merge(headers, extra))
         }
-        guard request.method == "POST", let route = Route(path: request.path) else { return error(AzureError.resourceNotFound) }
+        guard request.method == "POST", let route = Route(path: request.path) else {
+            return error(AzureError.resourceNotFound)
+        }
 
         let version = request.queryItem("api-version")
         if route.isV1 {
-            if let version, !FixtureSet.v1APIVersions.contains(version) { return error(AzureError.apiVersionNotSupported) }
+            if let version, !FixtureSet.v1APIVersions.contains(version) {
+                return error(AzureError.apiVersionNotSupported)
+            }
         } else {
             guard let version, fixtures.apiVersions.contains(version) else { return error(AzureError.resourceNotFound) }
         }
@@ -102,30 +132,73 @@ public final class MockAzureEngine: Sendable {
             return error(AzureError.invalidJSON(parseError.description))
         }
         guard case .object = body else {
-            return error(AzureError.invalidRequest(message: "\(body.serialized().prefix(80)) is not of type 'object'", param: nil, code: nil))
+            return error(
+                AzureError.invalidRequest(
+                    message: "\(body.serialized().prefix(80)) is not of type 'object'",
+                    param: nil,
+                    code: nil
+                )
+            )
         }
         guard let deploymentName = route.deployment ?? body["model"]?.stringValue else {
-            return error(AzureError.invalidRequest(message: "Missing required parameter: 'model'.", param: "model", code: "missing_required_parameter"))
+            return error(
+                AzureError.invalidRequest(
+                    message: "Missing required parameter: 'model'.",
+                    param: "model",
+                    code: "missing_required_parameter"
+                )
+            )
         }
         let deployment: Deployment
         if let known = fixtures.deployments[deploymentName] {
             deployment = known
         } else if fixtures.deployments.isEmpty {
-            deployment = Deployment(name: deploymentName, model: deploymentName, kind: route.operation == .embeddings ? .embeddings : route.operation == .completions ? .completions : .chat)
+            deployment = Deployment(
+                name: deploymentName,
+                model: deploymentName,
+                kind: route.operation == .embeddings
+                    ? .embeddings : route.operation == .completions ? .completions : .chat
+            )
         } else {
             return error(AzureError.deploymentNotFound)
         }
-        let expectedKind: Deployment.Kind = route.operation == .embeddings ? .embeddings : route.operation == .completions ? .completions : .chat
+        let expectedKind: Deployment.Kind =
+            route.operation == .embeddings ? .embeddings : route.operation == .completions ? .completions : .chat
         if deployment.kind != expectedKind {
             let operationName = route.operation == .chatCompletions ? "chatCompletion" : route.operation.rawValue
-            return error((400, AzureError.body(code: "OperationNotSupported", message: "The \(operationName) operation does not work with the specified model, \(deployment.model). Please choose different model and try again. You can learn more about which models can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993.")), deployment: deployment)
+            return error(
+                (
+                    400,
+                    AzureError.body(
+                        code: "OperationNotSupported",
+                        message:
+                            "The \(operationName) operation does not work with the specified model, \(deployment.model). Please choose different model and try again. You can learn more about which models can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993."
+                    )
+                ),
+                deployment: deployment
+            )
         }
         // Directives travel in the headers, or in the last user message for clients (proxies) that do not forward
         // custom headers: a line `#mock-scenario: NAME` or `#mock-fault: 429 then 200`.
-        let directives = MockDirectives(text: ChatRequest(body: body).lastUserMessageText ?? body["prompt"]?.stringValue)
-        let mockRequest = MockRequest(deployment: deployment.name, operation: route.operation, apiVersion: version ?? "v1", body: body, scenarioName: request.header("x-mock-scenario") ?? directives.scenario(for: deployment.name))
+        let directives = MockDirectives(
+            text: ChatRequest(body: body).lastUserMessageText ?? body["prompt"]?.stringValue
+        )
+        let mockRequest = MockRequest(
+            deployment: deployment.name,
+            operation: route.operation,
+            apiVersion: version ?? "v1",
+            body: body,
+            scenarioName: request.header("x-mock-scenario") ?? directives.scenario(for: deployment.name)
+        )
         if route.operation == .chatCompletions, mockRequest.chat.messages == nil, mockRequest.scenarioName == nil {
-            return error(AzureError.invalidRequest(message: "Missing required parameter: 'messages'.", param: "messages", code: "missing_required_parameter"), deployment: deployment)
+            return error(
+                AzureError.invalidRequest(
+                    message: "Missing required parameter: 'messages'.",
+                    param: "messages",
+                    code: "missing_required_parameter"
+                ),
+                deployment: deployment
+            )
         }
         if let invalid = ParameterValidation.error(in: body, operation: route.operation, deployment: deployment) {
             return error(invalid, deployment: deployment)
@@ -136,22 +209,38 @@ public final class MockAzureEngine: Sendable {
         if let header = request.header("x-mock-fault") ?? directives.fault(for: deployment.name) {
             do {
                 let plan = try FaultPlan.parse(header)
-                fault = sequencer.next(plan, key: header + "|" + deployment.name + "|" + (request.header("x-mock-fault-key") ?? ""))
+                fault = sequencer.next(
+                    plan,
+                    key: header + "|" + deployment.name + "|" + (request.header("x-mock-fault-key") ?? "")
+                )
             } catch {
-                return MockAzureEngine.mockError("x-mock-fault: unknown fault '\(error.token)' (use 408, 429, 500, 503, hang, disconnect-after:N, malformed-frame, or a sequence such as '429 then 200')")
+                return MockAzureEngine.mockError(
+                    "x-mock-fault: unknown fault '\(error.token)' (use 408, 429, 500, 503, hang, disconnect-after:N, malformed-frame, or a sequence such as '429 then 200')"
+                )
             }
         } else {
             fault = randomFaults.next()
         }
         switch fault {
-        case .status(let status): return faultReply(status: status, apiVersion: mockRequest.apiVersion, deployment: deployment, error: error)
+        case .status(let status):
+            return faultReply(status: status, apiVersion: mockRequest.apiVersion, deployment: deployment, error: error)
         case .hang: return .hang(seconds: configuration.hangSeconds)
         default: break
         }
 
         // Azure's quota: prompt estimate + requested output tokens, counted on arrival.
-        let (cost, overflow) = TokenEstimate.prompt(of: mockRequest.chat).addingReportingOverflow(max(0, mockRequest.chat.maxOutputTokens ?? 0))
-        let decision = rateLimiter.withLockedValue { $0.admit(deployment: deployment.name, rpm: deployment.rpm, tpm: deployment.tpm, cost: overflow ? .max : cost, now: now) }
+        let (cost, overflow) = TokenEstimate.prompt(of: mockRequest.chat).addingReportingOverflow(
+            max(0, mockRequest.chat.maxOutputTokens ?? 0)
+        )
+        let decision = rateLimiter.withLockedValue {
+            $0.admit(
+                deployment: deployment.name,
+                rpm: deployment.rpm,
+                tpm: deployment.tpm,
+                cost: overflow ? .max : cost,
+                now: now
+            )
+        }
         var remaining: (requests: Int?, tokens: Int?)?
         switch decision {
         case .limited(let retryAfter, let tokens):
@@ -159,8 +248,10 @@ public final class MockAzureEngine: Sendable {
             return error(
                 AzureError.rateLimited(apiVersion: mockRequest.apiVersion, retryAfter: seconds, tokens: tokens),
                 deployment: deployment,
-                extra: [("retry-after", String(seconds)), ("retry-after-ms", String(Int((retryAfter * 1000).rounded(.up)))),
-                        ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-remaining-tokens", "0")]
+                extra: [
+                    ("retry-after", String(seconds)), ("retry-after-ms", String(Int((retryAfter * 1000).rounded(.up)))),
+                    ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-remaining-tokens", "0"),
+                ]
             )
         case .allowed(let requests, let tokens):
             remaining = (requests, tokens)
@@ -169,9 +260,17 @@ public final class MockAzureEngine: Sendable {
         var reply: MockReply
         switch matcher.select(mockRequest) {
         case .unknownName(let name):
-            return MockAzureEngine.mockError("x-mock-scenario: no scenario named '\(name)' (GET /__mock/scenarios lists them)")
+            return MockAzureEngine.mockError(
+                "x-mock-scenario: no scenario named '\(name)' (GET /__mock/scenarios lists them)"
+            )
         case .scenario(let scenario, _):
-            reply = replay(scenario.response, request: mockRequest, deployment: deployment, clientRequestID: request.header("x-ms-client-request-id"), remaining: remaining)
+            reply = replay(
+                scenario.response,
+                request: mockRequest,
+                deployment: deployment,
+                clientRequestID: request.header("x-ms-client-request-id"),
+                remaining: remaining
+            )
         case .generated:
             let generated: JSON
             switch route.operation {
@@ -179,7 +278,13 @@ public final class MockAzureEngine: Sendable {
             case .completions: generated = generator.completion(mockRequest, deployment: deployment)
             case .embeddings: generated = generator.embeddings(mockRequest, deployment: deployment)
             }
-            reply = replay(ScenarioResponse(body: generated), request: mockRequest, deployment: deployment, clientRequestID: request.header("x-ms-client-request-id"), remaining: remaining)
+            reply = replay(
+                ScenarioResponse(body: generated),
+                request: mockRequest,
+                deployment: deployment,
+                clientRequestID: request.header("x-ms-client-request-id"),
+                remaining: remaining
+            )
         }
         return apply(fault, to: reply)
     }
@@ -201,30 +306,62 @@ public final class MockAzureEngine: Sendable {
         return AzureError.invalidKey
     }
 
-    func faultReply(status: Int, apiVersion: String, deployment: Deployment, error: ((status: Int, body: JSON), Deployment?, [(String, String)]) -> MockReply) -> MockReply {
+    func faultReply(
+        status: Int,
+        apiVersion: String,
+        deployment: Deployment,
+        error: ((status: Int, body: JSON), Deployment?, [(String, String)]) -> MockReply
+    ) -> MockReply {
         switch status {
         case 429:
-            return error(AzureError.rateLimited(apiVersion: apiVersion, retryAfter: 1, tokens: true), deployment,
-                         [("retry-after", "1"), ("retry-after-ms", "1000"), ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-remaining-tokens", "0")])
+            return error(
+                AzureError.rateLimited(apiVersion: apiVersion, retryAfter: 1, tokens: true),
+                deployment,
+                [
+                    ("retry-after", "1"), ("retry-after-ms", "1000"), ("x-ratelimit-remaining-requests", "0"),
+                    ("x-ratelimit-remaining-tokens", "0"),
+                ]
+            )
         case 408: return error(AzureError.timeout, deployment, [])
         case 500: return error(AzureError.serverError, deployment, [])
         case 503: return error(AzureError.serviceUnavailable, deployment, [("retry-after", "1")])
-        default: return error((status, AzureError.body(code: String(status), message: "Simulated failure with status \(status).")), deployment, [])
+        default:
+            return error(
+                (status, AzureError.body(code: String(status), message: "Simulated failure with status \(status).")),
+                deployment,
+                []
+            )
         }
     }
 
-    func replay(_ response: ScenarioResponse, request: MockRequest, deployment: Deployment, clientRequestID: String?, remaining: (requests: Int?, tokens: Int?)?) -> MockReply {
+    func replay(
+        _ response: ScenarioResponse,
+        request: MockRequest,
+        deployment: Deployment,
+        clientRequestID: String?,
+        remaining: (requests: Int?, tokens: Int?)?
+    ) -> MockReply {
         let includeUsage = request.chat.includeUsage
         var frames: [StreamFrame]?
         if let recorded = response.frames {
             frames = StreamSynthesizer.adapt(recorded, includeUsage: includeUsage)
-        } else if request.chat.isStream, response.status == 200, response.rawBody == nil, let body = response.body, body["choices"] != nil {
+        } else if request.chat.isStream, response.status == 200, response.rawBody == nil, let body = response.body,
+            body["choices"] != nil
+        {
             frames = StreamSynthesizer.frames(for: body, includeUsage: includeUsage)
         }
-        let standard = AzureHeaders.make(region: configuration.region, deployment: deployment, clientRequestID: clientRequestID, remaining: remaining, stream: frames != nil)
+        let standard = AzureHeaders.make(
+            region: configuration.region,
+            deployment: deployment,
+            clientRequestID: clientRequestID,
+            remaining: remaining,
+            stream: frames != nil
+        )
         let headers = AzureHeaders.merge(standard, response.headers)
         if let frames {
-            let scaled = frames.map { StreamFrame(delayMs: configuration.speed > 0 ? $0.delayMs / configuration.speed : 0, data: $0.data) }
+            let scaled = frames.map {
+                StreamFrame(delayMs: configuration.speed > 0 ? $0.delayMs / configuration.speed : 0, data: $0.data)
+            }
             return .stream(status: response.status, headers: headers, frames: scaled, ending: response.ending)
         }
         let text = response.rawBody.map { Array($0.utf8) } ?? (response.body ?? [:]).serializedBytes()
@@ -234,7 +371,10 @@ public final class MockAzureEngine: Sendable {
         return .body(status: response.status, headers: headers, text: text)
     }
 
-    static let malformedFrame = StreamFrame(delayMs: 0, data: #"{"id":"chatcmpl-malformed","choices":[{"delta":{"content":"trunc"#)
+    static let malformedFrame = StreamFrame(
+        delayMs: 0,
+        data: #"{"id":"chatcmpl-malformed","choices":[{"delta":{"content":"trunc"#
+    )
 
     func apply(_ fault: Fault, to reply: MockReply) -> MockReply {
         switch (fault, reply) {

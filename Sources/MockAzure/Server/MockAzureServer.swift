@@ -17,10 +17,15 @@ public struct MockAzureServer: Sendable {
         self.logger = logger
     }
 
-    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
         Application(
             router: buildRouter(),
-            configuration: .init(address: .hostname(engine.configuration.host, port: engine.configuration.port), serverName: nil),
+            configuration: .init(
+                address: .hostname(engine.configuration.host, port: engine.configuration.port),
+                serverName: nil
+            ),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -32,7 +37,9 @@ public struct MockAzureServer: Sendable {
         let engine = self.engine
         router.get("/__mock/journal") { request, _ in
             var entries = engine.journal.entries
-            if let limit = request.uri.queryParameters.get("limit", as: Int.self), limit >= 0 { entries = Array(entries.suffix(limit)) }
+            if let limit = request.uri.queryParameters.get("limit", as: Int.self), limit >= 0 {
+                entries = Array(entries.suffix(limit))
+            }
             return MockAzureServer.json(200, ["entries": .array(entries.map(\.json))])
         }
         router.delete("/__mock/journal") { _, _ in
@@ -45,10 +52,24 @@ public struct MockAzureServer: Sendable {
             return Response(status: .noContent)
         }
         router.get("/__mock/scenarios") { _, _ in
-            MockAzureServer.json(200, ["scenarios": .array(engine.fixtures.scenarios.map(\.summary)), "deployments": .array(engine.fixtures.deployments.values.sorted { $0.name < $1.name }.map(\.summary))])
+            MockAzureServer.json(
+                200,
+                [
+                    "scenarios": .array(engine.fixtures.scenarios.map(\.summary)),
+                    "deployments": .array(
+                        engine.fixtures.deployments.values.sorted { $0.name < $1.name }.map(\.summary)
+                    ),
+                ]
+            )
         }
         router.get("/__mock/health") { _, _ in
-            MockAzureServer.json(200, ["status": "ok", "open_streams": .int(engine.openStreams), "aborted_streams": .int(engine.abortedStreams)])
+            MockAzureServer.json(
+                200,
+                [
+                    "status": "ok", "open_streams": .int(engine.openStreams),
+                    "aborted_streams": .int(engine.abortedStreams),
+                ]
+            )
         }
         router.on("/openai/**", method: .post) { request, context in
             try await handle(request, context: context)
@@ -74,7 +95,10 @@ public struct MockAzureServer: Sendable {
             bodyTooLarge: tooLarge
         )
         let reply = engine.handle(incoming)
-        logger.debug("mock request", metadata: ["path": "\(incoming.path)", "status": "\(reply.status.map(String.init) ?? "hang")"])
+        logger.debug(
+            "mock request",
+            metadata: ["path": "\(incoming.path)", "status": "\(reply.status.map(String.init) ?? "hang")"]
+        )
         return try await render(reply)
     }
 
@@ -84,40 +108,56 @@ public struct MockAzureServer: Sendable {
     func render(_ reply: MockReply) async throws -> Response {
         switch reply {
         case .body(let status, let headers, let text):
-            return Response(status: .init(code: status), headers: MockAzureServer.fields(headers), body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            return Response(
+                status: .init(code: status),
+                headers: MockAzureServer.fields(headers),
+                body: .init(byteBuffer: ByteBuffer(bytes: text))
+            )
         case .truncatedBody(let status, let headers, let text, let sentBytes):
             let part = ByteBuffer(bytes: text.prefix(sentBytes))
-            return Response(status: .init(code: status), headers: MockAzureServer.fields(headers), body: .init(contentLength: text.count) { writer in
-                try await writer.write(part)
-                try await Task.sleep(for: .milliseconds(50))
-                throw SimulatedDisconnect()
-            })
-        case .stream(let status, let headers, let frames, let ending):
-            let engine = self.engine
-            return Response(status: .init(code: status), headers: MockAzureServer.fields(headers), body: .init { writer in
-                engine.streamStarted()
-                do {
-                    for frame in frames {
-                        if frame.delayMs > 0 { try await Task.sleep(for: .microseconds(Int64(frame.delayMs * 1000))) }
-                        try await writer.write(SSEWriter.encode(data: frame.data))
-                    }
-                } catch {
-                    engine.streamEnded(aborted: true)
-                    throw error
-                }
-                engine.streamEnded(aborted: false)
-                if ending == .stall {
-                    let seconds = engine.configuration.hangSeconds
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
-                    throw SimulatedDisconnect()
-                }
-                if ending == .disconnect {
-                    // Let the frames already written reach the peer before the connection drops.
+            return Response(
+                status: .init(code: status),
+                headers: MockAzureServer.fields(headers),
+                body: .init(contentLength: text.count) { writer in
+                    try await writer.write(part)
                     try await Task.sleep(for: .milliseconds(50))
                     throw SimulatedDisconnect()
                 }
-                try await writer.finish(nil)
-            })
+            )
+        case .stream(let status, let headers, let frames, let ending):
+            let engine = self.engine
+            return Response(
+                status: .init(code: status),
+                headers: MockAzureServer.fields(headers),
+                body: .init { writer in
+                    engine.streamStarted()
+                    do {
+                        for frame in frames {
+                            if frame.delayMs > 0 {
+                                try await Task.sleep(for: .microseconds(Int64(frame.delayMs * 1000)))
+                            }
+                            try await writer.write(SSEWriter.encode(data: frame.data))
+                        }
+                    } catch {
+                        engine.streamEnded(aborted: true)
+                        throw error
+                    }
+                    engine.streamEnded(aborted: false)
+                    if ending == .stall {
+                        let seconds = engine.configuration.hangSeconds
+                        try? await cancelWhenGracefulShutdown {
+                            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                        }
+                        throw SimulatedDisconnect()
+                    }
+                    if ending == .disconnect {
+                        // Let the frames already written reach the peer before the connection drops.
+                        try await Task.sleep(for: .milliseconds(50))
+                        throw SimulatedDisconnect()
+                    }
+                    try await writer.finish(nil)
+                }
+            )
         case .hang(let seconds):
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
             return MockAzureServer.json(AzureError.timeout.status, AzureError.timeout.body)
@@ -133,13 +173,19 @@ public struct MockAzureServer: Sendable {
     }
 
     static func json(_ status: Int, _ body: JSON) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: body.byteBuffer()))
+        Response(
+            status: .init(code: status),
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: body.byteBuffer())
+        )
     }
 }
 
 /// Unknown paths and methods get Azure's 404 body rather than an empty one.
 struct AzureNotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
@@ -150,7 +196,10 @@ struct AzureNotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
 
 extension Scenario {
     var summary: JSON {
-        var object: JSONObject = ["name": .string(name), "description": .string(description), "file": .string(file), "priority": .int(priority)]
+        var object: JSONObject = [
+            "name": .string(name), "description": .string(description), "file": .string(file),
+            "priority": .int(priority),
+        ]
         if let match {
             var rules = JSONObject()
             if let deployments = match.deployments { rules["deployment"] = .array(deployments.map(JSON.string)) }
@@ -172,6 +221,10 @@ extension Scenario {
 
 extension Deployment {
     var summary: JSON {
-        ["name": .string(name), "model": .string(model), "kind": .string(kind.rawValue), "rpm": rpm.map(JSON.int) ?? nil, "tpm": tpm.map(JSON.int) ?? nil, "default_scenario": defaultScenario.map(JSON.string) ?? nil]
+        [
+            "name": .string(name), "model": .string(model), "kind": .string(kind.rawValue),
+            "rpm": rpm.map(JSON.int) ?? nil, "tpm": tpm.map(JSON.int) ?? nil,
+            "default_scenario": defaultScenario.map(JSON.string) ?? nil,
+        ]
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Wire
 
 /// What the simulator decided to send, before any HTTP framework renders it.
@@ -34,7 +35,14 @@ public struct IncomingRequest: Sendable {
     /// The body was larger than the configured maximum (and `body` holds only its start).
     public var bodyTooLarge: Bool
 
-    public init(method: String, path: String, query: String, headers: [(String, String)], body: [UInt8], bodyTooLarge: Bool = false) {
+    public init(
+        method: String,
+        path: String,
+        query: String,
+        headers: [(String, String)],
+        body: [UInt8],
+        bodyTooLarge: Bool = false
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -51,11 +59,10 @@ public struct IncomingRequest: Sendable {
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             if parts.first.map(String.init)?.removingPercentEncoding == name {
-                return parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" : ""
+                return parts.count > 1
+                    ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" : ""
             }
         }
         return nil
     }
 }
-
-import Foundation

@@ -11,10 +11,10 @@ enum ParameterValidation {
     static func error(in body: JSON, operation: MockOperation, deployment: Deployment) -> (status: Int, body: JSON)? {
         switch operation {
         case .embeddings:
-            return integer("dimensions", body["dimensions"], in: 1...max(1, deployment.dimensions))
+            return integer("dimensions", body["dimensions"], in: 1 ... max(1, deployment.dimensions))
         case .chatCompletions, .completions:
-            return integer("max_tokens", body["max_tokens"], in: 1...maximumOutputTokens)
-                ?? integer("max_completion_tokens", body["max_completion_tokens"], in: 1...maximumOutputTokens)
+            return integer("max_tokens", body["max_tokens"], in: 1 ... maximumOutputTokens)
+                ?? integer("max_completion_tokens", body["max_completion_tokens"], in: 1 ... maximumOutputTokens)
         }
     }
 
@@ -22,7 +22,11 @@ enum ParameterValidation {
     static func integer(_ name: String, _ value: JSON?, in range: ClosedRange<Int>) -> (status: Int, body: JSON)? {
         guard let value, !value.isNull else { return nil }
         guard case .number(let text) = value else {
-            return AzureError.invalidRequest(message: "Invalid type for '\(name)': expected an integer, but got \(article(value)) instead.", param: name, code: "invalid_type")
+            return AzureError.invalidRequest(
+                message: "Invalid type for '\(name)': expected an integer, but got \(article(value)) instead.",
+                param: name,
+                code: "invalid_type"
+            )
         }
         // An integer too large for Int (2⁶⁴, 1e30) is still an integer: out of range, not of the wrong type.
         let number: Double
@@ -32,12 +36,26 @@ enum ParameterValidation {
         } else if let double = Double(text), double.isFinite, double == double.rounded() {
             number = double
         } else {
-            return AzureError.invalidRequest(message: "Invalid type for '\(name)': expected an integer, but got a decimal number instead.", param: name, code: "invalid_type")
+            return AzureError.invalidRequest(
+                message: "Invalid type for '\(name)': expected an integer, but got a decimal number instead.",
+                param: name,
+                code: "invalid_type"
+            )
         }
         if number < Double(range.lowerBound) {
-            return AzureError.invalidRequest(message: "Invalid '\(name)': integer below minimum value. Expected a value >= \(range.lowerBound), but got \(text) instead.", param: name, code: "integer_below_min_value")
+            return AzureError.invalidRequest(
+                message:
+                    "Invalid '\(name)': integer below minimum value. Expected a value >= \(range.lowerBound), but got \(text) instead.",
+                param: name,
+                code: "integer_below_min_value"
+            )
         }
-        return AzureError.invalidRequest(message: "Invalid '\(name)': integer above maximum value. Expected a value <= \(range.upperBound), but got \(text) instead.", param: name, code: "integer_above_max_value")
+        return AzureError.invalidRequest(
+            message:
+                "Invalid '\(name)': integer above maximum value. Expected a value <= \(range.upperBound), but got \(text) instead.",
+            param: name,
+            code: "integer_above_max_value"
+        )
     }
 
     static func article(_ value: JSON) -> String {

@@ -33,7 +33,8 @@ public struct Caller: Sendable, Equatable {
     public func mayUse(modelGroup: String) -> Bool {
         switch kind {
         case .master, .anonymous: return true
-        case .virtualKey(_, _, let models): return models.isEmpty || models.contains(modelGroup) || models.contains("all-proxy-models")
+        case .virtualKey(_, _, let models):
+            return models.isEmpty || models.contains(modelGroup) || models.contains("all-proxy-models")
         }
     }
 }
@@ -54,7 +55,8 @@ public struct Authenticator: Sendable {
     /// The master key's sha256, computed once (every request made with it carries the hash into its spend row).
     var masterKeyHash: String
 
-    public init(masterKey: String?, extractor: KeyExtractor = KeyExtractor(), virtualKeys: (any VirtualKeyStore)? = nil) {
+    public init(masterKey: String?, extractor: KeyExtractor = KeyExtractor(), virtualKeys: (any VirtualKeyStore)? = nil)
+    {
         self.masterKey = masterKey
         self.extractor = extractor
         self.virtualKeys = virtualKeys

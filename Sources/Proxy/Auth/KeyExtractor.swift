@@ -17,7 +17,9 @@ public struct KeyExtractor: Sendable {
 
     /// `header` looks a header up by lower-case name.
     public func extract(_ header: (String) -> String?) -> PresentedKey {
-        if let customHeader, let value = header(customHeader), !value.isEmpty { return .key(KeyExtractor.stripBearer(value)) }
+        if let customHeader, let value = header(customHeader), !value.isEmpty {
+            return .key(KeyExtractor.stripBearer(value))
+        }
         if let value = header("x-litellm-api-key"), !value.isEmpty { return .key(KeyExtractor.stripBearer(value)) }
         if let value = header("authorization"), !value.isEmpty {
             let trimmed = value.trimmingSpaces
@@ -35,7 +37,9 @@ public struct KeyExtractor: Sendable {
 
     static func stripBearer(_ value: String) -> String {
         let trimmed = value.trimmingSpaces
-        if trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " { return String(trimmed.dropFirst(7)).trimmingSpaces }
+        if trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " {
+            return String(trimmed.dropFirst(7)).trimmingSpaces
+        }
         return trimmed
     }
 }

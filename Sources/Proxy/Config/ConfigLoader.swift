@@ -7,15 +7,21 @@ import Wire
 /// wrong types, an entry without `model`, or an unset `os.environ/` variable (with no provider key fallback) fail
 /// with the file, key path and problem.
 public enum ConfigLoader {
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> ProxyConfig {
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigError) -> ProxyConfig
+    {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, reason: "cannot be read (no such file, or no permission)")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: path, reason: "is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, reason: "is not UTF-8 text")
+        }
         return try parse(text, file: path, environment: environment)
     }
 
-    public static func parse(_ text: String, file: String = "config.yaml", environment: [String: String] = [:]) throws(ConfigError) -> ProxyConfig {
+    public static func parse(_ text: String, file: String = "config.yaml", environment: [String: String] = [:])
+        throws(ConfigError) -> ProxyConfig
+    {
         let document: JSON
         do {
             document = try JSON.parseYAML(text)
@@ -37,7 +43,9 @@ struct ConfigReader {
         self.environment = environment
     }
 
-    func fail(_ path: String, _ reason: String) -> ConfigError { ConfigError(file: file, keyPath: path, reason: reason) }
+    func fail(_ path: String, _ reason: String) -> ConfigError {
+        ConfigError(file: file, keyPath: path, reason: reason)
+    }
 
     static let topLevel: Set<String> = [
         "model_list", "litellm_settings", "router_settings", "general_settings", "environment_variables", "include",
@@ -54,8 +62,10 @@ struct ConfigReader {
         "enforce_user_param", "infer_model_from_keys", "public_routes", "allowed_routes", "admin_only_routes",
         "user_header_name", "custom_auth", "enable_jwt_auth", "disable_retry_on_max_parallel_request_limit_error",
         "proxy_budget_rescheduler_min_time", "proxy_budget_rescheduler_max_time", "spend_log_max_string_length",
-        "store_model_in_db", "use_redis_transaction_buffer", "forward_client_headers_to_llm_api", "sqlite_path", "spend_spill_path", "spend_journal", "spend_journal_path",
-        "spend_queue_capacity", "user_api_key_cache_ttl", "limit_sync_interval", "use_x_forwarded_for", "trusted_proxies",
+        "store_model_in_db", "use_redis_transaction_buffer", "forward_client_headers_to_llm_api", "sqlite_path",
+        "spend_spill_path", "spend_journal", "spend_journal_path",
+        "spend_queue_capacity", "user_api_key_cache_ttl", "limit_sync_interval", "use_x_forwarded_for",
+        "trusted_proxies",
         "request_body_timeout", "auth_failure_limit_per_minute", "ui_login_failure_limit",
     ]
     static let litellmSettings: Set<String> = [
@@ -102,9 +112,15 @@ struct ConfigReader {
         environment.merge(exported) { _, new in new }
 
         var settings = ProxySettings()
-        let general = try root["general_settings"].map { value throws(ConfigError) in try object(value, "general_settings") } ?? JSONObject()
-        let litellm = try root["litellm_settings"].map { value throws(ConfigError) in try object(value, "litellm_settings") } ?? JSONObject()
-        let router = try root["router_settings"].map { value throws(ConfigError) in try object(value, "router_settings") } ?? JSONObject()
+        let general =
+            try root["general_settings"].map { value throws(ConfigError) in try object(value, "general_settings") }
+            ?? JSONObject()
+        let litellm =
+            try root["litellm_settings"].map { value throws(ConfigError) in try object(value, "litellm_settings") }
+            ?? JSONObject()
+        let router =
+            try root["router_settings"].map { value throws(ConfigError) in try object(value, "router_settings") }
+            ?? JSONObject()
         warnUnknown(general, ConfigReader.generalSettings, "general_settings")
         warnUnknown(litellm, ConfigReader.litellmSettings, "litellm_settings")
         warnUnknown(router, ConfigReader.routerSettings, "router_settings")
@@ -112,47 +128,74 @@ struct ConfigReader {
         settings.litellmSettings = try resolveObject(litellm, "litellm_settings")
         settings.routerSettings = try resolveObject(router, "router_settings")
 
-        settings.masterKey = try string(settings.generalSettings["master_key"], "general_settings.master_key") ?? nonEmpty(environment["LITELLM_MASTER_KEY"])
-        settings.databaseURL = try string(settings.generalSettings["database_url"], "general_settings.database_url") ?? nonEmpty(environment["DATABASE_URL"])
-        if let megabytes = try number(settings.generalSettings["max_request_size_mb"], "general_settings.max_request_size_mb") {
-            guard megabytes > 0, megabytes <= 1_048_576 else { throw fail("general_settings.max_request_size_mb", "must be > 0 and ≤ 1048576 (1 TiB)") }
+        settings.masterKey =
+            try string(settings.generalSettings["master_key"], "general_settings.master_key")
+            ?? nonEmpty(environment["LITELLM_MASTER_KEY"])
+        settings.databaseURL =
+            try string(settings.generalSettings["database_url"], "general_settings.database_url")
+            ?? nonEmpty(environment["DATABASE_URL"])
+        if let megabytes = try number(
+            settings.generalSettings["max_request_size_mb"],
+            "general_settings.max_request_size_mb"
+        ) {
+            guard megabytes > 0, megabytes <= 1_048_576 else {
+                throw fail("general_settings.max_request_size_mb", "must be > 0 and ≤ 1048576 (1 TiB)")
+            }
             settings.maximumRequestBodySize = Int(megabytes * 1024 * 1024)
         }
-        settings.requestTimeout = try seconds(settings.litellmSettings["request_timeout"], "litellm_settings.request_timeout") ?? settings.requestTimeout
+        settings.requestTimeout =
+            try seconds(settings.litellmSettings["request_timeout"], "litellm_settings.request_timeout")
+            ?? settings.requestTimeout
         settings.routerTimeout = try seconds(settings.routerSettings["timeout"], "router_settings.timeout")
-        settings.routerStreamTimeout = try seconds(settings.routerSettings["stream_timeout"], "router_settings.stream_timeout")
+        settings.routerStreamTimeout = try seconds(
+            settings.routerSettings["stream_timeout"],
+            "router_settings.stream_timeout"
+        )
         let routerRetries = try integer(settings.routerSettings["num_retries"], "router_settings.num_retries")
         let litellmRetries = try integer(settings.litellmSettings["num_retries"], "litellm_settings.num_retries")
         settings.numRetries = routerRetries ?? litellmRetries
-        settings.spendBatchInterval = try seconds(settings.generalSettings["proxy_batch_write_at"], "general_settings.proxy_batch_write_at") ?? settings.spendBatchInterval
-        settings.limitSyncInterval = try seconds(settings.generalSettings["limit_sync_interval"], "general_settings.limit_sync_interval") ?? settings.limitSyncInterval
+        settings.spendBatchInterval =
+            try seconds(settings.generalSettings["proxy_batch_write_at"], "general_settings.proxy_batch_write_at")
+            ?? settings.spendBatchInterval
+        settings.limitSyncInterval =
+            try seconds(settings.generalSettings["limit_sync_interval"], "general_settings.limit_sync_interval")
+            ?? settings.limitSyncInterval
         settings.router = try routerSettings(settings)
         settings.dropParams = try bool(settings.litellmSettings["drop_params"], "litellm_settings.drop_params") ?? false
         settings.sslVerify = try bool(settings.litellmSettings["ssl_verify"], "litellm_settings.ssl_verify") ?? true
         settings.forwardedFor.trustEveryPeer =
             try bool(settings.generalSettings["use_x_forwarded_for"], "general_settings.use_x_forwarded_for") ?? false
         if let proxies = settings.generalSettings["trusted_proxies"] {
-            guard let list = proxies.arrayValue?.compactMap(\.stringValue), list.count == proxies.arrayValue?.count else {
+            guard let list = proxies.arrayValue?.compactMap(\.stringValue), list.count == proxies.arrayValue?.count
+            else {
                 throw fail("general_settings.trusted_proxies", "expected a list of IP addresses")
             }
             settings.forwardedFor.trustedProxies = Set(list)
         }
-        if let limit = try integer(settings.generalSettings["auth_failure_limit_per_minute"], "general_settings.auth_failure_limit_per_minute") {
+        if let limit = try integer(
+            settings.generalSettings["auth_failure_limit_per_minute"],
+            "general_settings.auth_failure_limit_per_minute"
+        ) {
             guard limit >= 1 else { throw fail("general_settings.auth_failure_limit_per_minute", "must be ≥ 1") }
             settings.failedKeyThrottle.limit = limit
         }
-        if let limit = try integer(settings.generalSettings["ui_login_failure_limit"], "general_settings.ui_login_failure_limit") {
+        if let limit = try integer(
+            settings.generalSettings["ui_login_failure_limit"],
+            "general_settings.ui_login_failure_limit"
+        ) {
             guard limit >= 1 else { throw fail("general_settings.ui_login_failure_limit", "must be ≥ 1") }
             settings.uiLoginThrottle.limit = limit
         }
-        settings.requestBodyTimeout = try seconds(settings.generalSettings["request_body_timeout"], "general_settings.request_body_timeout")
+        settings.requestBodyTimeout =
+            try seconds(settings.generalSettings["request_body_timeout"], "general_settings.request_body_timeout")
             ?? settings.requestBodyTimeout
         if let aliases = settings.routerSettings["model_group_alias"] {
             for member in try object(aliases, "router_settings.model_group_alias") {
                 let path = "router_settings.model_group_alias.\(member.key)"
                 switch member.value {
                 case .string(let target): settings.modelGroupAlias[member.key] = target
-                case .object(let object): settings.modelGroupAlias[member.key] = try string(object["model"], "\(path).model")
+                case .object(let object):
+                    settings.modelGroupAlias[member.key] = try string(object["model"], "\(path).model")
                 default: throw fail(path, "expected a model name")
                 }
             }
@@ -160,25 +203,46 @@ struct ConfigReader {
 
         var deployments: [ModelDeployment] = []
         if let list = root["model_list"], !list.isNull {
-            guard case .array(let entries) = list else { throw fail("model_list", "expected a list, found \(list.kindName)") }
+            guard case .array(let entries) = list else {
+                throw fail("model_list", "expected a list, found \(list.kindName)")
+            }
             for (index, entry) in entries.enumerated() {
                 deployments.append(try deployment(entry, "model_list[\(index)]"))
             }
         }
-        if deployments.isEmpty { warnings.append("\(file): model_list is empty: every model request will fail with 400") }
-        for (alias, target) in settings.modelGroupAlias.sorted(by: { $0.key < $1.key }) where !deployments.contains(where: { $0.modelName == target }) {
-            throw fail("router_settings.model_group_alias.\(alias)", "points to '\(target)', which is not a model_name in model_list")
+        if deployments.isEmpty {
+            warnings.append("\(file): model_list is empty: every model request will fail with 400")
         }
-        return ProxyConfig(file: file, deployments: deployments, settings: settings, environmentVariables: exported, warnings: warnings)
+        for (alias, target) in settings.modelGroupAlias.sorted(by: { $0.key < $1.key })
+        where !deployments.contains(where: { $0.modelName == target }) {
+            throw fail(
+                "router_settings.model_group_alias.\(alias)",
+                "points to '\(target)', which is not a model_name in model_list"
+            )
+        }
+        return ProxyConfig(
+            file: file,
+            deployments: deployments,
+            settings: settings,
+            environmentVariables: exported,
+            warnings: warnings
+        )
     }
 
     mutating func deployment(_ value: JSON, _ path: String) throws(ConfigError) -> ModelDeployment {
         let entry = try object(value, path)
         warnUnknown(entry, ConfigReader.modelEntry, path)
-        guard let name = try string(try resolve(entry["model_name"] ?? .null, "\(path).model_name"), "\(path).model_name"), !name.isEmpty else {
+        guard
+            let name = try string(
+                try resolve(entry["model_name"] ?? .null, "\(path).model_name"),
+                "\(path).model_name"
+            ), !name.isEmpty
+        else {
             throw fail("\(path).model_name", "is required")
         }
-        guard let rawParams = entry["litellm_params"] else { throw fail("\(path).litellm_params", "is required (with at least `model`)") }
+        guard let rawParams = entry["litellm_params"] else {
+            throw fail("\(path).litellm_params", "is required (with at least `model`)")
+        }
         var params = JSONObject()
         for member in try object(rawParams, "\(path).litellm_params") {
             let keyPath = "\(path).litellm_params.\(member.key)"
@@ -193,7 +257,10 @@ struct ConfigReader {
         guard let model = try string(params["model"], "\(paramsPath).model"), !model.isEmpty else {
             throw fail("\(paramsPath).model", "is required")
         }
-        let info = try entry["model_info"].map { value throws(ConfigError) in try resolveObject(try object(value, "\(path).model_info"), "\(path).model_info") } ?? JSONObject()
+        let info =
+            try entry["model_info"].map { value throws(ConfigError) in
+                try resolveObject(try object(value, "\(path).model_info"), "\(path).model_info")
+            } ?? JSONObject()
 
         let apiBase = try string(params["api_base"], "\(paramsPath).api_base")
         if let apiBase, URL(string: apiBase)?.scheme == nil || URL(string: apiBase)?.host == nil {
@@ -211,11 +278,18 @@ struct ConfigReader {
             upstreamModel = String(model[model.index(after: slash)...])
         } else if let explicitProvider {
             guard let known = ModelDeployment.Provider(rawValue: explicitProvider) else {
-                throw fail("\(paramsPath).custom_llm_provider", "provider '\(explicitProvider)' is not supported here (azure, openai)")
+                throw fail(
+                    "\(paramsPath).custom_llm_provider",
+                    "provider '\(explicitProvider)' is not supported here (azure, openai)"
+                )
             }
             provider = known
-            if model.hasPrefix(explicitProvider + "/") { upstreamModel = String(model.dropFirst(explicitProvider.count + 1)) }
-        } else if let host = apiBase.flatMap({ URL(string: $0)?.host?.lowercased() }), host.hasSuffix(".openai.azure.com") || host.hasSuffix(".cognitiveservices.azure.com") {
+            if model.hasPrefix(explicitProvider + "/") {
+                upstreamModel = String(model.dropFirst(explicitProvider.count + 1))
+            }
+        } else if let host = apiBase.flatMap({ URL(string: $0)?.host?.lowercased() }),
+            host.hasSuffix(".openai.azure.com") || host.hasSuffix(".cognitiveservices.azure.com")
+        {
             provider = .azure
         } else {
             provider = .openai
@@ -227,12 +301,16 @@ struct ConfigReader {
             apiKey = nonEmpty(environment[fallback])
             if apiKey == nil, entry["litellm_params"]?["api_key"]?.stringValue?.hasPrefix("os.environ/") == true {
                 let variable = entry["litellm_params"]?["api_key"]?.stringValue?.dropFirst("os.environ/".count) ?? ""
-                throw fail("\(paramsPath).api_key", "environment variable \(variable) is not set (and no \(fallback) fallback)")
+                throw fail(
+                    "\(paramsPath).api_key",
+                    "environment variable \(variable) is not set (and no \(fallback) fallback)"
+                )
             }
         }
         if apiKey != nil { params["api_key"] = .string(apiKey!) }
 
-        let id = try string(info["id"], "\(path).model_info.id") ?? ModelDeploymentID.make(modelName: name, params: params)
+        let id =
+            try string(info["id"], "\(path).model_info.id") ?? ModelDeploymentID.make(modelName: name, params: params)
         return ModelDeployment(
             modelName: name,
             litellmParams: params,
@@ -309,7 +387,8 @@ struct ConfigReader {
         guard case .object(let object) = value else { throw fail(path, "expected a map of header names to values") }
         return try object.map { member throws(ConfigError) in
             guard let text = try string(member.value, "\(path).\(member.key)"),
-                  HTTPField.Name(member.key) != nil, HTTPField.isValidValue(text) else {
+                HTTPField.Name(member.key) != nil, HTTPField.isValidValue(text)
+            else {
                 throw fail("\(path).\(member.key)", "expected a valid HTTP header name and value")
             }
             return (member.key.lowercased(), text)
@@ -338,7 +417,10 @@ struct ConfigReader {
     func seconds(_ value: JSON?, _ path: String, zeroAllowed: Bool = false) throws(ConfigError) -> Double? {
         guard let number = try number(value, path) else { return nil }
         guard zeroAllowed ? number >= 0 : number > 0, number <= Self.longestDuration else {
-            throw fail(path, "must be a number of seconds \(zeroAllowed ? "≥" : ">") 0 and ≤ \(Int(Self.longestDuration))")
+            throw fail(
+                path,
+                "must be a number of seconds \(zeroAllowed ? "≥" : ">") 0 and ≤ \(Int(Self.longestDuration))"
+            )
         }
         return number
     }
@@ -348,7 +430,9 @@ struct ConfigReader {
 
     func integer(_ value: JSON?, _ path: String) throws(ConfigError) -> Int? {
         guard let number = try number(value, path) else { return nil }
-        guard number >= 0, number == number.rounded(), number < 1e15 else { throw fail(path, "expected a whole number ≥ 0") }
+        guard number >= 0, number == number.rounded(), number < 1e15 else {
+            throw fail(path, "expected a whole number ≥ 0")
+        }
         return Int(number)
     }
 
@@ -398,7 +482,10 @@ enum ModelDeploymentID {
     static func pythonJSON(_ value: JSON) -> String {
         switch value {
         case .array(let items): return "[" + items.map(pythonJSON).joined(separator: ", ") + "]"
-        case .object(let object): return "{" + object.map { JSON.string($0.key).serialized() + ": " + pythonJSON($0.value) }.joined(separator: ", ") + "}"
+        case .object(let object):
+            return "{"
+                + object.map { JSON.string($0.key).serialized() + ": " + pythonJSON($0.value) }.joined(separator: ", ")
+                + "}"
         default: return value.serialized()
         }
     }

@@ -10,15 +10,26 @@ extension ConfigReader {
         if let name = try string(router["routing_strategy"], "router_settings.routing_strategy") {
             guard let strategy = RoutingStrategy(configName: name) else {
                 let known = RoutingStrategy.allCases.map(\.rawValue).joined(separator: ", ")
-                throw fail("router_settings.routing_strategy", "unknown strategy '\(name.prefix(60))' (known: \(known))")
+                throw fail(
+                    "router_settings.routing_strategy",
+                    "unknown strategy '\(name.prefix(60))' (known: \(known))"
+                )
             }
             result.strategy = strategy
         }
         if let retries = settings.numRetries { result.numRetries = retries }
-        result.allowedFails = try integer(router["allowed_fails"], "router_settings.allowed_fails") ?? result.allowedFails
-        result.cooldownTime = try seconds(router["cooldown_time"], "router_settings.cooldown_time", zeroAllowed: true) ?? result.cooldownTime
-        result.maxFallbacks = try integer(router["max_fallbacks"] ?? litellm["max_fallbacks"], "router_settings.max_fallbacks") ?? result.maxFallbacks
-        for (key, target) in [("fallbacks", \RouterSettings.fallbacks), ("context_window_fallbacks", \.contextWindowFallbacks), ("content_policy_fallbacks", \.contentPolicyFallbacks)] {
+        result.allowedFails =
+            try integer(router["allowed_fails"], "router_settings.allowed_fails") ?? result.allowedFails
+        result.cooldownTime =
+            try seconds(router["cooldown_time"], "router_settings.cooldown_time", zeroAllowed: true)
+            ?? result.cooldownTime
+        result.maxFallbacks =
+            try integer(router["max_fallbacks"] ?? litellm["max_fallbacks"], "router_settings.max_fallbacks")
+            ?? result.maxFallbacks
+        for (key, target) in [
+            ("fallbacks", \RouterSettings.fallbacks), ("context_window_fallbacks", \.contextWindowFallbacks),
+            ("content_policy_fallbacks", \.contentPolicyFallbacks),
+        ] {
             let (value, section) = router[key].map { ($0, "router_settings") } ?? (litellm[key], "litellm_settings")
             result[keyPath: target] = try fallbackMap(value, "\(section).\(key)")
         }
@@ -28,14 +39,21 @@ extension ConfigReader {
         if let policy = router["retry_policy"], !policy.isNull {
             for member in try object(policy, "router_settings.retry_policy") {
                 let path = "router_settings.retry_policy.\(member.key)"
-                guard let retryClass = RetryClass(rawValue: member.key) else { throw fail(path, "unknown error class (known: \(RetryClass.allCases.map(\.rawValue).joined(separator: ", ")))") }
+                guard let retryClass = RetryClass(rawValue: member.key) else {
+                    throw fail(
+                        path,
+                        "unknown error class (known: \(RetryClass.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
                 result.retryPolicy[retryClass] = try integer(member.value, path)
             }
         }
-        result.enablePreCallChecks = try bool(router["enable_pre_call_checks"], "router_settings.enable_pre_call_checks") ?? false
+        result.enablePreCallChecks =
+            try bool(router["enable_pre_call_checks"], "router_settings.enable_pre_call_checks") ?? false
         if let args = router["routing_strategy_args"], !args.isNull {
             let object = try object(args, "router_settings.routing_strategy_args")
-            result.latencyTTL = try seconds(object["ttl"], "router_settings.routing_strategy_args.ttl") ?? result.latencyTTL
+            result.latencyTTL =
+                try seconds(object["ttl"], "router_settings.routing_strategy_args.ttl") ?? result.latencyTTL
             let bufferPath = "router_settings.routing_strategy_args.lowest_latency_buffer"
             result.lowestLatencyBuffer = try number(object["lowest_latency_buffer"], bufferPath) ?? 0
             guard result.lowestLatencyBuffer >= 0 else { throw fail(bufferPath, "must be a number ≥ 0") }
@@ -68,7 +86,9 @@ extension ConfigReader {
         case .array(let items):
             var names: [String] = []
             for (index, item) in items.enumerated() {
-                guard let name = try string(item, "\(path)[\(index)]") else { throw fail("\(path)[\(index)]", "expected a model group name") }
+                guard let name = try string(item, "\(path)[\(index)]") else {
+                    throw fail("\(path)[\(index)]", "expected a model group name")
+                }
                 names.append(name)
             }
             return names

@@ -51,7 +51,9 @@ public struct ModelDeployment: Sendable {
         var params = litellmParams
         for key in ModelDeployment.secretParams { params.removeValue(forKey: key) }
         if params["api_base"] != nil { params["api_base"] = publicAPIBase.map(JSON.string) ?? .null }
-        if case .object(let headers)? = params["extra_headers"] { params["extra_headers"] = .object(headers.mapValues { _ in "***" }) }
+        if case .object(let headers)? = params["extra_headers"] {
+            params["extra_headers"] = .object(headers.mapValues { _ in "***" })
+        }
         return params
     }
 
@@ -59,7 +61,9 @@ public struct ModelDeployment: Sendable {
     /// `api_base`), masked wherever a stored body repeats one.
     public var secrets: [String] {
         var secrets = [apiKey].compactMap { $0 } + extraHeaders.map(\.1)
-        for key in ModelDeployment.secretParams { if let value = litellmParams[key]?.stringValue { secrets.append(value) } }
+        for key in ModelDeployment.secretParams {
+            if let value = litellmParams[key]?.stringValue { secrets.append(value) }
+        }
         if let password = apiBase.flatMap({ URLComponents(string: $0)?.password }) { secrets.append(password) }
         return secrets
     }
@@ -76,5 +80,7 @@ public struct ModelDeployment: Sendable {
         return components.string ?? "(hidden)"
     }
 
-    static let secretParams = ["api_key", "client_secret", "azure_ad_token", "aws_secret_access_key", "vertex_credentials"]
+    static let secretParams = [
+        "api_key", "client_secret", "azure_ad_token", "aws_secret_access_key", "vertex_credentials",
+    ]
 }

@@ -62,7 +62,13 @@ public struct ProxyConfig: Sendable {
     /// One line per unknown key; start-up logs each once.
     public var warnings: [String]
 
-    public init(file: String = "<memory>", deployments: [ModelDeployment], settings: ProxySettings = ProxySettings(), environmentVariables: [String: String] = [:], warnings: [String] = []) {
+    public init(
+        file: String = "<memory>",
+        deployments: [ModelDeployment],
+        settings: ProxySettings = ProxySettings(),
+        environmentVariables: [String: String] = [:],
+        warnings: [String] = []
+    ) {
         self.file = file
         self.deployments = deployments
         self.settings = settings

@@ -20,23 +20,42 @@ public struct ProxyError: Error, Sendable {
 
     // MARK: auth
 
-    public static let noKey = ProxyError(OpenAIError(status: 401, message: "Authentication Error, No api key passed in.", type: "auth_error", param: "None"))
+    public static let noKey = ProxyError(
+        OpenAIError(
+            status: 401,
+            message: "Authentication Error, No api key passed in.",
+            type: "auth_error",
+            param: "None"
+        )
+    )
 
     public static let malformedKey = ProxyError(
-        OpenAIError(status: 401, message: "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.", type: "auth_error", param: "None")
+        OpenAIError(
+            status: 401,
+            message: "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.",
+            type: "auth_error",
+            param: "None"
+        )
     )
 
     /// A virtual key calling a management endpoint.
     public static let masterKeyRequired = ProxyError(
-        OpenAIError(status: 403, message: "Only the master key can manage keys and read spend logs.", type: "auth_error", param: "None")
+        OpenAIError(
+            status: 403,
+            message: "Only the master key can manage keys and read spend logs.",
+            type: "auth_error",
+            param: "None"
+        )
     )
 
     /// Too many refused keys (or UI logins) from one address in its window.
     public static func tooManyFailedAuthentications(retryAfter seconds: Int) -> ProxyError {
         ProxyError(
             OpenAIError(
-                status: 429, message: "Too many failed authentication attempts from this address. Try again in \(seconds) seconds.",
-                type: "throttling_error", param: "None"
+                status: 429,
+                message: "Too many failed authentication attempts from this address. Try again in \(seconds) seconds.",
+                type: "throttling_error",
+                param: "None"
             ),
             headers: [("retry-after", String(seconds))]
         )
@@ -46,7 +65,8 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 401,
-                message: "Authentication Error, Invalid proxy server token passed. Received API Key = \(SecretHash.abbreviated(key)), Key Hash (Token) =\(SecretHash.sha256Hex(key)). Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
+                message:
+                    "Authentication Error, Invalid proxy server token passed. Received API Key = \(SecretHash.abbreviated(key)), Key Hash (Token) =\(SecretHash.sha256Hex(key)). Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
                 type: "token_not_found_in_db",
                 param: "key"
             )
@@ -56,22 +76,44 @@ public struct ProxyError: Error, Sendable {
     // MARK: request
 
     public static func invalidJSON(_ reason: String) -> ProxyError {
-        ProxyError(OpenAIError(status: 400, message: "Invalid JSON payload: \(reason)", type: "invalid_request_error", param: "request_body"))
+        ProxyError(
+            OpenAIError(
+                status: 400,
+                message: "Invalid JSON payload: \(reason)",
+                type: "invalid_request_error",
+                param: "request_body"
+            )
+        )
     }
 
     public static func missing(_ parameter: String) -> ProxyError {
-        ProxyError(OpenAIError(status: 400, message: "Missing required parameter: '\(parameter)'.", type: "invalid_request_error", param: parameter))
+        ProxyError(
+            OpenAIError(
+                status: 400,
+                message: "Missing required parameter: '\(parameter)'.",
+                type: "invalid_request_error",
+                param: parameter
+            )
+        )
     }
 
     public static func wrongType(_ parameter: String, expected: String) -> ProxyError {
-        ProxyError(OpenAIError(status: 400, message: "Invalid type for '\(parameter)': expected \(expected).", type: "invalid_request_error", param: parameter))
+        ProxyError(
+            OpenAIError(
+                status: 400,
+                message: "Invalid type for '\(parameter)': expected \(expected).",
+                type: "invalid_request_error",
+                param: parameter
+            )
+        )
     }
 
     public static func unknownModel(_ model: String, route: String) -> ProxyError {
         ProxyError(
             OpenAIError(
                 status: 400,
-                message: "\(route): Invalid model name passed in model=\(model). Call `/v1/models` to view available models for your key.",
+                message:
+                    "\(route): Invalid model name passed in model=\(model). Call `/v1/models` to view available models for your key.",
                 type: "invalid_request_error",
                 param: "model"
             )
@@ -80,25 +122,43 @@ public struct ProxyError: Error, Sendable {
 
     public static func bodyTooLarge(limit: Int) -> ProxyError {
         ProxyError(
-            OpenAIError(status: 413, message: "Request size is too large. Request size is larger than the maximum of \(limit / (1024 * 1024)) MB.", type: "invalid_request_error", param: "content-length")
+            OpenAIError(
+                status: 413,
+                message:
+                    "Request size is too large. Request size is larger than the maximum of \(limit / (1024 * 1024)) MB.",
+                type: "invalid_request_error",
+                param: "content-length"
+            )
         )
     }
 
     /// A body still incomplete when `request_body_timeout` ran out.
     public static func bodyTimeout(seconds: Double) -> ProxyError {
-        ProxyError(OpenAIError(
-            status: 408, message: "Request timed out: the request body was not received within \(JSON.double(seconds).serialized()) seconds.",
-            type: "timeout", param: "request_body"
-        ))
+        ProxyError(
+            OpenAIError(
+                status: 408,
+                message:
+                    "Request timed out: the request body was not received within \(JSON.double(seconds).serialized()) seconds.",
+                type: "timeout",
+                param: "request_body"
+            )
+        )
     }
 
     /// A body that could not be read whole (bad chunked framing, a client half-closing or too slow mid-body).
     public static let unreadableBody = ProxyError(
-        OpenAIError(status: 400, message: "Invalid request body: it could not be read completely.", type: "invalid_request_error", param: "request_body")
+        OpenAIError(
+            status: 400,
+            message: "Invalid request body: it could not be read completely.",
+            type: "invalid_request_error",
+            param: "request_body"
+        )
     )
 
     public static func notFound(_ path: String) -> ProxyError {
-        ProxyError(OpenAIError(status: 404, message: "Route not found: \(path)", type: "not_found_error", param: "None"))
+        ProxyError(
+            OpenAIError(status: 404, message: "Route not found: \(path)", type: "not_found_error", param: "None")
+        )
     }
 
     // MARK: upstream
@@ -107,7 +167,8 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 408,
-                message: "litellm.Timeout: \(providerName(deployment))Exception - Request timed out after \(formatted(seconds)) seconds. model=\(deployment.upstreamModel)",
+                message:
+                    "litellm.Timeout: \(providerName(deployment))Exception - Request timed out after \(formatted(seconds)) seconds. model=\(deployment.upstreamModel)",
                 type: "timeout",
                 param: "None"
             ),
@@ -119,7 +180,8 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 500,
-                message: "litellm.APIConnectionError: \(providerName(deployment))Exception - Connection error: \(reason). model_group=\(deployment.modelName) model=\(deployment.upstreamModel) deployment_id=\(deployment.id)",
+                message:
+                    "litellm.APIConnectionError: \(providerName(deployment))Exception - Connection error: \(reason). model_group=\(deployment.modelName) model=\(deployment.upstreamModel) deployment_id=\(deployment.id)",
                 type: "api_connection_error",
                 param: "None"
             ),
@@ -129,29 +191,42 @@ public struct ProxyError: Error, Sendable {
 
     /// An upstream error answer, mapped to LiteLLM's exception classes; Azure's details (innererror, content filter
     /// results) are kept under `provider_specific_fields`.
-    public static func upstream(status: Int, body: JSON?, rawBody: String, deployment: ModelDeployment, headers: [(String, String)]) -> ProxyError {
+    public static func upstream(
+        status: Int,
+        body: JSON?,
+        rawBody: String,
+        deployment: ModelDeployment,
+        headers: [(String, String)]
+    ) -> ProxyError {
         let upstreamError = body?["error"]
-        let upstreamMessage = upstreamError?["message"]?.stringValue ?? (rawBody.isEmpty ? "HTTP \(status)" : String(rawBody.prefix(2048)))
+        let upstreamMessage =
+            upstreamError?["message"]?.stringValue
+            ?? (rawBody.isEmpty ? "HTTP \(status)" : String(rawBody.prefix(2048)))
         let code = upstreamError?["code"]?.stringValue
         let provider = providerName(deployment)
-        if (300..<400).contains(status) {
+        if (300 ..< 400).contains(status) {
             // Never followed (the upstream client disallows redirects): the key stays with the configured api_base.
-            let message = "litellm.APIError: \(provider)Exception - the upstream answered \(status), a redirect, which is "
+            let message =
+                "litellm.APIError: \(provider)Exception - the upstream answered \(status), a redirect, which is "
                 + "not followed. Check the deployment's api_base. model=\(deployment.upstreamModel)"
-            return ProxyError(OpenAIError(status: 500, message: message, type: "api_error", param: "None"), headers: headers)
+            return ProxyError(
+                OpenAIError(status: 500, message: message, type: "api_error", param: "None"),
+                headers: headers
+            )
         }
-        let (className, type): (String, String) = switch status {
-        case 400 where code == "content_filter": ("ContentPolicyViolationError", "invalid_request_error")
-        case 400, 422: ("BadRequestError", "invalid_request_error")
-        case 401: ("AuthenticationError", "auth_error")
-        case 403: ("PermissionDeniedError", "permission_error")
-        case 404: ("NotFoundError", "not_found_error")
-        case 408: ("Timeout", "timeout")
-        case 429: ("RateLimitError", "throttling_error")
-        case 503: ("ServiceUnavailableError", "service_unavailable_error")
-        case 500...599: ("InternalServerError", "internal_server_error")
-        default: ("APIError", "api_error")
-        }
+        let (className, type): (String, String) =
+            switch status {
+            case 400 where code == "content_filter": ("ContentPolicyViolationError", "invalid_request_error")
+            case 400, 422: ("BadRequestError", "invalid_request_error")
+            case 401: ("AuthenticationError", "auth_error")
+            case 403: ("PermissionDeniedError", "permission_error")
+            case 404: ("NotFoundError", "not_found_error")
+            case 408: ("Timeout", "timeout")
+            case 429: ("RateLimitError", "throttling_error")
+            case 503: ("ServiceUnavailableError", "service_unavailable_error")
+            case 500 ... 599: ("InternalServerError", "internal_server_error")
+            default: ("APIError", "api_error")
+            }
         var extra = JSONObject()
         var specific = JSONObject()
         if let inner = upstreamError?["innererror"] { specific["innererror"] = inner }
@@ -160,19 +235,29 @@ public struct ProxyError: Error, Sendable {
         let param = upstreamError?["param"]?.stringValue
         let message = "litellm.\(className): \(provider)Exception - \(upstreamMessage)"
         return ProxyError(
-            OpenAIError(status: status, message: message, type: type, param: param ?? "None", code: String(status), extra: extra),
+            OpenAIError(
+                status: status,
+                message: message,
+                type: type,
+                param: param ?? "None",
+                code: String(status),
+                extra: extra
+            ),
             headers: headers,
             retryClass: RetryClass.of(status: status, code: code)
         )
     }
 
     /// Every deployment of the group is cooling down or over its limits (LiteLLM's RouterRateLimitError).
-    public static func noDeployments(model: String, retryAfter: Double, preCallChecks: Bool, cooling: [String]) -> ProxyError {
+    public static func noDeployments(model: String, retryAfter: Double, preCallChecks: Bool, cooling: [String])
+        -> ProxyError
+    {
         let seconds = Int(retryAfter.rounded(.up))
         return ProxyError(
             OpenAIError(
                 status: 429,
-                message: "No deployments available for selected model, Try again in \(seconds) seconds. Passed model=\(model). pre-call-checks=\(preCallChecks ? "True" : "False"), cooldown_list=\(cooling)",
+                message:
+                    "No deployments available for selected model, Try again in \(seconds) seconds. Passed model=\(model). pre-call-checks=\(preCallChecks ? "True" : "False"), cooldown_list=\(cooling)",
                 type: "throttling_error",
                 param: "None"
             ),

@@ -4,8 +4,10 @@ import Wire
 /// "LiteLLM_VerificationToken": the columns this gateway writes, and each backend's table.
 enum KeySchema {
     static let columns = [
-        "token", "key_name", "key_alias", "spend", "expires", "models", "max_budget", "budget_duration", "budget_reset_at",
-        "tpm_limit", "rpm_limit", "max_parallel_requests", "user_id", "team_id", "metadata", "blocked", "created_at", "created_by",
+        "token", "key_name", "key_alias", "spend", "expires", "models", "max_budget", "budget_duration",
+        "budget_reset_at",
+        "tpm_limit", "rpm_limit", "max_parallel_requests", "user_id", "team_id", "metadata", "blocked", "created_at",
+        "created_by",
     ]
 
     static var quotedColumns: String { columns.map { "\"\($0)\"" }.joined(separator: ", ") }
@@ -36,9 +38,12 @@ enum KeySchema {
     /// Column values as text (or nil), the form both backends read back.
     static func texts(_ key: VirtualKey) -> [String?] {
         [
-            key.token, key.keyName, key.keyAlias, String(key.spend), key.expires.map(SpendRow.format), JSON.array(key.models.map(JSON.string)).serialized(),
-            key.maxBudget.map { String($0) }, key.budgetDuration, key.budgetResetAt.map(SpendRow.format), key.tpmLimit.map(String.init),
-            key.rpmLimit.map(String.init), key.maxParallelRequests.map(String.init), key.userID, key.teamID, key.metadata.serialized(),
+            key.token, key.keyName, key.keyAlias, String(key.spend), key.expires.map(SpendRow.format),
+            JSON.array(key.models.map(JSON.string)).serialized(),
+            key.maxBudget.map { String($0) }, key.budgetDuration, key.budgetResetAt.map(SpendRow.format),
+            key.tpmLimit.map(String.init),
+            key.rpmLimit.map(String.init), key.maxParallelRequests.map(String.init), key.userID, key.teamID,
+            key.metadata.serialized(),
             key.blocked ? "true" : "false", SpendRow.format(key.createdAt), key.createdBy,
         ]
     }
@@ -47,13 +52,24 @@ enum KeySchema {
         guard let token = values["token"] else { return nil }
         let models = values["models"].flatMap { try? JSON.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
         return VirtualKey(
-            token: token, keyName: values["key_name"] ?? "", keyAlias: values["key_alias"], spend: values["spend"].flatMap(Double.init) ?? 0,
-            expires: values["expires"].flatMap(SpendRow.parse), models: models, maxBudget: values["max_budget"].flatMap(Double.init),
-            budgetDuration: values["budget_duration"], budgetResetAt: values["budget_reset_at"].flatMap(SpendRow.parse),
-            tpmLimit: values["tpm_limit"].flatMap(Int.init), rpmLimit: values["rpm_limit"].flatMap(Int.init),
-            maxParallelRequests: values["max_parallel_requests"].flatMap(Int.init), userID: values["user_id"], teamID: values["team_id"],
-            metadata: values["metadata"].flatMap { try? JSON.parse($0) } ?? [:], blocked: ["true", "1", "t"].contains(values["blocked"] ?? ""),
-            createdAt: values["created_at"].flatMap(SpendRow.parse) ?? Date(), createdBy: values["created_by"]
+            token: token,
+            keyName: values["key_name"] ?? "",
+            keyAlias: values["key_alias"],
+            spend: values["spend"].flatMap(Double.init) ?? 0,
+            expires: values["expires"].flatMap(SpendRow.parse),
+            models: models,
+            maxBudget: values["max_budget"].flatMap(Double.init),
+            budgetDuration: values["budget_duration"],
+            budgetResetAt: values["budget_reset_at"].flatMap(SpendRow.parse),
+            tpmLimit: values["tpm_limit"].flatMap(Int.init),
+            rpmLimit: values["rpm_limit"].flatMap(Int.init),
+            maxParallelRequests: values["max_parallel_requests"].flatMap(Int.init),
+            userID: values["user_id"],
+            teamID: values["team_id"],
+            metadata: values["metadata"].flatMap { try? JSON.parse($0) } ?? [:],
+            blocked: ["true", "1", "t"].contains(values["blocked"] ?? ""),
+            createdAt: values["created_at"].flatMap(SpendRow.parse) ?? Date(),
+            createdBy: values["created_by"]
         )
     }
 }

@@ -43,7 +43,9 @@ extension KeyService {
         if let spend = try number("spend"), let spend { key.spend = spend }
         // null is "not given", as LiteLLM's UI and SDKs send it (its request models drop None fields).
         if let models = body["models"], !models.isNull {
-            guard let list = models.arrayValue?.compactMap(\.stringValue), list.count == models.arrayValue?.count else { throw badRequest("models must be a list of model names", param: "models") }
+            guard let list = models.arrayValue?.compactMap(\.stringValue), list.count == models.arrayValue?.count else {
+                throw badRequest("models must be a list of model names", param: "models")
+            }
             key.models = list
         }
         if let metadata = body["metadata"], !metadata.isNull {
@@ -52,7 +54,12 @@ extension KeyService {
         }
         if let duration = try text("budget_duration") {
             if let duration {
-                guard let seconds = VirtualKey.seconds(duration) else { throw badRequest("budget_duration must look like 30s, 30m, 24h, 30d or 1mo", param: "budget_duration") }
+                guard let seconds = VirtualKey.seconds(duration) else {
+                    throw badRequest(
+                        "budget_duration must look like 30s, 30m, 24h, 30d or 1mo",
+                        param: "budget_duration"
+                    )
+                }
                 key.budgetDuration = duration
                 key.budgetResetAt = Date().addingTimeInterval(seconds)
             } else {
@@ -62,14 +69,18 @@ extension KeyService {
         }
         if let duration = try text("duration") {
             if let duration {
-                guard let seconds = VirtualKey.seconds(duration) else { throw badRequest("duration must look like 30s, 30m, 24h, 30d or 1mo", param: "duration") }
+                guard let seconds = VirtualKey.seconds(duration) else {
+                    throw badRequest("duration must look like 30s, 30m, 24h, 30d or 1mo", param: "duration")
+                }
                 key.expires = Date().addingTimeInterval(seconds)
             } else {
                 key.expires = nil
             }
         }
         if let expires = try text("expires"), let expires {
-            guard let date = SpendRow.parse(expires) else { throw badRequest("expires must be an ISO 8601 time", param: "expires") }
+            guard let date = SpendRow.parse(expires) else {
+                throw badRequest("expires must be an ISO 8601 time", param: "expires")
+            }
             key.expires = date
         }
         if let blocked = body["blocked"]?.boolValue { key.blocked = blocked }
@@ -79,7 +90,14 @@ extension KeyService {
         do {
             return try await body()
         } catch {
-            throw ProxyError(OpenAIError(status: 503, message: "Key database unavailable: \(String(describing: error).prefix(200))", type: "db_unavailable", param: "None"))
+            throw ProxyError(
+                OpenAIError(
+                    status: 503,
+                    message: "Key database unavailable: \(String(describing: error).prefix(200))",
+                    type: "db_unavailable",
+                    param: "None"
+                )
+            )
         }
     }
 
@@ -91,12 +109,18 @@ extension KeyService {
     public func generate(_ body: JSONObject) async throws(ProxyError) -> JSON {
         let secret: String
         if let custom = body["key"]?.stringValue {
-            guard custom.hasPrefix("sk-"), custom.count >= 8 else { throw KeyService.badRequest("key must start with sk- and be at least 8 characters", param: "key") }
+            guard custom.hasPrefix("sk-"), custom.count >= 8 else {
+                throw KeyService.badRequest("key must start with sk- and be at least 8 characters", param: "key")
+            }
             secret = custom
         } else {
             secret = VirtualKey.generateKey()
         }
-        var key = VirtualKey(token: SecretHash.sha256Hex(secret), keyName: SecretHash.abbreviated(secret), createdBy: "master_key")
+        var key = VirtualKey(
+            token: SecretHash.sha256Hex(secret),
+            keyName: SecretHash.abbreviated(secret),
+            createdBy: "master_key"
+        )
         try KeyService.apply(body, to: &key)
         let record = key
         try await storeCall { try await self.store.insertKey(record) }
@@ -136,7 +160,9 @@ extension KeyService {
     }
 
     public func delete(_ body: JSONObject) async throws(ProxyError) -> JSON {
-        guard let values = body["keys"]?.arrayValue?.compactMap(\.stringValue), !values.isEmpty else { throw KeyService.badRequest("keys must be a non-empty list", param: "keys") }
+        guard let values = body["keys"]?.arrayValue?.compactMap(\.stringValue), !values.isEmpty else {
+            throw KeyService.badRequest("keys must be a non-empty list", param: "keys")
+        }
         let tokens = values.map(KeyService.token(of:))
         let deleted = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
         for token in tokens { forget(token) }
@@ -148,7 +174,10 @@ extension KeyService {
         let page = min(ProxyEngine.lastPage, max(1, page)), size = min(100, max(1, size))
         let keys = try await storeCall { try await self.store.listKeys(offset: (page - 1) * size, limit: size) }
         let total = try await storeCall { try await self.store.countKeys() }
-        return ["keys": .array(keys.map { .string($0.token) }), "total_count": .int(total), "current_page": .int(page), "total_pages": .int((total + size - 1) / size)]
+        return [
+            "keys": .array(keys.map { .string($0.token) }), "total_count": .int(total), "current_page": .int(page),
+            "total_pages": .int((total + size - 1) / size),
+        ]
     }
 
     public func regenerate(_ value: String, body: JSONObject) async throws(ProxyError) -> JSON {

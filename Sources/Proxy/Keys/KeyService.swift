@@ -32,7 +32,13 @@ public final class KeyService: VirtualKeyStore, Sendable {
     /// The other replicas' last-minute usage per key, as of the last sync (`KeyUsageSync`).
     let remote = NIOLockedValueBox<[String: KeyUsage]>([:])
 
-    public init(store: any KeyStore, cacheTTL: Duration = .seconds(60), budgetExceededStatus: Int = 400, allowRequestsOnDBUnavailable: Bool = false, lookupTimeout: Duration = .seconds(5)) {
+    public init(
+        store: any KeyStore,
+        cacheTTL: Duration = .seconds(60),
+        budgetExceededStatus: Int = 400,
+        allowRequestsOnDBUnavailable: Bool = false,
+        lookupTimeout: Duration = .seconds(5)
+    ) {
         self.store = store
         self.cacheTTL = cacheTTL
         self.budgetStatus = budgetExceededStatus
@@ -61,34 +67,71 @@ public final class KeyService: VirtualKeyStore, Sendable {
             // key limits; without it, a 503 the client can retry. The row keeps the presented key's hash, so its spend
             // is added to that key (if it is one) when the row is written.
             guard allowRequestsOnDBUnavailable else { throw KeyService.databaseUnavailable }
-            return Caller(kind: .virtualKey(token: token, alias: nil, models: []), keyHash: token, dbUnavailableFallback: true)
+            return Caller(
+                kind: .virtualKey(token: token, alias: nil, models: []),
+                keyHash: token,
+                dbUnavailableFallback: true
+            )
         }
         guard var record = found else { throw .invalidKey(key) }
         if record.blocked {
-            throw ProxyError(OpenAIError(status: 401, message: "Authentication Error - Key is blocked. Update via `/key/unblock` if you're admin.", type: "auth_error", param: "None"))
+            throw ProxyError(
+                OpenAIError(
+                    status: 401,
+                    message: "Authentication Error - Key is blocked. Update via `/key/unblock` if you're admin.",
+                    type: "auth_error",
+                    param: "None"
+                )
+            )
         }
         if let expires = record.expires, expires < Date() {
-            throw ProxyError(OpenAIError(status: 401, message: "Authentication Error - Expired Key. Key Expiry time \(VirtualKey.iso(expires)) and current time \(VirtualKey.iso(Date()))", type: "expired_key", param: "None"))
+            throw ProxyError(
+                OpenAIError(
+                    status: 401,
+                    message:
+                        "Authentication Error - Expired Key. Key Expiry time \(VirtualKey.iso(expires)) and current time \(VirtualKey.iso(Date()))",
+                    type: "expired_key",
+                    param: "None"
+                )
+            )
         }
-        if let duration = record.budgetDuration.flatMap(VirtualKey.seconds), let reset = record.budgetResetAt, reset <= Date() {
+        if let duration = record.budgetDuration.flatMap(VirtualKey.seconds), let reset = record.budgetResetAt,
+            reset <= Date()
+        {
             record.spend = 0
             record.budgetResetAt = Date().addingTimeInterval(duration)
             try? await store.replaceKey(record)
             remember(record)
         }
         if let budget = record.maxBudget, record.spend >= budget {
-            throw ProxyError(OpenAIError(status: budgetStatus, message: "Budget has been exceeded! Current cost: \(record.spend), Max budget: \(budget)", type: "budget_exceeded", param: "None"))
+            throw ProxyError(
+                OpenAIError(
+                    status: budgetStatus,
+                    message: "Budget has been exceeded! Current cost: \(record.spend), Max budget: \(budget)",
+                    type: "budget_exceeded",
+                    param: "None"
+                )
+            )
         }
-        return Caller(kind: .virtualKey(token: token, alias: record.keyAlias, models: record.models), keyHash: token, userID: record.userID)
+        return Caller(
+            kind: .virtualKey(token: token, alias: record.keyAlias, models: record.models),
+            keyHash: token,
+            userID: record.userID
+        )
     }
 
     enum KeyLookupError: Error { case databaseUnavailable }
 
     /// LiteLLM's answer when the key database is unreachable and requests are not allowed through.
-    static let databaseUnavailable = ProxyError(OpenAIError(
-        status: 503, message: "Service Unavailable, the authentication database is temporarily unreachable. Please retry shortly.",
-        type: "no_db_connection", param: "None"
-    ))
+    static let databaseUnavailable = ProxyError(
+        OpenAIError(
+            status: 503,
+            message:
+                "Service Unavailable, the authentication database is temporarily unreachable. Please retry shortly.",
+            type: "no_db_connection",
+            param: "None"
+        )
+    )
 
     /// The key record, from the cache while fresh, else the database; a cached record also answers while the
     /// database is down.
@@ -123,7 +166,8 @@ public final class KeyService: VirtualKeyStore, Sendable {
 
     /// Counts a request against its key's rpm and parallel limits (tpm is checked on what already ran).
     public func admit(_ caller: Caller) throws(ProxyError) {
-        guard case .virtualKey(let token, _, _) = caller.kind, let key = cache.withLockedValue({ $0[token]?.key }) else { return }
+        guard case .virtualKey(let token, _, _) = caller.kind, let key = cache.withLockedValue({ $0[token]?.key })
+        else { return }
         let now = ContinuousClock.now
         let others = remote.withLockedValue { $0[token] } ?? KeyUsage()
         let refusal: (String, Duration)? = usage.withLockedValue { table in
@@ -132,15 +176,24 @@ public final class KeyService: VirtualKeyStore, Sendable {
             entry.tokens.removeAll { now - $0.0 >= .seconds(60) }
             let inFlight = entry.inFlight + others.inFlight
             if let limit = key.maxParallelRequests, inFlight >= limit {
-                return ("Max parallel request limit reached. Key has \(inFlight) requests in flight, limit \(limit).", .seconds(1))
+                return (
+                    "Max parallel request limit reached. Key has \(inFlight) requests in flight, limit \(limit).",
+                    .seconds(1)
+                )
             }
             let requests = entry.requests.count + others.requests
             if let limit = key.rpmLimit, requests >= limit {
-                return ("Rate limit exceeded for key: current rpm \(requests), rpm limit \(limit).", entry.requests.first.map { .seconds(60) - (now - $0) } ?? .seconds(1))
+                return (
+                    "Rate limit exceeded for key: current rpm \(requests), rpm limit \(limit).",
+                    entry.requests.first.map { .seconds(60) - (now - $0) } ?? .seconds(1)
+                )
             }
             let tokens = entry.tokens.reduce(0) { $0 + $1.1 } + others.tokens
             if let limit = key.tpmLimit, tokens >= limit {
-                return ("Rate limit exceeded for key: current tpm \(tokens), tpm limit \(limit).", entry.tokens.first.map { .seconds(60) - (now - $0.0) } ?? .seconds(1))
+                return (
+                    "Rate limit exceeded for key: current tpm \(tokens), tpm limit \(limit).",
+                    entry.tokens.first.map { .seconds(60) - (now - $0.0) } ?? .seconds(1)
+                )
             }
             entry.requests.append(now)
             entry.inFlight += 1
@@ -148,8 +201,14 @@ public final class KeyService: VirtualKeyStore, Sendable {
             return nil
         }
         if let (message, wait) = refusal {
-            let seconds = max(1, Int(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18 + 0.999))
-            throw ProxyError(OpenAIError(status: 429, message: message, type: "throttling_error", param: "None"), headers: [("retry-after", String(seconds))])
+            let seconds = max(
+                1,
+                Int(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18 + 0.999)
+            )
+            throw ProxyError(
+                OpenAIError(status: 429, message: message, type: "throttling_error", param: "None"),
+                headers: [("retry-after", String(seconds))]
+            )
         }
     }
 

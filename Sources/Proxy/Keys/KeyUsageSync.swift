@@ -34,7 +34,13 @@ public final class KeyUsageSync: Service, Sendable {
     public let replica: String
     let logger: Logger
 
-    public init(keys: KeyService, store: any KeyUsageStore, interval: Duration = .seconds(1), replica: String = UUID().uuidString.lowercased(), logger: Logger) {
+    public init(
+        keys: KeyService,
+        store: any KeyUsageStore,
+        interval: Duration = .seconds(1),
+        replica: String = UUID().uuidString.lowercased(),
+        logger: Logger
+    ) {
         self.keys = keys
         self.store = store
         self.interval = interval
@@ -58,14 +64,24 @@ public final class KeyUsageSync: Service, Sendable {
                 if failing { logger.info("key usage sync working again") }
                 failing = false
             } catch {
-                if !failing { logger.warning("key usage sync failed; limits hold per replica until it works", metadata: ["error": "\(String(describing: error).prefix(200))"]) }
+                if !failing {
+                    logger.warning(
+                        "key usage sync failed; limits hold per replica until it works",
+                        metadata: ["error": "\(String(describing: error).prefix(200))"]
+                    )
+                }
                 failing = true
             }
             try? await Task.sleep(for: interval)
         }
         // Leaving: publish nothing in flight, so the others stop counting this replica's parallel requests.
-        let (store, replica, leaving) = (self.store, self.replica, keys.localUsage().mapValues { KeyUsage(requests: $0.requests, tokens: $0.tokens, inFlight: 0) })
-        try? await SpendWriter.withTimeout(.seconds(2)) { try await store.publishKeyUsage(replica: replica, usage: leaving) }
+        let (store, replica, leaving) = (
+            self.store, self.replica,
+            keys.localUsage().mapValues { KeyUsage(requests: $0.requests, tokens: $0.tokens, inFlight: 0) }
+        )
+        try? await SpendWriter.withTimeout(.seconds(2)) {
+            try await store.publishKeyUsage(replica: replica, usage: leaving)
+        }
     }
 
     /// One round: publish ours, read theirs.

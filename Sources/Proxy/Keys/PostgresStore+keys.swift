@@ -4,17 +4,22 @@ import PostgresNIO
 extension PostgresStore: KeyStore {
     /// How each written column is cast from its text form.
     static let keyCasts: [String: String] = [
-        "spend": "::double precision", "expires": "::timestamp(3)", "max_budget": "::double precision", "budget_reset_at": "::timestamp(3)",
-        "tpm_limit": "::bigint", "rpm_limit": "::bigint", "max_parallel_requests": "::integer", "metadata": "::jsonb", "blocked": "::boolean",
+        "spend": "::double precision", "expires": "::timestamp(3)", "max_budget": "::double precision",
+        "budget_reset_at": "::timestamp(3)",
+        "tpm_limit": "::bigint", "rpm_limit": "::bigint", "max_parallel_requests": "::integer", "metadata": "::jsonb",
+        "blocked": "::boolean",
         "created_at": "::timestamp(3)",
     ]
 
     static func keyValue(_ column: String, _ index: Int) -> String {
-        column == "models" ? "ARRAY(SELECT jsonb_array_elements_text($\(index)::jsonb))" : "$\(index)" + (keyCasts[column] ?? "")
+        column == "models"
+            ? "ARRAY(SELECT jsonb_array_elements_text($\(index)::jsonb))" : "$\(index)" + (keyCasts[column] ?? "")
     }
 
     static var keySelect: String {
-        KeySchema.columns.map { $0 == "models" ? "array_to_json(\"models\")::text" : "\"\($0)\"::text" }.joined(separator: ", ")
+        KeySchema.columns.map { $0 == "models" ? "array_to_json(\"models\")::text" : "\"\($0)\"::text" }.joined(
+            separator: ", "
+        )
     }
 
     public func prepareKeys() async throws {
@@ -31,12 +36,27 @@ extension PostgresStore: KeyStore {
 
     public func insertKey(_ key: VirtualKey) async throws {
         let values = KeySchema.columns.enumerated().map { PostgresStore.keyValue($1, $0 + 1) }.joined(separator: ", ")
-        _ = try await client.query(PostgresQuery(unsafeSQL: "INSERT INTO \"LiteLLM_VerificationToken\" (\(KeySchema.quotedColumns)) VALUES (\(values))", binds: keyBindings(key)), logger: logger)
+        _ = try await client.query(
+            PostgresQuery(
+                unsafeSQL: "INSERT INTO \"LiteLLM_VerificationToken\" (\(KeySchema.quotedColumns)) VALUES (\(values))",
+                binds: keyBindings(key)
+            ),
+            logger: logger
+        )
     }
 
     public func replaceKey(_ key: VirtualKey) async throws {
-        let assignments = KeySchema.columns.enumerated().dropFirst().map { "\"\($1)\" = " + PostgresStore.keyValue($1, $0 + 1) }.joined(separator: ", ")
-        _ = try await client.query(PostgresQuery(unsafeSQL: "UPDATE \"LiteLLM_VerificationToken\" SET \(assignments), \"updated_at\" = CURRENT_TIMESTAMP WHERE \"token\" = $1", binds: keyBindings(key)), logger: logger)
+        let assignments = KeySchema.columns.enumerated().dropFirst().map {
+            "\"\($1)\" = " + PostgresStore.keyValue($1, $0 + 1)
+        }.joined(separator: ", ")
+        _ = try await client.query(
+            PostgresQuery(
+                unsafeSQL:
+                    "UPDATE \"LiteLLM_VerificationToken\" SET \(assignments), \"updated_at\" = CURRENT_TIMESTAMP WHERE \"token\" = $1",
+                binds: keyBindings(key)
+            ),
+            logger: logger
+        )
     }
 
     func selectKeys(_ sql: String, _ bindings: PostgresBindings) async throws -> [VirtualKey] {
@@ -46,7 +66,10 @@ extension PostgresStore: KeyStore {
     public func key(token: String) async throws -> VirtualKey? {
         var bindings = PostgresBindings()
         bindings.append(token)
-        return try await selectKeys("SELECT \(PostgresStore.keySelect) FROM \"LiteLLM_VerificationToken\" WHERE \"token\" = $1", bindings).first
+        return try await selectKeys(
+            "SELECT \(PostgresStore.keySelect) FROM \"LiteLLM_VerificationToken\" WHERE \"token\" = $1",
+            bindings
+        ).first
     }
 
     public func deleteKeys(tokens: [String]) async throws -> [String] {
@@ -54,7 +77,13 @@ extension PostgresStore: KeyStore {
         for token in tokens {
             var bindings = PostgresBindings()
             bindings.append(token)
-            for try await gone in try await client.query(PostgresQuery(unsafeSQL: "DELETE FROM \"LiteLLM_VerificationToken\" WHERE \"token\" = $1 RETURNING \"token\"", binds: bindings), logger: logger).decode(String.self) {
+            for try await gone in try await client.query(
+                PostgresQuery(
+                    unsafeSQL: "DELETE FROM \"LiteLLM_VerificationToken\" WHERE \"token\" = $1 RETURNING \"token\"",
+                    binds: bindings
+                ),
+                logger: logger
+            ).decode(String.self) {
                 deleted.append(gone)
             }
         }
@@ -65,11 +94,17 @@ extension PostgresStore: KeyStore {
         var bindings = PostgresBindings()
         bindings.append(limit)
         bindings.append(offset)
-        return try await selectKeys("SELECT \(PostgresStore.keySelect) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT $1 OFFSET $2", bindings)
+        return try await selectKeys(
+            "SELECT \(PostgresStore.keySelect) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT $1 OFFSET $2",
+            bindings
+        )
     }
 
     public func countKeys() async throws -> Int {
-        for try await count in try await client.query("SELECT COUNT(*) FROM \"LiteLLM_VerificationToken\"", logger: logger).decode(Int.self) { return count }
+        for try await count in try await client.query(
+            "SELECT COUNT(*) FROM \"LiteLLM_VerificationToken\"",
+            logger: logger
+        ).decode(Int.self) { return count }
         return 0
     }
 
@@ -78,7 +113,14 @@ extension PostgresStore: KeyStore {
             var bindings = PostgresBindings()
             bindings.append(amount)
             bindings.append(token)
-            _ = try await client.query(PostgresQuery(unsafeSQL: "UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + $1 WHERE \"token\" = $2", binds: bindings), logger: logger)
+            _ = try await client.query(
+                PostgresQuery(
+                    unsafeSQL:
+                        "UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + $1 WHERE \"token\" = $2",
+                    binds: bindings
+                ),
+                logger: logger
+            )
         }
     }
 }

@@ -10,7 +10,7 @@ extension PostgresStore: KeyUsageStore {
                 "replica" TEXT NOT NULL, "token" TEXT NOT NULL, "requests" BIGINT NOT NULL DEFAULT 0,
                 "tokens" BIGINT NOT NULL DEFAULT 0, "in_flight" BIGINT NOT NULL DEFAULT 0,
                 "updated_at" TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY ("replica", "token"))
-            """,
+            """
         ])
     }
 
@@ -42,7 +42,10 @@ extension PostgresStore: KeyUsageStore {
             WHERE "replica" <> $1 AND "updated_at" > now() - interval '10 seconds' GROUP BY "token"
             """
         var result: [String: KeyUsage] = [:]
-        for try await (token, requests, tokens, inFlight) in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).decode((String, Int64, Int64, Int64).self) {
+        for try await (token, requests, tokens, inFlight) in try await client.query(
+            PostgresQuery(unsafeSQL: sql, binds: bindings),
+            logger: logger
+        ).decode((String, Int64, Int64, Int64).self) {
             result[token] = KeyUsage(requests: Int(requests), tokens: Int(tokens), inFlight: Int(inFlight))
         }
         return result

@@ -8,17 +8,26 @@ extension SQLiteStore: KeyStore {
 
     public func insertKey(_ key: VirtualKey) async throws {
         let placeholders = Array(repeating: "?", count: KeySchema.columns.count).joined(separator: ", ")
-        _ = try await open().rows("INSERT INTO \"LiteLLM_VerificationToken\" (\(KeySchema.quotedColumns)) VALUES (\(placeholders))", SQLiteStore.keyBinds(key))
+        _ = try await open().rows(
+            "INSERT INTO \"LiteLLM_VerificationToken\" (\(KeySchema.quotedColumns)) VALUES (\(placeholders))",
+            SQLiteStore.keyBinds(key)
+        )
     }
 
     public func replaceKey(_ key: VirtualKey) async throws {
         let assignments = KeySchema.columns.dropFirst().map { "\"\($0)\" = ?" }.joined(separator: ", ")
         let binds = Array(SQLiteStore.keyBinds(key).dropFirst()) + [.text(key.token)]
-        _ = try await open().rows("UPDATE \"LiteLLM_VerificationToken\" SET \(assignments), \"updated_at\" = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE \"token\" = ?", binds)
+        _ = try await open().rows(
+            "UPDATE \"LiteLLM_VerificationToken\" SET \(assignments), \"updated_at\" = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE \"token\" = ?",
+            binds
+        )
     }
 
     public func key(token: String) async throws -> VirtualKey? {
-        let rows = try await open().rows("SELECT \(KeySchema.quotedColumns) FROM \"LiteLLM_VerificationToken\" WHERE \"token\" = ?", [.text(token)])
+        let rows = try await open().rows(
+            "SELECT \(KeySchema.quotedColumns) FROM \"LiteLLM_VerificationToken\" WHERE \"token\" = ?",
+            [.text(token)]
+        )
         return rows.first.flatMap(SQLiteStore.key)
     }
 
@@ -32,18 +41,25 @@ extension SQLiteStore: KeyStore {
     }
 
     public func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] {
-        let rows = try await open().rows("SELECT \(KeySchema.quotedColumns) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT ? OFFSET ?", [.integer(limit), .integer(offset)])
+        let rows = try await open().rows(
+            "SELECT \(KeySchema.quotedColumns) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT ? OFFSET ?",
+            [.integer(limit), .integer(offset)]
+        )
         return rows.compactMap(SQLiteStore.key)
     }
 
     public func countKeys() async throws -> Int {
-        try await open().rows("SELECT COUNT(*) AS n FROM \"LiteLLM_VerificationToken\"", []).first?.column("n")?.integer ?? 0
+        try await open().rows("SELECT COUNT(*) AS n FROM \"LiteLLM_VerificationToken\"", []).first?.column("n")?.integer
+            ?? 0
     }
 
     public func addKeySpend(_ increments: [String: Double]) async throws {
         let connection = try await open()
         for (token, amount) in increments {
-            _ = try await connection.rows("UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?", [.float(amount), .text(token)])
+            _ = try await connection.rows(
+                "UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + ? WHERE \"token\" = ?",
+                [.float(amount), .text(token)]
+            )
         }
     }
 

@@ -25,9 +25,26 @@ public struct VirtualKey: Sendable, Equatable {
     public var createdAt: Date
     public var createdBy: String?
 
-    public init(token: String, keyName: String, keyAlias: String? = nil, spend: Double = 0, expires: Date? = nil, models: [String] = [], maxBudget: Double? = nil,
-                budgetDuration: String? = nil, budgetResetAt: Date? = nil, tpmLimit: Int? = nil, rpmLimit: Int? = nil, maxParallelRequests: Int? = nil,
-                userID: String? = nil, teamID: String? = nil, metadata: JSON = [:], blocked: Bool = false, createdAt: Date = Date(), createdBy: String? = nil) {
+    public init(
+        token: String,
+        keyName: String,
+        keyAlias: String? = nil,
+        spend: Double = 0,
+        expires: Date? = nil,
+        models: [String] = [],
+        maxBudget: Double? = nil,
+        budgetDuration: String? = nil,
+        budgetResetAt: Date? = nil,
+        tpmLimit: Int? = nil,
+        rpmLimit: Int? = nil,
+        maxParallelRequests: Int? = nil,
+        userID: String? = nil,
+        teamID: String? = nil,
+        metadata: JSON = [:],
+        blocked: Bool = false,
+        createdAt: Date = Date(),
+        createdBy: String? = nil
+    ) {
         self.token = token
         self.keyName = keyName
         self.keyAlias = keyAlias
@@ -80,16 +97,20 @@ public struct VirtualKey: Sendable, Equatable {
     public static func generateKey() -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         var generator = SystemRandomNumberGenerator()
-        return "sk-" + String((0..<22).map { _ in alphabet[Int(generator.next() % 64)] })
+        return "sk-" + String((0 ..< 22).map { _ in alphabet[Int(generator.next() % 64)] })
     }
 
     /// `30s`, `5m`, `24h`, `30d`, `1mo` → seconds; nil beyond 100 years (`1e300d` made an expiry date that trapped
     /// when written as a timestamp).
     public static func seconds(_ duration: String) -> Double? {
         let text = duration.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("mo", 2_592_000), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604_800)]
+        let units: [(String, Double)] = [
+            ("mo", 2_592_000), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604_800),
+        ]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0, value * factor <= 3_153_600_000 else { return nil }
+            guard let value = Double(text.dropLast(suffix.count)), value > 0, value * factor <= 3_153_600_000 else {
+                return nil
+            }
             return value * factor
         }
         return nil

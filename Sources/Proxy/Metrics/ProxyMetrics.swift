@@ -1,6 +1,6 @@
 import Foundation
-import Prometheus
 import NIOConcurrencyHelpers
+import Prometheus
 
 extension MetricNameDescriptor {
     /// A metric named in full (LiteLLM's names carry their unit already).
@@ -15,7 +15,9 @@ extension MetricNameDescriptor {
 public final class ProxyMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// LiteLLM's latency buckets (seconds).
-    static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 420, 600]
+    static let latencyBuckets: [Double] = [
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 420, 600,
+    ]
     let inFlightRequests: Gauge
     let inFlightStreams: Gauge
     let queueDepth: Gauge
@@ -44,27 +46,70 @@ public final class ProxyMetrics: Sendable {
         let reasoningTokens: Counter
         let spend: Counter
 
-        init(registry: PrometheusCollectorRegistry, route: String, requestedModel: String, deployment: ModelDeployment) {
+        init(registry: PrometheusCollectorRegistry, route: String, requestedModel: String, deployment: ModelDeployment)
+        {
             let group = deployment.modelName
-            requests = registry.makeCounter(descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"), labels: [("requested_model", requestedModel), ("model_group", group), ("route", route), ("status_code", "200")])
+            requests = registry.makeCounter(
+                descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"),
+                labels: [
+                    ("requested_model", requestedModel), ("model_group", group), ("route", route),
+                    ("status_code", "200"),
+                ]
+            )
             let byDeployment = [("model_group", group), ("model_id", deployment.id)]
-            totalLatency = registry.makeValueHistogram(descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"), labels: byDeployment, buckets: ProxyMetrics.latencyBuckets)
-            apiLatency = registry.makeValueHistogram(descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"), labels: byDeployment, buckets: ProxyMetrics.latencyBuckets)
-            firstToken = registry.makeValueHistogram(descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"), labels: byDeployment, buckets: ProxyMetrics.latencyBuckets)
+            totalLatency = registry.makeValueHistogram(
+                descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"),
+                labels: byDeployment,
+                buckets: ProxyMetrics.latencyBuckets
+            )
+            apiLatency = registry.makeValueHistogram(
+                descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"),
+                labels: byDeployment,
+                buckets: ProxyMetrics.latencyBuckets
+            )
+            firstToken = registry.makeValueHistogram(
+                descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"),
+                labels: byDeployment,
+                buckets: ProxyMetrics.latencyBuckets
+            )
             let byModel = [("model_group", group), ("model", deployment.model)]
-            inputTokens = registry.makeCounter(descriptor: .named("litellm_input_tokens_metric_total", "Tokens"), labels: byModel)
-            outputTokens = registry.makeCounter(descriptor: .named("litellm_output_tokens_metric_total", "Tokens"), labels: byModel)
-            totalTokens = registry.makeCounter(descriptor: .named("litellm_total_tokens_metric_total", "Tokens"), labels: byModel)
-            reasoningTokens = registry.makeCounter(descriptor: .named("litellm_output_reasoning_tokens_metric_total", "Tokens"), labels: byModel)
-            spend = registry.makeCounter(descriptor: .named("litellm_spend_metric_total", "Spend (USD)"), labels: byModel)
+            inputTokens = registry.makeCounter(
+                descriptor: .named("litellm_input_tokens_metric_total", "Tokens"),
+                labels: byModel
+            )
+            outputTokens = registry.makeCounter(
+                descriptor: .named("litellm_output_tokens_metric_total", "Tokens"),
+                labels: byModel
+            )
+            totalTokens = registry.makeCounter(
+                descriptor: .named("litellm_total_tokens_metric_total", "Tokens"),
+                labels: byModel
+            )
+            reasoningTokens = registry.makeCounter(
+                descriptor: .named("litellm_output_reasoning_tokens_metric_total", "Tokens"),
+                labels: byModel
+            )
+            spend = registry.makeCounter(
+                descriptor: .named("litellm_spend_metric_total", "Spend (USD)"),
+                labels: byModel
+            )
         }
     }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        inFlightRequests = registry.makeGauge(descriptor: .named("llm_gateway_in_flight_requests", "Requests being answered (streams included)"), labels: [])
-        inFlightStreams = registry.makeGauge(descriptor: .named("llm_gateway_in_flight_streams", "Streams being relayed to clients"), labels: [])
-        queueDepth = registry.makeGauge(descriptor: .named("llm_gateway_spend_log_queue_depth", "Spend rows waiting to be written"), labels: [])
+        inFlightRequests = registry.makeGauge(
+            descriptor: .named("llm_gateway_in_flight_requests", "Requests being answered (streams included)"),
+            labels: []
+        )
+        inFlightStreams = registry.makeGauge(
+            descriptor: .named("llm_gateway_in_flight_streams", "Streams being relayed to clients"),
+            labels: []
+        )
+        queueDepth = registry.makeGauge(
+            descriptor: .named("llm_gateway_spend_log_queue_depth", "Spend rows waiting to be written"),
+            labels: []
+        )
     }
 
     /// What one finished request contributes.
@@ -95,39 +140,75 @@ public final class ProxyMetrics: Sendable {
         }
         let group = observation.deployment?.modelName ?? ""
         let status = String(observation.status)
-        registry.makeCounter(descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"), labels: [("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route), ("status_code", status)]).increment()
+        registry.makeCounter(
+            descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"),
+            labels: [
+                ("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route),
+                ("status_code", status),
+            ]
+        ).increment()
         if observation.status >= 400 {
-            registry.makeCounter(descriptor: .named("litellm_proxy_failed_requests_metric_total", "Failed requests to the proxy"), labels: [("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route), ("exception_status", status), ("exception_class", observation.errorClass ?? "")]).increment()
+            registry.makeCounter(
+                descriptor: .named("litellm_proxy_failed_requests_metric_total", "Failed requests to the proxy"),
+                labels: [
+                    ("requested_model", observation.requestedModel), ("model_group", group),
+                    ("route", observation.route), ("exception_status", status),
+                    ("exception_class", observation.errorClass ?? ""),
+                ]
+            ).increment()
         }
         guard let deployment = observation.deployment else { return }
         let byDeployment = [("model_group", group), ("model_id", deployment.id)]
-        registry.makeValueHistogram(descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"), labels: byDeployment, buckets: Self.latencyBuckets)
-            .record(observation.totalSeconds)
+        registry.makeValueHistogram(
+            descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"),
+            labels: byDeployment,
+            buckets: Self.latencyBuckets
+        )
+        .record(observation.totalSeconds)
         if let upstream = observation.upstreamSeconds {
-            registry.makeValueHistogram(descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"), labels: byDeployment, buckets: Self.latencyBuckets).record(upstream)
+            registry.makeValueHistogram(
+                descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"),
+                labels: byDeployment,
+                buckets: Self.latencyBuckets
+            ).record(upstream)
         }
         if let first = observation.firstTokenSeconds {
-            registry.makeValueHistogram(descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"), labels: byDeployment, buckets: Self.latencyBuckets)
-                .record(first)
+            registry.makeValueHistogram(
+                descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"),
+                labels: byDeployment,
+                buckets: Self.latencyBuckets
+            )
+            .record(first)
         }
         let byModel = [("model_group", group), ("model", deployment.model)]
         for (name, value) in [
-            ("litellm_input_tokens_metric_total", observation.promptTokens), ("litellm_output_tokens_metric_total", observation.completionTokens),
+            ("litellm_input_tokens_metric_total", observation.promptTokens),
+            ("litellm_output_tokens_metric_total", observation.completionTokens),
             ("litellm_total_tokens_metric_total", observation.promptTokens + observation.completionTokens),
             ("litellm_output_reasoning_tokens_metric_total", observation.reasoningTokens),
         ] where value > 0 {
             registry.makeCounter(descriptor: .named(name, "Tokens"), labels: byModel).increment(by: Int64(value))
         }
         if observation.spend > 0 {
-            registry.makeCounter(descriptor: .named("litellm_spend_metric_total", "Spend (USD)"), labels: byModel).increment(by: observation.spend)
+            registry.makeCounter(descriptor: .named("litellm_spend_metric_total", "Spend (USD)"), labels: byModel)
+                .increment(by: observation.spend)
         }
     }
 
     func observeSuccess(_ observation: Observation, deployment: ModelDeployment) {
-        let key = SeriesKey(route: observation.route, requestedModel: observation.requestedModel, deploymentID: deployment.id)
+        let key = SeriesKey(
+            route: observation.route,
+            requestedModel: observation.requestedModel,
+            deploymentID: deployment.id
+        )
         let series = successSeries.withLockedValue { cache in
             if let found = cache[key] { return found }
-            let made = SuccessSeries(registry: registry, route: observation.route, requestedModel: observation.requestedModel, deployment: deployment)
+            let made = SuccessSeries(
+                registry: registry,
+                route: observation.route,
+                requestedModel: observation.requestedModel,
+                deployment: deployment
+            )
             cache[key] = made
             return made
         }
@@ -137,19 +218,30 @@ public final class ProxyMetrics: Sendable {
         if let first = observation.firstTokenSeconds { series.firstToken.record(first) }
         if observation.promptTokens > 0 { series.inputTokens.increment(by: Int64(observation.promptTokens)) }
         if observation.completionTokens > 0 { series.outputTokens.increment(by: Int64(observation.completionTokens)) }
-        if observation.promptTokens + observation.completionTokens > 0 { series.totalTokens.increment(by: Int64(observation.promptTokens + observation.completionTokens)) }
+        if observation.promptTokens + observation.completionTokens > 0 {
+            series.totalTokens.increment(by: Int64(observation.promptTokens + observation.completionTokens))
+        }
         if observation.reasoningTokens > 0 { series.reasoningTokens.increment(by: Int64(observation.reasoningTokens)) }
         if observation.spend > 0 { series.spend.increment(by: observation.spend) }
     }
 
     /// One upstream attempt on a deployment (retries and fallbacks included).
     public func attempt(_ deployment: ModelDeployment, failedWith status: Int?, errorClass: String?, cooled: Bool) {
-        let labels = [("model_group", deployment.modelName), ("litellm_model_name", deployment.model), ("model_id", deployment.id), ("api_provider", deployment.provider.rawValue)]
+        let labels = [
+            ("model_group", deployment.modelName), ("litellm_model_name", deployment.model),
+            ("model_id", deployment.id), ("api_provider", deployment.provider.rawValue),
+        ]
         let series = attemptSeries.withLockedValue { cache in
             if let found = cache[deployment.id] { return found }
             let made = (
-                total: registry.makeCounter(descriptor: .named("litellm_deployment_total_requests_total", "Upstream attempts per deployment"), labels: labels),
-                success: registry.makeCounter(descriptor: .named("litellm_deployment_success_responses_total", "Successful upstream attempts"), labels: labels)
+                total: registry.makeCounter(
+                    descriptor: .named("litellm_deployment_total_requests_total", "Upstream attempts per deployment"),
+                    labels: labels
+                ),
+                success: registry.makeCounter(
+                    descriptor: .named("litellm_deployment_success_responses_total", "Successful upstream attempts"),
+                    labels: labels
+                )
             )
             cache[deployment.id] = made
             return made
@@ -159,9 +251,18 @@ public final class ProxyMetrics: Sendable {
             series.success.increment()
             return
         }
-        registry.makeCounter(descriptor: .named("litellm_deployment_failure_responses_total", "Failed upstream attempts, by error class"), labels: labels + [("exception_status", String(status)), ("exception_class", errorClass ?? "")]).increment()
+        registry.makeCounter(
+            descriptor: .named(
+                "litellm_deployment_failure_responses_total",
+                "Failed upstream attempts, by error class"
+            ),
+            labels: labels + [("exception_status", String(status)), ("exception_class", errorClass ?? "")]
+        ).increment()
         if cooled {
-            registry.makeCounter(descriptor: .named("litellm_deployment_cooled_down_total", "Deployment cooldowns"), labels: labels + [("exception_status", String(status))]).increment()
+            registry.makeCounter(
+                descriptor: .named("litellm_deployment_cooled_down_total", "Deployment cooldowns"),
+                labels: labels + [("exception_status", String(status))]
+            ).increment()
         }
     }
 
@@ -169,13 +270,22 @@ public final class ProxyMetrics: Sendable {
     public func render(writer: SpendWriter.Counters?) -> [UInt8] {
         if let writer {
             queueDepth.set(Double(writer.queued))
-            let current = ["written": writer.written, "spilled": writer.spilled, "replayed": writer.replayed, "dropped": writer.dropped]
+            let current = [
+                "written": writer.written, "spilled": writer.spilled, "replayed": writer.replayed,
+                "dropped": writer.dropped,
+            ]
             let deltas = exportedWriterCounts.withLockedValue { exported in
                 defer { exported = current }
                 return current.map { ($0.key, $0.value - (exported[$0.key] ?? 0)) }
             }
             for (outcome, delta) in deltas {
-                let counter = registry.makeCounter(descriptor: .named("llm_gateway_spend_log_rows_total", "Spend rows by outcome (dropped must stay 0)"), labels: [("outcome", outcome)])
+                let counter = registry.makeCounter(
+                    descriptor: .named(
+                        "llm_gateway_spend_log_rows_total",
+                        "Spend rows by outcome (dropped must stay 0)"
+                    ),
+                    labels: [("outcome", outcome)]
+                )
                 if delta > 0 { counter.increment(by: Int64(delta)) }
             }
         }

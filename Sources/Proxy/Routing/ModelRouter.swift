@@ -43,7 +43,9 @@ public struct ModelRouter: Sendable {
 
     /// Picks a deployment of `group`, preferring ones not `tried` yet by this request.
     public func select(group: String, tried: Set<String> = [], estimatedTokens: Int = 0, draw: Double) -> Selection {
-        guard let all = groups[group], !all.isEmpty else { return .noneAvailable(retryAfter: settings.cooldownTime, cooling: []) }
+        guard let all = groups[group], !all.isEmpty else {
+            return .noneAvailable(retryAfter: settings.cooldownTime, cooling: [])
+        }
         let instant = state.now()
         var available: [ModelDeployment] = []
         var cooling: [String] = []
@@ -51,7 +53,9 @@ public struct ModelRouter: Sendable {
         for deployment in all {
             if let until = state.coolingUntil(deployment.id) {
                 cooling.append(deployment.id)
-                let seconds = Double((until - instant).components.seconds) + Double((until - instant).components.attoseconds) / 1e18
+                let seconds =
+                    Double((until - instant).components.seconds) + Double((until - instant).components.attoseconds)
+                    / 1e18
                 earliest = min(earliest ?? seconds, seconds)
                 continue
             }
@@ -61,7 +65,12 @@ public struct ModelRouter: Sendable {
             }
             available.append(deployment)
         }
-        guard !available.isEmpty else { return .noneAvailable(retryAfter: max(1, (earliest ?? settings.cooldownTime).rounded(.up)), cooling: cooling) }
+        guard !available.isEmpty else {
+            return .noneAvailable(
+                retryAfter: max(1, (earliest ?? settings.cooldownTime).rounded(.up)),
+                cooling: cooling
+            )
+        }
         let fresh = available.filter { !tried.contains($0.id) }
         let candidates = fresh.isEmpty ? available : fresh
         guard candidates.count > 1 else { return .deployment(candidates[0]) }
@@ -74,14 +83,19 @@ public struct ModelRouter: Sendable {
             return .deployment(lowest(candidates, draw: draw, buffer: 0) { Double(state.snapshot($0.id).minuteTokens) })
         case .latencyBased:
             let ttl = Duration.milliseconds(Int64(settings.latencyTTL * 1000))
-            return .deployment(lowest(candidates, draw: draw, buffer: settings.lowestLatencyBuffer) { deployment in
-                let samples = state.snapshot(deployment.id).latencies.filter { instant - $0.at <= ttl }
-                return samples.isEmpty ? 0 : samples.reduce(0) { $0 + $1.seconds } / Double(samples.count)
-            })
+            return .deployment(
+                lowest(candidates, draw: draw, buffer: settings.lowestLatencyBuffer) { deployment in
+                    let samples = state.snapshot(deployment.id).latencies.filter { instant - $0.at <= ttl }
+                    return samples.isEmpty ? 0 : samples.reduce(0) { $0 + $1.seconds } / Double(samples.count)
+                }
+            )
         case .costBased:
-            return .deployment(lowest(candidates, draw: draw, buffer: 0) { deployment in
-                prices.price(for: deployment, upstreamModel: nil).map { $0.input + $0.output } ?? .greatestFiniteMagnitude
-            })
+            return .deployment(
+                lowest(candidates, draw: draw, buffer: 0) { deployment in
+                    prices.price(for: deployment, upstreamModel: nil).map { $0.input + $0.output }
+                        ?? .greatestFiniteMagnitude
+                }
+            )
         }
     }
 
@@ -95,7 +109,9 @@ public struct ModelRouter: Sendable {
     }
 
     /// The deployment with the lowest score; among those within `buffer` (a fraction) of it, one chosen by `draw`.
-    func lowest(_ candidates: [ModelDeployment], draw: Double, buffer: Double, score: (ModelDeployment) -> Double) -> ModelDeployment {
+    func lowest(_ candidates: [ModelDeployment], draw: Double, buffer: Double, score: (ModelDeployment) -> Double)
+        -> ModelDeployment
+    {
         let scored = candidates.map { ($0, score($0)) }
         let best = scored.map(\.1).min() ?? 0
         let near = scored.filter { $0.1 <= best * (1 + max(0, buffer)) }.map(\.0)

@@ -22,7 +22,7 @@ public enum RetryClass: String, Sendable, CaseIterable, Hashable {
         case 404: .notFound
         case 408: .timeout
         case 429: .rateLimit
-        case 500...599: .internalServer
+        case 500 ... 599: .internalServer
         default: .badRequest
         }
     }
@@ -49,7 +49,8 @@ public enum RetryClass: String, Sendable, CaseIterable, Hashable {
     /// The upstream's hint in seconds: `retry-after-ms`, else `retry-after` in seconds.
     public static func retryAfter(_ headers: [(String, String)]) -> Double? {
         func value(_ name: String) -> Double? {
-            headers.first { $0.0.lowercased() == name }.flatMap { Double($0.1.trimmingCharacters(in: .whitespaces)) }.flatMap { $0 >= 0 ? $0 : nil }
+            headers.first { $0.0.lowercased() == name }.flatMap { Double($0.1.trimmingCharacters(in: .whitespaces)) }
+                .flatMap { $0 >= 0 ? $0 : nil }
         }
         if let milliseconds = value("retry-after-ms") { return milliseconds / 1000 }
         return value("retry-after")

@@ -36,7 +36,9 @@ public final class RouterState: Sendable {
         let current = minute(of: now())
         return stats.withLockedValue { all in
             var value = all[id] ?? Stats()
-            if value.minute != current { value.minuteRequests = 0; value.minuteTokens = 0; value.minuteFailures = 0; value.minute = current }
+            if value.minute != current {
+                value.minuteRequests = 0; value.minuteTokens = 0; value.minuteFailures = 0; value.minute = current
+            }
             return value
         }
     }
@@ -46,7 +48,9 @@ public final class RouterState: Sendable {
         let current = minute(of: instant)
         stats.withLockedValue { all in
             var value = all[id] ?? Stats()
-            if value.minute != current { value.minuteRequests = 0; value.minuteTokens = 0; value.minuteFailures = 0; value.minute = current }
+            if value.minute != current {
+                value.minuteRequests = 0; value.minuteTokens = 0; value.minuteFailures = 0; value.minute = current
+            }
             body(&value, instant)
             all[id] = value
         }
@@ -54,7 +58,9 @@ public final class RouterState: Sendable {
 
     /// A request starts on the deployment.
     public func begin(_ id: String) {
-        update(id) { stats, _ in stats.inFlight += 1; stats.minuteRequests += 1 }
+        update(id) { stats, _ in
+            stats.inFlight += 1; stats.minuteRequests += 1
+        }
     }
 
     /// A request on the deployment succeeded after `latency` seconds and used `tokens`.
@@ -72,7 +78,14 @@ public final class RouterState: Sendable {
     /// 429 (or its retry-after, if longer), at once after a 401/404, or once this minute's failures pass
     /// `allowedFails`. Returns whether it is now cooling.
     @discardableResult
-    public func failed(_ id: String, status: Int, failure: RetryClass, retryAfter: Double?, settings: RouterSettings, cooling: Bool) -> Bool {
+    public func failed(
+        _ id: String,
+        status: Int,
+        failure: RetryClass,
+        retryAfter: Double?,
+        settings: RouterSettings,
+        cooling: Bool
+    ) -> Bool {
         var cooled = false
         update(id) { stats, instant in
             stats.inFlight = max(0, stats.inFlight - 1)

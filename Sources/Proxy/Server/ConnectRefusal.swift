@@ -20,9 +20,16 @@ final class ConnectRefusal: ChannelInboundHandler, RemovableChannelHandler {
         let line = buffer.readableBytesView.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
         let target = line.dropFirst(ConnectRefusal.method.count).prefix { $0 != UInt8(ascii: " ") }
         let path = String(decoding: target.prefix(256), as: UTF8.self)
-        let body = OpenAIError(status: 404, message: "Route not found: CONNECT \(path)", type: "not_found_error", param: "None").json.serialized()
+        let body = OpenAIError(
+            status: 404,
+            message: "Route not found: CONNECT \(path)",
+            type: "not_found_error",
+            param: "None"
+        ).json.serialized()
         var response = context.channel.allocator.buffer(capacity: 160 + body.utf8.count)
-        response.writeString("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n")
+        response.writeString(
+            "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n"
+        )
         response.writeString(body)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in bound.value.close(promise: nil) }

@@ -1,5 +1,5 @@
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// A task executor that runs jobs on one NIO event loop. A connection's task prefers the executor of its own loop,
 /// so the request path (reading the request, the engine, the pinned upstream exchange, writing the answer) resumes

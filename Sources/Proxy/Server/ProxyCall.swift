@@ -21,7 +21,15 @@ public struct ProxyCall: Sendable {
     /// The caller's address (`ForwardedFor`: the peer, or what a trusted proxy forwarded).
     public var clientIP: String?
 
-    public init(operation: ProxyOperation, route: String, pathModel: String? = nil, headers: [(String, String)], body: ByteBuffer, bodyTooLarge: Bool = false, started: ContinuousClock.Instant = .now) {
+    public init(
+        operation: ProxyOperation,
+        route: String,
+        pathModel: String? = nil,
+        headers: [(String, String)],
+        body: ByteBuffer,
+        bodyTooLarge: Bool = false,
+        started: ContinuousClock.Instant = .now
+    ) {
         self.operation = operation
         self.route = route
         self.pathModel = pathModel

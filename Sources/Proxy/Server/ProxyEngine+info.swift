@@ -21,17 +21,21 @@ extension ProxyEngine {
 
     /// `/model/info`: every deployment with its params minus credentials.
     public func modelInfo() -> JSON {
-        .object(["data": .array(config.deployments.map { deployment in
-            var info = deployment.modelInfo
-            info["id"] = .string(deployment.id)
-            if info["db_model"] == nil { info["db_model"] = false }
-            return [
-                "model_name": .string(deployment.modelName),
-                "litellm_params": .object(deployment.publicParams),
-                "model_info": .object(info),
-                "deployment_state": routerState(of: deployment),
-            ]
-        })])
+        .object([
+            "data": .array(
+                config.deployments.map { deployment in
+                    var info = deployment.modelInfo
+                    info["id"] = .string(deployment.id)
+                    if info["db_model"] == nil { info["db_model"] = false }
+                    return [
+                        "model_name": .string(deployment.modelName),
+                        "litellm_params": .object(deployment.publicParams),
+                        "model_info": .object(info),
+                        "deployment_state": routerState(of: deployment),
+                    ]
+                }
+            )
+        ])
     }
 
     /// What the router knows of a deployment now: cooling (and for how long), in flight, this minute's use.
@@ -43,7 +47,9 @@ extension ProxyEngine {
         ]
         if let until = router.state.coolingUntil(deployment.id) {
             state["status"] = "cooling"
-            state["cooldown_remaining_s"] = .double((ProxyEngine.seconds(until - router.state.now()) * 1000).rounded() / 1000)
+            state["cooldown_remaining_s"] = .double(
+                (ProxyEngine.seconds(until - router.state.now()) * 1000).rounded() / 1000
+            )
         }
         if let last = stats.lastFailure { state["last_failure_status"] = .int(last) }
         return .object(state)
@@ -77,13 +83,17 @@ extension ProxyEngine {
                 unhealthy.append(.object(entry))
             }
         }
-        return ["healthy_endpoints": .array(healthy), "unhealthy_endpoints": .array(unhealthy), "healthy_count": .int(healthy.count), "unhealthy_count": .int(unhealthy.count)]
+        return [
+            "healthy_endpoints": .array(healthy), "unhealthy_endpoints": .array(unhealthy),
+            "healthy_count": .int(healthy.count), "unhealthy_count": .int(unhealthy.count),
+        ]
     }
 
     /// nil when the deployment answered 200 to a one-token request; else why not.
     func probe(_ deployment: ModelDeployment) async -> String? {
         let kind = deployment.modelInfo["mode"]?.stringValue
-        let operation: ProxyOperation = kind == "embedding" ? .embeddings : kind == "completion" ? .completions : .chatCompletions
+        let operation: ProxyOperation =
+            kind == "embedding" ? .embeddings : kind == "completion" ? .completions : .chatCompletions
         var body: JSONObject
         switch operation {
         case .embeddings: body = ["input": "ping"]
@@ -97,11 +107,20 @@ extension ProxyEngine {
         request.body = .bytes(ByteBuffer(bytes: upstream.body))
         do {
             let timeout = min(deployment.timeout ?? 30, 30)
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
+            let response = try await client.execute(
+                request,
+                timeout: .milliseconds(Int64(timeout * 1000)),
+                logger: logger
+            )
             _ = try? await response.body.collect(upTo: 1024 * 1024)
             return response.status == .ok ? nil : "upstream answered \(response.status.code)"
         } catch {
-            return mapTransportError(error, timeout: min(deployment.timeout ?? 30, 30), deployment: deployment, logger: logger).error.message
+            return mapTransportError(
+                error,
+                timeout: min(deployment.timeout ?? 30, 30),
+                deployment: deployment,
+                logger: logger
+            ).error.message
         }
     }
 }

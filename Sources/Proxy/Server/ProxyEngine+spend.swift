@@ -81,7 +81,10 @@ extension ProxyEngine {
             json["proxy_server_request"] = nil
             return json
         }
-        return ["data": .array(data), "total": .int(total), "page": .int(page), "page_size": .int(size), "total_pages": .int((total + size - 1) / size)]
+        return [
+            "data": .array(data), "total": .int(total), "page": .int(page), "page_size": .int(size),
+            "total_pages": .int((total + size - 1) / size),
+        ]
     }
 
     /// `/spend/logs/ui/{request_id}`: one row's bodies.
@@ -91,7 +94,9 @@ extension ProxyEngine {
     }
 
     func spendRows(_ query: SpendLogQuery) async throws(ProxyError) -> [SpendRow] {
-        guard let store = spend?.writer.store else { throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection")) }
+        guard let store = spend?.writer.store else {
+            throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection"))
+        }
         do {
             return try await store.spendLogs(query)
         } catch {
@@ -100,7 +105,13 @@ extension ProxyEngine {
     }
 
     static func storeUnavailable(_ error: any Error) -> ProxyError {
-        ProxyError(OpenAIError(status: 503, message: "Spend log database unavailable: \(String(describing: type(of: error)))", type: "db_unavailable"))
+        ProxyError(
+            OpenAIError(
+                status: 503,
+                message: "Spend log database unavailable: \(String(describing: type(of: error)))",
+                type: "db_unavailable"
+            )
+        )
     }
 
     func query(_ parameters: [String: String], limit: Int) -> SpendLogQuery {
@@ -108,8 +119,18 @@ extension ProxyEngine {
         // A key is looked up by its hash, which is all the table holds.
         if let key = apiKey, key.hasPrefix("sk-") { apiKey = SecretHash.sha256Hex(key) }
         return SpendLogQuery(
-            apiKey: apiKey, requestID: parameters["request_id"], user: parameters["user_id"], endUser: parameters["end_user"],
-            start: parameters["start_date"].flatMap(SpendRow.parse), end: parameters["end_date"].flatMap { SpendRow.parse($0).map { $0.addingTimeInterval($0.timeIntervalSince1970.truncatingRemainder(dividingBy: 86400) == 0 ? 86399.999 : 0) } },
+            apiKey: apiKey,
+            requestID: parameters["request_id"],
+            user: parameters["user_id"],
+            endUser: parameters["end_user"],
+            start: parameters["start_date"].flatMap(SpendRow.parse),
+            end: parameters["end_date"].flatMap {
+                SpendRow.parse($0).map {
+                    $0.addingTimeInterval(
+                        $0.timeIntervalSince1970.truncatingRemainder(dividingBy: 86400) == 0 ? 86399.999 : 0
+                    )
+                }
+            },
             limit: limit
         )
     }

@@ -33,14 +33,31 @@ public final class ProxyEngine: Sendable {
     /// Largest upstream body read into memory (non-stream answers and error bodies).
     let maximumUpstreamBody = 64 * 1024 * 1024
 
-    public init(config: ProxyConfig, client: HTTPClient, pinned: PinnedHTTPClient? = nil, spend: SpendRecorder? = nil, keys: KeyService? = nil, authenticator: Authenticator? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger,
-                metrics: ProxyMetrics? = nil, routerState: RouterState = RouterState(), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    public init(
+        config: ProxyConfig,
+        client: HTTPClient,
+        pinned: PinnedHTTPClient? = nil,
+        spend: SpendRecorder? = nil,
+        keys: KeyService? = nil,
+        authenticator: Authenticator? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger,
+        metrics: ProxyMetrics? = nil,
+        routerState: RouterState = RouterState(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.config = config
         self.router = ModelRouter(config: config, state: routerState)
         self.sleep = sleep
         self.metrics = metrics
         let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
-        self.authenticator = authenticator ?? Authenticator(masterKey: config.settings.masterKey, extractor: KeyExtractor(customHeader: header), virtualKeys: keys)
+        self.authenticator =
+            authenticator
+            ?? Authenticator(
+                masterKey: config.settings.masterKey,
+                extractor: KeyExtractor(customHeader: header),
+                virtualKeys: keys
+            )
         self.keys = keys
         self.authThrottle = FailureThrottle(config.settings.failedKeyThrottle)
         self.builder = UpstreamRequestBuilder(environment: environment)
@@ -52,19 +69,24 @@ public final class ProxyEngine: Sendable {
 
     /// Authenticates a call against the master key (and virtual keys when plugged in). An address with too many
     /// refused keys in its window gets a 429 with `retry-after` before any key is looked at.
-    public func authenticate(_ headers: [(String, String)], clientIP: String? = nil) async throws(ProxyError) -> Caller {
+    public func authenticate(_ headers: [(String, String)], clientIP: String? = nil) async throws(ProxyError) -> Caller
+    {
         if let wait = authThrottle.retryAfter(clientIP) { throw .tooManyFailedAuthentications(retryAfter: wait) }
         do {
             return try await authenticator.authenticate { name in headers.first { $0.0 == name }?.1 }
         } catch {
             // A refused key counts; no key at all is no guess (and costs no lookup).
-            if error.status == 401, error.error.message != ProxyError.noKey.error.message { authThrottle.failed(clientIP) }
+            if error.status == 401, error.error.message != ProxyError.noKey.error.message {
+                authThrottle.failed(clientIP)
+            }
             throw error
         }
     }
 
     /// Authenticates a management call: the master key (or an open proxy without one); virtual keys get 403.
-    public func authenticateMaster(_ headers: [(String, String)], clientIP: String? = nil) async throws(ProxyError) -> Caller {
+    public func authenticateMaster(_ headers: [(String, String)], clientIP: String? = nil) async throws(ProxyError)
+        -> Caller
+    {
         let caller = try await authenticate(headers, clientIP: clientIP)
         if case .virtualKey = caller.kind { throw .masterKeyRequired }
         return caller
@@ -84,13 +106,23 @@ public final class ProxyEngine: Sendable {
             if let metrics {
                 metrics.requestEnded()
                 let seconds = ContinuousClock.now - call.started
-                metrics.observe(.init(route: call.route, requestedModel: "", status: error.status, errorClass: error.error.type, totalSeconds: ProxyEngine.seconds(seconds)))
+                metrics.observe(
+                    .init(
+                        route: call.route,
+                        requestedModel: "",
+                        status: error.status,
+                        errorClass: error.error.type,
+                        totalSeconds: ProxyEngine.seconds(seconds)
+                    )
+                )
             }
             return .error(error, headers: base)
         }
     }
 
-    func forward(_ call: ProxyCall, caller: Caller, callID: String, baseHeaders: [(String, String)], logger: Logger) async throws(ProxyError) -> ProxyOutcome {
+    func forward(_ call: ProxyCall, caller: Caller, callID: String, baseHeaders: [(String, String)], logger: Logger)
+        async throws(ProxyError) -> ProxyOutcome
+    {
         if call.bodyTooLarge { throw .bodyTooLarge(limit: config.settings.maximumRequestBodySize) }
         let body: JSONObject
         do {
@@ -122,21 +154,38 @@ public final class ProxyEngine: Sendable {
         case .embeddings:
             guard body["input"] != nil else { throw .missing("input") }
         }
-        if let stream = body["stream"], !stream.isNull, stream.boolValue == nil { throw .wrongType("stream", expected: "a boolean") }
+        if let stream = body["stream"], !stream.isNull, stream.boolValue == nil {
+            throw .wrongType("stream", expected: "a boolean")
+        }
 
         guard let group = router.groupName(for: model), let deployments = router.groups[group] else {
             throw .unknownModel(model, route: call.route)
         }
         if !caller.mayUse(modelGroup: group), case .virtualKey(_, _, let allowed) = caller.kind {
-            throw ProxyError(OpenAIError(status: 401, message: "Authentication Error, API Key not allowed to access model. This token can only access models=\(allowed). Tried to access \(model)", type: "key_model_access_denied", param: "model"))
+            throw ProxyError(
+                OpenAIError(
+                    status: 401,
+                    message:
+                        "Authentication Error, API Key not allowed to access model. This token can only access models=\(allowed). Tried to access \(model)",
+                    type: "key_model_access_denied",
+                    param: "model"
+                )
+            )
         }
         _ = deployments
         try keys?.admit(caller)
         let request = RoutedRequest(
-            call: call, body: body, model: model, caller: caller, callID: callID, baseHeaders: baseHeaders,
+            call: call,
+            body: body,
+            model: model,
+            caller: caller,
+            callID: callID,
+            baseHeaders: baseHeaders,
             isStream: body["stream"]?.boolValue == true && call.operation != .embeddings,
             clientWantsUsage: body["stream_options"]?["include_usage"]?.boolValue == true,
-            requestedRetries: body["num_retries"]?.intValue.map { min(max($0, 0), ProxyEngine.maximumRequestedRetries) },
+            requestedRetries: body["num_retries"]?.intValue.map {
+                min(max($0, 0), ProxyEngine.maximumRequestedRetries)
+            },
             logger: logger
         )
         return await route(request, group: group)
@@ -153,7 +202,12 @@ public final class ProxyEngine: Sendable {
         if let attemptStarted = finished.attemptStartedAt {
             if finished.error == nil {
                 let latency = (finished.firstByteAt ?? Date()).timeIntervalSince(attemptStarted)
-                router.state.succeeded(finished.deployment.id, latency: latency, tokens: tokens, ttl: router.settings.latencyTTL)
+                router.state.succeeded(
+                    finished.deployment.id,
+                    latency: latency,
+                    tokens: tokens,
+                    ttl: router.settings.latencyTTL
+                )
             } else {
                 router.state.abandoned(finished.deployment.id)
             }
@@ -162,13 +216,23 @@ public final class ProxyEngine: Sendable {
 
     /// One attempt on one deployment. An answer (a 200, or a stream whose headers arrived) records its spend row when
     /// it completes; a failure is thrown with the upstream's headers for the router to retry, fall back or answer.
-    func exchange(_ request: RoutedRequest, deployment: ModelDeployment, group: String, attempts: AttemptCounts, finished: SpendRecorder.Finished) async throws(ProxyError) -> ProxyOutcome {
+    func exchange(
+        _ request: RoutedRequest,
+        deployment: ModelDeployment,
+        group: String,
+        attempts: AttemptCounts,
+        finished: SpendRecorder.Finished
+    ) async throws(ProxyError) -> ProxyOutcome {
         var finished = finished
-        let (call, isStream, clientWantsUsage, logger) = (request.call, request.isStream, request.clientWantsUsage, request.logger)
+        let (call, isStream, clientWantsUsage, logger) = (
+            request.call, request.isStream, request.clientWantsUsage, request.logger
+        )
         let upstream = builder.build(deployment, operation: call.operation, body: request.body)
 
-        let timeout = isStream
-            ? (deployment.streamTimeout ?? config.settings.routerStreamTimeout ?? deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
+        let timeout =
+            isStream
+            ? (deployment.streamTimeout ?? config.settings.routerStreamTimeout ?? deployment.timeout ?? config.settings
+                .routerTimeout ?? config.settings.requestTimeout)
             : (deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout)
         let upstreamStarted = ContinuousClock.now
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
@@ -191,13 +255,33 @@ public final class ProxyEngine: Sendable {
             // The whole exchange, bounded in time (the deadline) and size, on the client connection's event loop.
             do {
                 if let pinned, let loop = call.eventLoop {
-                    let response = try await pinned.post(url: upstream.url, headers: upstream.headers, body: ByteBuffer(bytes: upstream.body), on: loop, deadline: deadline, maximumBodySize: maximumUpstreamBody).get()
+                    let response = try await pinned.post(
+                        url: upstream.url,
+                        headers: upstream.headers,
+                        body: ByteBuffer(bytes: upstream.body),
+                        on: loop,
+                        deadline: deadline,
+                        maximumBodySize: maximumUpstreamBody
+                    ).get()
                     (status, responseHeaders, completeBody) = (response.status, response.headers, response.body)
                 } else {
-                    let request = try HTTPClient.Request(url: upstream.url, method: .POST, headers: HTTPHeaders(upstream.headers), body: .byteBuffer(ByteBuffer(bytes: upstream.body)))
+                    let request = try HTTPClient.Request(
+                        url: upstream.url,
+                        method: .POST,
+                        headers: HTTPHeaders(upstream.headers),
+                        body: .byteBuffer(ByteBuffer(bytes: upstream.body))
+                    )
                     let accumulator = ResponseAccumulator(request: request, maxBodySize: maximumUpstreamBody)
-                    let response = try await client.execute(request: request, delegate: accumulator, eventLoop: .indifferent, deadline: deadline, logger: logger).get()
-                    (status, responseHeaders, completeBody) = (response.status, response.headers, response.body ?? ByteBuffer())
+                    let response = try await client.execute(
+                        request: request,
+                        delegate: accumulator,
+                        eventLoop: .indifferent,
+                        deadline: deadline,
+                        logger: logger
+                    ).get()
+                    (status, responseHeaders, completeBody) = (
+                        response.status, response.headers, response.body ?? ByteBuffer()
+                    )
                 }
             } catch {
                 throw mapTransportError(error, timeout: timeout, deployment: deployment, logger: logger)
@@ -213,7 +297,9 @@ public final class ProxyEngine: Sendable {
         for (name, value) in responseHeaders {
             let lower = name.lowercased()
             if ProxyEngine.hopByHop.contains(lower) { continue }
-            if lower.hasPrefix("x-ratelimit-") || lower == "retry-after" || lower == "retry-after-ms" { headers.append((lower, value)) }
+            if lower.hasPrefix("x-ratelimit-") || lower == "retry-after" || lower == "retry-after-ms" {
+                headers.append((lower, value))
+            }
             headers.append(("llm_provider-" + lower, value))
         }
 
@@ -224,8 +310,16 @@ public final class ProxyEngine: Sendable {
             } else {
                 bytes = completeBody.map { Array($0.readableBytesView) } ?? []
             }
-            let upstreamHeaders = headers.filter { $0.0 == "retry-after" || $0.0 == "retry-after-ms" || $0.0.hasPrefix("x-ratelimit-") }
-            let error = ProxyError.upstream(status: Int(status.code), body: try? JSON.parse(bytes), rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self), deployment: deployment, headers: upstreamHeaders)
+            let upstreamHeaders = headers.filter {
+                $0.0 == "retry-after" || $0.0 == "retry-after-ms" || $0.0.hasPrefix("x-ratelimit-")
+            }
+            let error = ProxyError.upstream(
+                status: Int(status.code),
+                body: try? JSON.parse(bytes),
+                rawBody: String(decoding: bytes.prefix(2048), as: UTF8.self),
+                deployment: deployment,
+                headers: upstreamHeaders
+            )
             logger.info("upstream error", metadata: ["status": "\(status.code)", "model_id": "\(deployment.id)"])
             var failure = error
             failure.headers += headers.filter { !upstreamHeaders.map(\.0).contains($0.0) }
@@ -237,13 +331,20 @@ public final class ProxyEngine: Sendable {
             headers.insert(("content-type", "text/event-stream"), at: 0)
             headers.append(("cache-control", "no-cache"))
             headers.append(("x-accel-buffering", "no"))
-            var relay = StreamRelay(body: streamBody, deployment: deployment, clientWantsUsage: clientWantsUsage, logger: logger)
+            var relay = StreamRelay(
+                body: streamBody,
+                deployment: deployment,
+                clientWantsUsage: clientWantsUsage,
+                logger: logger
+            )
             relay.idleTimeout = .milliseconds(Int64(timeout * 1000))
             metrics?.streamStarted()
             let prompt = request.body
             let prices = self.prices
             relay.cost = { usage, model in
-                prices.price(for: deployment, upstreamModel: model).map { ProxyEngine.significant12(PriceTable.cost(usage: usage, price: $0)) }
+                prices.price(for: deployment, upstreamModel: model).map {
+                    ProxyEngine.significant12(PriceTable.cost(usage: usage, price: $0))
+                }
             }
             do {
                 let started = finished
@@ -257,12 +358,15 @@ public final class ProxyEngine: Sendable {
                     if summary.usage == nil {
                         // Cut before its usage frame (the client left, the upstream broke or stalled): what was
                         // asked and what was delivered is still booked, as an estimate the row marks.
-                        finished.usage = summary.estimatedUsage(prompt: TokenEstimate.prompt(of: ChatRequest(body: .object(prompt))))
+                        finished.usage = summary.estimatedUsage(
+                            prompt: TokenEstimate.prompt(of: ChatRequest(body: .object(prompt)))
+                        )
                         finished.usageEstimated = true
                     }
                     finished.response = ResponseShaper.shape(summary.assembled, deployment: deployment)
                     if let reason = summary.upstreamError {
-                        finished.error = summary.timedOut
+                        finished.error =
+                            summary.timedOut
                             ? ProxyError(OpenAIError(status: 408, message: reason, type: "timeout"))
                             : ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
                     }
@@ -282,15 +386,28 @@ public final class ProxyEngine: Sendable {
             finished.responseBody = shaped
             finished.usage = json["usage"]
             finished.upstreamModel = json["model"]?.stringValue
-            if let usage = json["usage"], let price = prices.price(for: deployment, upstreamModel: json["model"]?.stringValue) {
-                headers.append(("x-litellm-response-cost", ProxyEngine.costText(PriceTable.cost(usage: usage, price: price))))
+            if let usage = json["usage"],
+                let price = prices.price(for: deployment, upstreamModel: json["model"]?.stringValue)
+            {
+                headers.append(
+                    ("x-litellm-response-cost", ProxyEngine.costText(PriceTable.cost(usage: usage, price: price)))
+                )
             }
         } else {
             // A 200 whose body is not JSON (cut short, garbled) is a failed attempt, as LiteLLM's APIError: retried,
             // and a 500 for the client if nothing else answers.
-            logger.warning("upstream answered 200 with a body that is not JSON", metadata: ["model_id": "\(deployment.id)", "bytes": "\(bytes.count)"])
+            logger.warning(
+                "upstream answered 200 with a body that is not JSON",
+                metadata: ["model_id": "\(deployment.id)", "bytes": "\(bytes.count)"]
+            )
             var failure = ProxyError(
-                OpenAIError(status: 500, message: "litellm.APIError: \(ProxyError.providerName(deployment))Exception - the upstream answer was not valid JSON. model=\(deployment.upstreamModel)", type: "api_error", param: "None"),
+                OpenAIError(
+                    status: 500,
+                    message:
+                        "litellm.APIError: \(ProxyError.providerName(deployment))Exception - the upstream answer was not valid JSON. model=\(deployment.upstreamModel)",
+                    type: "api_error",
+                    param: "None"
+                ),
                 retryClass: .internalServer
             )
             failure.headers = headers
@@ -311,20 +428,31 @@ public final class ProxyEngine: Sendable {
         metrics.requestEnded()
         let now = Date()
         let usage = finished.usage
-        metrics.observe(.init(
-            route: finished.operation.route, requestedModel: finished.requestedModel ?? finished.deployment.modelName, deployment: finished.deployment,
-            status: finished.error?.status ?? 200, errorClass: finished.error?.error.type, totalSeconds: now.timeIntervalSince(finished.startedAt),
-            upstreamSeconds: finished.attemptStartedAt.map { now.timeIntervalSince($0) },
-            firstTokenSeconds: finished.firstByteAt.map { $0.timeIntervalSince(finished.startedAt) },
-            promptTokens: usage?["prompt_tokens"]?.tokenCount ?? 0, completionTokens: usage?["completion_tokens"]?.tokenCount ?? 0,
-            reasoningTokens: usage?.value(at: "completion_tokens_details.reasoning_tokens")?.tokenCount ?? 0, spend: spend
-        ))
+        metrics.observe(
+            .init(
+                route: finished.operation.route,
+                requestedModel: finished.requestedModel ?? finished.deployment.modelName,
+                deployment: finished.deployment,
+                status: finished.error?.status ?? 200,
+                errorClass: finished.error?.error.type,
+                totalSeconds: now.timeIntervalSince(finished.startedAt),
+                upstreamSeconds: finished.attemptStartedAt.map { now.timeIntervalSince($0) },
+                firstTokenSeconds: finished.firstByteAt.map { $0.timeIntervalSince(finished.startedAt) },
+                promptTokens: usage?["prompt_tokens"]?.tokenCount ?? 0,
+                completionTokens: usage?["completion_tokens"]?.tokenCount ?? 0,
+                reasoningTokens: usage?.value(at: "completion_tokens_details.reasoning_tokens")?.tokenCount ?? 0,
+                spend: spend
+            )
+        )
     }
 
     /// The most retries a request's own `num_retries` gets (the config's settings are the operator's and not capped).
     public static let maximumRequestedRetries = 10
 
-    static let hopByHop: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive", "content-type", "date", "server", "set-cookie"]
+    static let hopByHop: Set<String> = [
+        "content-length", "transfer-encoding", "connection", "keep-alive", "content-type", "date", "server",
+        "set-cookie",
+    ]
 
     /// A cost as Python prints a float (`0.0007689`), rounded to 12 significant digits to drop binary noise.
     static func costText(_ cost: Double) -> String {
@@ -344,13 +472,18 @@ public final class ProxyEngine: Sendable {
 
     /// Milliseconds with three decimals (`1.732`).
     static func milliseconds(_ duration: Duration) -> String {
-        let micros = max(0, duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000)
+        let micros = max(
+            0,
+            duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        )
         let fraction = micros % 1000
         return "\(micros / 1000)." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + String(fraction)
     }
 
     /// Reads an upstream body whole, bounded in size and time.
-    func collect(_ body: HTTPClientResponse.Body, timeout: Double, deployment: ModelDeployment, logger: Logger) async throws(ProxyError) -> [UInt8] {
+    func collect(_ body: HTTPClientResponse.Body, timeout: Double, deployment: ModelDeployment, logger: Logger)
+        async throws(ProxyError) -> [UInt8]
+    {
         let limit = maximumUpstreamBody
         do {
             return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
@@ -372,8 +505,11 @@ public final class ProxyEngine: Sendable {
         }
     }
 
-    func mapTransportError(_ error: any Error, timeout: Double, deployment: ModelDeployment, logger: Logger) -> ProxyError {
-        var timedOut = (error as? HTTPClientError).map { [.deadlineExceeded, .readTimeout, .connectTimeout].contains($0) } ?? false
+    func mapTransportError(_ error: any Error, timeout: Double, deployment: ModelDeployment, logger: Logger)
+        -> ProxyError
+    {
+        var timedOut =
+            (error as? HTTPClientError).map { [.deadlineExceeded, .readTimeout, .connectTimeout].contains($0) } ?? false
         if (error as? PinnedHTTPClient.Failure) == .timeout { timedOut = true }
         if case ChannelError.connectTimeout? = error as? ChannelError { timedOut = true }
         if timedOut {

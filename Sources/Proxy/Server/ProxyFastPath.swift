@@ -70,7 +70,9 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 handOn(context, head: head, body: body, then: part)
             }
         case .idle:
-            if case .head(let head) = part, handedOn == 0, head.method == .post, let path = head.path, let route = ProxyRoute(path: path[...]) {
+            if case .head(let head) = part, handedOn == 0, head.method == .post, let path = head.path,
+                let route = ProxyRoute(path: path[...])
+            {
                 state = .collecting(head, route, ByteBuffer(), .now)
                 armBodyDeadline(context)
                 return
@@ -184,11 +186,25 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    func respond(_ context: ChannelHandlerContext, head: HTTPRequest, route: ProxyRoute, body: ByteBuffer, started: ContinuousClock.Instant) {
-        var call = ProxyCall(operation: route.operation, route: route.operation.route, pathModel: route.pathModel, headers: ProxyServer.headers(head.headerFields), body: body, started: started)
+    func respond(
+        _ context: ChannelHandlerContext,
+        head: HTTPRequest,
+        route: ProxyRoute,
+        body: ByteBuffer,
+        started: ContinuousClock.Instant
+    ) {
+        var call = ProxyCall(
+            operation: route.operation,
+            route: route.operation.route,
+            pathModel: route.pathModel,
+            headers: ProxyServer.headers(head.headerFields),
+            body: body,
+            started: started
+        )
         call.eventLoop = context.eventLoop
         call.clientIP = engine.config.settings.forwardedFor.clientIP(
-            forwardedFor: call.header("x-forwarded-for"), peer: context.channel.remoteAddress?.ipAddress
+            forwardedFor: call.header("x-forwarded-for"),
+            peer: context.channel.remoteAddress?.ipAddress
         )
         let close = head.headerFields[.connection]?.lowercased().contains("close") == true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -202,13 +218,19 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 var fields = ProxyServer.fields(headers)
                 fields[.contentLength] = String(body.readableBytes)
                 fields[.date] = HTTPDate.now()
-                context.write(handler.wrapOutboundOut(.head(HTTPResponse(status: .init(code: status), headerFields: fields))), promise: nil)
+                context.write(
+                    handler.wrapOutboundOut(.head(HTTPResponse(status: .init(code: status), headerFields: fields))),
+                    promise: nil
+                )
                 context.write(handler.wrapOutboundOut(.body(body)), promise: nil)
                 context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
             case .stream(let headers, let relay):
                 var fields = ProxyServer.fields(headers)
                 fields[.date] = HTTPDate.now()
-                context.writeAndFlush(handler.wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
+                context.writeAndFlush(
+                    handler.wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))),
+                    promise: nil
+                )
                 _ = await relay.run { buffer in
                     let (handler, context) = bound.value
                     try await context.writeAndFlush(handler.wrapOutboundOut(.body(buffer))).get()

@@ -18,7 +18,8 @@ public struct ProxyHTTPChannel: ServerChildChannel {
     let engine: ProxyEngine?
 
     /// Without an engine, Hummingbird serves every route.
-    public init(responder: @escaping HTTPChannelHandler.Responder, engine: ProxyEngine?, keepAliveTimeout: TimeAmount?) {
+    public init(responder: @escaping HTTPChannelHandler.Responder, engine: ProxyEngine?, keepAliveTimeout: TimeAmount?)
+    {
         self.inner = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: keepAliveTimeout))
         self.engine = engine
     }
@@ -29,7 +30,10 @@ public struct ProxyHTTPChannel: ServerChildChannel {
             try pipeline.addHandler(ConnectRefusal(), position: .first)
             if let engine {
                 let state = try pipeline.context(handlerType: HTTPConnectionStateHandler.self)
-                try pipeline.addHandler(ProxyFastPath(engine: engine, executor: .of(channel.eventLoop)), position: .after(state.handler))
+                try pipeline.addHandler(
+                    ProxyFastPath(engine: engine, executor: .of(channel.eventLoop)),
+                    position: .after(state.handler)
+                )
             }
             return value
         }
@@ -46,6 +50,7 @@ public struct ProxyHTTPChannel: ServerChildChannel {
 extension HTTPServerBuilder {
     /// The proxy's HTTP/1 server (``ProxyHTTPChannel``).
     public static func proxyHTTP1(engine: ProxyEngine?, keepAliveTimeout: TimeAmount?) -> HTTPServerBuilder {
-        .init { responder in ProxyHTTPChannel(responder: responder, engine: engine, keepAliveTimeout: keepAliveTimeout) }
+        .init { responder in ProxyHTTPChannel(responder: responder, engine: engine, keepAliveTimeout: keepAliveTimeout)
+        }
     }
 }

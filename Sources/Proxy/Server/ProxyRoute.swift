@@ -18,7 +18,8 @@ public struct ProxyRoute: Sendable, Equatable {
         guard path.hasPrefix("/openai/deployments/") else { return nil }
         let tail = path.dropFirst("/openai/deployments/".count)
         guard let slash = tail.firstIndex(of: "/"), slash != tail.startIndex,
-              let operation = ProxyRoute.operations[String(tail[slash...])] else { return nil }
+            let operation = ProxyRoute.operations[String(tail[slash...])]
+        else { return nil }
         self.init(operation: operation, pathModel: String(tail[..<slash]))
     }
 

@@ -27,19 +27,27 @@ extension ProxyServer {
         }
         router.post("/key/regenerate") { request, context in
             try await self.master(request, context) { keys, body throws(ProxyError) in
-                guard let key = body["key"]?.stringValue else { throw KeyService.badRequest("key is required", param: "key") }
+                guard let key = body["key"]?.stringValue else {
+                    throw KeyService.badRequest("key is required", param: "key")
+                }
                 return try await keys.regenerate(key, body: body)
             }
         }
         router.post("/key/:key/regenerate") { request, context in
             let key = context.parameters.get("key") ?? ""
-            return try await self.master(request, context) { keys, body throws(ProxyError) in try await keys.regenerate(key, body: body) }
+            return try await self.master(request, context) { keys, body throws(ProxyError) in
+                try await keys.regenerate(key, body: body)
+            }
         }
         router.post("/key/block") { request, context in
-            try await self.master(request, context) { keys, body throws(ProxyError) in try await keys.setBlocked(body, blocked: true) }
+            try await self.master(request, context) { keys, body throws(ProxyError) in
+                try await keys.setBlocked(body, blocked: true)
+            }
         }
         router.post("/key/unblock") { request, context in
-            try await self.master(request, context) { keys, body throws(ProxyError) in try await keys.setBlocked(body, blocked: false) }
+            try await self.master(request, context) { keys, body throws(ProxyError) in
+                try await keys.setBlocked(body, blocked: false)
+            }
         }
         _ = engine
     }
@@ -48,7 +56,11 @@ extension ProxyServer {
     static let maximumManagementBody = 1024 * 1024
 
     /// Runs a master-key operation on a JSON body (empty for GETs).
-    func master(_ request: Request, _ context: ProxyRequestContext, _ operation: (KeyService, JSONObject) async throws(ProxyError) -> JSON) async throws -> Response {
+    func master(
+        _ request: Request,
+        _ context: ProxyRequestContext,
+        _ operation: (KeyService, JSONObject) async throws(ProxyError) -> JSON
+    ) async throws -> Response {
         var request = request
         let bytes: ByteBuffer
         do {
@@ -61,10 +73,14 @@ extension ProxyServer {
         }
         return await ProxyServer.answer { () async throws(ProxyError) in
             _ = try await engine.authenticateMaster(ProxyServer.headers(request), clientIP: clientIP(request, context))
-            guard let keys = engine.keys else { throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection")) }
+            guard let keys = engine.keys else {
+                throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection"))
+            }
             var body = JSONObject()
             if bytes.readableBytes > 0 {
-                guard case .object(let object)? = try? JSON.parse(bytes.readableBytesView) else { throw ProxyError.invalidJSON("expected a JSON object") }
+                guard case .object(let object)? = try? JSON.parse(bytes.readableBytesView) else {
+                    throw ProxyError.invalidJSON("expected a JSON object")
+                }
                 body = object
             }
             return try await operation(keys, body)

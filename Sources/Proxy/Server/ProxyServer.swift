@@ -21,21 +21,39 @@ public struct ProxyServer: Sendable {
                     try await self.proxy(request, context: context, operation: operation, pathModel: nil)
                 }
             }
-            router.get("\(prefix)/models") { request, context in try await self.management(request, context) { ProxyServer.json(200, engine.modelList()) } }
+            router.get("\(prefix)/models") { request, context in
+                try await self.management(request, context) { ProxyServer.json(200, engine.modelList()) }
+            }
             router.get("\(prefix)/models/:id") { request, context in
                 let id = context.parameters.get("id") ?? ""
                 return try await self.management(request, context) {
                     guard let model = engine.model(named: id) else {
-                        return ProxyServer.error(ProxyError(OpenAIError(status: 404, message: "The model `\(id)` does not exist", type: "invalid_request_error", param: "model")))
+                        return ProxyServer.error(
+                            ProxyError(
+                                OpenAIError(
+                                    status: 404,
+                                    message: "The model `\(id)` does not exist",
+                                    type: "invalid_request_error",
+                                    param: "model"
+                                )
+                            )
+                        )
                     }
                     return ProxyServer.json(200, model)
                 }
             }
-            router.get("\(prefix)/model/info") { request, context in try await self.management(request, context) { ProxyServer.json(200, engine.modelInfo()) } }
+            router.get("\(prefix)/model/info") { request, context in
+                try await self.management(request, context) { ProxyServer.json(200, engine.modelInfo()) }
+            }
         }
         for operation in [ProxyOperation.chatCompletions, .completions, .embeddings] {
             router.post("/openai/deployments/:model/\(operation.rawValue)") { request, context in
-                try await self.proxy(request, context: context, operation: operation, pathModel: context.parameters.get("model"))
+                try await self.proxy(
+                    request,
+                    context: context,
+                    operation: operation,
+                    pathModel: context.parameters.get("model")
+                )
             }
         }
         router.get("/health/liveliness") { _, _ in ProxyServer.json(200, "I'm alive!") }
@@ -47,17 +65,31 @@ public struct ProxyServer: Sendable {
         addKeyRoutes(to: router)
         addUIRoutes(to: router)
         router.get("/spend/logs") { request, context in
-            try await self.masterOnly(request, context) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogs(ProxyServer.query(request)) } }
+            try await self.masterOnly(request, context) {
+                await ProxyServer.answer { () async throws(ProxyError) in
+                    try await engine.spendLogs(ProxyServer.query(request))
+                }
+            }
         }
         router.get("/spend/logs/ui") { request, context in
-            try await self.masterOnly(request, context) { await ProxyServer.answer { () async throws(ProxyError) in try await engine.spendLogsPage(ProxyServer.query(request)) } }
+            try await self.masterOnly(request, context) {
+                await ProxyServer.answer { () async throws(ProxyError) in
+                    try await engine.spendLogsPage(ProxyServer.query(request))
+                }
+            }
         }
         router.get("/spend/logs/ui/:request_id") { request, context in
             let id = context.parameters.get("request_id") ?? ""
             return try await self.masterOnly(request, context) {
                 await ProxyServer.answer { () async throws(ProxyError) in
                     guard let detail = try await engine.spendLogDetail(id) else {
-                        throw ProxyError(OpenAIError(status: 404, message: "No spend log with request_id \(id)", type: "not_found_error"))
+                        throw ProxyError(
+                            OpenAIError(
+                                status: 404,
+                                message: "No spend log with request_id \(id)",
+                                type: "not_found_error"
+                            )
+                        )
                     }
                     return detail
                 }
@@ -66,12 +98,16 @@ public struct ProxyServer: Sendable {
         if engine.config.settings.prometheusCallback, engine.metrics != nil {
             router.get("/metrics") { _, _ in ProxyServer.metrics(engine) }
         }
-        router.get("/health") { request, context in try await self.management(request, context) { ProxyServer.json(200, await engine.health()) } }
+        router.get("/health") { request, context in
+            try await self.management(request, context) { ProxyServer.json(200, await engine.health()) }
+        }
         return router
     }
 
     /// Runs a handler for the master key only (virtual keys get 403).
-    func masterOnly(_ request: Request, _ context: ProxyRequestContext, _ body: () async -> Response) async throws -> Response {
+    func masterOnly(_ request: Request, _ context: ProxyRequestContext, _ body: () async -> Response) async throws
+        -> Response
+    {
         do {
             _ = try await engine.authenticateMaster(ProxyServer.headers(request), clientIP: clientIP(request, context))
         } catch {
@@ -81,7 +117,9 @@ public struct ProxyServer: Sendable {
     }
 
     /// Runs a management handler after checking the key.
-    func management(_ request: Request, _ context: ProxyRequestContext, _ body: () async -> Response) async throws -> Response {
+    func management(_ request: Request, _ context: ProxyRequestContext, _ body: () async -> Response) async throws
+        -> Response
+    {
         do {
             _ = try await engine.authenticate(ProxyServer.headers(request), clientIP: clientIP(request, context))
         } catch {
@@ -90,11 +128,16 @@ public struct ProxyServer: Sendable {
         return await body()
     }
 
-    func proxy(_ request: Request, context: ProxyRequestContext, operation: ProxyOperation, pathModel: String?) async throws -> Response {
+    func proxy(_ request: Request, context: ProxyRequestContext, operation: ProxyOperation, pathModel: String?)
+        async throws -> Response
+    {
         let started = ContinuousClock.now
         let read: RequestBodyReader.Outcome
         do {
-            read = try await RequestBodyReader(limit: engine.config.settings.maximumRequestBodySize).read(request.body, channel: context.channel)
+            read = try await RequestBodyReader(limit: engine.config.settings.maximumRequestBodySize).read(
+                request.body,
+                channel: context.channel
+            )
         } catch {
             // A body that cannot be read (bad chunked framing, the client half-closing mid-body) is the client's error.
             return ProxyServer.error(.unreadableBody)
@@ -106,41 +149,68 @@ public struct ProxyServer: Sendable {
         case .tooLarge(let rest): remainder = rest
         }
         let tooLarge = remainder != nil
-        var call = ProxyCall(operation: operation, route: operation.route, pathModel: pathModel, headers: ProxyServer.headers(request), body: body, bodyTooLarge: tooLarge, started: started)
+        var call = ProxyCall(
+            operation: operation,
+            route: operation.route,
+            pathModel: pathModel,
+            headers: ProxyServer.headers(request),
+            body: body,
+            bodyTooLarge: tooLarge,
+            started: started
+        )
         call.eventLoop = context.eventLoop
         call.clientIP = clientIP(request, context)
         switch await engine.handle(call) {
         case .complete(let status, let headers, let body):
             guard let remainder else {
-                return Response(status: .init(code: status), headers: ProxyServer.fields(headers), body: .init(byteBuffer: body))
+                return Response(
+                    status: .init(code: status),
+                    headers: ProxyServer.fields(headers),
+                    body: .init(byteBuffer: body)
+                )
             }
             // Refused for its size: the answer goes out first, then the rest of the body is read and dropped.
             var fields = ProxyServer.fields(headers)
             fields[.contentLength] = String(body.readableBytes)
-            return Response(status: .init(code: status), headers: fields, body: .init { writer in
-                try await writer.write(body)
-                try await writer.finish(nil)
-                await remainder.discard()
-            })
+            return Response(
+                status: .init(code: status),
+                headers: fields,
+                body: .init { writer in
+                    try await writer.write(body)
+                    try await writer.finish(nil)
+                    await remainder.discard()
+                }
+            )
         case .stream(let headers, let relay):
-            return Response(status: .ok, headers: ProxyServer.fields(headers), body: .init { writer in
-                // The relay writes from its own child task while this one waits for it: one writer at a time.
-                let out = WriterBox(writer)
-                _ = await relay.run { buffer in try await out.writer.write(buffer) }
-                try await out.writer.finish(nil)
-            })
+            return Response(
+                status: .ok,
+                headers: ProxyServer.fields(headers),
+                body: .init { writer in
+                    // The relay writes from its own child task while this one waits for it: one writer at a time.
+                    let out = WriterBox(writer)
+                    _ = await relay.run { buffer in try await out.writer.write(buffer) }
+                    try await out.writer.finish(nil)
+                }
+            )
         }
     }
 
     /// The caller's address (`X-Forwarded-For` only from a trusted proxy).
     func clientIP(_ request: Request, _ context: ProxyRequestContext) -> String? {
-        engine.config.settings.forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: context.remoteIP)
+        engine.config.settings.forwardedFor.clientIP(
+            forwardedFor: request.headers[.xForwardedFor],
+            peer: context.remoteIP
+        )
     }
 
     /// `GET /metrics`: the Prometheus text format.
     static func metrics(_ engine: ProxyEngine) -> Response {
         let bytes = engine.metrics?.render(writer: engine.spend?.writer.counters) ?? []
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
     }
 
     /// The router of the separate metrics port (`--metrics-port`): `/metrics` only.
@@ -184,11 +254,19 @@ public struct ProxyServer: Sendable {
     }
 
     static func json(_ status: Int, _ body: JSON) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: body.byteBuffer()))
+        Response(
+            status: .init(code: status),
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: body.byteBuffer())
+        )
     }
 
     static func error(_ error: ProxyError) -> Response {
-        Response(status: .init(code: error.status), headers: fields([("content-type", "application/json")] + error.headers), body: .init(byteBuffer: error.error.json.byteBuffer()))
+        Response(
+            status: .init(code: error.status),
+            headers: fields([("content-type", "application/json")] + error.headers),
+            body: .init(byteBuffer: error.error.json.byteBuffer())
+        )
     }
 }
 
@@ -206,16 +284,39 @@ final class WriterBox: @unchecked Sendable {
 /// Unknown routes and methods, and anything a handler did not turn into a response, answer in the OpenAI error
 /// shape rather than an empty body.
 struct ProxyErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
             let status = Int(error.status.code)
-            let message = status == 404 ? "Route not found: \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
-            return ProxyServer.error(ProxyError(OpenAIError(status: status, message: message, type: status == 404 ? "not_found_error" : "invalid_request_error", param: "None")))
+            let message =
+                status == 404
+                ? "Route not found: \(request.method.rawValue) \(request.uri.path)"
+                : (error.body ?? error.status.reasonPhrase)
+            return ProxyServer.error(
+                ProxyError(
+                    OpenAIError(
+                        status: status,
+                        message: message,
+                        type: status == 404 ? "not_found_error" : "invalid_request_error",
+                        param: "None"
+                    )
+                )
+            )
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(describing: type(of: error)))"])
-            return ProxyServer.error(ProxyError(OpenAIError(status: 500, message: "Internal server error", type: "internal_server_error", param: "None")))
+            return ProxyServer.error(
+                ProxyError(
+                    OpenAIError(
+                        status: 500,
+                        message: "Internal server error",
+                        type: "internal_server_error",
+                        param: "None"
+                    )
+                )
+            )
         }
     }
 }

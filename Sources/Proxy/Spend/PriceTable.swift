@@ -17,11 +17,12 @@ public struct PriceTable: Sendable {
 
     public static let shipped: PriceTable = {
         guard let url = Bundle.module.url(forResource: "prices", withExtension: "json"),
-              let data = try? Data(contentsOf: url), let json = try? JSON.parse(data), let object = json.objectValue
+            let data = try? Data(contentsOf: url), let json = try? JSON.parse(data), let object = json.objectValue
         else { return PriceTable(prices: [:]) }
         var prices: [String: Price] = [:]
         for member in object where !member.key.hasPrefix("_") {
-            guard let input = member.value["input"]?.doubleValue, let output = member.value["output"]?.doubleValue else { continue }
+            guard let input = member.value["input"]?.doubleValue, let output = member.value["output"]?.doubleValue
+            else { continue }
             prices[member.key] = Price(input: input, output: output, cacheRead: member.value["cache_read"]?.doubleValue)
         }
         return PriceTable(prices: prices)
@@ -45,10 +46,18 @@ public struct PriceTable: Sendable {
                 break
             }
         }
-        let input = deployment.modelInfo["input_cost_per_token"]?.doubleValue ?? deployment.litellmParams["input_cost_per_token"]?.doubleValue
-        let output = deployment.modelInfo["output_cost_per_token"]?.doubleValue ?? deployment.litellmParams["output_cost_per_token"]?.doubleValue
+        let input =
+            deployment.modelInfo["input_cost_per_token"]?.doubleValue
+            ?? deployment.litellmParams["input_cost_per_token"]?.doubleValue
+        let output =
+            deployment.modelInfo["output_cost_per_token"]?.doubleValue
+            ?? deployment.litellmParams["output_cost_per_token"]?.doubleValue
         if input != nil || output != nil {
-            return Price(input: input ?? found?.input ?? 0, output: output ?? found?.output ?? 0, cacheRead: found?.cacheRead)
+            return Price(
+                input: input ?? found?.input ?? 0,
+                output: output ?? found?.output ?? 0,
+                cacheRead: found?.cacheRead
+            )
         }
         return found
     }

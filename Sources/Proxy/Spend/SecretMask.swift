@@ -40,8 +40,8 @@ struct SecretMask: Sendable {
                 continue
             }
             if output == nil { output = []; output?.reserveCapacity(bytes.count) }
-            output?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
-            output?.append(contentsOf: SecretMask.abbreviation(bytes[index..<(index + length)]))
+            output?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied ..< index]))
+            output?.append(contentsOf: SecretMask.abbreviation(bytes[index ..< (index + length)]))
             index += length
             copied = index
         }
@@ -52,11 +52,15 @@ struct SecretMask: Sendable {
     /// The length of the secret or virtual key starting at `index`, if one does.
     func match(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
         for secret in secrets where index + secret.count <= bytes.count && bytes[index] == secret[0] {
-            if UnsafeBufferPointer(rebasing: bytes[index..<(index + secret.count)]).elementsEqual(secret) { return secret.count }
+            if UnsafeBufferPointer(rebasing: bytes[index ..< (index + secret.count)]).elementsEqual(secret) {
+                return secret.count
+            }
         }
         let prefix = SecretMask.prefix
-        guard index + prefix.count <= bytes.count, bytes[index] == prefix[0], bytes[index + 1] == prefix[1], bytes[index + 2] == prefix[2],
-              index == 0 || !SecretMask.isKeyCharacter(bytes[index - 1]) else { return nil }
+        guard index + prefix.count <= bytes.count, bytes[index] == prefix[0], bytes[index + 1] == prefix[1],
+            bytes[index + 2] == prefix[2],
+            index == 0 || !SecretMask.isKeyCharacter(bytes[index - 1])
+        else { return nil }
         var end = index + prefix.count
         while end < bytes.count, SecretMask.isKeyCharacter(bytes[end]) { end += 1 }
         return end - index - prefix.count >= SecretMask.minimumKeyTail ? end - index : nil
@@ -67,7 +71,9 @@ struct SecretMask: Sendable {
     }
 
     static func isKeyCharacter(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "_")
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A local append-only journal of the spend rows not yet in the database. Each row is appended (one JSON line, one
 /// `write(2)` into the page cache) before its request answers, so a process killed without warning — SIGKILL, the

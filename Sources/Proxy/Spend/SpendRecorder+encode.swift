@@ -9,7 +9,9 @@ extension SpendRecorder {
     /// skip the copy of their bodies that truncation makes.
     func encodedRow(_ finished: Finished, end: Date, price: PriceTable.Price?, spend: Double) -> EncodedSpendRow {
         var response: String?
-        if storePrompts, finished.response != nil, let body = finished.responseBody, body.readableBytes <= maximumStringLength {
+        if storePrompts, finished.response != nil, let body = finished.responseBody,
+            body.readableBytes <= maximumStringLength
+        {
             response = mask.masked(String(buffer: body))
         }
         return EncodedSpendRow(row(finished, end: end, price: price, spend: spend), body: fitted, response: response)

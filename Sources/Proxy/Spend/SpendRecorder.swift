@@ -15,12 +15,21 @@ public struct SpendRecorder: Sendable {
     let mask: SecretMask
 
     /// `secrets`: the proxy's own credentials (master key, deployment api keys…), masked wherever a body holds them.
-    public init(writer: SpendWriter, settings: ProxySettings, environment: [String: String], prices: PriceTable = .shipped, secrets: [String] = []) {
+    public init(
+        writer: SpendWriter,
+        settings: ProxySettings,
+        environment: [String: String],
+        prices: PriceTable = .shipped,
+        secrets: [String] = []
+    ) {
         self.writer = writer
         self.prices = prices
         self.mask = SecretMask(secrets: secrets + [settings.masterKey].compactMap { $0 })
         let general = settings.generalSettings
-        var store = general["store_prompts_in_spend_logs"]?.boolValue ?? environment["STORE_PROMPTS_IN_SPEND_LOGS"].map { $0.lowercased() == "true" } ?? true
+        var store =
+            general["store_prompts_in_spend_logs"]?.boolValue ?? environment["STORE_PROMPTS_IN_SPEND_LOGS"].map {
+                $0.lowercased() == "true"
+            } ?? true
         if settings.litellmSettings["turn_off_message_logging"]?.boolValue == true { store = false }
         self.storePrompts = store
         self.disabled = general["disable_spend_logs"]?.boolValue ?? false
@@ -70,14 +79,20 @@ public struct SpendRecorder: Sendable {
         let tokens = usage["total_tokens"]?.tokenCount ?? 0
         // A key's spend is added with its row (in the same statement), so it survives exactly as the row does; with
         // spend logs off there is no row and it goes on its own.
-        if disabled, case .virtualKey(let token, _, _) = finished.caller.kind { writer.addKeySpend(token: token, amount: spend) }
+        if disabled, case .virtualKey(let token, _, _) = finished.caller.kind {
+            writer.addKeySpend(token: token, amount: spend)
+        }
         if !disabled {
             if writer.journaling {
                 // Encoded now for the journal: no closure to capture the request in.
                 writer.enqueue(SpendWriter.Pending(encodedRow(finished, end: now, price: price, spend: spend)))
             } else {
                 let recorder = self
-                writer.enqueue(SpendWriter.Pending(encoding: { recorder.encodedRow(finished, end: now, price: price, spend: spend) }))
+                writer.enqueue(
+                    SpendWriter.Pending(encoding: {
+                        recorder.encodedRow(finished, end: now, price: price, spend: spend)
+                    })
+                )
             }
         }
         return (spend, tokens)
@@ -93,27 +108,37 @@ public struct SpendRecorder: Sendable {
             "attempted_retries": .int(finished.retries),
             "attempted_fallbacks": .int(finished.fallbacks),
         ]
-        if case .virtualKey(_, let alias, _) = finished.caller.kind, let alias { metadata["user_api_key_alias"] = .string(alias) }
+        if case .virtualKey(_, let alias, _) = finished.caller.kind, let alias {
+            metadata["user_api_key_alias"] = .string(alias)
+        }
         if finished.caller.dbUnavailableFallback {
             // Let through unchecked (allow_requests_on_db_unavailable): LiteLLM's fallback identity, and a flag.
             metadata["db_unavailable_fallback"] = true
             metadata["user_api_key_user_id"] = "__db_unavailable_fallback__"
         }
         if finished.usage != nil { metadata["usage_object"] = usage }
-        if let outcome = finished.streamOutcome, outcome != "completed" { metadata["stream_outcome"] = .string(outcome) }
+        if let outcome = finished.streamOutcome, outcome != "completed" {
+            metadata["stream_outcome"] = .string(outcome)
+        }
         if finished.usageEstimated { metadata["usage_estimated"] = true }
         if price == nil, finished.error == nil { metadata["cost_unknown"] = true }
         if let error = finished.error {
-            metadata["error_information"] = ["error_class": .string(error.error.type ?? "error"), "error_code": .string(String(error.status)), "error_message": .string(String(error.error.message.prefix(maximumStringLength)))]
+            metadata["error_information"] = [
+                "error_class": .string(error.error.type ?? "error"), "error_code": .string(String(error.status)),
+                "error_message": .string(String(error.error.message.prefix(maximumStringLength))),
+            ]
         } else if finished.streamOutcome == "client_disconnected" {
             // LiteLLM's record of a stream the client left: a success (what was delivered is billed) with this note.
             metadata["error_information"] = [
-                "error_class": "ClientDisconnected", "error_code": "499", "error_message": "Client disconnected the request",
+                "error_class": "ClientDisconnected", "error_code": "499",
+                "error_message": "Client disconnected the request",
             ]
         }
         // The key's owner is the row's `user`; the body's `user` (anyone's choice) is only the `end_user`.
         let endUser = finished.request["user"]?.stringValue
-        if let owner = finished.caller.userID, metadata["user_api_key_user_id"] == nil { metadata["user_api_key_user_id"] = .string(owner) }
+        if let owner = finished.caller.userID, metadata["user_api_key_user_id"] == nil {
+            metadata["user_api_key_user_id"] = .string(owner)
+        }
         let row = SpendRow(
             requestID: finished.response?["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID,
             callType: finished.operation.callType,
@@ -153,18 +178,28 @@ public struct SpendRecorder: Sendable {
     func truncated(_ value: JSON) -> JSON {
         switch value {
         case .string(let text) where text.count > maximumStringLength:
-            return .string(String(text.prefix(maximumStringLength)) + "…(truncated \(text.count - maximumStringLength) chars)")
+            return .string(
+                String(text.prefix(maximumStringLength)) + "…(truncated \(text.count - maximumStringLength) chars)"
+            )
         case .number(let text) where text.utf8.count > maximumStringLength:
             // A 100,000-digit number is as long as a string: kept as the string it would be cut to.
-            return .string(String(text.prefix(maximumStringLength)) + "…(truncated \(text.utf8.count - maximumStringLength) digits)")
-        case .array(let items) where !items.isEmpty && items.allSatisfy({ if case .number = $0 { true } else { false } }):
+            return .string(
+                String(text.prefix(maximumStringLength))
+                    + "…(truncated \(text.utf8.count - maximumStringLength) digits)"
+            )
+        case .array(let items)
+        where !items.isEmpty && items.allSatisfy({ if case .number = $0 { true } else { false } }):
             // Each number's text plus its comma; O(items) with no allocation, and only long arrays are copied.
             var length = 0
             for (index, item) in items.enumerated() {
                 guard case .number(let text) = item else { break }
                 length += text.utf8.count + 1
                 if length > maximumStringLength + 1 {
-                    return .array(Array(items[..<index]) + [.string("…(truncated \(items.count - index) of \(items.count) numbers)")])
+                    return .array(
+                        Array(items[..<index]) + [
+                            .string("…(truncated \(items.count - index) of \(items.count) numbers)")
+                        ]
+                    )
                 }
             }
             return value

@@ -23,7 +23,10 @@ public struct SpendRetention: Service {
                 let deleted = try await store.deleteSpendLogs(before: Date().addingTimeInterval(-period))
                 if deleted > 0 { logger.info("old spend rows deleted", metadata: ["rows": "\(deleted)"]) }
             } catch {
-                logger.warning("spend retention pass failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+                logger.warning(
+                    "spend retention pass failed",
+                    metadata: ["error": "\(String(describing: type(of: error)))"]
+                )
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }

@@ -65,26 +65,67 @@ public struct SpendRow: Sendable, Equatable {
 
     /// Reads a row back from its JSON form (the spill file).
     public init?(json: JSON) {
-        guard let requestID = json["request_id"]?.stringValue, let start = json["startTime"]?.stringValue.flatMap(SpendRow.parse),
-              let end = json["endTime"]?.stringValue.flatMap(SpendRow.parse) else { return nil }
+        guard let requestID = json["request_id"]?.stringValue,
+            let start = json["startTime"]?.stringValue.flatMap(SpendRow.parse),
+            let end = json["endTime"]?.stringValue.flatMap(SpendRow.parse)
+        else { return nil }
         self.init(
-            requestID: requestID, callType: json["call_type"]?.stringValue ?? "", apiKey: json["api_key"]?.stringValue ?? "",
-            spend: json["spend"]?.doubleValue ?? 0, totalTokens: json["total_tokens"]?.intValue ?? 0, promptTokens: json["prompt_tokens"]?.intValue ?? 0,
-            completionTokens: json["completion_tokens"]?.intValue ?? 0, startTime: start, endTime: end,
-            completionStartTime: json["completionStartTime"]?.stringValue.flatMap(SpendRow.parse), requestDurationMs: json["request_duration_ms"]?.intValue ?? 0,
-            model: json["model"]?.stringValue ?? "", modelID: json["model_id"]?.stringValue ?? "", modelGroup: json["model_group"]?.stringValue ?? "",
-            customLLMProvider: json["custom_llm_provider"]?.stringValue ?? "", apiBase: json["api_base"]?.stringValue ?? "", user: json["user"]?.stringValue ?? "",
-            metadata: json["metadata"] ?? [:], endUser: json["end_user"]?.stringValue, requesterIPAddress: json["requester_ip_address"]?.stringValue,
-            messages: json["messages"] ?? [:], response: json["response"] ?? [:], sessionID: json["session_id"]?.stringValue,
-            status: json["status"]?.stringValue ?? "", proxyServerRequest: json["proxy_server_request"] ?? [:], litellmCallID: json["litellm_call_id"]?.stringValue ?? ""
+            requestID: requestID,
+            callType: json["call_type"]?.stringValue ?? "",
+            apiKey: json["api_key"]?.stringValue ?? "",
+            spend: json["spend"]?.doubleValue ?? 0,
+            totalTokens: json["total_tokens"]?.intValue ?? 0,
+            promptTokens: json["prompt_tokens"]?.intValue ?? 0,
+            completionTokens: json["completion_tokens"]?.intValue ?? 0,
+            startTime: start,
+            endTime: end,
+            completionStartTime: json["completionStartTime"]?.stringValue.flatMap(SpendRow.parse),
+            requestDurationMs: json["request_duration_ms"]?.intValue ?? 0,
+            model: json["model"]?.stringValue ?? "",
+            modelID: json["model_id"]?.stringValue ?? "",
+            modelGroup: json["model_group"]?.stringValue ?? "",
+            customLLMProvider: json["custom_llm_provider"]?.stringValue ?? "",
+            apiBase: json["api_base"]?.stringValue ?? "",
+            user: json["user"]?.stringValue ?? "",
+            metadata: json["metadata"] ?? [:],
+            endUser: json["end_user"]?.stringValue,
+            requesterIPAddress: json["requester_ip_address"]?.stringValue,
+            messages: json["messages"] ?? [:],
+            response: json["response"] ?? [:],
+            sessionID: json["session_id"]?.stringValue,
+            status: json["status"]?.stringValue ?? "",
+            proxyServerRequest: json["proxy_server_request"] ?? [:],
+            litellmCallID: json["litellm_call_id"]?.stringValue ?? ""
         )
     }
 
     public init(
-        requestID: String, callType: String, apiKey: String, spend: Double, totalTokens: Int, promptTokens: Int, completionTokens: Int,
-        startTime: Date, endTime: Date, completionStartTime: Date?, requestDurationMs: Int, model: String, modelID: String, modelGroup: String,
-        customLLMProvider: String, apiBase: String, user: String, metadata: JSON, endUser: String?, requesterIPAddress: String?, messages: JSON,
-        response: JSON, sessionID: String?, status: String, proxyServerRequest: JSON, litellmCallID: String
+        requestID: String,
+        callType: String,
+        apiKey: String,
+        spend: Double,
+        totalTokens: Int,
+        promptTokens: Int,
+        completionTokens: Int,
+        startTime: Date,
+        endTime: Date,
+        completionStartTime: Date?,
+        requestDurationMs: Int,
+        model: String,
+        modelID: String,
+        modelGroup: String,
+        customLLMProvider: String,
+        apiBase: String,
+        user: String,
+        metadata: JSON,
+        endUser: String?,
+        requesterIPAddress: String?,
+        messages: JSON,
+        response: JSON,
+        sessionID: String?,
+        status: String,
+        proxyServerRequest: JSON,
+        litellmCallID: String
     ) {
         self.requestID = requestID
         self.callType = callType
@@ -133,8 +174,17 @@ public struct SpendRow: Sendable, Equatable {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        guard (0...9999).contains(year) else {
-            return String(year) + String(format: "-%02d-%02d %02d:%02d:%02d.%03d", Int(month), Int(day), Int(secondOfDay / 3600), Int(secondOfDay / 60 % 60), Int(secondOfDay % 60), Int(fraction))
+        guard (0 ... 9999).contains(year) else {
+            return String(year)
+                + String(
+                    format: "-%02d-%02d %02d:%02d:%02d.%03d",
+                    Int(month),
+                    Int(day),
+                    Int(secondOfDay / 3600),
+                    Int(secondOfDay / 60 % 60),
+                    Int(secondOfDay % 60),
+                    Int(fraction)
+                )
         }
         return String(unsafeUninitializedCapacity: 23) { buffer in
             func put(_ value: Int64, _ width: Int, at offset: Int) {
@@ -172,7 +222,7 @@ public struct SpendRow: Sendable, Equatable {
         // Each field a number in its calendar range, so that a query's `start_date=99999999999-01-01` is not a date (it
         // trapped converting to the C calendar's 32-bit fields).
         let pieces = parts.prefix(6).compactMap { Int($0) }
-        let ranges = [1...9999, 1...12, 1...31, 0...24, 0...59, 0...60]
+        let ranges = [1 ... 9999, 1 ... 12, 1 ... 31, 0 ... 24, 0 ... 59, 0 ... 60]
         guard pieces.count == 6, zip(pieces, ranges).allSatisfy({ $1.contains($0) }) else { return nil }
         var fields = tm()
         fields.tm_year = Int32(pieces[0] - 1900)
@@ -194,9 +244,11 @@ extension SpendRow {
         var json = JSONObject()
         for (column, text) in columns {
             switch column {
-            case "metadata", "messages", "response", "proxy_server_request": json[column] = (try? JSON.parse(text)) ?? [:]
+            case "metadata", "messages", "response", "proxy_server_request":
+                json[column] = (try? JSON.parse(text)) ?? [:]
             case "spend": json[column] = .number(text)
-            case "total_tokens", "prompt_tokens", "completion_tokens", "request_duration_ms": json[column] = .number(text)
+            case "total_tokens", "prompt_tokens", "completion_tokens", "request_duration_ms":
+                json[column] = .number(text)
             default: json[column] = .string(text)
             }
         }

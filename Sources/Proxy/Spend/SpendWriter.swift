@@ -68,7 +68,14 @@ public final class SpendWriter: Service, Sendable {
     private let state = NIOLockedValueBox(State())
 
     /// `journalPath`: the base name of the local journal that makes rows survive a SIGKILL (nil: rows wait in memory only).
-    public init(store: any SpendStore, interval: Duration = .seconds(10), capacity: Int = 10_000, spillPath: String, journalPath: String? = nil, logger: Logger = Logger(label: "proxy.spend")) {
+    public init(
+        store: any SpendStore,
+        interval: Duration = .seconds(10),
+        capacity: Int = 10_000,
+        spillPath: String,
+        journalPath: String? = nil,
+        logger: Logger = Logger(label: "proxy.spend")
+    ) {
         self.store = store
         self.interval = interval
         self.capacity = max(1, capacity)
@@ -121,7 +128,6 @@ public final class SpendWriter: Service, Sendable {
         }
         wake?.resume()
     }
-
 
     public func run() async throws {
         await prepareStore()
@@ -214,7 +220,9 @@ public final class SpendWriter: Service, Sendable {
         let (sealed, target) = state.withLockedValue { ($0.journal?.seal() ?? [], $0.queue.count) }
         var done = 0
         while done < target {
-            let pending = state.withLockedValue { Array($0.queue.prefix(min(SpendWriter.rowsPerInsert, target - done))) }
+            let pending = state.withLockedValue {
+                Array($0.queue.prefix(min(SpendWriter.rowsPerInsert, target - done)))
+            }
             if pending.isEmpty { break }
             let batch = pending.map { $0.build() }
             do {
@@ -236,7 +244,12 @@ public final class SpendWriter: Service, Sendable {
                     defer { state.counters.connected = false }
                     return state.counters.connected
                 }
-                if wasConnected { logger.warning("spend database unreachable, rows stay queued", metadata: ["error": "\(String(describing: error).prefix(200))"]) }
+                if wasConnected {
+                    logger.warning(
+                        "spend database unreachable, rows stay queued",
+                        metadata: ["error": "\(String(describing: error).prefix(200))"]
+                    )
+                }
                 return false
             }
         }
@@ -280,7 +293,11 @@ public final class SpendWriter: Service, Sendable {
         let continuation = NIOLockedValueBox<CheckedContinuation<Void, any Error>?>(nil)
         func set(_ value: CheckedContinuation<Void, any Error>) { continuation.withLockedValue { $0 = value } }
         func resume(_ error: (any Error)?) {
-            guard let pending = continuation.withLockedValue({ value in defer { value = nil }; return value }) else { return }
+            guard
+                let pending = continuation.withLockedValue({ value in
+                    defer { value = nil }; return value
+                })
+            else { return }
             if let error { pending.resume(throwing: error) } else { pending.resume() }
         }
     }
@@ -297,10 +314,12 @@ public final class SpendWriter: Service, Sendable {
     }
 
     func spillAll() {
-        spill(state.withLockedValue { state in
-            defer { state.queue.removeAll() }
-            return state.queue
-        }.map { $0.build() })
+        spill(
+            state.withLockedValue { state in
+                defer { state.queue.removeAll() }
+                return state.queue
+            }.map { $0.build() }
+        )
     }
 
     func spill(_ rows: [EncodedSpendRow]) {
@@ -309,7 +328,11 @@ public final class SpendWriter: Service, Sendable {
         for row in rows { text += row.line() }
         do {
             if !FileManager.default.fileExists(atPath: spillPath) {
-                _ = FileManager.default.createFile(atPath: spillPath, contents: nil, attributes: [.posixPermissions: 0o600])
+                _ = FileManager.default.createFile(
+                    atPath: spillPath,
+                    contents: nil,
+                    attributes: [.posixPermissions: 0o600]
+                )
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: spillPath))
             defer { try? handle.close() }
@@ -320,7 +343,10 @@ public final class SpendWriter: Service, Sendable {
             logger.warning("spend rows spilled to file", metadata: ["rows": "\(rows.count)", "file": "\(spillPath)"])
         } catch {
             state.withLockedValue { $0.counters.dropped += rows.count }
-            logger.error("spend rows could not be spilled", metadata: ["rows": "\(rows.count)", "file": "\(spillPath)", "error": "\(error)"])
+            logger.error(
+                "spend rows could not be spilled",
+                metadata: ["rows": "\(rows.count)", "file": "\(spillPath)", "error": "\(error)"]
+            )
         }
     }
 
@@ -346,7 +372,7 @@ public final class SpendWriter: Service, Sendable {
         let rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap(EncodedSpendRow.init(line:))
         do {
             for start in stride(from: 0, to: rows.count, by: SpendWriter.rowsPerInsert) {
-                let batch = Array(rows[start..<min(rows.count, start + SpendWriter.rowsPerInsert)])
+                let batch = Array(rows[start ..< min(rows.count, start + SpendWriter.rowsPerInsert)])
                 try await SpendWriter.withTimeout(insertTimeout) { try await self.store.insert(batch) }
             }
             try FileManager.default.removeItem(atPath: path)

@@ -23,10 +23,14 @@ public struct EncodedSpendRow: Sendable {
     init(_ row: SpendRow, body: (JSON) -> String, response: String? = nil) {
         func text(_ value: String?) -> SpendSchema.Value { value.map(SpendSchema.Value.text) ?? .null }
         values = [
-            .text(row.requestID), .text(row.callType), .text(row.apiKey), .double(row.spend), .integer(row.totalTokens), .integer(row.promptTokens),
-            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)), .integer(row.requestDurationMs),
-            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID), .text(row.modelGroup), .text(row.customLLMProvider),
-            .text(row.apiBase), .text(row.user), .json(row.metadata.serialized()), text(row.endUser), text(row.requesterIPAddress),
+            .text(row.requestID), .text(row.callType), .text(row.apiKey), .double(row.spend), .integer(row.totalTokens),
+            .integer(row.promptTokens),
+            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)),
+            .integer(row.requestDurationMs),
+            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID),
+            .text(row.modelGroup), .text(row.customLLMProvider),
+            .text(row.apiBase), .text(row.user), .json(row.metadata.serialized()), text(row.endUser),
+            text(row.requesterIPAddress),
             .json(body(row.messages)), .json(response ?? body(row.response)), text(row.sessionID), .text(row.status),
             .json(body(row.proxyServerRequest)), .text(row.litellmCallID),
         ]

@@ -21,7 +21,9 @@ public struct PostgresStore: SpendStore {
     /// verifying the certificate (libpq's meaning, what Azure's connection strings use); `verify-ca` and
     /// `verify-full` verify; `disable` turns TLS off; otherwise TLS is preferred.
     public static func configuration(url: String) throws(LocatedError) -> PostgresClient.Configuration {
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""), let host = components.host, !host.isEmpty else {
+        guard let components = URLComponents(string: url),
+            ["postgres", "postgresql"].contains(components.scheme ?? ""), let host = components.host, !host.isEmpty
+        else {
             throw LocatedError(file: "DATABASE_URL", reason: "not a postgresql:// URL")
         }
         let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
@@ -39,8 +41,12 @@ public struct PostgresStore: SpendStore {
         }
         let database = components.path.split(separator: "/").first.map(String.init)
         var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: components.user?.removingPercentEncoding ?? "postgres",
-            password: components.password?.removingPercentEncoding, database: database, tls: tlsMode
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user?.removingPercentEncoding ?? "postgres",
+            password: components.password?.removingPercentEncoding,
+            database: database,
+            tls: tlsMode
         )
         configuration.options.connectTimeout = .seconds(5)
         return configuration
@@ -61,7 +67,9 @@ public struct PostgresStore: SpendStore {
         try await client.withTransaction(logger: logger) { connection in
             // One replica creates the schema; the others wait on the lock, then find it there.
             _ = try await connection.query("SELECT pg_advisory_xact_lock(7468313130)", logger: logger)
-            for statement in statements { _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+            for statement in statements {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
         }
     }
 
@@ -124,13 +132,16 @@ public struct PostgresStore: SpendStore {
         try await client.withTransaction(logger: logger) { connection in
             _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresStore.preferLZ4), logger: logger)
             for start in stride(from: 0, to: rows.count, by: 100) {
-                let batch = rows[start..<min(start + 100, rows.count)]
+                let batch = rows[start ..< min(start + 100, rows.count)]
                 var bindings = PostgresBindings(capacity: SpendSchema.columns.count)
                 for (index, column) in SpendSchema.columns.enumerated() {
                     bindings.append(SpendColumnArray(kind: .of(column: column), values: batch.map { $0.values[index] }))
                 }
                 var inserted = batch.count
-                for try await count in try await connection.execute(SpendBatchInsert(bindings: bindings), logger: logger) {
+                for try await count in try await connection.execute(
+                    SpendBatchInsert(bindings: bindings),
+                    logger: logger
+                ) {
                     inserted = count
                 }
                 // Rarely: a replay, or an upstream that repeated an id. Only the second needs a row of its own.
@@ -186,7 +197,9 @@ public struct PostgresStore: SpendStore {
         let arrays = SpendSchema.columns.enumerated().map { index, column in
             "$\(index + 1)::\(SpendColumnArray.Kind.of(column: column).sqlArray)"
         }
-        let values = SpendSchema.columns.map { $0 == "request_id" ? requestID : "\"row\".\"\($0)\"" + (casts[$0] ?? "") }
+        let values = SpendSchema.columns.map {
+            $0 == "request_id" ? requestID : "\"row\".\"\($0)\"" + (casts[$0] ?? "")
+        }
         return """
             WITH "inserted" AS (INSERT INTO "LiteLLM_SpendLogs" (\(SpendSchema.quotedColumns)) \
             SELECT \(values.joined(separator: ", ")) FROM unnest(\(arrays.joined(separator: ", "))) AS "row"(\(SpendSchema.quotedColumns)) \
@@ -209,9 +222,17 @@ public struct PostgresStore: SpendStore {
         if let key = query.apiKey { bindings.append(key); conditions.append("\"api_key\" = $\(bindings.count)") }
         if let id = query.requestID { bindings.append(id); conditions.append("\"request_id\" = $\(bindings.count)") }
         if let user = query.user { bindings.append(user); conditions.append("\"user\" = $\(bindings.count)") }
-        if let endUser = query.endUser { bindings.append(endUser); conditions.append("\"end_user\" = $\(bindings.count)") }
-        if let start = query.start { bindings.append(SpendRow.format(start)); conditions.append("\"startTime\" >= $\(bindings.count)::timestamp(3)") }
-        if let end = query.end { bindings.append(SpendRow.format(end)); conditions.append("\"startTime\" <= $\(bindings.count)::timestamp(3)") }
+        if let endUser = query.endUser {
+            bindings.append(endUser); conditions.append("\"end_user\" = $\(bindings.count)")
+        }
+        if let start = query.start {
+            bindings.append(SpendRow.format(start));
+            conditions.append("\"startTime\" >= $\(bindings.count)::timestamp(3)")
+        }
+        if let end = query.end {
+            bindings.append(SpendRow.format(end));
+            conditions.append("\"startTime\" <= $\(bindings.count)::timestamp(3)")
+        }
         return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     }
 
@@ -221,7 +242,8 @@ public struct PostgresStore: SpendStore {
         bindings.append(query.limit)
         bindings.append(query.offset)
         let columns = SpendSchema.columns.map { "\"\($0)\"::text" }.joined(separator: ", ")
-        let sql = "SELECT \(columns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)"
+        let sql =
+            "SELECT \(columns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)"
         return try await textRows(sql, bindings, columns: SpendSchema.columns).compactMap(SpendRow.init(columns:))
     }
 
@@ -242,7 +264,10 @@ public struct PostgresStore: SpendStore {
     public func countSpendLogs(_ query: SpendLogQuery) async throws -> Int {
         var bindings = PostgresBindings()
         let clause = whereClause(query, &bindings)
-        for try await count in try await client.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \"LiteLLM_SpendLogs\"\(clause)", binds: bindings), logger: logger).decode(Int.self) {
+        for try await count in try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \"LiteLLM_SpendLogs\"\(clause)", binds: bindings),
+            logger: logger
+        ).decode(Int.self) {
             return count
         }
         return 0
@@ -252,8 +277,11 @@ public struct PostgresStore: SpendStore {
         var bindings = PostgresBindings()
         bindings.append(SpendRow.format(date))
         var deleted = 0
-        let sql = "WITH gone AS (DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < $1::timestamp(3) RETURNING 1) SELECT COUNT(*) FROM gone"
-        for try await count in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).decode(Int.self) { deleted = count }
+        let sql =
+            "WITH gone AS (DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < $1::timestamp(3) RETURNING 1) SELECT COUNT(*) FROM gone"
+        for try await count in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            .decode(Int.self)
+        { deleted = count }
         return deleted
     }
 

@@ -105,16 +105,19 @@ public actor SQLiteStore: SpendStore {
     /// the transaction holds the file's write lock, so no other writer's rows are among them. (RETURNING would name
     /// them too, with a result row to decode per inserted row and an UPDATE per key per INSERT.)
     private func insert(_ rows: [EncodedSpendRow], on connection: SQLiteConnection) async throws {
-        let last = try await connection.rows(#"SELECT coalesce(max(rowid), 0) AS "last" FROM "LiteLLM_SpendLogs""#, []).first?.column("last")?.integer ?? 0
+        let last =
+            try await connection.rows(#"SELECT coalesce(max(rowid), 0) AS "last" FROM "LiteLLM_SpendLogs""#, []).first?
+            .column("last")?.integer ?? 0
         for start in stride(from: 0, to: rows.count, by: 100) {
-            let batch = rows[start..<min(start + 100, rows.count)]
+            let batch = rows[start ..< min(start + 100, rows.count)]
             var binds: [SQLiteData] = []
             binds.reserveCapacity(batch.count * SpendSchema.columns.count)
             for row in batch {
                 for value in row.values { binds.append(SQLiteStore.bind(value)) }
             }
             _ = try await connection.rows(SQLiteStore.insertStatement(rows: batch.count), binds)
-            let inserted = try await connection.rows("SELECT changes() AS \"n\"", []).first?.column("n")?.integer ?? batch.count
+            let inserted =
+                try await connection.rows("SELECT changes() AS \"n\"", []).first?.column("n")?.integer ?? batch.count
             // Rarely: a replay, or an upstream that repeated an id. Only the second needs a row of its own.
             if inserted < batch.count { try await relocateTaken(Array(batch), on: connection) }
         }
@@ -126,8 +129,10 @@ public actor SQLiteStore: SpendStore {
     private func relocateTaken(_ rows: [EncodedSpendRow], on connection: SQLiteConnection) async throws {
         for row in rows {
             guard case .text(let requestID) = row.values[SpendSchema.requestIDIndex],
-                  case .text(let callID) = row.values[SpendSchema.callIDIndex], callID != requestID else { continue }
-            let holder = try await connection.rows(SQLiteStore.requestIDHolder, [.text(requestID)]).first?.column("c")?.string
+                case .text(let callID) = row.values[SpendSchema.callIDIndex], callID != requestID
+            else { continue }
+            let holder = try await connection.rows(SQLiteStore.requestIDHolder, [.text(requestID)]).first?.column("c")?
+                .string
             guard let holder, holder != callID else { continue }
             var binds = row.values.map(SQLiteStore.bind)
             binds[SpendSchema.requestIDIndex] = .text(callID)
@@ -154,7 +159,8 @@ public actor SQLiteStore: SpendStore {
 
     static func makeInsertStatement(rows: Int) -> String {
         let placeholders = "(" + Array(repeating: "?", count: SpendSchema.columns.count).joined(separator: ", ") + ")"
-        return "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES " + Array(repeating: placeholders, count: rows).joined(separator: ", ")
+        return "INSERT INTO \"LiteLLM_SpendLogs\" (\(SpendSchema.quotedColumns)) VALUES "
+            + Array(repeating: placeholders, count: rows).joined(separator: ", ")
             + " ON CONFLICT(\"request_id\") DO NOTHING"
     }
 
@@ -174,7 +180,9 @@ public actor SQLiteStore: SpendStore {
         if let id = query.requestID { conditions.append("\"request_id\" = ?"); binds.append(.text(id)) }
         if let user = query.user { conditions.append("\"user\" = ?"); binds.append(.text(user)) }
         if let endUser = query.endUser { conditions.append("\"end_user\" = ?"); binds.append(.text(endUser)) }
-        if let start = query.start { conditions.append("\"startTime\" >= ?"); binds.append(.text(SpendRow.format(start))) }
+        if let start = query.start {
+            conditions.append("\"startTime\" >= ?"); binds.append(.text(SpendRow.format(start)))
+        }
         if let end = query.end { conditions.append("\"startTime\" <= ?"); binds.append(.text(SpendRow.format(end))) }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), binds)
     }
@@ -182,7 +190,8 @@ public actor SQLiteStore: SpendStore {
     public func spendLogs(_ query: SpendLogQuery) async throws -> [SpendRow] {
         let connection = try await open()
         let (clause, binds) = whereClause(query)
-        let sql = "SELECT \(SpendSchema.quotedColumns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT ? OFFSET ?"
+        let sql =
+            "SELECT \(SpendSchema.quotedColumns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT ? OFFSET ?"
         let rows = try await connection.rows(sql, binds + [.integer(query.limit), .integer(query.offset)])
         return rows.compactMap(SQLiteStore.row)
     }
@@ -197,7 +206,10 @@ public actor SQLiteStore: SpendStore {
     public func deleteSpendLogs(before date: Date) async throws -> Int {
         let connection = try await open()
         let before = try await countSpendLogs(SpendLogQuery(end: date))
-        _ = try await connection.rows("DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < ?", [.text(SpendRow.format(date))])
+        _ = try await connection.rows(
+            "DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < ?",
+            [.text(SpendRow.format(date))]
+        )
         return before
     }
 

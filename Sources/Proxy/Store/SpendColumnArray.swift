@@ -52,7 +52,10 @@ struct SpendColumnArray: PostgresDynamicTypeEncodable {
     /// PostgreSQL's binary array: dimensions, null flag, element type, length and lower bound, then each element as
     /// its length (-1 for null) and bytes. A value of another kind than the column's is a null (`EncodedSpendRow`
     /// gives each column one kind; `SpendColumnArrayTests` holds the two together).
-    func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer,
+        context: PostgresEncodingContext<JSONEncoder>
+    ) {
         buffer.writeInteger(Int32(1))
         buffer.writeInteger(Int32(values.allSatisfy(fits) ? 0 : 1))
         buffer.writeInteger(Int32(bitPattern: kind.element.rawValue))

@@ -2,9 +2,12 @@
 enum SpendSchema {
     /// Columns written, in INSERT order.
     static let columns = [
-        "request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens", "completion_tokens", "startTime", "endTime",
-        "request_duration_ms", "completionStartTime", "model", "model_id", "model_group", "custom_llm_provider", "api_base", "user",
-        "metadata", "end_user", "requester_ip_address", "messages", "response", "session_id", "status", "proxy_server_request", "litellm_call_id",
+        "request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens", "completion_tokens",
+        "startTime", "endTime",
+        "request_duration_ms", "completionStartTime", "model", "model_id", "model_group", "custom_llm_provider",
+        "api_base", "user",
+        "metadata", "end_user", "requester_ip_address", "messages", "response", "session_id", "status",
+        "proxy_server_request", "litellm_call_id",
     ]
 
     static let quotedColumns = columns.map { "\"\($0)\"" }.joined(separator: ", ")

@@ -13,8 +13,14 @@ public struct SpendLogQuery: Sendable {
     public var offset: Int
 
     public init(
-        apiKey: String? = nil, requestID: String? = nil, user: String? = nil, endUser: String? = nil, start: Date? = nil, end: Date? = nil,
-        limit: Int = 100, offset: Int = 0
+        apiKey: String? = nil,
+        requestID: String? = nil,
+        user: String? = nil,
+        endUser: String? = nil,
+        start: Date? = nil,
+        end: Date? = nil,
+        limit: Int = 100,
+        offset: Int = 0
     ) {
         self.apiKey = apiKey
         self.requestID = requestID

@@ -30,10 +30,17 @@ extension AdminUI {
         var total = 0
         if let service = engine.keys {
             do {
-                keys = try await service.store.listKeys(offset: (page - 1) * AdminUI.keysPageSize, limit: AdminUI.keysPageSize)
+                keys = try await service.store.listKeys(
+                    offset: (page - 1) * AdminUI.keysPageSize,
+                    limit: AdminUI.keysPageSize
+                )
                 total = try await service.store.countKeys()
             } catch {
-                throw UIFailure(status: 503, message: "The key database is unavailable (\(String(describing: type(of: error)))). Try again shortly.")
+                throw UIFailure(
+                    status: 503,
+                    message:
+                        "The key database is unavailable (\(String(describing: type(of: error)))). Try again shortly."
+                )
             }
         }
         let pages = max(1, (total + AdminUI.keysPageSize - 1) / AdminUI.keysPageSize)
@@ -52,18 +59,34 @@ extension AdminUI {
     }
 
     func createKey(_ form: UIForm, id: String, session: UISession) async throws -> Response {
-        guard let service = engine.keys else { throw UIFailure(status: 400, message: "Keys need a database (none is connected).") }
+        guard let service = engine.keys else {
+            throw UIFailure(status: 400, message: "Keys need a database (none is connected).")
+        }
         let generated = try await service.generate(try UIKeyRow.generateBody(form))
-        guard let key = generated["key"]?.stringValue else { throw UIFailure(status: 500, message: "The key service returned no key.") }
-        let created = UICreatedKey(key: key, keyName: generated["key_name"]?.stringValue ?? SecretHash.abbreviated(key), alias: generated["key_alias"]?.stringValue)
+        guard let key = generated["key"]?.stringValue else {
+            throw UIFailure(status: 500, message: "The key service returned no key.")
+        }
+        let created = UICreatedKey(
+            key: key,
+            keyName: generated["key_name"]?.stringValue ?? SecretHash.abbreviated(key),
+            alias: generated["key_alias"]?.stringValue
+        )
         sessions.update(id: id) { $0.createdKey = created }
-        logger.info("ui key created", metadata: ["user": "\(session.username)", "key_name": "\(created.keyName)", "key_alias": "\(UIFormat.redactText(created.alias ?? "", masterKey: engine.config.settings.masterKey))"])
+        logger.info(
+            "ui key created",
+            metadata: [
+                "user": "\(session.username)", "key_name": "\(created.keyName)",
+                "key_alias": "\(UIFormat.redactText(created.alias ?? "", masterKey: engine.config.settings.masterKey))",
+            ]
+        )
         return AdminUI.redirect("/ui/keys")
     }
 
     /// Block, unblock or delete the key a form names by its hash.
     func changeKey(_ operation: String, form: UIForm, id: String, session: UISession) async throws -> Response {
-        guard let service = engine.keys else { throw UIFailure(status: 400, message: "Keys need a database (none is connected).") }
+        guard let service = engine.keys else {
+            throw UIFailure(status: 400, message: "Keys need a database (none is connected).")
+        }
         // Only a hash is accepted here: a form never carries a key.
         guard let token = form["token"], token.count == 64, token.allSatisfy(\.isHexDigit) else {
             throw UIFailure(status: 400, message: "No key selected.")
@@ -75,7 +98,9 @@ extension AdminUI {
             message = "Key \(key["key_name"]?.stringValue ?? "") \(operation)ed."
         default:
             let deleted = try await service.delete(["keys": [.string(token)]])
-            guard deleted["deleted_keys"]?.arrayValue?.isEmpty == false else { throw UIFailure(status: 404, message: "Key not found.") }
+            guard deleted["deleted_keys"]?.arrayValue?.isEmpty == false else {
+                throw UIFailure(status: 404, message: "Key not found.")
+            }
             message = "Key deleted."
         }
         logger.info("ui key \(operation)", metadata: ["user": "\(session.username)", "key_hash": "\(token)"])

@@ -19,11 +19,19 @@ extension AdminUI {
         return loginForm(request, next: next, username: "", error: nil, status: .ok)
     }
 
-    func loginForm(_ request: Request, next: String, username: String, error: String?, status: HTTPResponse.Status) -> Response {
+    func loginForm(_ request: Request, next: String, username: String, error: String?, status: HTTPResponse.Status)
+        -> Response
+    {
         let token = UISessionStore.randomToken()
         let page = LoginPage(csrf: token, next: next, username: username, error: error, disabled: !credentials.enabled)
-        return render("login", title: "Log in", page: page, status: status, session: nil,
-                      cookies: [AdminUI.cookie(AdminUI.loginCookie, token, maxAge: 3600, request: request)])
+        return render(
+            "login",
+            title: "Log in",
+            page: page,
+            status: status,
+            session: nil,
+            cookies: [AdminUI.cookie(AdminUI.loginCookie, token, maxAge: 3600, request: request)]
+        )
     }
 
     func login(_ request: Request, remoteIP: String?) async -> Response {
@@ -35,13 +43,27 @@ extension AdminUI {
         }
         let next = AdminUI.safeNext(form["next"])
         let address = clientIP(request, remoteIP: remoteIP)
-        guard let cookie = request.cookies[AdminUI.loginCookie]?.value, let token = form["csrf_token"], SecretHash.constantTimeEquals(cookie, token) else {
+        guard let cookie = request.cookies[AdminUI.loginCookie]?.value, let token = form["csrf_token"],
+            SecretHash.constantTimeEquals(cookie, token)
+        else {
             logger.warning("ui login refused: missing or wrong CSRF token", metadata: ["client_ip": "\(address)"])
-            return loginForm(request, next: next, username: "", error: "The login form expired. Please try again.", status: .forbidden)
+            return loginForm(
+                request,
+                next: next,
+                username: "",
+                error: "The login form expired. Please try again.",
+                status: .forbidden
+            )
         }
         if let wait = loginThrottle.retryAfter(address) {
             logger.warning("ui login throttled", metadata: ["client_ip": "\(address)"])
-            var response = loginForm(request, next: next, username: "", error: "Too many failed logins. Try again in \(wait) seconds.", status: .tooManyRequests)
+            var response = loginForm(
+                request,
+                next: next,
+                username: "",
+                error: "Too many failed logins. Try again in \(wait) seconds.",
+                status: .tooManyRequests
+            )
             response.headers[.retryAfter] = String(wait)
             return response
         }
@@ -53,31 +75,47 @@ extension AdminUI {
             logger.warning("ui login failed", metadata: ["client_ip": "\(address)"])
             loginThrottle.failed(address)
             try? await Task.sleep(for: .milliseconds(250))
-            return loginForm(request, next: next, username: "", error: credentials.enabled ? "Invalid username or password." : "Login is disabled: no master key and no UI_PASSWORD are set.", status: .unauthorized)
+            return loginForm(
+                request,
+                next: next,
+                username: "",
+                error: credentials.enabled
+                    ? "Invalid username or password." : "Login is disabled: no master key and no UI_PASSWORD are set.",
+                status: .unauthorized
+            )
         }
         let (id, _) = sessions.create(username: username)
         logger.info("ui login", metadata: ["user": "\(username)", "client_ip": "\(address)"])
-        return AdminUI.redirect(next, cookies: [
-            AdminUI.cookie(AdminUI.sessionCookie, id, maxAge: Int(sessions.ttl), request: request),
-            AdminUI.cookie(AdminUI.loginCookie, "", maxAge: 0, request: request),
-        ])
+        return AdminUI.redirect(
+            next,
+            cookies: [
+                AdminUI.cookie(AdminUI.sessionCookie, id, maxAge: Int(sessions.ttl), request: request),
+                AdminUI.cookie(AdminUI.loginCookie, "", maxAge: 0, request: request),
+            ]
+        )
     }
 
     func logout(_ request: Request, id: String) -> Response {
         let user = sessions.session(id: id)?.username ?? ""
         sessions.end(id: id)
         logger.info("ui logout", metadata: ["user": "\(user)"])
-        return AdminUI.redirect("/ui/login", cookies: [AdminUI.cookie(AdminUI.sessionCookie, "", maxAge: 0, request: request)])
+        return AdminUI.redirect(
+            "/ui/login",
+            cookies: [AdminUI.cookie(AdminUI.sessionCookie, "", maxAge: 0, request: request)]
+        )
     }
 
     /// Where to go after login: a UI path only (no open redirect to another site).
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/ui/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/ui/login"),
-              !next.contains(where: { $0.isNewline || $0 == "\0" }) else { return "/ui/logs" }
+        guard let next, next.hasPrefix("/ui/"), !next.hasPrefix("//"), !next.contains("\\"),
+            !next.hasPrefix("/ui/login"),
+            !next.contains(where: { $0.isNewline || $0 == "\0" })
+        else { return "/ui/logs" }
         return next
     }
 
     func clientIP(_ request: Request, remoteIP: String?) -> String {
-        engine.config.settings.forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: remoteIP) ?? "-"
+        engine.config.settings.forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: remoteIP)
+            ?? "-"
     }
 }

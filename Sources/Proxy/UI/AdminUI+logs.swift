@@ -53,12 +53,20 @@ extension AdminUI {
             end: UIFormat.inputTime(filter.end),
             keyAlias: filter.keyAlias ?? "",
             models: [LogsPage.Option(value: "", label: "All models", selected: filter.model == nil)]
-                + (groups.contains(filter.model ?? "") || filter.model == nil ? groups : groups + [filter.model!]).map { LogsPage.Option(value: $0, label: $0, selected: $0 == filter.model) },
-            statuses: [("", "Any status"), ("success", "Success"), ("failure", "Failure")].map { LogsPage.Option(value: $0.0, label: $0.1, selected: $0.0 == (filter.status ?? "")) },
+                + (groups.contains(filter.model ?? "") || filter.model == nil ? groups : groups + [filter.model!]).map {
+                    LogsPage.Option(value: $0, label: $0, selected: $0 == filter.model)
+                },
+            statuses: [("", "Any status"), ("success", "Success"), ("failure", "Failure")].map {
+                LogsPage.Option(value: $0.0, label: $0.1, selected: $0.0 == (filter.status ?? ""))
+            },
             ranges: UILogFilter.ranges.map { range in
                 var items = filter.queryItems.filter { $0.0 != "start" && $0.0 != "range" }
                 items.append(("range", range.0))
-                return LogsPage.Link(href: "/ui/logs?" + UIForm.encode(items), label: range.1, current: filter.range == range.0)
+                return LogsPage.Link(
+                    href: "/ui/logs?" + UIForm.encode(items),
+                    label: range.1,
+                    current: filter.range == range.0
+                )
             },
             previous: filter.page > 1 ? link(page: filter.page - 1) : nil,
             next: filter.page < pages ? link(page: filter.page + 1) : nil,
@@ -73,7 +81,11 @@ extension AdminUI {
         do {
             return try await filter.fetch(store)
         } catch {
-            throw UIFailure(status: 503, message: "The spend log database is unavailable (\(String(describing: type(of: error)))). Try again shortly.")
+            throw UIFailure(
+                status: 503,
+                message:
+                    "The spend log database is unavailable (\(String(describing: type(of: error)))). Try again shortly."
+            )
         }
     }
 

@@ -44,32 +44,45 @@ extension AdminUI {
                 if let model = entry["model_id"]?.stringValue { results[model] = .some(nil) }
             }
             for entry in health["unhealthy_endpoints"]?.arrayValue ?? [] {
-                if let model = entry["model_id"]?.stringValue { results[model] = .some(entry["error"]?.stringValue ?? "unhealthy") }
+                if let model = entry["model_id"]?.stringValue {
+                    results[model] = .some(entry["error"]?.stringValue ?? "unhealthy")
+                }
             }
             logger.info("ui health check", metadata: ["user": "\(session.username)"])
         }
         let masterKey = engine.config.settings.masterKey
         let groups = engine.router.groupOrder.map { name in
-            ModelsPage.Group(name: name, deployments: (engine.router.groups[name] ?? []).map { deployment in
-                let result = results[deployment.id]
-                let settings = [
-                    deployment.timeout.map { "timeout \(ProxyEngine.costText($0)) s" }, deployment.streamTimeout.map { "stream timeout \(ProxyEngine.costText($0)) s" },
-                    deployment.rpm.map { "\($0) RPM" }, deployment.tpm.map { "\($0) TPM" }, deployment.weight.map { "weight \(ProxyEngine.costText($0))" },
-                    deployment.modelInfo["mode"]?.stringValue.map { "mode \($0)" },
-                ].compactMap { $0 }
-                return ModelsPage.Deployment(
-                    id: deployment.id, model: deployment.model, provider: deployment.provider.rawValue,
-                    apiBase: deployment.publicAPIBase ?? "–", apiVersion: deployment.apiVersion ?? "default",
-                    settings: settings.isEmpty ? "–" : settings.joined(separator: " · "),
-                    checked: result != nil, healthy: result.map { $0 == nil } ?? false,
-                    error: UIFormat.redactText((result ?? nil) ?? "", masterKey: masterKey)
-                )
-            })
+            ModelsPage.Group(
+                name: name,
+                deployments: (engine.router.groups[name] ?? []).map { deployment in
+                    let result = results[deployment.id]
+                    let settings = [
+                        deployment.timeout.map { "timeout \(ProxyEngine.costText($0)) s" },
+                        deployment.streamTimeout.map { "stream timeout \(ProxyEngine.costText($0)) s" },
+                        deployment.rpm.map { "\($0) RPM" }, deployment.tpm.map { "\($0) TPM" },
+                        deployment.weight.map { "weight \(ProxyEngine.costText($0))" },
+                        deployment.modelInfo["mode"]?.stringValue.map { "mode \($0)" },
+                    ].compactMap { $0 }
+                    return ModelsPage.Deployment(
+                        id: deployment.id,
+                        model: deployment.model,
+                        provider: deployment.provider.rawValue,
+                        apiBase: deployment.publicAPIBase ?? "–",
+                        apiVersion: deployment.apiVersion ?? "default",
+                        settings: settings.isEmpty ? "–" : settings.joined(separator: " · "),
+                        checked: result != nil,
+                        healthy: result.map { $0 == nil } ?? false,
+                        error: UIFormat.redactText((result ?? nil) ?? "", masterKey: masterKey)
+                    )
+                }
+            )
         }
         let healthy = results.values.filter { $0 == nil }.count
         let page = ModelsPage(
             groups: groups,
-            aliases: engine.router.aliases.sorted { $0.key < $1.key }.map { ModelsPage.Alias(name: $0.key, target: $0.value) },
+            aliases: engine.router.aliases.sorted { $0.key < $1.key }.map {
+                ModelsPage.Alias(name: $0.key, target: $0.value)
+            },
             hasAliases: !engine.router.aliases.isEmpty,
             checked: check,
             summary: "\(healthy) healthy, \(results.count - healthy) unhealthy"

@@ -47,11 +47,21 @@ extension AdminUI {
             do {
                 report = try await UIUsageReport.load(store, start: start, end: end)
             } catch {
-                throw UIFailure(status: 503, message: "The spend log database is unavailable (\(String(describing: type(of: error)))). Try again shortly.")
+                throw UIFailure(
+                    status: 503,
+                    message:
+                        "The spend log database is unavailable (\(String(describing: type(of: error)))). Try again shortly."
+                )
             }
         }
-        let chart = tokens
-            ? UIChart(report, metric: "Tokens", value: { Double($0.tokens) }, format: { UIFormat.count(Int($0.rounded())) })
+        let chart =
+            tokens
+            ? UIChart(
+                report,
+                metric: "Tokens",
+                value: { Double($0.tokens) },
+                format: { UIFormat.count(Int($0.rounded())) }
+            )
             : UIChart(report, metric: "Spend", value: { $0.spend }, format: UIFormat.dollars)
         let range = [("start", UIFormat.inputDate(start)), ("end", UIFormat.inputDate(end))]
         let page = UsagePage(
@@ -59,7 +69,11 @@ extension AdminUI {
             end: UIFormat.inputDate(end),
             chart: chart,
             metrics: [("spend", "Spend"), ("tokens", "Tokens")].map { metric in
-                UsagePage.Link(href: "/ui/usage?" + UIForm.encode(range + [("metric", metric.0)]), label: metric.1, current: (metric.0 == "tokens") == tokens)
+                UsagePage.Link(
+                    href: "/ui/usage?" + UIForm.encode(range + [("metric", metric.0)]),
+                    label: metric.1,
+                    current: (metric.0 == "tokens") == tokens
+                )
             },
             days: report.days.reversed().map { AdminUI.usageRow($0.day, $0.totals) },
             models: report.models.map { AdminUI.usageRow($0.name, $0.totals) },
@@ -74,8 +88,12 @@ extension AdminUI {
 
     static func usageRow(_ label: String, _ totals: UIUsageReport.Totals) -> UsagePage.Row {
         UsagePage.Row(
-            label: label, requests: UIFormat.count(totals.requests), failures: UIFormat.count(totals.failures), spend: UIFormat.dollars(totals.spend),
-            promptTokens: UIFormat.count(totals.promptTokens), completionTokens: UIFormat.count(totals.completionTokens),
+            label: label,
+            requests: UIFormat.count(totals.requests),
+            failures: UIFormat.count(totals.failures),
+            spend: UIFormat.dollars(totals.spend),
+            promptTokens: UIFormat.count(totals.promptTokens),
+            completionTokens: UIFormat.count(totals.completionTokens),
             reasoningTokens: UIFormat.count(totals.reasoningTokens)
         )
     }

@@ -20,7 +20,12 @@ struct AdminUI: Sendable {
     static let sessionCookie = "ui_session"
     static let loginCookie = "ui_login_csrf"
 
-    init(engine: ProxyEngine, environment: [String: String], sessions: UISessionStore = UISessionStore(), templates: UITemplates = .shipped) {
+    init(
+        engine: ProxyEngine,
+        environment: [String: String],
+        sessions: UISessionStore = UISessionStore(),
+        templates: UITemplates = .shipped
+    ) {
         self.engine = engine
         self.sessions = sessions
         self.credentials = UICredentials(masterKey: engine.config.settings.masterKey, environment: environment)
@@ -35,7 +40,9 @@ struct AdminUI: Sendable {
 
     /// The session id and session of a request, when its cookie names a live session.
     func session(of request: Request) -> (id: String, session: UISession)? {
-        guard let id = request.cookies[AdminUI.sessionCookie]?.value, !id.isEmpty, let session = sessions.session(id: id) else { return nil }
+        guard let id = request.cookies[AdminUI.sessionCookie]?.value, !id.isEmpty,
+            let session = sessions.session(id: id)
+        else { return nil }
         return (id, session)
     }
 
@@ -58,8 +65,15 @@ struct AdminUI: Sendable {
         do {
             let form = try await UIForm.body(request)
             guard let token = form["csrf_token"], SecretHash.constantTimeEquals(token, session.csrfToken) else {
-                logger.warning("ui form refused: missing or wrong CSRF token", metadata: ["user": "\(session.username)", "path": "\(request.uri.path)"])
-                throw UIFailure(status: 403, message: "This form has expired or did not come from this site (CSRF token missing or wrong). Reload the page and try again.")
+                logger.warning(
+                    "ui form refused: missing or wrong CSRF token",
+                    metadata: ["user": "\(session.username)", "path": "\(request.uri.path)"]
+                )
+                throw UIFailure(
+                    status: 403,
+                    message:
+                        "This form has expired or did not come from this site (CSRF token missing or wrong). Reload the page and try again."
+                )
             }
             return try await body(id, session, form)
         } catch {
@@ -70,13 +84,27 @@ struct AdminUI: Sendable {
     // MARK: responses
 
     /// Renders a page inside the layout; a logged-in page gets the chrome and takes the session's flash messages.
-    func render(_ template: String, title: String, page: Any, status: HTTPResponse.Status = .ok, session: (id: String, session: UISession, path: String)?, cookies: [Cookie] = []) -> Response {
+    func render(
+        _ template: String,
+        title: String,
+        page: Any,
+        status: HTTPResponse.Status = .ok,
+        session: (id: String, session: UISession, path: String)?,
+        cookies: [Cookie] = []
+    ) -> Response {
         var chrome: UIChrome?
         if let session {
-            chrome = UIChrome(current: session.path, session: session.session, flash: sessions.takeFlash(id: session.id))
+            chrome = UIChrome(
+                current: session.path,
+                session: session.session,
+                flash: sessions.takeFlash(id: session.id)
+            )
         }
         guard let html = templates.render(template, UIView(title: title, chrome: chrome, page: page)) else {
-            return AdminUI.plain(.internalServerError, "UI template \(template) unavailable: \(templates.problem ?? "not found")")
+            return AdminUI.plain(
+                .internalServerError,
+                "UI template \(template) unavailable: \(templates.problem ?? "not found")"
+            )
         }
         return AdminUI.html(status, html, cookies: cookies)
     }
@@ -88,7 +116,8 @@ struct AdminUI: Sendable {
     /// Headers on every UI response: no caching, no framing, no sniffing, and scripts/styles only from /ui/static.
     static func securityHeaders() -> HTTPFields {
         [
-            .contentSecurityPolicy: "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .xContentTypeOptions: "nosniff",
             HTTPField.Name("referrer-policy")!: "no-referrer",
             HTTPField.Name("x-frame-options")!: "DENY",
@@ -121,7 +150,15 @@ struct AdminUI: Sendable {
 
     /// A cookie scoped to /ui: HttpOnly, SameSite=Strict, Secure when the browser reached us over TLS.
     static func cookie(_ name: String, _ value: String, maxAge: Int, request: Request) -> Cookie {
-        Cookie(name: name, value: value, maxAge: maxAge, path: "/ui", secure: overTLS(request), httpOnly: true, sameSite: .strict)
+        Cookie(
+            name: name,
+            value: value,
+            maxAge: maxAge,
+            path: "/ui",
+            secure: overTLS(request),
+            httpOnly: true,
+            sameSite: .strict
+        )
     }
 
     /// The request came over TLS: directly, or through a proxy that says so (`x-forwarded-proto: https`).

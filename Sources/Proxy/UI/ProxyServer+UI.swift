@@ -4,7 +4,10 @@ import NIOCore
 
 extension ProxyServer {
     /// The admin UI under `/ui` (see `AdminUI`). Login with `admin` + the master key, or `UI_USERNAME`/`UI_PASSWORD`.
-    func addUIRoutes(to router: Router<ProxyRequestContext>, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    func addUIRoutes(
+        to router: Router<ProxyRequestContext>,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         let ui = AdminUI(engine: engine, environment: environment)
         // Also answers `/ui/`: the router ignores a trailing slash.
         router.get("/ui") { request, _ in
@@ -18,7 +21,9 @@ extension ProxyServer {
         }
         router.get("/ui/logs/:request_id") { request, context in
             let requestID = context.parameters.get("request_id").map { $0.removingPercentEncoding ?? $0 } ?? ""
-            return await ui.page(request) { id, session in try await ui.logDetailPage(requestID, id: id, session: session) }
+            return await ui.page(request) { id, session in
+                try await ui.logDetailPage(requestID, id: id, session: session)
+            }
         }
         router.get("/ui/keys") { request, _ in
             await ui.page(request) { id, session in try await ui.keysPage(request, id: id, session: session) }
@@ -28,7 +33,9 @@ extension ProxyServer {
         }
         for operation in ["block", "unblock", "delete"] {
             router.post(RouterPath("/ui/keys/\(operation)")) { request, _ in
-                await ui.action(request) { id, session, form in try await ui.changeKey(operation, form: form, id: id, session: session) }
+                await ui.action(request) { id, session, form in
+                    try await ui.changeKey(operation, form: form, id: id, session: session)
+                }
             }
         }
         router.get("/ui/models") { request, _ in
@@ -41,7 +48,8 @@ extension ProxyServer {
             let name = context.parameters.get("file") ?? ""
             guard let body = ui.templates.statics[name] else { return AdminUI.plain(.notFound, "Not found") }
             var headers = AdminUI.securityHeaders()
-            headers[.contentType] = name.hasSuffix(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"
+            headers[.contentType] =
+                name.hasSuffix(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"
             headers[.cacheControl] = "public, max-age=300"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }

@@ -43,7 +43,9 @@ struct UIChart {
         // The biggest model groups get their own colour; the rest are drawn as "other".
         let named = report.models.prefix(UIChart.seriesLimit - 1).map(\.name)
         let hasOther = report.models.count > named.count
-        legend = named.enumerated().map { Legend(series: $0.offset, name: $0.element) } + (hasOther ? [Legend(series: UIChart.seriesLimit - 1, name: "other")] : [])
+        legend =
+            named.enumerated().map { Legend(series: $0.offset, name: $0.element) }
+            + (hasOther ? [Legend(series: UIChart.seriesLimit - 1, name: "other")] : [])
         let maximum = report.days.map { value($0.totals) }.max() ?? 0
         let scale = maximum > 0 ? (bottom - top) / maximum : 0
         let slot = (right - left) / Double(max(1, report.days.count))
@@ -60,10 +62,21 @@ struct UIChart {
             for (series, name, amount) in segments where amount > 0 {
                 let height = amount * scale
                 base -= height
-                bars.append(Bar(x: UIChart.n(x), y: UIChart.n(base), width: UIChart.n(barWidth), height: UIChart.n(max(height, 0.5)), series: series, title: "\(day.day) · \(name): \(format(amount))"))
+                bars.append(
+                    Bar(
+                        x: UIChart.n(x),
+                        y: UIChart.n(base),
+                        width: UIChart.n(barWidth),
+                        height: UIChart.n(max(height, 0.5)),
+                        series: series,
+                        title: "\(day.day) · \(name): \(format(amount))"
+                    )
+                )
             }
             if index % labelEvery == 0 {
-                xLabels.append(Label(x: UIChart.n(x + barWidth / 2), y: UIChart.n(bottom + 16), text: String(day.day.suffix(5))))
+                xLabels.append(
+                    Label(x: UIChart.n(x + barWidth / 2), y: UIChart.n(bottom + 16), text: String(day.day.suffix(5)))
+                )
             }
         }
         for fraction in [0.0, 0.5, 1.0] {

@@ -16,7 +16,10 @@ struct UIForm: Sendable {
 
     /// The first value, trimmed; nil when absent or blank.
     subscript(_ name: String) -> String? {
-        guard let value = fields.first(where: { $0.name == name })?.value.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        guard
+            let value = fields.first(where: { $0.name == name })?.value.trimmingCharacters(in: .whitespacesAndNewlines),
+            !value.isEmpty
+        else { return nil }
         return value
     }
 
@@ -50,5 +53,7 @@ struct UIForm: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: UIForm.unreserved) ?? ""
     }
 
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
 }

@@ -58,7 +58,8 @@ enum UIFormat {
         guard text.utf8.count > maximumShownCharacters else { return text }
         let kept = text.utf8.prefix(maximumShownCharacters)
         let cut = String(decoding: kept, as: UTF8.self)
-        return cut + "\n… (\(text.utf8.count - kept.count) more bytes not shown; /spend/logs/ui/{request_id} has the whole row)"
+        return cut
+            + "\n… (\(text.utf8.count - kept.count) more bytes not shown; /spend/logs/ui/{request_id} has the whole row)"
     }
 
     /// Field names whose values are credentials wherever they appear in a stored body.
@@ -74,9 +75,17 @@ enum UIFormat {
         case .string(let text): return .string(redactText(text, masterKey: masterKey))
         case .array(let items): return .array(items.map { redact($0, masterKey: masterKey) })
         case .object(let object):
-            return .object(JSONObject(object.map { member in
-                (member.key, secretFields.contains(member.key.lowercased()) && !member.value.isNull ? JSON.string("***") : redact(member.value, masterKey: masterKey))
-            }))
+            return .object(
+                JSONObject(
+                    object.map { member in
+                        (
+                            member.key,
+                            secretFields.contains(member.key.lowercased()) && !member.value.isNull
+                                ? JSON.string("***") : redact(member.value, masterKey: masterKey)
+                        )
+                    }
+                )
+            )
         default: return value
         }
     }

@@ -23,7 +23,10 @@ struct UIKeyRow {
         spend = UIFormat.dollars(key.spend)
         budget = key.maxBudget.map(UIFormat.dollars) ?? "no limit"
         budgetDuration = key.budgetDuration.map { "resets every \($0)" } ?? ""
-        let limits = [key.tpmLimit.map { "\(UIFormat.count($0)) TPM" }, key.rpmLimit.map { "\(UIFormat.count($0)) RPM" }, key.maxParallelRequests.map { "\($0) parallel" }].compactMap { $0 }
+        let limits = [
+            key.tpmLimit.map { "\(UIFormat.count($0)) TPM" }, key.rpmLimit.map { "\(UIFormat.count($0)) RPM" },
+            key.maxParallelRequests.map { "\($0) parallel" },
+        ].compactMap { $0 }
         self.limits = limits.isEmpty ? "–" : limits.joined(separator: " · ")
         models = key.models.isEmpty ? "all" : key.models.joined(separator: ", ")
         expires = key.expires.map { UIFormat.time($0) + " UTC" } ?? "never"
@@ -38,7 +41,9 @@ struct UIKeyRow {
         if let alias = form["key_alias"] { body["key_alias"] = .string(alias) }
         let models = form.all("models").filter { !$0.isEmpty }
         if !models.isEmpty { body["models"] = .array(models.map(JSON.string)) }
-        for (field, integer) in [("max_budget", false), ("tpm_limit", true), ("rpm_limit", true), ("max_parallel_requests", true)] {
+        for (field, integer) in [
+            ("max_budget", false), ("tpm_limit", true), ("rpm_limit", true), ("max_parallel_requests", true),
+        ] {
             guard let text = form[field] else { continue }
             guard let number = Double(text), number >= 0, number <= 1e15 else {
                 throw UIFailure(status: 400, message: "\(field) must be a number ≥ 0.")

@@ -26,14 +26,21 @@ struct UILogDetail {
         let masterKeyHash = masterKey.map(SecretHash.sha256Hex)
         self.row = UILogRow(row, masterKeyHash: masterKeyHash)
         fields = [
-            ("Request ID", row.requestID), ("Call ID", row.litellmCallID), ("Status", row.status), ("Call type", row.callType),
+            ("Request ID", row.requestID), ("Call ID", row.litellmCallID), ("Status", row.status),
+            ("Call type", row.callType),
             ("Start", UIFormat.time(row.startTime) + " UTC"), ("End", UIFormat.time(row.endTime) + " UTC"),
-            ("First token", row.completionStartTime.map { UIFormat.time($0) + " UTC" } ?? "–"), ("Duration", UIFormat.milliseconds(row.requestDurationMs)),
+            ("First token", row.completionStartTime.map { UIFormat.time($0) + " UTC" } ?? "–"),
+            ("Duration", UIFormat.milliseconds(row.requestDurationMs)),
             ("Time to first token", UIFormat.milliseconds(UILogRow.timeToFirstToken(row))),
-            ("Model", row.model), ("Model group", row.modelGroup), ("Model ID", row.modelID), ("Provider", row.customLLMProvider),
+            ("Model", row.model), ("Model group", row.modelGroup), ("Model ID", row.modelID),
+            ("Provider", row.customLLMProvider),
             ("API base", row.apiBase), ("Key", self.row.key), ("Key hash", row.apiKey.isEmpty ? "–" : row.apiKey),
-            ("User", row.user.isEmpty ? "–" : row.user), ("End user", row.endUser ?? "–"), ("Requester IP", row.requesterIPAddress ?? "–"),
-            ("Tokens (prompt / completion / reasoning / total)", "\(row.promptTokens) / \(row.completionTokens) / \(self.row.reasoningTokens) / \(row.totalTokens)"),
+            ("User", row.user.isEmpty ? "–" : row.user), ("End user", row.endUser ?? "–"),
+            ("Requester IP", row.requesterIPAddress ?? "–"),
+            (
+                "Tokens (prompt / completion / reasoning / total)",
+                "\(row.promptTokens) / \(row.completionTokens) / \(self.row.reasoningTokens) / \(row.totalTokens)"
+            ),
             ("Cost", UIFormat.cost(row.spend)),
         ].map { Field(label: $0.0, value: UIFormat.redactText($0.1, masterKey: masterKey)) }
         let request = row.proxyServerRequest.objectValue?.isEmpty == false ? row.proxyServerRequest : row.messages
@@ -44,8 +51,12 @@ struct UILogDetail {
         if row.status != "success" {
             let info = row.metadata["error_information"]
             error = Failure(
-                errorClass: info?["error_class"]?.stringValue ?? "error", code: info?["error_code"]?.stringValue,
-                message: UIFormat.redactText(info?["error_message"]?.stringValue ?? "(no message recorded)", masterKey: masterKey)
+                errorClass: info?["error_class"]?.stringValue ?? "error",
+                code: info?["error_code"]?.stringValue,
+                message: UIFormat.redactText(
+                    info?["error_message"]?.stringValue ?? "(no message recorded)",
+                    masterKey: masterKey
+                )
             )
         }
     }

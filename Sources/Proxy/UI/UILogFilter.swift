@@ -15,11 +15,16 @@ struct UILogFilter: Sendable {
 
     static let pageSize = 50
     static let scanLimit = 10_000
-    static let ranges: [(String, String, TimeInterval)] = [("15m", "15 min", 900), ("1h", "1 hour", 3600), ("24h", "24 hours", 86400), ("7d", "7 days", 604_800), ("30d", "30 days", 2_592_000)]
+    static let ranges: [(String, String, TimeInterval)] = [
+        ("15m", "15 min", 900), ("1h", "1 hour", 3600), ("24h", "24 hours", 86400), ("7d", "7 days", 604_800),
+        ("30d", "30 days", 2_592_000),
+    ]
 
     init(_ form: UIForm, now: Date = Date()) {
         range = form["range"].flatMap { name in UILogFilter.ranges.contains { $0.0 == name } ? name : nil }
-        start = UIFormat.parseTime(form["start"]) ?? range.flatMap { name in UILogFilter.ranges.first { $0.0 == name }.map { now.addingTimeInterval(-$0.2) } }
+        start =
+            UIFormat.parseTime(form["start"])
+            ?? range.flatMap { name in UILogFilter.ranges.first { $0.0 == name }.map { now.addingTimeInterval(-$0.2) } }
         end = UIFormat.parseTime(form["end"]).map { date in
             // An end without seconds covers its whole minute (or day).
             let pieces = (form["end"] ?? "").split(whereSeparator: { "T -:.".contains($0) }).count
@@ -36,13 +41,18 @@ struct UILogFilter: Sendable {
     func matches(_ row: SpendRow) -> Bool {
         if let model, row.modelGroup != model, row.model != model { return false }
         if let status, row.status != status { return false }
-        if let keyAlias, row.metadata["user_api_key_alias"]?.stringValue?.lowercased() != keyAlias.lowercased() { return false }
+        if let keyAlias, row.metadata["user_api_key_alias"]?.stringValue?.lowercased() != keyAlias.lowercased() {
+            return false
+        }
         return true
     }
 
     /// The filters as query items (for paging links), the page excluded.
     var queryItems: [(String, String?)] {
-        [("start", range == nil ? UIFormat.inputTime(start) : nil), ("end", UIFormat.inputTime(end)), ("range", range), ("model", model), ("key_alias", keyAlias), ("status", status)]
+        [
+            ("start", range == nil ? UIFormat.inputTime(start) : nil), ("end", UIFormat.inputTime(end)),
+            ("range", range), ("model", model), ("key_alias", keyAlias), ("status", status),
+        ]
     }
 
     /// One page of matching rows, newest first; the number of matches; whether the scan stopped at its limit.

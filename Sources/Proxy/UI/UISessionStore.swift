@@ -36,7 +36,11 @@ final class UISessionStore: Sendable {
     /// Opens a session; returns its id (for the cookie only — never logged, never stored).
     func create(username: String, now: Date = Date()) -> (id: String, session: UISession) {
         let id = UISessionStore.randomToken()
-        let session = UISession(username: username, csrfToken: UISessionStore.randomToken(), expires: now.addingTimeInterval(ttl))
+        let session = UISession(
+            username: username,
+            csrfToken: UISessionStore.randomToken(),
+            expires: now.addingTimeInterval(ttl)
+        )
         table.withLockedValue { table in
             table = table.filter { $0.value.expires > now }
             while table.count >= capacity, let oldest = table.min(by: { $0.value.expires < $1.value.expires }) {
@@ -106,8 +110,11 @@ final class UISessionStore: Sendable {
     /// 32 random bytes, base64url without padding (43 characters, valid in a cookie and a form field).
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let bytes = (0 ..< 32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=",
+                with: ""
+            )
     }
 }

@@ -19,11 +19,15 @@ struct UITemplates: Sendable {
         var problem: String?
         let files = FileManager.default
         if let folder = bundle.url(forResource: "Templates", withExtension: nil),
-           let names = try? files.contentsOfDirectory(atPath: folder.path) {
+            let names = try? files.contentsOfDirectory(atPath: folder.path)
+        {
             for name in names.sorted() where name.hasSuffix(".mustache") {
                 do {
                     let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-                    library.register(try MustacheTemplate(string: text), named: String(name.dropLast(".mustache".count)))
+                    library.register(
+                        try MustacheTemplate(string: text),
+                        named: String(name.dropLast(".mustache".count))
+                    )
                 } catch {
                     problem = "template \(name): \(error)"
                 }
@@ -32,9 +36,12 @@ struct UITemplates: Sendable {
             problem = "the UI templates are missing from the Proxy resources"
         }
         if let folder = bundle.url(forResource: "Static", withExtension: nil),
-           let names = try? files.contentsOfDirectory(atPath: folder.path) {
+            let names = try? files.contentsOfDirectory(atPath: folder.path)
+        {
             for name in names {
-                if let data = files.contents(atPath: folder.appendingPathComponent(name).path) { statics[name] = ByteBuffer(bytes: data) }
+                if let data = files.contents(atPath: folder.appendingPathComponent(name).path) {
+                    statics[name] = ByteBuffer(bytes: data)
+                }
             }
         }
         self.library = library

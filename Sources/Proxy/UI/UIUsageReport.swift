@@ -33,7 +33,8 @@ struct UIUsageReport: Sendable {
     var days: [Day]
     /// Model groups by spend, then requests (highest first).
     var models: [(name: String, totals: Totals)] {
-        modelTotals.sorted { ($0.value.spend, $0.value.requests, $1.key) > ($1.value.spend, $1.value.requests, $0.key) }.map { ($0.key, $0.value) }
+        modelTotals.sorted { ($0.value.spend, $0.value.requests, $1.key) > ($1.value.spend, $1.value.requests, $0.key) }
+            .map { ($0.key, $0.value) }
     }
     var total = Totals()
     var dayIndex: [String: Int] = [:]

@@ -18,7 +18,9 @@ struct UIChrome {
     var csrf: String
     var flash: [String]
 
-    static let sections = [("/ui/logs", "Logs"), ("/ui/keys", "Keys"), ("/ui/models", "Models"), ("/ui/usage", "Usage")]
+    static let sections = [
+        ("/ui/logs", "Logs"), ("/ui/keys", "Keys"), ("/ui/models", "Models"), ("/ui/usage", "Usage"),
+    ]
 
     init(current: String, session: UISession, flash: [String]) {
         nav = UIChrome.sections.map { Link(href: $0.0, label: $0.1, current: $0.0 == current) }

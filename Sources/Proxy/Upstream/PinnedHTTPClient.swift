@@ -51,7 +51,9 @@ public final class PinnedHTTPClient: Sendable {
         var host: String
 
         init?(url: String) {
-            guard let components = URLComponents(string: url), let host = components.host, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            guard let components = URLComponents(string: url), let host = components.host,
+                let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https"
+            else {
                 return nil
             }
             key = Key(https: scheme == "https", host: host, port: components.port ?? (scheme == "https" ? 443 : 80))
@@ -75,7 +77,11 @@ public final class PinnedHTTPClient: Sendable {
     let connectTimeout: TimeAmount
     let maximumIdlePerHost: Int
 
-    public init(verifyCertificates: Bool = true, connectTimeout: TimeAmount = .seconds(10), maximumIdlePerHost: Int = 256) {
+    public init(
+        verifyCertificates: Bool = true,
+        connectTimeout: TimeAmount = .seconds(10),
+        maximumIdlePerHost: Int = 256
+    ) {
         var tls = TLSConfiguration.makeClientConfiguration()
         if !verifyCertificates { tls.certificateVerification = .none }
         self.tlsContext = try? NIOSSLContext(configuration: tls)
@@ -106,14 +112,44 @@ public final class PinnedHTTPClient: Sendable {
     }
 
     /// POSTs `body` to `url` on `loop` and reads the whole answer, bounded by `deadline` and `maximumBodySize`.
-    public func post(url: String, headers: [(String, String)], body: ByteBuffer, on loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
+    public func post(
+        url: String,
+        headers: [(String, String)],
+        body: ByteBuffer,
+        on loop: any EventLoop,
+        deadline: NIODeadline,
+        maximumBodySize: Int
+    ) -> EventLoopFuture<Response> {
         if loop.inEventLoop {
-            return start(url: url, headers: headers, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
+            return start(
+                url: url,
+                headers: headers,
+                body: body,
+                loop: loop,
+                deadline: deadline,
+                maximumBodySize: maximumBodySize
+            )
         }
-        return loop.flatSubmit { self.start(url: url, headers: headers, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize) }
+        return loop.flatSubmit {
+            self.start(
+                url: url,
+                headers: headers,
+                body: body,
+                loop: loop,
+                deadline: deadline,
+                maximumBodySize: maximumBodySize
+            )
+        }
     }
 
-    func start(url: String, headers: [(String, String)], body: ByteBuffer, loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
+    func start(
+        url: String,
+        headers: [(String, String)],
+        body: ByteBuffer,
+        loop: any EventLoop,
+        deadline: NIODeadline,
+        maximumBodySize: Int
+    ) -> EventLoopFuture<Response> {
         let pool = pool(for: loop)
         let target: Target
         if let known = pool.targets[url] {
@@ -129,18 +165,52 @@ public final class PinnedHTTPClient: Sendable {
         head.headers.add(name: "host", value: target.host)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-        return start(key: target.key, pool: pool, head: head, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
+        return start(
+            key: target.key,
+            pool: pool,
+            head: head,
+            body: body,
+            loop: loop,
+            deadline: deadline,
+            maximumBodySize: maximumBodySize
+        )
     }
 
-    func start(key: Key, pool: LoopPool, head: HTTPRequestHead, body: ByteBuffer, loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
+    func start(
+        key: Key,
+        pool: LoopPool,
+        head: HTTPRequestHead,
+        body: ByteBuffer,
+        loop: any EventLoop,
+        deadline: NIODeadline,
+        maximumBodySize: Int
+    ) -> EventLoopFuture<Response> {
         while var idle = pool.idle[key], let exchange = idle.popLast() {
             pool.idle[key] = idle
             if exchange.channel.isActive {
-                return run(exchange, key: key, pool: pool, head: head, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
+                return run(
+                    exchange,
+                    key: key,
+                    pool: pool,
+                    head: head,
+                    body: body,
+                    loop: loop,
+                    deadline: deadline,
+                    maximumBodySize: maximumBodySize
+                )
             }
         }
         return connect(key: key, loop: loop).flatMap { exchange in
-            self.run(exchange, key: key, pool: pool, head: head, body: body, loop: loop, deadline: deadline, maximumBodySize: maximumBodySize)
+            self.run(
+                exchange,
+                key: key,
+                pool: pool,
+                head: head,
+                body: body,
+                loop: loop,
+                deadline: deadline,
+                maximumBodySize: maximumBodySize
+            )
         }
     }
 
@@ -154,7 +224,10 @@ public final class PinnedHTTPClient: Sendable {
             .channelInitializer { channel in
                 do {
                     if let tls {
-                        let sslHandler = try NIOSSLClientHandler(context: tls, serverHostname: key.host.first?.isNumber == true ? nil : key.host)
+                        let sslHandler = try NIOSSLClientHandler(
+                            context: tls,
+                            serverHostname: key.host.first?.isNumber == true ? nil : key.host
+                        )
                         try channel.pipeline.syncOperations.addHandler(sslHandler)
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -168,7 +241,16 @@ public final class PinnedHTTPClient: Sendable {
             .map { Exchange(channel: $0, handler: handler) }
     }
 
-    func run(_ exchange: Exchange, key: Key, pool: LoopPool, head: HTTPRequestHead, body: ByteBuffer, loop: any EventLoop, deadline: NIODeadline, maximumBodySize: Int) -> EventLoopFuture<Response> {
+    func run(
+        _ exchange: Exchange,
+        key: Key,
+        pool: LoopPool,
+        head: HTTPRequestHead,
+        body: ByteBuffer,
+        loop: any EventLoop,
+        deadline: NIODeadline,
+        maximumBodySize: Int
+    ) -> EventLoopFuture<Response> {
         let promise = loop.makePromise(of: Response.self)
         let timeout = loop.scheduleTask(deadline: deadline) {
             exchange.handler.fail(Failure.timeout)

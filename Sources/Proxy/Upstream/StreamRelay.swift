@@ -1,5 +1,5 @@
-import Foundation
 import AsyncHTTPClient
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -54,7 +54,10 @@ public struct StreamRelay: Sendable {
         /// relayed so far (about four characters a token, as the rest of the proxy estimates).
         public func estimatedUsage(prompt: Int) -> JSON {
             let completion = deliveredScalars == 0 ? 0 : (deliveredScalars + 3) / 4
-            return ["prompt_tokens": .int(prompt), "completion_tokens": .int(completion), "total_tokens": .int(prompt + completion)]
+            return [
+                "prompt_tokens": .int(prompt), "completion_tokens": .int(completion),
+                "total_tokens": .int(prompt + completion),
+            ]
         }
 
         /// The assembled message in a chat.completion's shape.
@@ -63,7 +66,12 @@ public struct StreamRelay: Sendable {
                 "id": id.map(JSON.string) ?? nil,
                 "model": model.map(JSON.string) ?? nil,
                 "object": "chat.completion",
-                "choices": [["index": 0, "message": ["role": "assistant", "content": .string(content)], "finish_reason": finishReason.map(JSON.string) ?? nil]],
+                "choices": [
+                    [
+                        "index": 0, "message": ["role": "assistant", "content": .string(content)],
+                        "finish_reason": finishReason.map(JSON.string) ?? nil,
+                    ]
+                ],
                 "usage": usage ?? nil,
             ]
         }
@@ -71,7 +79,9 @@ public struct StreamRelay: Sendable {
         mutating func absorb(_ json: JSON) {
             if let value = json["id"]?.stringValue, !value.isEmpty { id = value }
             if let value = json["model"]?.stringValue, !value.isEmpty { model = value }
-            if let piece = json.value(at: "choices.0.delta.content")?.stringValue ?? json.value(at: "choices.0.text")?.stringValue {
+            if let piece = json.value(at: "choices.0.delta.content")?.stringValue
+                ?? json.value(at: "choices.0.text")?.stringValue
+            {
                 deliveredScalars += piece.unicodeScalars.count
                 if content.utf8.count < 64 * 1024 { content += piece }
             }
@@ -133,8 +143,16 @@ public struct StreamRelay: Sendable {
                     }
                     if let usage = json["usage"], !usage.isNull { summary.usage = usage }
                     summary.absorb(json)
-                    guard var shaped = ResponseShaper.shapeChunk(json, deployment: deployment, clientWantsUsage: clientWantsUsage) else { continue }
-                    if case .object(var frame) = shaped, case .object(var usage)? = frame["usage"], let cost = cost(.object(usage), summary.model) {
+                    guard
+                        var shaped = ResponseShaper.shapeChunk(
+                            json,
+                            deployment: deployment,
+                            clientWantsUsage: clientWantsUsage
+                        )
+                    else { continue }
+                    if case .object(var frame) = shaped, case .object(var usage)? = frame["usage"],
+                        let cost = cost(.object(usage), summary.model)
+                    {
                         usage["cost"] = .double(cost)
                         frame["usage"] = .object(usage)
                         shaped = .object(frame)
@@ -144,7 +162,9 @@ public struct StreamRelay: Sendable {
                 watch?.waiting()
             }
             if !summary.completed {
-                summary.upstreamError = parser.finish() ? "upstream stream ended in the middle of an event" : "upstream stream ended without [DONE]"
+                summary.upstreamError =
+                    parser.finish()
+                    ? "upstream stream ended in the middle of an event" : "upstream stream ended without [DONE]"
             }
         } catch is ClientGone {
             summary.clientGone = true
@@ -153,7 +173,8 @@ public struct StreamRelay: Sendable {
         } catch {
             if let watch, watch.expired, let idleTimeout {
                 summary.timedOut = true
-                summary.upstreamError = "the upstream sent nothing for \(StreamRelay.seconds(idleTimeout)) seconds (stream_timeout)"
+                summary.upstreamError =
+                    "the upstream sent nothing for \(StreamRelay.seconds(idleTimeout)) seconds (stream_timeout)"
             } else if Task.isCancelled {
                 // Not the watchdog: the client's connection closed and its task was cancelled.
                 summary.clientGone = true
@@ -164,16 +185,25 @@ public struct StreamRelay: Sendable {
             }
         }
         if let reason = summary.upstreamError {
-            logger.warning("upstream stream broke", metadata: ["reason": "\(reason)", "events": "\(summary.events)", "model_id": "\(deployment.id)"])
+            logger.warning(
+                "upstream stream broke",
+                metadata: ["reason": "\(reason)", "events": "\(summary.events)", "model_id": "\(deployment.id)"]
+            )
             let provider = ProxyError.providerName(deployment)
-            let error = summary.timedOut
+            let error =
+                summary.timedOut
                 ? OpenAIError(
-                    status: 408, message: "litellm.Timeout: \(provider)Exception - \(reason). model=\(deployment.upstreamModel)",
-                    type: "timeout", param: nil
+                    status: 408,
+                    message: "litellm.Timeout: \(provider)Exception - \(reason). model=\(deployment.upstreamModel)",
+                    type: "timeout",
+                    param: nil
                 )
                 : OpenAIError(
-                    status: 500, message: "litellm.APIConnectionError: \(provider)Exception - \(reason). model=\(deployment.upstreamModel)",
-                    type: "api_connection_error", param: nil
+                    status: 500,
+                    message:
+                        "litellm.APIConnectionError: \(provider)Exception - \(reason). model=\(deployment.upstreamModel)",
+                    type: "api_connection_error",
+                    param: nil
                 )
             do {
                 try await send(SSEWriter.encode(json: error.json))

@@ -24,7 +24,10 @@ public final class UpstreamClient: Service, Sendable {
 
     public init(configuration: Configuration = Configuration()) {
         var http = HTTPClient.Configuration()
-        http.connectionPool = .init(idleTimeout: configuration.idleTimeout, concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
+        http.connectionPool = .init(
+            idleTimeout: configuration.idleTimeout,
+            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost
+        )
         // A refused connection fails the request at once (LiteLLM does the same); retrying is the router's job,
         // preferably on another deployment, not the pool's for the whole connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
@@ -36,7 +39,10 @@ public final class UpstreamClient: Service, Sendable {
         if !configuration.verifyCertificates { tls.certificateVerification = .none }
         http.tlsConfiguration = tls
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
-        self.pinned = PinnedHTTPClient(verifyCertificates: configuration.verifyCertificates, connectTimeout: configuration.connectTimeout)
+        self.pinned = PinnedHTTPClient(
+            verifyCertificates: configuration.verifyCertificates,
+            connectTimeout: configuration.connectTimeout
+        )
     }
 
     public func run() async throws {

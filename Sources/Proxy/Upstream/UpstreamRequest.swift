@@ -41,7 +41,8 @@ public struct UpstreamRequestBuilder: Sendable {
     var endpoints = EndpointCache()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.defaultAzureAPIVersion = environment["AZURE_API_VERSION"].flatMap { $0.isEmpty ? nil : $0 } ?? "2025-02-01-preview"
+        self.defaultAzureAPIVersion =
+            environment["AZURE_API_VERSION"].flatMap { $0.isEmpty ? nil : $0 } ?? "2025-02-01-preview"
     }
 
     final class EndpointCache: Sendable {
@@ -65,9 +66,11 @@ public struct UpstreamRequestBuilder: Sendable {
 
     /// `litellm_params` that configure the route rather than the call.
     static let routingParams: Set<String> = [
-        "model", "api_base", "api_version", "api_key", "rpm", "tpm", "timeout", "stream_timeout", "max_retries", "weight",
+        "model", "api_base", "api_version", "api_key", "rpm", "tpm", "timeout", "stream_timeout", "max_retries",
+        "weight",
         "custom_llm_provider", "tenant_id", "client_id", "client_secret", "azure_ad_token", "organization",
-        "input_cost_per_token", "output_cost_per_token", "region_name", "use_in_pass_through", "merge_reasoning_content_in_choices",
+        "input_cost_per_token", "output_cost_per_token", "region_name", "use_in_pass_through",
+        "merge_reasoning_content_in_choices",
         "extra_headers",
     ]
 
@@ -75,11 +78,14 @@ public struct UpstreamRequestBuilder: Sendable {
         var body = body
         for key in UpstreamRequestBuilder.removedKeys { body.removeValue(forKey: key) }
         // Extra litellm_params are defaults for the call (e.g. reasoning_effort), unless the request sets them.
-        for member in deployment.litellmParams where !UpstreamRequestBuilder.routingParams.contains(member.key) && body[member.key] == nil {
+        for member in deployment.litellmParams
+        where !UpstreamRequestBuilder.routingParams.contains(member.key) && body[member.key] == nil {
             body[member.key] = member.value
         }
         body["model"] = .string(deployment.upstreamModel)
-        if operation == .chatCompletions, deployment.isReasoningModel, let maxTokens = body.removeValue(forKey: "max_tokens") {
+        if operation == .chatCompletions, deployment.isReasoningModel,
+            let maxTokens = body.removeValue(forKey: "max_tokens")
+        {
             if body["max_completion_tokens"] == nil { body["max_completion_tokens"] = maxTokens }
         }
         if body["stream"]?.boolValue == true, operation != .embeddings {
@@ -88,12 +94,19 @@ public struct UpstreamRequestBuilder: Sendable {
             body["stream_options"] = .object(options)
         }
         var headers: [(String, String)] = [("content-type", "application/json")] + deployment.extraHeaders
-        let key = EndpointCache.Key(deployment: deployment.id, apiBase: deployment.apiBase, model: deployment.upstreamModel, operation: operation)
-        let (url, apiBase) = endpoints.known.withLockedValue { $0[key] } ?? {
-            let endpoint = endpoint(deployment, operation: operation)
-            endpoints.known.withLockedValue { $0[key] = endpoint }
-            return endpoint
-        }()
+        let key = EndpointCache.Key(
+            deployment: deployment.id,
+            apiBase: deployment.apiBase,
+            model: deployment.upstreamModel,
+            operation: operation
+        )
+        let (url, apiBase) =
+            endpoints.known.withLockedValue { $0[key] }
+            ?? {
+                let endpoint = endpoint(deployment, operation: operation)
+                endpoints.known.withLockedValue { $0[key] = endpoint }
+                return endpoint
+            }()
         switch deployment.provider {
         case .azure:
             if let token = deployment.litellmParams["azure_ad_token"]?.stringValue {
@@ -103,7 +116,9 @@ public struct UpstreamRequestBuilder: Sendable {
             }
         case .openai:
             if let key = deployment.apiKey { headers.append(("authorization", "Bearer " + key)) }
-            if let organization = deployment.litellmParams["organization"]?.stringValue { headers.append(("openai-organization", organization)) }
+            if let organization = deployment.litellmParams["organization"]?.stringValue {
+                headers.append(("openai-organization", organization))
+            }
         }
         return UpstreamRequest(url: url, headers: headers, body: JSON.object(body).serializedBytes(), apiBase: apiBase)
     }
@@ -123,7 +138,10 @@ public struct UpstreamRequestBuilder: Sendable {
                 apiBase = base + "/openai/v1/" + operation.rawValue
                 url = version == "preview" ? apiBase + "?api-version=preview" : apiBase
             } else {
-                apiBase = base + "/openai/deployments/" + (deployment.upstreamModel.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? deployment.upstreamModel) + "/" + operation.rawValue
+                apiBase =
+                    base + "/openai/deployments/"
+                    + (deployment.upstreamModel.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
+                        ?? deployment.upstreamModel) + "/" + operation.rawValue
                 url = apiBase + "?api-version=" + version
             }
         case .openai:
