@@ -59,17 +59,14 @@ public enum ProxyApplication {
         let recorder = SpendRecorder(
             writer: writer,
             settings: config.settings,
-            environment: environment,
             secrets: secrets
         )
         let keys = (writer.store as? any KeyStore).map { store in
             KeyService(
                 store: store,
-                cacheTTL: .milliseconds(
-                    Int64((config.settings.generalSettings["user_api_key_cache_ttl"]?.doubleValue ?? 60) * 1000)
-                ),
-                budgetExceededStatus: config.settings.litellmSettings["budget_exceeded_status_code"]?.intValue ?? 422,
-                allowRequestsOnDBUnavailable: KeyService.allowsRequestsOnDBUnavailable(config.settings)
+                cacheTTL: .milliseconds(Int64(config.settings.keys.cacheTTL * 1000)),
+                budgetExceededStatus: config.settings.keys.budgetExceededStatus,
+                allowRequestsOnDBUnavailable: config.settings.keys.allowRequestsOnDBUnavailable ?? false
             )
         }
         let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
@@ -112,7 +109,7 @@ public enum ProxyApplication {
         var services: [any Service] = storeServices + [writer, client]
         // Replicas on one PostgreSQL hold virtual-key limits together (no Redis).
         if let keys, let shared = writer.store as? any KeyUsageStore {
-            let every = config.settings.limitSyncInterval
+            let every = config.settings.keys.limitSyncInterval
             services.append(
                 KeyUsageSync(
                     keys: keys,
@@ -141,21 +138,7 @@ public enum ProxyApplication {
     static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) throws(LocatedError)
         -> (SpendWriter, [any Service])
     {
-        let general = config.settings.generalSettings
-        let path = general["sqlite_path"]?.stringValue ?? environment["LITELLM_SQLITE_PATH"] ?? "litellm_proxy.sqlite"
-        var retentionPeriod: Double?
-        if let retention = general["maximum_spend_logs_retention_period"]?.stringValue
-            ?? config.settings.litellmSettings["maximum_spend_logs_retention_period"]?.stringValue
-        {
-            guard let period = VirtualKey.seconds(retention) else {
-                throw LocatedError(
-                    file: config.file,
-                    keyPath: "general_settings.maximum_spend_logs_retention_period",
-                    reason: "expected a duration such as 30d"
-                )
-            }
-            retentionPeriod = period
-        }
+        let settings = config.settings.spend
         let store: any SpendStore
         var services: [any Service] = []
         if let url = config.settings.databaseURL {
@@ -166,30 +149,20 @@ public enum ProxyApplication {
             store = PostgresStore(client: client, logger: logger)
             services.append(client)
         } else {
-            store = SQLiteStore(path: path, logger: logger)
+            store = SQLiteStore(path: settings.sqlitePath, logger: logger)
         }
-        let interval = config.settings.spendBatchInterval
-        let spill =
-            general["spend_spill_path"]?.stringValue
-            ?? (config.settings.databaseURL == nil ? path + ".spill.jsonl" : "spend-spill.jsonl")
-        let capacity = general["spend_queue_capacity"]?.intValue ?? 10_000
-        // The journal (on unless `spend_journal: false`) keeps rows a SIGKILL or OOM kill would otherwise lose.
-        let journal =
-            general["spend_journal"]?.boolValue == false
-            ? nil
-            : (general["spend_journal_path"]?.stringValue ?? spill.replacingOccurrences(of: ".jsonl", with: "")
-                + ".journal")
+        let usesServer = config.settings.databaseURL != nil
+        let spill = settings.spill(usesDatabaseServer: usesServer)
         let writer = SpendWriter(
             store: store,
-            interval: .milliseconds(Int64(max(0.05, interval) * 1000)),
-            capacity: capacity,
+            interval: .milliseconds(Int64(max(0.05, settings.batchInterval) * 1000)),
+            capacity: settings.queueCapacity,
             spillPath: spill,
-            journalPath: journal,
+            journalPath: settings.journal(usesDatabaseServer: usesServer),
             logger: logger
         )
-        if let period = retentionPeriod {
-            let every =
-                general["maximum_spend_logs_retention_interval"]?.stringValue.flatMap(VirtualKey.seconds) ?? 86400
+        if let period = settings.retentionPeriod {
+            let every = settings.retentionInterval
             services.append(
                 SpendRetention(
                     store: store,

@@ -124,11 +124,68 @@ import Wire
             "router_settings: {model_group_alias: {gpt4: missing}}", "router_settings.model_group_alias.gpt4",
             "not a model_name"
         ),
+        ("general_settings: {user_api_key_cache_ttl: soon}", "general_settings.user_api_key_cache_ttl", "number"),
+        (
+            "general_settings: {store_prompts_in_spend_logs: [1]}", "general_settings.store_prompts_in_spend_logs",
+            "true"
+        ),
+        ("general_settings: {disable_spend_logs: often}", "general_settings.disable_spend_logs", "true or false"),
+        ("general_settings: {spend_queue_capacity: -5}", "general_settings.spend_queue_capacity", "whole number"),
+        ("general_settings: {sqlite_path: [a]}", "general_settings.sqlite_path", "string"),
+        ("general_settings: {spend_journal: later}", "general_settings.spend_journal", "true or false"),
+        ("general_settings: {litellm_key_header_name: {a: 1}}", "general_settings.litellm_key_header_name", "string"),
+        (
+            "general_settings: {maximum_spend_logs_retention_interval: often}",
+            "general_settings.maximum_spend_logs_retention_interval", "duration"
+        ),
+        (
+            "litellm_settings: {maximum_spend_logs_retention_period: x}",
+            "litellm_settings.maximum_spend_logs_retention_period", "duration"
+        ),
+        (
+            "litellm_settings: {budget_exceeded_status_code: 200}", "litellm_settings.budget_exceeded_status_code",
+            "status"
+        ),
+        (
+            "litellm_settings: {turn_off_message_logging: 3}", "litellm_settings.turn_off_message_logging",
+            "true or false"
+        ),
+        ("litellm_settings: {callbacks: {a: 1}}", "litellm_settings.callbacks", "list"),
     ])
     func invalidConfigsNameTheKeyPath(_ text: String, _ keyPath: String, _ reason: String) throws {
         let error = try #require(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "bad.yaml") }
         #expect(error.keyPath == keyPath)
         #expect(error.reason.contains(reason), "\(error)")
+    }
+
+    @Test func settingsAreTypedWithTheirDefaults() throws {
+        let defaults = try ConfigLoader.parse("general_settings: {}").settings
+        #expect(defaults.spend.storePrompts && !defaults.spend.disabled && defaults.spend.queueCapacity == 10_000)
+        #expect(defaults.spend.spill(usesDatabaseServer: false) == "litellm_proxy.sqlite.spill.jsonl")
+        #expect(defaults.spend.journal(usesDatabaseServer: true) == "spend-spill.journal")
+        #expect(defaults.keys.cacheTTL == 60 && defaults.keys.budgetExceededStatus == 422)
+        #expect(defaults.auth.keyHeaderName == nil && !defaults.prometheusCallback)
+        let text = """
+            general_settings:
+              store_prompts_in_spend_logs: "false"
+              spend_journal: false
+              sqlite_path: /data/spend.sqlite
+              user_api_key_cache_ttl: 0
+              litellm_key_header_name: X-My-Key
+              maximum_spend_logs_retention_period: 7d
+            litellm_settings:
+              budget_exceeded_status_code: 400
+              success_callback: prometheus
+            """
+        let settings = try ConfigLoader.parse(text, environment: ["LITELLM_SQLITE_PATH": "/ignored"]).settings
+        #expect(!settings.spend.storePrompts && settings.spend.journal(usesDatabaseServer: false) == nil)
+        #expect(settings.spend.spill(usesDatabaseServer: false) == "/data/spend.sqlite.spill.jsonl")
+        #expect(settings.spend.retentionPeriod == 604_800.0)
+        #expect(settings.keys.cacheTTL == 0 && settings.keys.budgetExceededStatus == 400)
+        #expect(settings.auth.keyHeaderName == "X-My-Key" && settings.prometheusCallback)
+        let environment = ["LITELLM_SQLITE_PATH": "/env.sqlite", "STORE_PROMPTS_IN_SPEND_LOGS": "False"]
+        let fromEnvironment = try ConfigLoader.parse("litellm_settings: {}", environment: environment).settings
+        #expect(fromEnvironment.spend.sqlitePath == "/env.sqlite" && !fromEnvironment.spend.storePrompts)
     }
 
     @Test func invalidYAMLNamesTheLine() throws {

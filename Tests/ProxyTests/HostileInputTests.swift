@@ -278,7 +278,7 @@ import Wire
     /// Guessing keys: after the limit an address gets 429 with `retry-after`, whatever key it presents.
     @Test func refusedKeysAreThrottledPerAddress() async throws {
         try await withProxy { proxy in
-            let limit = proxy.engine.config.settings.failedKeyThrottle.limit
+            let limit = proxy.engine.config.settings.auth.failedKeyThrottle.limit
             for index in 0 ..< limit {
                 let answer = try await TestHTTP.request(
                     .POST,
@@ -304,7 +304,7 @@ import Wire
 
     @Test func failedUILoginsAreThrottledPerAddress() async throws {
         try await withUI(loggedIn: false) { proxy, browser in
-            for _ in 0 ..< proxy.engine.config.settings.uiLoginThrottle.limit {
+            for _ in 0 ..< proxy.engine.config.settings.auth.uiLoginThrottle.limit {
                 #expect(try await browser.login(password: "wrong-password").status == 401)
             }
             let throttled = try await browser.login()

@@ -102,13 +102,17 @@ actor FlakyKeyStore: KeyStore {
     }
 
     @Test func theSettingIsReadAsLiteLLMReadsIt() throws {
-        for (text, expected) in [("true", true), ("false", false), ("\"True\"", true), ("\"no\"", false)] {
+        let cases: [(String, Bool)] = [
+            ("true", true), ("false", false), ("\"True\"", true), ("\"no\"", false), ("on", true),
+        ]
+        for (text, expected) in cases {
             let config = try ConfigLoader.parse("general_settings: {allow_requests_on_db_unavailable: \(text)}")
-            #expect(KeyService.allowsRequestsOnDBUnavailable(config.settings) == expected, "\(text)")
+            #expect(config.settings.keys.allowRequestsOnDBUnavailable == expected, "\(text)")
         }
-        #expect(
-            KeyService.allowsRequestsOnDBUnavailable(try ConfigLoader.parse("general_settings: {}").settings) == false
-        )
+        #expect(try ConfigLoader.parse("general_settings: {}").settings.keys.allowRequestsOnDBUnavailable == nil)
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse("general_settings: {allow_requests_on_db_unavailable: [1]}")
+        }
     }
 
     /// Through the proxy on PostgreSQL that cannot be reached (nothing listens on the port): an unseen virtual key gets

@@ -110,7 +110,7 @@ import Wire
             spillPath: folder.appendingPathComponent("spill.jsonl").path
         )
         let config = try ConfigLoader.parse("general_settings: {spend_log_max_string_length: \(maximum)}")
-        return SpendRecorder(writer: writer, settings: config.settings, environment: [:])
+        return SpendRecorder(writer: writer, settings: config.settings)
     }
 
     /// Bodies are truncated only when their text is longer than the limit: `fitted` relies on `truncated` leaving

@@ -134,7 +134,8 @@ struct ProxyCommand: AsyncParsableCommand {
             guard let mockPort = await iterator.next() else { return }
             let config = try ConfigLoader.parse(
                 DemoConfig.yaml(mockBase: "http://127.0.0.1:\(mockPort)", masterKey: masterKey),
-                file: "<demo>"
+                file: "<demo>",
+                environment: ProcessInfo.processInfo.environment
             )
             let host = runtime.host
             let parts = try ProxyApplication.build(config: config, runtime: runtime, logger: logger) { port in

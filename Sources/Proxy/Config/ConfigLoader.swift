@@ -111,7 +111,6 @@ struct ConfigReader {
         }
         environment.merge(exported) { _, new in new }
 
-        var settings = ProxySettings()
         let general =
             try root["general_settings"].map { value throws(ConfigError) in try object(value, "general_settings") }
             ?? JSONObject()
@@ -124,82 +123,11 @@ struct ConfigReader {
         warnUnknown(general, ConfigReader.generalSettings, "general_settings")
         warnUnknown(litellm, ConfigReader.litellmSettings, "litellm_settings")
         warnUnknown(router, ConfigReader.routerSettings, "router_settings")
-        settings.generalSettings = try resolveObject(general, "general_settings")
-        settings.litellmSettings = try resolveObject(litellm, "litellm_settings")
-        settings.routerSettings = try resolveObject(router, "router_settings")
-
-        settings.masterKey =
-            try string(settings.generalSettings["master_key"], "general_settings.master_key")
-            ?? nonEmpty(environment["LITELLM_MASTER_KEY"])
-        settings.databaseURL =
-            try string(settings.generalSettings["database_url"], "general_settings.database_url")
-            ?? nonEmpty(environment["DATABASE_URL"])
-        if let megabytes = try number(
-            settings.generalSettings["max_request_size_mb"],
-            "general_settings.max_request_size_mb"
-        ) {
-            guard megabytes > 0, megabytes <= 1_048_576 else {
-                throw fail("general_settings.max_request_size_mb", "must be > 0 and ≤ 1048576 (1 TiB)")
-            }
-            settings.maximumRequestBodySize = Int(megabytes * 1024 * 1024)
-        }
-        settings.requestTimeout =
-            try seconds(settings.litellmSettings["request_timeout"], "litellm_settings.request_timeout")
-            ?? settings.requestTimeout
-        settings.routerTimeout = try seconds(settings.routerSettings["timeout"], "router_settings.timeout")
-        settings.routerStreamTimeout = try seconds(
-            settings.routerSettings["stream_timeout"],
-            "router_settings.stream_timeout"
+        let settings = try settings(
+            general: try resolveObject(general, "general_settings"),
+            litellm: try resolveObject(litellm, "litellm_settings"),
+            router: try resolveObject(router, "router_settings")
         )
-        let routerRetries = try integer(settings.routerSettings["num_retries"], "router_settings.num_retries")
-        let litellmRetries = try integer(settings.litellmSettings["num_retries"], "litellm_settings.num_retries")
-        settings.numRetries = routerRetries ?? litellmRetries
-        settings.spendBatchInterval =
-            try seconds(settings.generalSettings["proxy_batch_write_at"], "general_settings.proxy_batch_write_at")
-            ?? settings.spendBatchInterval
-        settings.limitSyncInterval =
-            try seconds(settings.generalSettings["limit_sync_interval"], "general_settings.limit_sync_interval")
-            ?? settings.limitSyncInterval
-        settings.router = try routerSettings(settings)
-        settings.dropParams = try bool(settings.litellmSettings["drop_params"], "litellm_settings.drop_params") ?? false
-        settings.sslVerify = try bool(settings.litellmSettings["ssl_verify"], "litellm_settings.ssl_verify") ?? true
-        settings.forwardedFor.trustEveryPeer =
-            try bool(settings.generalSettings["use_x_forwarded_for"], "general_settings.use_x_forwarded_for") ?? false
-        if let proxies = settings.generalSettings["trusted_proxies"] {
-            guard let list = proxies.arrayValue?.compactMap(\.stringValue), list.count == proxies.arrayValue?.count
-            else {
-                throw fail("general_settings.trusted_proxies", "expected a list of IP addresses")
-            }
-            settings.forwardedFor.trustedProxies = Set(list)
-        }
-        if let limit = try integer(
-            settings.generalSettings["auth_failure_limit_per_minute"],
-            "general_settings.auth_failure_limit_per_minute"
-        ) {
-            guard limit >= 1 else { throw fail("general_settings.auth_failure_limit_per_minute", "must be ≥ 1") }
-            settings.failedKeyThrottle.limit = limit
-        }
-        if let limit = try integer(
-            settings.generalSettings["ui_login_failure_limit"],
-            "general_settings.ui_login_failure_limit"
-        ) {
-            guard limit >= 1 else { throw fail("general_settings.ui_login_failure_limit", "must be ≥ 1") }
-            settings.uiLoginThrottle.limit = limit
-        }
-        settings.requestBodyTimeout =
-            try seconds(settings.generalSettings["request_body_timeout"], "general_settings.request_body_timeout")
-            ?? settings.requestBodyTimeout
-        if let aliases = settings.routerSettings["model_group_alias"] {
-            for member in try object(aliases, "router_settings.model_group_alias") {
-                let path = "router_settings.model_group_alias.\(member.key)"
-                switch member.value {
-                case .string(let target): settings.modelGroupAlias[member.key] = target
-                case .object(let object):
-                    settings.modelGroupAlias[member.key] = try string(object["model"], "\(path).model")
-                default: throw fail(path, "expected a model name")
-                }
-            }
-        }
 
         var deployments: [ModelDeployment] = []
         if let list = root["model_list"], !list.isNull {

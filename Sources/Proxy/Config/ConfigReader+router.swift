@@ -3,9 +3,9 @@ import Wire
 extension ConfigReader {
     /// `router_settings` (strategy, retries, cooldowns, fallbacks, pre-call checks) with `litellm_settings` as the
     /// fallback for the keys both accept. Unknown strategies and malformed fallback lists stop start-up.
-    func routerSettings(_ settings: ProxySettings) throws(ConfigError) -> RouterSettings {
-        let router = settings.routerSettings
-        let litellm = settings.litellmSettings
+    func routerSettings(router: JSONObject, litellm: JSONObject, numRetries: Int?) throws(ConfigError)
+        -> RouterSettings
+    {
         var result = RouterSettings()
         if let name = try string(router["routing_strategy"], "router_settings.routing_strategy") {
             guard let strategy = RoutingStrategy(configName: name) else {
@@ -17,7 +17,7 @@ extension ConfigReader {
             }
             result.strategy = strategy
         }
-        if let retries = settings.numRetries { result.numRetries = retries }
+        if let retries = numRetries { result.numRetries = retries }
         result.allowedFails =
             try integer(router["allowed_fails"], "router_settings.allowed_fails") ?? result.allowedFails
         result.cooldownTime =

@@ -46,15 +46,6 @@ public final class KeyService: VirtualKeyStore, Sendable {
         self.lookupTimeout = lookupTimeout
     }
 
-    /// `allow_requests_on_db_unavailable` as LiteLLM reads it: a boolean, or a string such as "true" / "yes" / "1".
-    public static func allowsRequestsOnDBUnavailable(_ settings: ProxySettings) -> Bool {
-        switch settings.generalSettings["allow_requests_on_db_unavailable"] {
-        case .bool(let value)?: value
-        case .string(let text)?: ["true", "yes", "y", "1", "on"].contains(text.lowercased())
-        default: false
-        }
-    }
-
     // MARK: authentication
 
     public func caller(forKey key: String) async throws(ProxyError) -> Caller {

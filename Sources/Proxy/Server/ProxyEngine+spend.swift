@@ -18,7 +18,7 @@ extension ProxyEngine {
         } catch {
             connected = false
         }
-        let requireDB = config.settings.generalSettings["allow_requests_on_db_unavailable"]?.boolValue == false
+        let requireDB = config.settings.keys.allowRequestsOnDBUnavailable == false
         let body: JSON = [
             "status": .string(connected || !requireDB ? "healthy" : "unhealthy"),
             "db": .string(connected ? "connected" : "disconnected"),

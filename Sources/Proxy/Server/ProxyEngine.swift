@@ -50,7 +50,7 @@ public final class ProxyEngine: Sendable {
         self.router = ModelRouter(config: config, state: routerState)
         self.sleep = sleep
         self.metrics = metrics
-        let header = config.settings.generalSettings["litellm_key_header_name"]?.stringValue
+        let header = config.settings.auth.keyHeaderName
         self.authenticator =
             authenticator
             ?? Authenticator(
@@ -59,7 +59,7 @@ public final class ProxyEngine: Sendable {
                 virtualKeys: keys
             )
         self.keys = keys
-        self.authThrottle = FailureThrottle(config.settings.failedKeyThrottle)
+        self.authThrottle = FailureThrottle(config.settings.auth.failedKeyThrottle)
         self.builder = UpstreamRequestBuilder(environment: environment)
         self.client = client
         self.pinned = pinned

@@ -202,7 +202,7 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             started: started
         )
         call.eventLoop = context.eventLoop
-        call.clientIP = engine.config.settings.forwardedFor.clientIP(
+        call.clientIP = engine.config.settings.auth.forwardedFor.clientIP(
             forwardedFor: call.header("x-forwarded-for"),
             peer: context.channel.remoteAddress?.ipAddress
         )

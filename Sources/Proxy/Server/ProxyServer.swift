@@ -197,7 +197,7 @@ public struct ProxyServer: Sendable {
 
     /// The caller's address (`X-Forwarded-For` only from a trusted proxy).
     func clientIP(_ request: Request, _ context: ProxyRequestContext) -> String? {
-        engine.config.settings.forwardedFor.clientIP(
+        engine.config.settings.auth.forwardedFor.clientIP(
             forwardedFor: request.headers[.xForwardedFor],
             peer: context.remoteIP
         )

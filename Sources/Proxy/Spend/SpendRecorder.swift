@@ -18,22 +18,15 @@ public struct SpendRecorder: Sendable {
     public init(
         writer: SpendWriter,
         settings: ProxySettings,
-        environment: [String: String],
         prices: PriceTable = .shipped,
         secrets: [String] = []
     ) {
         self.writer = writer
         self.prices = prices
         self.mask = SecretMask(secrets: secrets + [settings.masterKey].compactMap { $0 })
-        let general = settings.generalSettings
-        var store =
-            general["store_prompts_in_spend_logs"]?.boolValue ?? environment["STORE_PROMPTS_IN_SPEND_LOGS"].map {
-                $0.lowercased() == "true"
-            } ?? true
-        if settings.litellmSettings["turn_off_message_logging"]?.boolValue == true { store = false }
-        self.storePrompts = store
-        self.disabled = general["disable_spend_logs"]?.boolValue ?? false
-        self.maximumStringLength = general["spend_log_max_string_length"]?.intValue ?? 2048
+        self.storePrompts = settings.spend.storePrompts
+        self.disabled = settings.spend.disabled
+        self.maximumStringLength = settings.spend.maximumStringLength
     }
 
     /// What the engine knows about a request when it ends.

@@ -30,7 +30,7 @@ struct AdminUI: Sendable {
         self.sessions = sessions
         self.credentials = UICredentials(masterKey: engine.config.settings.masterKey, environment: environment)
         self.templates = templates
-        self.loginThrottle = FailureThrottle(engine.config.settings.uiLoginThrottle)
+        self.loginThrottle = FailureThrottle(engine.config.settings.auth.uiLoginThrottle)
         var logger = engine.logger
         logger[metadataKey: "component"] = "ui"
         self.logger = logger
