@@ -36,7 +36,7 @@ public struct ProxyRuntime: Sendable {
 /// starts them in order and stops them in reverse (server first, so no request finds the client closed).
 public enum ProxyApplication {
     public struct Parts: Sendable {
-        public var engine: ProxyEngine
+        public var gateway: Gateway
         public var services: [any Service]
     }
 
@@ -70,20 +70,29 @@ public enum ProxyApplication {
             )
         }
         let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
-        let engine = ProxyEngine(
+        let transport = UpstreamTransport(client: client.http, pinned: client.pinned)
+        let gateway = Gateway(
             config: config,
-            client: client.http,
-            pinned: client.pinned,
+            transport: transport,
             spend: recorder,
             keys: keys,
             environment: environment,
             logger: logger,
             metrics: metrics
         )
+        let catalog = ModelCatalog(router: gateway.router, deployments: config.deployments)
+        let probe = HealthProbe(transport: transport, builder: UpstreamRequestBuilder(environment: environment), logger: logger)
+        let management = ManagementServices(
+            catalog: catalog,
+            health: HealthReport(catalog: catalog, probe: probe),
+            spendLogs: SpendLogReader(store: writer.store),
+            keys: keys,
+            logger: logger
+        )
         var app = Application(
-            router: ProxyServer(engine: engine).buildRouter(),
+            router: ProxyServer(gateway: gateway, services: management).buildRouter(),
             server: .proxyHTTP1(
-                engine: engine,
+                gateway: gateway,
                 keepAliveTimeout: runtime.keepAliveTimeout.map {
                     .nanoseconds(
                         Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000
@@ -98,9 +107,9 @@ public enum ProxyApplication {
         // the writer prepares again when it reconnects).
         let store = writer.store
         app.beforeServerStarts {
-            // `withTimeout` lets go after 10 s even when the database call ignores cancellation (a task group would
+            // `Deadline.run` lets go after 10 s even when the database call ignores cancellation (a task group would
             // wait for its cancelled child, and the server would never start).
-            try? await SpendWriter.withTimeout(.seconds(10)) {
+            try? await Deadline.run(within: .seconds(10)) {
                 try? await store.prepare()
                 try? await (store as? any KeyStore)?.prepareKeys()
             }
@@ -120,16 +129,18 @@ public enum ProxyApplication {
             )
         }
         services.append(app)
-        if let metricsPort = runtime.metricsPort {
+        if let metricsPort = runtime.metricsPort, let metrics {
+            let router = Router()
+            MetricsController(metrics: metrics, writer: writer).addRoutes(to: router)
             services.append(
                 Application(
-                    router: ProxyServer.metricsRouter(engine: engine),
+                    router: router,
                     configuration: .init(address: .hostname(runtime.host, port: metricsPort), serverName: nil),
                     logger: logger
                 )
             )
         }
-        return Parts(engine: engine, services: services)
+        return Parts(gateway: gateway, services: services)
     }
 
     /// The spend store (the embedded SQLite file by default) behind its batching writer.

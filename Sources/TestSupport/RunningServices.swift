@@ -91,7 +91,7 @@ public func withProxy<T: Sendable>(
         }
         return try await withRunningServices(parts.services, ports: ports) { port in
             try await body(
-                ProxyTestContext(engine: parts.engine, base: "http://127.0.0.1:\(port)", mock: mock, mockBase: mockBase)
+                ProxyTestContext(gateway: parts.gateway, base: "http://127.0.0.1:\(port)", mock: mock, mockBase: mockBase)
             )
         }
     }
@@ -99,7 +99,7 @@ public func withProxy<T: Sendable>(
 
 /// What a proxy test can reach.
 public struct ProxyTestContext: Sendable {
-    public var engine: ProxyEngine
+    public var gateway: Gateway
     public var base: String
     public var mock: MockAzureEngine
     public var mockBase: String
@@ -159,12 +159,17 @@ public enum TestConfigs {
               api_base: http://127.0.0.1:1
               api_key: \(azureKey)
           # The conformance suite's router groups.
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), api_key: \(azureKey), weight: 1000}}
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), api_key: \(azureKey), weight: 1}}
-          - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), api_key: \(azureKey)}}
-          - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), api_key: \(azureKey)}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), \
+        api_key: \(azureKey), weight: 1000}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), \
+        api_key: \(azureKey), weight: 1}}
+          - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), \
+        api_key: \(azureKey)}}
+          - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), \
+        api_key: \(azureKey)}}
         router_settings:
-          num_retries: 0   # one attempt: these tests look at single upstream answers (RouterIntegrationTests cover retries)
+          num_retries: 0   # one attempt: these tests look at single upstream answers \
+        (RouterIntegrationTests cover retries)
           fallbacks: [{router-primary: [router-backup]}]
           content_policy_fallbacks: [{router-primary: [router-backup]}]
         general_settings:

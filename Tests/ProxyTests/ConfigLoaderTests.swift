@@ -62,7 +62,8 @@ import Wire
         let text = """
             model_list:
               - model_name: gpt-4o
-                litellm_params: {model: azure/gpt-4o, api_base: "https://x.openai.azure.com", api_key: os.environ/MISSING_KEY}
+                litellm_params: {model: azure/gpt-4o, api_base: "https://x.openai.azure.com", \
+            api_key: os.environ/MISSING_KEY}
             """
         let error = try #require(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "c.yaml") }
         #expect(error.file == "c.yaml")
@@ -214,8 +215,10 @@ import Wire
         let config = try ConfigLoader.parse(
             """
             model_list:
-              - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://x.openai.azure.com", api_key: k, rpm: 10}}
-              - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://y.openai.azure.com", api_key: k}}
+              - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://x.openai.azure.com", \
+            api_key: k, rpm: 10}}
+              - {model_name: a, litellm_params: {model: azure/gpt-4o, api_base: "https://y.openai.azure.com", \
+            api_key: k}}
               - {model_name: b, litellm_params: {model: openai/gpt-4o, api_key: k}, model_info: {id: my-id}}
             """
         )
@@ -233,7 +236,8 @@ import Wire
               - {model_name: a, litellm_params: {model: gpt-4o, api_base: "https://r.cognitiveservices.azure.com"}}
               - {model_name: b, litellm_params: {model: gpt-4o, api_base: "http://localhost:8000/v1"}}
               - {model_name: c, litellm_params: {model: openai/my-model, api_base: "http://localhost:8000/v1"}}
-              - {model_name: d, litellm_params: {model: my-deployment, custom_llm_provider: azure, api_base: "http://localhost:9"}}
+              - {model_name: d, litellm_params: {model: my-deployment, custom_llm_provider: azure, \
+            api_base: "http://localhost:9"}}
             """
         )
         #expect(config.deployments.map(\.provider) == [.azure, .openai, .openai, .azure])

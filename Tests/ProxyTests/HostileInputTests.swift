@@ -15,7 +15,10 @@ import Wire
     static func chatBody(_ model: String, _ prompt: String = "hello", stream: Bool = false, extra: String = "")
         -> String
     {
-        #"{"model":"\#(model)","messages":[{"role":"user","content":"\#(prompt)"}]\#(stream ? #","stream":true"# : "")\#(extra)}"#
+        #"""
+        {"model":"\#(model)","messages":[{"role":"user","content":"\#(prompt)"}]\#
+        \#(stream ? #","stream":true"# : "")\#(extra)}
+        """#
     }
 
     /// A POST with the master key (a chat completion unless `path` says otherwise).
@@ -29,7 +32,8 @@ import Wire
         """
         model_list:
           - model_name: \(model)
-            litellm_params: {model: azure/\(model), api_base: "\(base)", api_version: "2025-01-01-preview", api_key: \(TestConfigs.azureKey)\(params)}
+            litellm_params: {model: azure/\(model), api_base: "\(base)", \
+        api_version: "2025-01-01-preview", api_key: \(TestConfigs.azureKey)\(params)}
         router_settings: {num_retries: 0}
         general_settings:
           master_key: \(TestConfigs.masterKey)
@@ -108,7 +112,7 @@ import Wire
             let key = try #require(fine.json?["key"]?.stringValue)
             let update = try await Self.post(proxy, #"{"key":"\#(key)","tpm_limit":1e300}"#, path: "/key/update")
             #expect(update.status == 400)
-            #expect(ProxyEngine.page("9223372036854775807") == ProxyEngine.lastPage && ProxyEngine.page("x") == 1)
+            #expect(Paging.page("9223372036854775807") == Paging.lastPage && Paging.page("x") == 1)
         }
     }
 
@@ -193,7 +197,8 @@ import Wire
                     headers: [.contentType: "text/event-stream"],
                     body: .init { writer in
                         let frame =
-                            #"{"id":"chatcmpl-stall","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#
+                            #"{"id":"chatcmpl-stall","object":"chat.completion.chunk","model":"gpt-4o","#
+                            + #""choices":[{"index":0,"delta":{"content":"Hi"}}]}"#
                         try await writer.write(ByteBuffer(string: "data: \(frame)\n\n"))
                         // Well past stream_timeout; the server waits for it at shutdown.
                         try await Task.sleep(for: .seconds(4))
@@ -278,7 +283,7 @@ import Wire
     /// Guessing keys: after the limit an address gets 429 with `retry-after`, whatever key it presents.
     @Test func refusedKeysAreThrottledPerAddress() async throws {
         try await withProxy { proxy in
-            let limit = proxy.engine.config.settings.auth.failedKeyThrottle.limit
+            let limit = proxy.gateway.config.settings.auth.failedKeyThrottle.limit
             for index in 0 ..< limit {
                 let answer = try await TestHTTP.request(
                     .POST,
@@ -304,7 +309,7 @@ import Wire
 
     @Test func failedUILoginsAreThrottledPerAddress() async throws {
         try await withUI(loggedIn: false) { proxy, browser in
-            for _ in 0 ..< proxy.engine.config.settings.auth.uiLoginThrottle.limit {
+            for _ in 0 ..< proxy.gateway.config.settings.auth.uiLoginThrottle.limit {
                 #expect(try await browser.login(password: "wrong-password").status == 401)
             }
             let throttled = try await browser.login()
@@ -345,7 +350,8 @@ import Wire
         let connection = try await RawConnection.connect(port: port)
         let auth = "authorization: Bearer \(TestConfigs.masterKey)"
         try await connection.send(
-            "POST \(path) HTTP/1.1\r\nhost: x\r\n\(auth)\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n"
+            "POST \(path) HTTP/1.1\r\nhost: x\r\n\(auth)\r\n"
+                + "content-type: application/json\r\ncontent-length: 200\r\n\r\n"
         )
         let started = ContinuousClock.now
         var received = connection.received
@@ -364,7 +370,13 @@ import Wire
         try await withStubUpstream({ router in
             router.post("/**") { _, _ in
                 let body =
-                    #"{"id":"chatcmpl-big","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,"total_tokens":9223372036854775807,"completion_tokens_details":{"reasoning_tokens":9223372036854775807}}}"#
+                    #"""
+                    {"id":"chatcmpl-big","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,\#
+                    "message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],\#
+                    "usage":{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,\#
+                    "total_tokens":9223372036854775807,\#
+                    "completion_tokens_details":{"reasoning_tokens":9223372036854775807}}}
+                    """#
                 return Response(
                     status: .ok,
                     headers: [.contentType: "application/json"],

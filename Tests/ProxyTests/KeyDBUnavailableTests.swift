@@ -89,7 +89,10 @@ actor FlakyKeyStore: KeyStore {
                 )
                 #expect(
                     refusal?.error.message
-                        == "Service Unavailable, the authentication database is temporarily unreachable. Please retry shortly."
+                        == """
+                        Service Unavailable, the authentication database is temporarily unreachable. \
+                        Please retry shortly.
+                        """
                 )
             }
         }

@@ -4,7 +4,8 @@ import TestSupport
 import Testing
 import Wire
 
-/// `GET /metrics` with `litellm_settings.callbacks: ["prometheus"]`: LiteLLM's metric names, bounded labels, no secrets.
+/// `GET /metrics` with `litellm_settings.callbacks: ["prometheus"]`: LiteLLM's metric names, bounded labels, no
+/// secrets.
 @Suite struct MetricsTests {
     static func withPrometheus(_ body: @escaping @Sendable (ProxyTestContext) async throws -> Void) async throws {
         try await withProxy(
@@ -42,12 +43,18 @@ import Wire
             let text = metrics.text
             #expect(
                 text.contains(
-                    #"litellm_proxy_total_requests_metric_total{requested_model="o4-mini",model_group="o4-mini",route="/chat/completions",status_code="200"} 1"#
+                    #"""
+                    litellm_proxy_total_requests_metric_total{requested_model="o4-mini",model_group="o4-mini",\#
+                    route="/chat/completions",status_code="200"} 1
+                    """#
                 )
             )
             #expect(
                 text.contains(
-                    #"litellm_proxy_failed_requests_metric_total{requested_model="",model_group="",route="/chat/completions",exception_status="400""#
+                    #"""
+                    litellm_proxy_failed_requests_metric_total{requested_model="",model_group="",\#
+                    route="/chat/completions",exception_status="400"
+                    """#
                 )
             )
             #expect(text.contains(#"exception_status="401""#))
@@ -96,7 +103,7 @@ import Wire
         try await withProxy { proxy in
             let response = try await TestHTTP.request(.GET, "\(proxy.base)/metrics")
             #expect(response.status == 404)
-            #expect(proxy.engine.metrics == nil)
+            #expect(proxy.gateway.metrics == nil)
         }
     }
 }

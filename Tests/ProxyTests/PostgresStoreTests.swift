@@ -69,7 +69,7 @@ struct PostgresStoreTests {
             await withTaskGroup(of: Void.self) { running in
                 for client in clients { running.addTask { await client.run() } }
                 await #expect(throws: Never.self) {
-                    try await SpendWriter.withTimeout(.seconds(20)) {
+                    try await Deadline.run(within: .seconds(20)) {
                         try await withThrowingTaskGroup(of: Void.self) { group in
                             for client in clients {
                                 group.addTask { try await PostgresStore(client: client).prepare() }
@@ -154,7 +154,10 @@ struct PostgresStoreTests {
                 big.response = .string(String(repeating: "compressible answer text ", count: 400))
                 try await store.insert([big])
                 let method = try await store.client.query(
-                    "SELECT pg_column_compression(\"response\") FROM \"LiteLLM_SpendLogs\" WHERE \"request_id\" = \(big.requestID)",
+                    """
+                    SELECT pg_column_compression(\"response\") FROM \"LiteLLM_SpendLogs\" \
+                    WHERE \"request_id\" = \(big.requestID)
+                    """,
                     logger: Logger(label: "t")
                 ).collect().first?.decode(String?.self)
                 #expect(method == "lz4")

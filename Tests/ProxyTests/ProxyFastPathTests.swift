@@ -23,7 +23,8 @@ import Testing
     }
 
     static func post(_ body: String, path: String = "/chat/completions", extra: String = "") -> String {
-        "POST \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestConfigs.masterKey)\r\nContent-Type: application/json\r\n\(extra)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        "POST \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestConfigs.masterKey)\r\n"
+            + "Content-Type: application/json\r\n\(extra)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
     static let seed = #"{"model":"o4-mini","messages":[{"role":"user","content":"what llm are you"}]}"#
@@ -94,7 +95,8 @@ import Testing
             """
             model_list:
               - model_name: slow
-                litellm_params: {model: azure/gpt-4o, api_base: "\(mockBase)", api_version: "2024-10-21", api_key: k, timeout: 1.2}
+                litellm_params: {model: azure/gpt-4o, api_base: "\(mockBase)", api_version: "2024-10-21", \
+            api_key: k, timeout: 1.2}
             router_settings: {num_retries: 0}
             general_settings: {master_key: \(TestConfigs.masterKey)}
             """
@@ -119,7 +121,8 @@ import Testing
             let connection = try await RawConnection.connect(port: port)
             let size = 40 << 20
             try await connection.send(
-                "POST /chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestConfigs.masterKey)\r\nConnection: close\r\nContent-Length: \(size)\r\n\r\n"
+                "POST /chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestConfigs.masterKey)\r\n"
+                    + "Connection: close\r\nContent-Length: \(size)\r\n\r\n"
             )
             // The whole body is sent before anything is read, as most SDKs do.
             let chunk = String(repeating: "o", count: 1 << 20)

@@ -27,7 +27,7 @@ import Wire
             let callID = try #require(response.header("x-litellm-call-id"))
             #expect(UUID(uuidString: callID) != nil)
             #expect(response.header("x-litellm-model-group") == "o4-mini")
-            #expect(response.header("x-litellm-model-id") == proxy.engine.config.deployments[0].id)
+            #expect(response.header("x-litellm-model-id") == proxy.gateway.config.deployments[0].id)
             #expect(response.header("x-litellm-model-api-base") == proxy.mockBase)
             #expect(response.header("x-litellm-attempted-retries") == "0")
             #expect(response.header("x-litellm-attempted-fallbacks") == "0")
@@ -50,7 +50,8 @@ import Wire
     @Test func upstreamRequestIsAzures() async throws {
         try await withProxy { proxy in
             let body =
-                #"{"model":"o4-mini","max_tokens":50,"user":"u-1","reasoning_effort":"low","api_base":"http://evil.example","messages":[{"role":"user","content":"hi there"}]}"#
+                #"{"model":"o4-mini","max_tokens":50,"user":"u-1","reasoning_effort":"low","#
+                + #""api_base":"http://evil.example","messages":[{"role":"user","content":"hi there"}]}"#
             _ = try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: body)
             let entry = try #require(proxy.mock.journal.entries.last)
             #expect(entry.path == "/openai/deployments/o4-mini/chat/completions")
@@ -118,7 +119,7 @@ import Wire
             #expect(missing.status == 404)
             let info = try await TestHTTP.request(.GET, "\(proxy.base)/model/info", headers: proxy.auth)
             #expect(info.json?.value(at: "data.0.model_name") == "o4-mini")
-            #expect(info.json?.value(at: "data.0.model_info.id")?.stringValue == proxy.engine.config.deployments[0].id)
+            #expect(info.json?.value(at: "data.0.model_info.id")?.stringValue == proxy.gateway.config.deployments[0].id)
             #expect(!info.text.contains(TestConfigs.azureKey) && !info.text.contains("api_key"))
             let refused = try await TestHTTP.request(.GET, "\(proxy.base)/model/info")
             #expect(refused.status == 401)
@@ -229,13 +230,8 @@ import Wire
         ) { proxy in
             let url = "\(proxy.base)/chat/completions"
             func ask(_ model: String, _ prompt: String) async throws -> TestResponse {
-                try await TestHTTP.request(
-                    .POST,
-                    url,
-                    headers: proxy.auth,
-                    body: (["model": .string(model), "messages": [["role": "user", "content": .string(prompt)]]] as JSON)
-                        .serialized()
-                )
+                let body: JSON = ["model": .string(model), "messages": [["role": "user", "content": .string(prompt)]]]
+                return try await TestHTTP.request(.POST, url, headers: proxy.auth, body: body.serialized())
             }
             let filtered = try await ask("gpt-4o", "#mock-scenario: prompt-filtered-jailbreak")
             #expect(filtered.status == 400)

@@ -69,7 +69,7 @@ import Wire
                     let usage = try #require(usageFrames.first?["usage"])
                     let price = try #require(
                         PriceTable.shipped.price(
-                            for: proxy.engine.config.deployments[1],
+                            for: proxy.gateway.config.deployments[1],
                             upstreamModel: "gpt-4o-2024-11-20"
                         )
                     )

@@ -16,18 +16,21 @@ final class Recorded<Value: Sendable>: Sendable {
     var values: [Value] { storage.withLockedValue { $0 } }
 }
 
-/// The router through the engine against a real MockAzure: per-deployment faults (`#mock-fault@DEPLOYMENT:`),
+/// The router through the gateway against a real MockAzure: per-deployment faults (`#mock-fault@DEPLOYMENT:`),
 /// where each attempt went (the mock's journal), the waits asked for (recorded, not slept) and the headers.
 @Suite struct RouterIntegrationTests {
     struct Harness {
-        let engine: ProxyEngine
+        let gateway: Gateway
         let mock: MockAzureEngine
         let sleeps: Recorded<Duration>
 
         func chat(_ model: String, _ prompt: String, stream: Bool = false, extra: String = "") async -> ProxyOutcome {
             let body =
-                #"{"model":"\#(model)","messages":[{"role":"user","content":\#(JSON.string(prompt).serialized())}]\#(stream ? #","stream":true"# : "")\#(extra)}"#
-            return await engine.handle(
+                #"""
+                {"model":"\#(model)","messages":[{"role":"user","content":\#(JSON.string(prompt).serialized())}]\#
+                \#(stream ? #","stream":true"# : "")\#(extra)}
+                """#
+            return await gateway.handle(
                 ProxyCall(
                     operation: .chatCompletions,
                     route: "/chat/completions",
@@ -57,9 +60,11 @@ final class Recorded<Value: Sendable>: Sendable {
         _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
         try await withMockAzure { mock, base in
+            let list = modelList.replacingOccurrences(of: "MOCK", with: base)
+                .replacingOccurrences(of: "KEY", with: TestConfigs.azureKey)
             let yaml = """
                 model_list:
-                \(modelList.replacingOccurrences(of: "MOCK", with: base).replacingOccurrences(of: "KEY", with: TestConfigs.azureKey))
+                \(list)
                 router_settings: \(settings)
                 """
             let config = try ConfigLoader.parse(yaml)
@@ -68,16 +73,16 @@ final class Recorded<Value: Sendable>: Sendable {
             logger.logLevel = .warning
             // The production client: a refused connection fails at once rather than being retried by the pool.
             let client = UpstreamClient()
-            let engine = ProxyEngine(
+            let gateway = Gateway(
                 config: config,
-                client: client.http,
+                transport: UpstreamTransport(client: client.http),
                 logger: logger,
                 routerState: RouterState(now: { clock.now })
             ) { duration in
                 sleeps.append(duration)
             }
             let result: Result<T, any Error>
-            do { result = .success(try await body(Harness(engine: engine, mock: mock, sleeps: sleeps))) } catch {
+            do { result = .success(try await body(Harness(gateway: gateway, mock: mock, sleeps: sleeps))) } catch {
                 result = .failure(error)
             }
             try await client.http.shutdown()
@@ -86,7 +91,10 @@ final class Recorded<Value: Sendable>: Sendable {
     }
 
     static func entry(_ group: String, _ deployment: String, id: String? = nil, extra: String = "") -> String {
-        "  - {model_name: \(group), litellm_params: {model: azure/\(deployment), api_base: MOCK, api_version: '2025-01-01-preview', api_key: KEY\(extra)}\(id.map { ", model_info: {id: \($0)}" } ?? "")}"
+        """
+          - {model_name: \(group), litellm_params: {model: azure/\(deployment), api_base: MOCK, \
+        api_version: '2025-01-01-preview', api_key: KEY\(extra)}\(id.map { ", model_info: {id: \($0)}" } ?? "")}
+        """
     }
 
     static func header(_ outcome: ProxyOutcome, _ name: String) -> String? {
@@ -131,9 +139,9 @@ final class Recorded<Value: Sendable>: Sendable {
             let hits = harness.hits()
             #expect(hits["gpt-4o-mini"] == 20)
             #expect((hits["gpt-4o"] ?? 0) >= 1 && (hits["gpt-4o"] ?? 0) <= 2)
-            #expect(harness.engine.router.state.coolingUntil("big") != nil)
+            #expect(harness.gateway.router.state.coolingUntil("big") != nil)
             // /model/info shows each deployment's state.
-            let states = harness.engine.modelInfo()["data"]?.arrayValue ?? []
+            let states = ModelCatalog(router: harness.gateway.router, deployments: harness.gateway.config.deployments).info()["data"]?.arrayValue ?? []
             let big = states.first { $0.value(at: "model_info.id") == "big" }
             #expect(big?.value(at: "deployment_state.status") == "cooling")
             #expect((big?.value(at: "deployment_state.cooldown_remaining_s")?.doubleValue ?? 0) > 50)
@@ -147,7 +155,8 @@ final class Recorded<Value: Sendable>: Sendable {
 
     @Test func unreachableDeploymentFailsOverToAHealthyOne() async throws {
         let list = """
-              - {model_name: chat, litellm_params: {model: azure/gpt-4o, api_base: 'http://127.0.0.1:1', api_key: k}, model_info: {id: dead}}
+              - {model_name: chat, litellm_params: {model: azure/gpt-4o, api_base: 'http://127.0.0.1:1', \
+            api_key: k}, model_info: {id: dead}}
             \(Self.entry("chat", "gpt-4o", id: "alive"))
             """
         try await Self.withRouter(list, settings: "{routing_strategy: simple-shuffle}") { harness in
@@ -280,10 +289,10 @@ final class Recorded<Value: Sendable>: Sendable {
         try await RouterIntegrationTests.withRouter(RouterIntegrationTests.entry("solo", "gpt-4o")) { harness in
             let outcome = await harness.chat("solo", "hi\n#mock-fault: 500", extra: #","num_retries":50"#)
             #expect(RouterIntegrationTests.status(outcome) == 500)
-            #expect(harness.hits() == ["gpt-4o": ProxyEngine.maximumRequestedRetries + 1])
+            #expect(harness.hits() == ["gpt-4o": Gateway.maximumRequestedRetries + 1])
             #expect(
                 RouterIntegrationTests.header(outcome, "x-litellm-attempted-retries")
-                    == String(ProxyEngine.maximumRequestedRetries)
+                    == String(Gateway.maximumRequestedRetries)
             )
         }
     }

@@ -83,8 +83,10 @@ final class ManualClock: Sendable {
         let router = try Self.router(
             "{routing_strategy: usage-based-routing-v2}",
             deployments: """
-                  - {model_name: g, litellm_params: {model: openai/a, api_key: k, tpm: 1000, rpm: 2}, model_info: {id: a}}
-                  - {model_name: g, litellm_params: {model: openai/b, api_key: k, tpm: 1000, rpm: 100}, model_info: {id: b}}
+                  - {model_name: g, litellm_params: {model: openai/a, api_key: k, tpm: 1000, rpm: 2}, \
+                model_info: {id: a}}
+                  - {model_name: g, litellm_params: {model: openai/b, api_key: k, tpm: 1000, rpm: 100}, \
+                model_info: {id: b}}
                 """
         )
         router.state.begin("b")
@@ -105,8 +107,10 @@ final class ManualClock: Sendable {
         let router = try Self.router(
             "{routing_strategy: cost-based-routing}",
             deployments: """
-                  - {model_name: g, litellm_params: {model: azure/o1, api_base: 'https://x.openai.azure.com', api_key: k}, model_info: {id: expensive}}
-                  - {model_name: g, litellm_params: {model: azure/gpt-4o-mini, api_base: 'https://x.openai.azure.com', api_key: k}, model_info: {id: cheap}}
+                  - {model_name: g, litellm_params: {model: azure/o1, api_base: 'https://x.openai.azure.com', \
+                api_key: k}, model_info: {id: expensive}}
+                  - {model_name: g, litellm_params: {model: azure/gpt-4o-mini, api_base: 'https://x.openai.azure.com', \
+                api_key: k}, model_info: {id: cheap}}
                 """
         )
         #expect(Self.chosen(router.select(group: "g", draw: 0.99)) == "cheap")

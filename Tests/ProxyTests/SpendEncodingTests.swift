@@ -98,7 +98,10 @@ import Wire
         let wrong = dates.filter { SpendRow.format($0) != reference($0) }
         #expect(
             wrong.isEmpty,
-            "\(wrong.count) wrong, e.g. \(wrong.prefix(3).map { "\($0.timeIntervalSince1970): \(SpendRow.format($0)) ≠ \(reference($0))" })"
+            """
+            \(wrong.count) wrong, e.g. \
+            \(wrong.prefix(3).map { "\($0.timeIntervalSince1970): \(SpendRow.format($0)) ≠ \(reference($0))" })
+            """
         )
         #expect(SpendRow.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500")
     }
@@ -144,10 +147,13 @@ import Wire
         let recorder = try Self.recorder(maximum: 64)
         let deployment = try #require(
             try ConfigLoader.parse(
-                "model_list:\n  - {model_name: gpt-4o, litellm_params: {model: azure/gpt-4o, api_base: 'http://127.0.0.1:1'}}"
+                """
+                model_list:
+                  - {model_name: gpt-4o, litellm_params: {model: azure/gpt-4o, api_base: 'http://127.0.0.1:1'}}
+                """
             ).deployments.first
         )
-        var finished = SpendRecorder.Finished(
+        var finished = RequestFacts(
             callID: "call-1",
             operation: .chatCompletions,
             caller: Caller(kind: .master, keyHash: "hash"),
@@ -155,7 +161,7 @@ import Wire
             request: ["model": "gpt-4o"],
             startedAt: Date()
         )
-        func column(_ finished: SpendRecorder.Finished) -> SpendSchema.Value {
+        func column(_ finished: RequestFacts) -> SpendSchema.Value {
             recorder.encodedRow(finished, end: Date(), price: nil, spend: 0).values[
                 SpendSchema.columns.firstIndex(of: "response")!
             ]

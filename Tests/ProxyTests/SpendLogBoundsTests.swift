@@ -42,7 +42,8 @@ import Wire
         try await withProxy { proxy in
             let digits = String(repeating: "7", count: 5000)
             let body =
-                #"{"model":"gpt-4o","user":"r9-short","messages":[{"role":"user","content":"n"}],"metadata":{"ids":[1,2.5,-3],"big":\#(digits)}}"#
+                #"{"model":"gpt-4o","user":"r9-short","messages":[{"role":"user","content":"n"}],"#
+                + #""metadata":{"ids":[1,2.5,-3],"big":\#(digits)}}"#
             #expect(
                 try await TestHTTP.request(.POST, "\(proxy.base)/chat/completions", headers: proxy.auth, body: body)
                     .status == 200
@@ -58,9 +59,9 @@ import Wire
     }
 
     @Test func spendLogsAnswersAPageByDefaultAndAtMostTheMaximum() async throws {
-        #expect(ProxyEngine.spendLogsLimit([:]) == 100)
-        #expect(ProxyEngine.spendLogsLimit(["limit": "10000"]) == 1000)
-        #expect(ProxyEngine.spendLogsLimit(["limit": "0"]) == 1 && ProxyEngine.spendLogsLimit(["limit": "x"]) == 100)
+        #expect(SpendLogReader.limit([:]) == 100)
+        #expect(SpendLogReader.limit(["limit": "10000"]) == 1000)
+        #expect(SpendLogReader.limit(["limit": "0"]) == 1 && SpendLogReader.limit(["limit": "x"]) == 100)
         try await withProxy { proxy in
             for index in 0 ..< 130 {
                 _ = try await TestHTTP.request(

@@ -46,7 +46,7 @@ import Wire
                 row["model"] == "azure/o4-mini" && row["model_group"] == "o4-mini"
                     && row["custom_llm_provider"] == "azure"
             )
-            #expect(row["model_id"]?.stringValue == proxy.engine.config.deployments[0].id)
+            #expect(row["model_id"]?.stringValue == proxy.gateway.config.deployments[0].id)
             #expect(row["api_key"]?.stringValue == SecretHash.sha256Hex(TestConfigs.masterKey))
             #expect(row["call_type"] == "acompletion" && row["status"] == "success")
             // The master key's user is LiteLLM's admin id; the body's `user` is the end user only.
@@ -106,7 +106,8 @@ import Wire
                 "\(proxy.base)/chat/completions",
                 headers: proxy.auth,
                 body:
-                    #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Say hello in three languages"}]}"#
+                    #"{"model":"gpt-4o","stream":true,"#
+                    + #""messages":[{"role":"user","content":"Say hello in three languages"}]}"#
             )
             let id = try #require(stream.json.compactMap { $0["id"]?.stringValue }.first { !$0.isEmpty })
             let row = try #require(try await Self.rows(proxy, "?request_id=\(id)").first)
@@ -134,7 +135,8 @@ import Wire
                 "\(proxy.base)/chat/completions",
                 headers: proxy.auth,
                 body:
-                    #"{"model":"o4-mini","api_key":"sk-client-body-key-777777","messages":[{"role":"user","content":"what llm are you"}]}"#
+                    #"{"model":"o4-mini","api_key":"sk-client-body-key-777777","#
+                    + #""messages":[{"role":"user","content":"what llm are you"}]}"#
             )
             let rows = try await Self.rows(proxy, count: 2)
             let failure = try #require(rows.first { $0["status"] == "failure" })

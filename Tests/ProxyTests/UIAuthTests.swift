@@ -30,7 +30,7 @@ import Wire
                 )
                 #expect(page.status == 303 && page.location == "/ui/login", "\(path)")
             }
-            #expect(try await proxy.engine.keys?.store.countKeys() == 0, "no form did anything")
+            #expect(try await proxy.gateway.keys?.store.countKeys() == 0, "no form did anything")
             // The login page comes back to the page asked for.
             let login = try await browser.get("/ui/login?next=%2Fui%2Fkeys")
             #expect(login.status == 200 && login.text.contains(#"name="next" value="/ui/keys""#))

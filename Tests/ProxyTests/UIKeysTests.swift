@@ -57,7 +57,7 @@ import Wire
 
     @Test func formsWithoutTheSessionsTokenChangeNothing() async throws {
         try await withUI { proxy, browser in
-            let generated = try await proxy.engine.keys!.generate(["key_alias": "kept"])
+            let generated = try await proxy.gateway.keys!.generate(["key_alias": "kept"])
             let token = try #require(generated["token"]?.stringValue)
             for token in [nil, "", "forged-token", UISessionStore.randomToken()] as [String?] {
                 var fields = [("key_alias", "csrf-victim")]
@@ -71,8 +71,8 @@ import Wire
                         == 403
                 )
             }
-            #expect(try await proxy.engine.keys!.store.countKeys() == 1)
-            #expect(try await proxy.engine.keys!.store.key(token: token)?.blocked == false)
+            #expect(try await proxy.gateway.keys!.store.countKeys() == 1)
+            #expect(try await proxy.gateway.keys!.store.key(token: token)?.blocked == false)
             // Another session's token does not work either.
             let other = UIBrowser(base: browser.base)
             try await other.login()
@@ -81,7 +81,7 @@ import Wire
                 try await browser.post("/ui/keys/delete", [("token", token), ("csrf_token", otherToken)]).status == 403
             )
             try await other.client.shutdown()
-            #expect(try await proxy.engine.keys!.store.countKeys() == 1)
+            #expect(try await proxy.gateway.keys!.store.countKeys() == 1)
         }
     }
 
@@ -92,7 +92,7 @@ import Wire
             let duration = try await browser.submit("/ui/keys", [("duration", "forever")])
             #expect(duration.status == 400 && duration.text.contains("duration must look like"))
             #expect(try await browser.submit("/ui/keys/block", [("token", "sk-not-a-hash")]).status == 400)
-            #expect(try await proxy.engine.keys!.store.countKeys() == 0)
+            #expect(try await proxy.gateway.keys!.store.countKeys() == 0)
         }
     }
 }

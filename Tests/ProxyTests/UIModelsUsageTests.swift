@@ -18,7 +18,7 @@ import Wire
                 page.text.contains(#"<td class="api-base">\#(proxy.mockBase)</td>"#)
                     && page.text.contains("<td>2025-01-01-preview</td>")
             )
-            #expect(page.text.contains(proxy.engine.config.deployments[0].id))
+            #expect(page.text.contains(proxy.gateway.config.deployments[0].id))
             #expect(page.text.contains("timeout 0.5 s") && page.text.contains("mode embedding"))
             #expect(
                 !page.text.contains(TestConfigs.azureKey) && !page.text.contains("healthy</span>"),
@@ -38,7 +38,8 @@ import Wire
 
     @Test func usageSumsTheSeedPerDayAndModelWithAChart() async throws {
         try await withUI { proxy, browser in
-            // MockAzure answers the seed with the same id each time, and a row per request id is kept: one seed, one other.
+            // MockAzure answers the seed with the same id each time, and a row per request id is kept: one seed, one
+            // other.
             try await uiChat(proxy)
             try await uiChat(proxy, model: "gpt-4o", prompt: "Say hello in three languages")
             let usage = try await browser.poll("/ui/usage", until: "<tr><td>gpt-4o</td>")
@@ -46,7 +47,10 @@ import Wire
             let models = try #require(UILogsTests.section("usage-models", in: usage.text, tag: "table"))
             #expect(
                 models.contains(
-                    #"<tr><td>o4-mini</td><td class="num">1</td><td class="num">0</td><td class="num">$0.0007689</td><td class="num">11</td><td class="num">172</td><td class="num">128</td></tr>"#
+                    #"""
+                    <tr><td>o4-mini</td><td class="num">1</td><td class="num">0</td><td class="num">$0.0007689</td>\#
+                    <td class="num">11</td><td class="num">172</td><td class="num">128</td></tr>
+                    """#
                 ),
                 "\(models)"
             )

@@ -51,7 +51,8 @@ import Wire
 
     @Test func azureDeploymentURLAndKey() throws {
         let deployment = try Self.deployment(
-            "{model_name: o4-mini, litellm_params: {model: o4-mini, api_base: 'https://r.openai.azure.com/', api_version: '2025-01-01-preview', api_key: k}}"
+            "{model_name: o4-mini, litellm_params: {model: o4-mini, api_base: 'https://r.openai.azure.com/', "
+                + "api_version: '2025-01-01-preview', api_key: k}}"
         )
         let request = UpstreamRequestBuilder(environment: [:]).build(
             deployment,
@@ -63,7 +64,8 @@ import Wire
         )
         #expect(
             request.url
-                == "https://r.openai.azure.com/openai/deployments/o4-mini/chat/completions?api-version=2025-01-01-preview"
+                == "https://r.openai.azure.com/openai/deployments/o4-mini/chat/completions"
+                + "?api-version=2025-01-01-preview"
         )
         #expect(request.headers.contains { $0 == ("api-key", "k") })
         #expect(!request.headers.contains { $0.0 == "authorization" })
@@ -90,14 +92,16 @@ import Wire
             ).url.hasSuffix("?api-version=2024-10-21")
         )
         let v1 = try Self.deployment(
-            "{model_name: g, litellm_params: {model: azure/gpt-4o, api_base: 'https://r.openai.azure.com', api_version: v1, api_key: k}}"
+            "{model_name: g, litellm_params: {model: azure/gpt-4o, api_base: 'https://r.openai.azure.com', "
+                + "api_version: v1, api_key: k}}"
         )
         #expect(
             UpstreamRequestBuilder(environment: [:]).build(v1, operation: .chatCompletions, body: [:]).url
                 == "https://r.openai.azure.com/openai/v1/chat/completions"
         )
         let full = try Self.deployment(
-            "{model_name: g, litellm_params: {model: azure/x, api_base: 'https://r.openai.azure.com/openai/deployments/x', api_version: '2024-10-21', api_key: k}}"
+            "{model_name: g, litellm_params: {model: azure/x, "
+                + "api_base: 'https://r.openai.azure.com/openai/deployments/x', api_version: '2024-10-21', api_key: k}}"
         )
         #expect(
             UpstreamRequestBuilder(environment: [:]).build(full, operation: .chatCompletions, body: [:]).url
@@ -107,7 +111,8 @@ import Wire
 
     @Test func streamsAlwaysAskForUsageAndOpenAIUsesBearer() throws {
         let deployment = try Self.deployment(
-            "{model_name: g, litellm_params: {model: openai/gpt-4o, api_base: 'http://localhost:9/v1', api_key: k, reasoning_effort: low}}"
+            "{model_name: g, litellm_params: {model: openai/gpt-4o, api_base: 'http://localhost:9/v1', "
+                + "api_key: k, reasoning_effort: low}}"
         )
         let request = UpstreamRequestBuilder(environment: [:]).build(
             deployment,
@@ -137,7 +142,8 @@ import Wire
             Data(contentsOf: TestPaths.root.appendingPathComponent("fixtures/reference/seed-proxy-response.json"))
         )
         let deployment = try UpstreamRequestBuilderTests.deployment(
-            "{model_name: o4-mini, litellm_params: {model: o4-mini, api_base: 'https://r.openai.azure.com', api_key: k}}"
+            "{model_name: o4-mini, litellm_params: "
+                + "{model: o4-mini, api_base: 'https://r.openai.azure.com', api_key: k}}"
         )
         let shaped = ResponseShaper.shape(upstream, deployment: deployment)
         #expect(
@@ -195,7 +201,8 @@ import Wire
         let table = PriceTable.shipped
         #expect(table.prices.count >= 15)
         let deployment = try UpstreamRequestBuilderTests.deployment(
-            "{model_name: o4-mini, litellm_params: {model: azure/o4-mini, api_base: 'https://r.openai.azure.com', api_key: k}}"
+            "{model_name: o4-mini, litellm_params: "
+                + "{model: azure/o4-mini, api_base: 'https://r.openai.azure.com', api_key: k}}"
         )
         let price = try #require(table.price(for: deployment, upstreamModel: "o4-mini-2025-04-16"))
         #expect(price == PriceTable.Price(input: 1.1e-06, output: 4.4e-06, cacheRead: 2.75e-07))
@@ -209,7 +216,8 @@ import Wire
         )
         #expect(abs(cached - (86 * 2.5e-06 + 1920 * 1.25e-06 + 24 * 1e-05)) < 1e-12)
         let custom = try UpstreamRequestBuilderTests.deployment(
-            "{model_name: m, litellm_params: {model: openai/my-model, api_key: k}, model_info: {input_cost_per_token: 1.0e-06, output_cost_per_token: 2.0e-06}}"
+            "{model_name: m, litellm_params: {model: openai/my-model, api_key: k}, model_info: "
+                + "{input_cost_per_token: 1.0e-06, output_cost_per_token: 2.0e-06}}"
         )
         #expect(
             table.price(for: custom, upstreamModel: "my-model")

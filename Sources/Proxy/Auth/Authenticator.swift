@@ -54,13 +54,42 @@ public struct Authenticator: Sendable {
     public var virtualKeys: (any VirtualKeyStore)?
     /// The master key's sha256, computed once (every request made with it carries the hash into its spend row).
     var masterKeyHash: String
+    /// Refused keys per client address (guessing keys, or hammering the key database with unknown ones).
+    public var throttle: FailureThrottle?
 
-    public init(masterKey: String?, extractor: KeyExtractor = KeyExtractor(), virtualKeys: (any VirtualKeyStore)? = nil)
-    {
+    public init(
+        masterKey: String?,
+        extractor: KeyExtractor = KeyExtractor(),
+        virtualKeys: (any VirtualKeyStore)? = nil,
+        throttle: FailureThrottle? = nil
+    ) {
         self.masterKey = masterKey
         self.extractor = extractor
         self.virtualKeys = virtualKeys
         self.masterKeyHash = masterKey.map(SecretHash.sha256Hex) ?? ""
+        self.throttle = throttle
+    }
+
+    /// The caller of a request with these (lower-case) headers. An address with too many refused keys in its window
+    /// gets a 429 with `retry-after` before any key is looked at.
+    public func authenticate(_ headers: [(String, String)], clientIP: String?) async throws(ProxyError) -> Caller {
+        if let wait = throttle?.retryAfter(clientIP) { throw .tooManyFailedAuthentications(retryAfter: wait) }
+        do {
+            return try await authenticate { name in headers.first { $0.0 == name }?.1 }
+        } catch {
+            // A refused key counts; no key at all is no guess (and costs no lookup).
+            if error.status == 401, error.error.message != ProxyError.noKey.error.message { throttle?.failed(clientIP) }
+            throw error
+        }
+    }
+
+    /// A management call's caller: the master key (or anyone, on an open proxy without one); virtual keys get 403.
+    public func authenticateMaster(_ headers: [(String, String)], clientIP: String?) async throws(ProxyError)
+        -> Caller
+    {
+        let caller = try await authenticate(headers, clientIP: clientIP)
+        if case .virtualKey = caller.kind { throw .masterKeyRequired }
+        return caller
     }
 
     public func authenticate(_ header: (String) -> String?) async throws(ProxyError) -> Caller {

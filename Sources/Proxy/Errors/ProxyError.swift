@@ -120,6 +120,31 @@ public struct ProxyError: Error, Sendable {
         )
     }
 
+    /// `/models/{id}` for a model that is not configured.
+    public static func modelNotFound(_ id: String) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 404,
+                message: "The model `\(id)` does not exist",
+                type: "invalid_request_error",
+                param: "model"
+            )
+        )
+    }
+
+    /// A virtual key asked for a model group outside its `models`.
+    public static func modelNotAllowed(_ model: String, allowed: [String]) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 401,
+                message: "Authentication Error, API Key not allowed to access model. This token can only access "
+                    + "models=\(allowed). Tried to access \(model)",
+                type: "key_model_access_denied",
+                param: "model"
+            )
+        )
+    }
+
     public static func bodyTooLarge(limit: Int) -> ProxyError {
         ProxyError(
             OpenAIError(

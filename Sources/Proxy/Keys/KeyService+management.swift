@@ -171,7 +171,7 @@ extension KeyService {
 
     public func list(page: Int, size: Int) async throws(ProxyError) -> JSON {
         // Clamped here too: `(page - 1) * size` must not overflow whoever calls this with a raw number.
-        let page = min(ProxyEngine.lastPage, max(1, page)), size = min(100, max(1, size))
+        let page = min(Paging.lastPage, max(1, page)), size = min(100, max(1, size))
         let keys = try await storeCall { try await self.store.listKeys(offset: (page - 1) * size, limit: size) }
         let total = try await storeCall { try await self.store.countKeys() }
         return [

@@ -132,7 +132,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
         do {
             let answer = NIOLockedValueBox<VirtualKey?>(nil)
             let store = self.store
-            try await SpendWriter.withTimeout(lookupTimeout) {
+            try await Deadline.run(within: lookupTimeout) {
                 let key = try await store.key(token: token)
                 answer.withLockedValue { $0 = key }
             }

@@ -57,10 +57,10 @@ public final class KeyUsageSync: Service, Sendable {
                 // must keep its pace and stop on SIGTERM meanwhile.
                 if !prepared {
                     let store = self.store
-                    try await SpendWriter.withTimeout(.seconds(5)) { try await store.prepareKeyUsage() }
+                    try await Deadline.run(within: .seconds(5)) { try await store.prepareKeyUsage() }
                     prepared = true
                 }
-                try await SpendWriter.withTimeout(.seconds(5)) { try await self.sync() }
+                try await Deadline.run(within: .seconds(5)) { try await self.sync() }
                 if failing { logger.info("key usage sync working again") }
                 failing = false
             } catch {
@@ -79,7 +79,7 @@ public final class KeyUsageSync: Service, Sendable {
             self.store, self.replica,
             keys.localUsage().mapValues { KeyUsage(requests: $0.requests, tokens: $0.tokens, inFlight: 0) }
         )
-        try? await SpendWriter.withTimeout(.seconds(2)) {
+        try? await Deadline.run(within: .seconds(2)) {
             try await store.publishKeyUsage(replica: replica, usage: leaving)
         }
     }

@@ -10,7 +10,7 @@ import NIOHTTPTypes
 ///
 /// It sits after Hummingbird's connection-state handler, so idle timeouts and graceful shutdown see its requests.
 /// One request at a time: while a request is with Hummingbird, or an answer is being written, the next request waits
-/// (pipelined requests keep their order). The engine runs in a task that prefers this connection's event loop, so
+/// (pipelined requests keep their order). The gateway runs in a task that prefers this connection's event loop, so
 /// a request and its upstream exchange stay on one thread.
 final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -24,7 +24,7 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case responding
     }
 
-    let engine: ProxyEngine
+    let gateway: Gateway
     let executor: EventLoopTaskExecutor
     let limit: Int
     var state = State.idle
@@ -40,11 +40,11 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     var bodyDeadline: Scheduled<Void>?
     let bodyTimeout: TimeAmount
 
-    init(engine: ProxyEngine, executor: EventLoopTaskExecutor) {
-        self.engine = engine
+    init(gateway: Gateway, executor: EventLoopTaskExecutor) {
+        self.gateway = gateway
         self.executor = executor
-        self.limit = engine.config.settings.maximumRequestBodySize
-        self.bodyTimeout = .milliseconds(Int64(engine.config.settings.requestBodyTimeout * 1000))
+        self.limit = gateway.config.settings.maximumRequestBodySize
+        self.bodyTimeout = .milliseconds(Int64(gateway.config.settings.requestBodyTimeout * 1000))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -154,9 +154,9 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         state = .responding
-        let error = ProxyError.bodyTimeout(seconds: engine.config.settings.requestBodyTimeout)
+        let error = ProxyError.bodyTimeout(seconds: gateway.config.settings.requestBodyTimeout)
         let body = error.error.json.byteBuffer()
-        var fields = ProxyServer.fields([("content-type", "application/json")])
+        var fields = HTTPAnswer.fields([("content-type", "application/json")])
         fields[.contentLength] = String(body.readableBytes)
         fields[.connection] = "close"
         fields[.date] = HTTPDate.now()
@@ -197,41 +197,33 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             operation: route.operation,
             route: route.operation.route,
             pathModel: route.pathModel,
-            headers: ProxyServer.headers(head.headerFields),
+            headers: HTTPAnswer.headers(head.headerFields),
             body: body,
             started: started
         )
         call.eventLoop = context.eventLoop
-        call.clientIP = engine.config.settings.auth.forwardedFor.clientIP(
+        call.clientIP = gateway.config.settings.auth.forwardedFor.clientIP(
             forwardedFor: call.header("x-forwarded-for"),
             peer: context.channel.remoteAddress?.ipAddress
         )
         let close = head.headerFields[.connection]?.lowercased().contains("close") == true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let engine = self.engine
+        let gateway = self.gateway
         task = Task(executorPreference: executor) {
-            let outcome = await engine.handle(call)
+            let outcome = await gateway.handle(call)
             // On this connection's event loop (the task's executor).
             let (handler, context) = bound.value
+            var head = outcome.head
+            head.headerFields[.date] = HTTPDate.now()
             switch outcome {
-            case .complete(let status, let headers, let body):
-                var fields = ProxyServer.fields(headers)
-                fields[.contentLength] = String(body.readableBytes)
-                fields[.date] = HTTPDate.now()
-                context.write(
-                    handler.wrapOutboundOut(.head(HTTPResponse(status: .init(code: status), headerFields: fields))),
-                    promise: nil
-                )
+            case .complete(_, _, let body):
+                // Written without waiting: a whole answer is three writes and one flush.
+                context.write(handler.wrapOutboundOut(.head(head)), promise: nil)
                 context.write(handler.wrapOutboundOut(.body(body)), promise: nil)
                 context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
-            case .stream(let headers, let relay):
-                var fields = ProxyServer.fields(headers)
-                fields[.date] = HTTPDate.now()
-                context.writeAndFlush(
-                    handler.wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))),
-                    promise: nil
-                )
-                _ = await relay.run { buffer in
+            case .stream:
+                context.writeAndFlush(handler.wrapOutboundOut(.head(head)), promise: nil)
+                try? await outcome.writeBody { buffer in
                     let (handler, context) = bound.value
                     try await context.writeAndFlush(handler.wrapOutboundOut(.body(buffer))).get()
                 }

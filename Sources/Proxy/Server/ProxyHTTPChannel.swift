@@ -15,23 +15,23 @@ public struct ProxyHTTPChannel: ServerChildChannel {
     public typealias Value = HTTP1Channel.Value
 
     let inner: HTTP1Channel
-    let engine: ProxyEngine?
+    let gateway: Gateway?
 
-    /// Without an engine, Hummingbird serves every route.
-    public init(responder: @escaping HTTPChannelHandler.Responder, engine: ProxyEngine?, keepAliveTimeout: TimeAmount?)
+    /// Without a gateway, Hummingbird serves every route.
+    public init(responder: @escaping HTTPChannelHandler.Responder, gateway: Gateway?, keepAliveTimeout: TimeAmount?)
     {
         self.inner = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: keepAliveTimeout))
-        self.engine = engine
+        self.gateway = gateway
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(ConnectRefusal(), position: .first)
-            if let engine {
+            if let gateway {
                 let state = try pipeline.context(handlerType: HTTPConnectionStateHandler.self)
                 try pipeline.addHandler(
-                    ProxyFastPath(engine: engine, executor: .of(channel.eventLoop)),
+                    ProxyFastPath(gateway: gateway, executor: .of(channel.eventLoop)),
                     position: .after(state.handler)
                 )
             }
@@ -49,8 +49,8 @@ public struct ProxyHTTPChannel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// The proxy's HTTP/1 server (``ProxyHTTPChannel``).
-    public static func proxyHTTP1(engine: ProxyEngine?, keepAliveTimeout: TimeAmount?) -> HTTPServerBuilder {
-        .init { responder in ProxyHTTPChannel(responder: responder, engine: engine, keepAliveTimeout: keepAliveTimeout)
+    public static func proxyHTTP1(gateway: Gateway?, keepAliveTimeout: TimeAmount?) -> HTTPServerBuilder {
+        .init { responder in ProxyHTTPChannel(responder: responder, gateway: gateway, keepAliveTimeout: keepAliveTimeout)
         }
     }
 }

@@ -15,8 +15,8 @@ public struct ProxyRoute: Sendable, Equatable {
             self.init(operation: operation, pathModel: nil)
             return
         }
-        guard path.hasPrefix("/openai/deployments/") else { return nil }
-        let tail = path.dropFirst("/openai/deployments/".count)
+        guard path.hasPrefix(ProxyRoute.azurePrefix) else { return nil }
+        let tail = path.dropFirst(ProxyRoute.azurePrefix.count)
         guard let slash = tail.firstIndex(of: "/"), slash != tail.startIndex,
             let operation = ProxyRoute.operations[String(tail[slash...])]
         else { return nil }
@@ -27,6 +27,15 @@ public struct ProxyRoute: Sendable, Equatable {
         self.operation = operation
         self.pathModel = pathModel
     }
+
+    /// The proxied paths as the HTTP router registers them: each operation with and without `/v1`, and under
+    /// Azure's `/openai/deployments/{model}` (`azure`: the path names the model).
+    static let routerPaths: [(path: String, operation: ProxyOperation, azure: Bool)] =
+        operations.sorted { $0.key < $1.key }.flatMap { path, operation in
+            [(path, operation, false), ("/v1" + path, operation, false), (azurePrefix + ":model" + path, operation, true)]
+        }
+
+    static let azurePrefix = "/openai/deployments/"
 
     static let operations: [String: ProxyOperation] = [
         "/chat/completions": .chatCompletions, "/completions": .completions, "/embeddings": .embeddings,

@@ -7,7 +7,7 @@ extension SpendRecorder {
     /// JSON text is longer than `maximumStringLength`. A shorter text cannot hold a string, a number or a numeric
     /// array that `truncated` cuts (each of those is cut only when its own text passes the limit), so most requests
     /// skip the copy of their bodies that truncation makes.
-    func encodedRow(_ finished: Finished, end: Date, price: PriceTable.Price?, spend: Double) -> EncodedSpendRow {
+    func encodedRow(_ finished: RequestFacts, end: Date, price: PriceTable.Price?, spend: Double) -> EncodedSpendRow {
         var response: String?
         if storePrompts, finished.response != nil, let body = finished.responseBody,
             body.readableBytes <= maximumStringLength

@@ -29,42 +29,10 @@ public struct SpendRecorder: Sendable {
         self.maximumStringLength = settings.spend.maximumStringLength
     }
 
-    /// What the engine knows about a request when it ends.
-    public struct Finished: Sendable {
-        public var callID: String
-        public var operation: ProxyOperation
-        public var caller: Caller
-        public var deployment: ModelDeployment
-        public var request: JSONObject
-        public var startedAt: Date
-        public var firstByteAt: Date?
-        public var clientIP: String?
-        /// The shaped answer (or the assembled stream), nil on failure.
-        public var response: JSON?
-        /// `response` as the client got it (its compact JSON text), when the engine has the bytes: the row takes them
-        /// instead of serializing the answer a second time. Must be `response.serialized()`'s bytes.
-        public var responseBody: ByteBuffer?
-        public var usage: JSON?
-        public var upstreamModel: String?
-        public var error: ProxyError?
-        /// When the answering attempt started (nil once the router has accounted for a failed attempt).
-        public var attemptStartedAt: Date?
-        /// The model name the request was routed on (a configured group or alias, never the raw body value, which
-        /// on `/openai/deployments/{model}/…` is free text): a bounded metric label.
-        public var requestedModel: String?
-        /// How a stream ended (`StreamRelay.Summary.outcome`); nil for plain answers.
-        public var streamOutcome: String?
-        /// `usage` is the proxy's estimate: the stream ended before the upstream's usage frame.
-        public var usageEstimated = false
-        /// Retries and fallbacks the router made for this request.
-        public var retries = 0
-        public var fallbacks = 0
-    }
-
     /// Queues the row (unless spend logs are disabled; it is built later, off the request path) and adds the
     /// request's spend to its key. Returns the spend and total tokens.
     @discardableResult
-    public func record(_ finished: Finished) -> (spend: Double, tokens: Int) {
+    public func record(_ finished: RequestFacts) -> (spend: Double, tokens: Int) {
         let now = Date()
         let usage = finished.usage ?? [:]
         let price = prices.price(for: finished.deployment, upstreamModel: finished.upstreamModel)
@@ -92,7 +60,7 @@ public struct SpendRecorder: Sendable {
     }
 
     /// The spend row of a finished request, its bodies as they are (`encodedRow` truncates them as it serializes).
-    func row(_ finished: Finished, end now: Date, price: PriceTable.Price?, spend: Double) -> SpendRow {
+    func row(_ finished: RequestFacts, end now: Date, price: PriceTable.Price?, spend: Double) -> SpendRow {
         let usage = finished.usage ?? [:]
         let prompt = usage["prompt_tokens"]?.tokenCount ?? 0
         let completion = usage["completion_tokens"]?.tokenCount ?? 0

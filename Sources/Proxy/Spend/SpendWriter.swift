@@ -161,7 +161,7 @@ public final class SpendWriter: Service, Sendable {
     /// is unreachable, and the writer must go on spilling and stop on SIGTERM meanwhile.
     func prepareStore() async {
         let store = self.store
-        try? await SpendWriter.withTimeout(insertTimeout) {
+        try? await Deadline.run(within: insertTimeout) {
             try await store.prepare()
             try await (store as? any KeyStore)?.prepareKeys()
         }
@@ -226,7 +226,7 @@ public final class SpendWriter: Service, Sendable {
             if pending.isEmpty { break }
             let batch = pending.map { $0.build() }
             do {
-                try await SpendWriter.withTimeout(insertTimeout) { try await self.store.insert(batch) }
+                try await Deadline.run(within: insertTimeout) { try await self.store.insert(batch) }
                 let wasDisconnected = state.withLockedValue { state -> Bool in
                     state.queue.removeFirst(min(batch.count, state.queue.count))
                     state.counters.written += batch.count
@@ -257,7 +257,6 @@ public final class SpendWriter: Service, Sendable {
         return true
     }
 
-    struct InsertTimedOut: Error {}
 
     /// Rows per `insert` call: the stores write them in INSERTs of ≤ 100 rows, each call in one transaction.
     static let rowsPerInsert = 5000
@@ -265,42 +264,6 @@ public final class SpendWriter: Service, Sendable {
     /// Queued rows that start a flush before the interval ends: half the queue's capacity, at most 2,000 (a smaller
     /// working set between flushes, and a transaction's worth).
     var flushAt: Int { min(capacity / 2, 2000) }
-
-    /// Runs `operation`, giving up after `limit` even when the operation ignores cancellation (a database that stops
-    /// answering mid-query): the caller is released and the operation is cancelled and left to finish on its own.
-    static func withTimeout(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
-        let outcome = Once()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            outcome.set(continuation)
-            let work = Task {
-                do {
-                    try await operation()
-                    outcome.resume(nil)
-                } catch {
-                    outcome.resume(error)
-                }
-            }
-            Task {
-                try? await Task.sleep(for: limit)
-                work.cancel()
-                outcome.resume(InsertTimedOut())
-            }
-        }
-    }
-
-    /// A continuation resumed by whichever side finishes first.
-    final class Once: Sendable {
-        let continuation = NIOLockedValueBox<CheckedContinuation<Void, any Error>?>(nil)
-        func set(_ value: CheckedContinuation<Void, any Error>) { continuation.withLockedValue { $0 = value } }
-        func resume(_ error: (any Error)?) {
-            guard
-                let pending = continuation.withLockedValue({ value in
-                    defer { value = nil }; return value
-                })
-            else { return }
-            if let error { pending.resume(throwing: error) } else { pending.resume() }
-        }
-    }
 
     /// Moves rows beyond the queue's capacity to the spill file.
     func spillOverflow() {
@@ -373,7 +336,7 @@ public final class SpendWriter: Service, Sendable {
         do {
             for start in stride(from: 0, to: rows.count, by: SpendWriter.rowsPerInsert) {
                 let batch = Array(rows[start ..< min(rows.count, start + SpendWriter.rowsPerInsert)])
-                try await SpendWriter.withTimeout(insertTimeout) { try await self.store.insert(batch) }
+                try await Deadline.run(within: insertTimeout) { try await self.store.insert(batch) }
             }
             try FileManager.default.removeItem(atPath: path)
             state.withLockedValue { $0.counters.replayed += rows.count }

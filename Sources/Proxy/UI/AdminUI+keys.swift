@@ -23,12 +23,12 @@ extension AdminUI {
     static let keysPageSize = 50
 
     func keysPage(_ request: Request, id: String, session: UISession) async throws -> Response {
-        let page = ProxyEngine.page(UIForm.query(request)["page"])
+        let page = Paging.page(UIForm.query(request)["page"])
         // Taken before rendering, so the new key is on this page only.
         let created = sessions.takeCreatedKey(id: id)
         var keys: [VirtualKey] = []
         var total = 0
-        if let service = engine.keys {
+        if let service = services.keys {
             do {
                 keys = try await service.store.listKeys(
                     offset: (page - 1) * AdminUI.keysPageSize,
@@ -49,17 +49,17 @@ extension AdminUI {
             empty: keys.isEmpty,
             total: UIFormat.count(total),
             created: created,
-            models: engine.router.groupOrder.map(KeysPage.Model.init),
+            models: services.catalog.router.groupOrder.map(KeysPage.Model.init),
             previous: page > 1 ? "/ui/keys?page=\(page - 1)" : nil,
             next: page < pages ? "/ui/keys?page=\(page + 1)" : nil,
             pageText: "Page \(page) of \(pages)",
-            noStore: engine.keys == nil
+            noStore: services.keys == nil
         )
         return render("keys", title: "Keys", page: view, session: (id, session, "/ui/keys"))
     }
 
     func createKey(_ form: UIForm, id: String, session: UISession) async throws -> Response {
-        guard let service = engine.keys else {
+        guard let service = services.keys else {
             throw UIFailure(status: 400, message: "Keys need a database (none is connected).")
         }
         let generated = try await service.generate(try UIKeyRow.generateBody(form))
@@ -76,7 +76,7 @@ extension AdminUI {
             "ui key created",
             metadata: [
                 "user": "\(session.username)", "key_name": "\(created.keyName)",
-                "key_alias": "\(UIFormat.redactText(created.alias ?? "", masterKey: engine.config.settings.masterKey))",
+                "key_alias": "\(UIFormat.redactText(created.alias ?? "", masterKey: settings.masterKey))",
             ]
         )
         return AdminUI.redirect("/ui/keys")
@@ -84,7 +84,7 @@ extension AdminUI {
 
     /// Block, unblock or delete the key a form names by its hash.
     func changeKey(_ operation: String, form: UIForm, id: String, session: UISession) async throws -> Response {
-        guard let service = engine.keys else {
+        guard let service = services.keys else {
             throw UIFailure(status: 400, message: "Keys need a database (none is connected).")
         }
         // Only a hash is accepted here: a form never carries a key.

@@ -115,7 +115,7 @@ extension AdminUI {
     }
 
     func clientIP(_ request: Request, remoteIP: String?) -> String {
-        engine.config.settings.auth.forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: remoteIP)
+        settings.auth.forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: remoteIP)
             ?? "-"
     }
 }

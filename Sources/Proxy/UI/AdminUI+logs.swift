@@ -34,15 +34,15 @@ extension AdminUI {
         var noStore: Bool
     }
 
-    var store: (any SpendStore)? { engine.spend?.writer.store }
+    var store: (any SpendStore)? { services.spendLogs.store }
 
     func logsPage(_ request: Request, id: String, session: UISession) async throws -> Response {
         let filter = UILogFilter(UIForm.query(request))
         let (rows, total, capped) = try await fetchLogs(filter)
         let pages = max(1, (total + UILogFilter.pageSize - 1) / UILogFilter.pageSize)
         func link(page: Int) -> String { "/ui/logs?" + UIForm.encode(filter.queryItems + [("page", String(page))]) }
-        let masterKeyHash = engine.config.settings.masterKey.map(SecretHash.sha256Hex)
-        let groups = engine.router.groupOrder
+        let masterKeyHash = settings.masterKey.map(SecretHash.sha256Hex)
+        let groups = services.catalog.router.groupOrder
         let page = LogsPage(
             rows: rows.map { UILogRow($0, masterKeyHash: masterKeyHash) },
             empty: rows.isEmpty,
@@ -90,11 +90,11 @@ extension AdminUI {
     }
 
     func logDetailPage(_ requestID: String, id: String, session: UISession) async throws -> Response {
-        let rows = try await engine.spendRows(SpendLogQuery(requestID: requestID, limit: 1))
+        let rows = try await services.spendLogs.rows(SpendLogQuery(requestID: requestID, limit: 1))
         guard let row = rows.first else {
             throw UIFailure(status: 404, message: "No log with request id \(requestID).")
         }
-        let detail = UILogDetail(row, masterKey: engine.config.settings.masterKey)
+        let detail = UILogDetail(row, masterKey: settings.masterKey)
         return render("log-detail", title: "Log \(row.requestID)", page: detail, session: (id, session, "/ui/logs"))
     }
 }

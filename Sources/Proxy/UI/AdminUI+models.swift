@@ -39,7 +39,7 @@ extension AdminUI {
         let check = UIForm.query(request)["health"] == "1"
         var results: [String: String?] = [:]
         if check {
-            let health = await engine.health()
+            let health = await services.health.run()
             for entry in health["healthy_endpoints"]?.arrayValue ?? [] {
                 if let model = entry["model_id"]?.stringValue { results[model] = .some(nil) }
             }
@@ -50,17 +50,17 @@ extension AdminUI {
             }
             logger.info("ui health check", metadata: ["user": "\(session.username)"])
         }
-        let masterKey = engine.config.settings.masterKey
-        let groups = engine.router.groupOrder.map { name in
+        let masterKey = settings.masterKey
+        let groups = services.catalog.router.groupOrder.map { name in
             ModelsPage.Group(
                 name: name,
-                deployments: (engine.router.groups[name] ?? []).map { deployment in
+                deployments: (services.catalog.router.groups[name] ?? []).map { deployment in
                     let result = results[deployment.id]
                     let settings = [
-                        deployment.timeout.map { "timeout \(ProxyEngine.costText($0)) s" },
-                        deployment.streamTimeout.map { "stream timeout \(ProxyEngine.costText($0)) s" },
+                        deployment.timeout.map { "timeout \(NumberText.cost($0)) s" },
+                        deployment.streamTimeout.map { "stream timeout \(NumberText.cost($0)) s" },
                         deployment.rpm.map { "\($0) RPM" }, deployment.tpm.map { "\($0) TPM" },
-                        deployment.weight.map { "weight \(ProxyEngine.costText($0))" },
+                        deployment.weight.map { "weight \(NumberText.cost($0))" },
                         deployment.modelInfo["mode"]?.stringValue.map { "mode \($0)" },
                     ].compactMap { $0 }
                     return ModelsPage.Deployment(
@@ -80,10 +80,10 @@ extension AdminUI {
         let healthy = results.values.filter { $0 == nil }.count
         let page = ModelsPage(
             groups: groups,
-            aliases: engine.router.aliases.sorted { $0.key < $1.key }.map {
+            aliases: services.catalog.router.aliases.sorted { $0.key < $1.key }.map {
                 ModelsPage.Alias(name: $0.key, target: $0.value)
             },
-            hasAliases: !engine.router.aliases.isEmpty,
+            hasAliases: !services.catalog.router.aliases.isEmpty,
             checked: check,
             summary: "\(healthy) healthy, \(results.count - healthy) unhealthy"
         )

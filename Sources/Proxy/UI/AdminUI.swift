@@ -5,11 +5,12 @@ import Logging
 import NIOCore
 import Wire
 
-/// The admin UI at `/ui`: server-rendered pages over the engine's spend logs, keys and models. Every page needs a
+/// The admin UI at `/ui`: server-rendered pages over the spend logs, keys and models. Every page needs a
 /// session (else a redirect to the login page); every POST needs the session's CSRF token. Its log lines name the
 /// user and the action, never a key or a session id.
 struct AdminUI: Sendable {
-    let engine: ProxyEngine
+    let services: ManagementServices
+    let settings: ProxySettings
     let sessions: UISessionStore
     let credentials: UICredentials
     let templates: UITemplates
@@ -21,17 +22,20 @@ struct AdminUI: Sendable {
     static let loginCookie = "ui_login_csrf"
 
     init(
-        engine: ProxyEngine,
-        environment: [String: String],
+        services: ManagementServices,
+        settings: ProxySettings,
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         sessions: UISessionStore = UISessionStore(),
         templates: UITemplates = .shipped
     ) {
-        self.engine = engine
+        self.services = services
+        self.settings = settings
         self.sessions = sessions
-        self.credentials = UICredentials(masterKey: engine.config.settings.masterKey, environment: environment)
+        self.credentials = UICredentials(masterKey: settings.masterKey, environment: environment)
         self.templates = templates
-        self.loginThrottle = FailureThrottle(engine.config.settings.auth.uiLoginThrottle)
-        var logger = engine.logger
+        self.loginThrottle = FailureThrottle(settings.auth.uiLoginThrottle)
+        var logger = logger
         logger[metadataKey: "component"] = "ui"
         self.logger = logger
     }

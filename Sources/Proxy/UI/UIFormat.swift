@@ -9,11 +9,11 @@ enum UIFormat {
     static func time(_ date: Date?) -> String { date.map(time) ?? "–" }
 
     /// `$0.0007689`.
-    static func cost(_ value: Double) -> String { value == 0 ? "$0" : "$" + ProxyEngine.costText(value) }
+    static func cost(_ value: Double) -> String { value == 0 ? "$0" : "$" + NumberText.cost(value) }
 
     /// A total in dollars for sums (`$12.3456`), enough digits for the small amounts a request costs.
     static func dollars(_ value: Double) -> String {
-        value == 0 ? "$0" : value < 0.01 ? "$" + ProxyEngine.costText(value) : String(format: "$%.4f", value)
+        value == 0 ? "$0" : value < 0.01 ? "$" + NumberText.cost(value) : String(format: "$%.4f", value)
     }
 
     static func milliseconds(_ value: Int?) -> String { value.map { "\($0) ms" } ?? "–" }

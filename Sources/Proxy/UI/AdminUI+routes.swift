@@ -2,13 +2,10 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-extension ProxyServer {
-    /// The admin UI under `/ui` (see `AdminUI`). Login with `admin` + the master key, or `UI_USERNAME`/`UI_PASSWORD`.
-    func addUIRoutes(
-        to router: Router<ProxyRequestContext>,
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) {
-        let ui = AdminUI(engine: engine, environment: environment)
+extension AdminUI {
+    /// The admin UI under `/ui`. Login with `admin` + the master key, or `UI_USERNAME`/`UI_PASSWORD`.
+    func addRoutes(to router: Router<ProxyRequestContext>) {
+        let ui = self
         // Also answers `/ui/`: the router ignores a trailing slash.
         router.get("/ui") { request, _ in
             ui.session(of: request) == nil ? AdminUI.redirect("/ui/login") : AdminUI.redirect("/ui/logs")

@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Wire
+
+extension Gateway {
+    /// One attempt on one deployment. An answer (a 200, or a stream whose headers arrived) completes its facts when
+    /// it ends; a failure is thrown with the upstream's headers for the router to retry, fall back or answer.
+    func attempt(_ request: GatewayRequest, on deployment: ModelDeployment, group: String, counts: AttemptCounts)
+        async throws(ProxyError) -> ProxyOutcome
+    {
+        let logger = request.logger
+        var facts = request.facts(on: deployment, counts: counts)
+        let upstream = builder.build(deployment, operation: request.call.operation, body: request.body)
+        let timeout = timeout(of: deployment, stream: request.isStream)
+        let upstreamStarted = ContinuousClock.now
+        let response = try await transport.send(
+            upstream,
+            stream: request.isStream,
+            on: request.call.eventLoop,
+            timeout: timeout,
+            deployment: deployment,
+            logger: logger
+        )
+        let upstreamDuration = ContinuousClock.now - upstreamStarted
+        var headers = ResponseBuilder.headers(
+            deployment: deployment,
+            group: group,
+            apiBase: upstream.apiBase,
+            upstream: response.headers
+        )
+        guard response.status == .ok else {
+            let bytes = try await transport.collect(response, timeout: timeout, deployment: deployment, logger: logger)
+            logger.info("upstream error", metadata: ["status": "\(response.status.code)", "model_id": "\(deployment.id)"])
+            throw ResponseBuilder.refusal(
+                status: Int(response.status.code),
+                body: bytes,
+                headers: headers,
+                deployment: deployment
+            )
+        }
+        headers = request.baseHeaders + headers + counts.headers
+        let bytes: [UInt8]
+        switch response.body {
+        case .stream(let body):
+            let relay = relay(body, request: request, deployment: deployment, timeout: timeout, facts: facts)
+            return .stream(headers: ResponseBuilder.streamHeaders(headers), relay: relay)
+        case .complete(let body):
+            bytes = Array(body.readableBytesView)
+        }
+        let answer: ResponseBuilder.Answer
+        do {
+            answer = try ResponseBuilder.answer(bytes, deployment: deployment, prices: prices)
+        } catch {
+            logger.warning(
+                "upstream answered 200 with a body that is not JSON",
+                metadata: ["model_id": "\(deployment.id)", "bytes": "\(bytes.count)"]
+            )
+            var failure = error
+            failure.headers = headers
+            throw failure
+        }
+        facts.response = answer.json
+        facts.responseBody = answer.body
+        facts.usage = answer.usage
+        facts.upstreamModel = answer.model
+        if let cost = answer.cost { headers.append(("x-litellm-response-cost", NumberText.cost(cost))) }
+        let total = ContinuousClock.now - request.call.started
+        headers.append(("x-litellm-response-duration-ms", NumberText.milliseconds(total)))
+        headers.append(("x-litellm-overhead-duration-ms", NumberText.milliseconds(total - upstreamDuration)))
+        complete(facts)
+        return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: answer.body)
+    }
+
+    /// Seconds an attempt may take: the deployment's own timeout, else the router's, else LiteLLM's request timeout;
+    /// a stream's `stream_timeout` first.
+    func timeout(of deployment: ModelDeployment, stream: Bool) -> Double {
+        let settings = config.settings
+        let plain = deployment.timeout ?? settings.routerTimeout ?? settings.requestTimeout
+        guard stream else { return plain }
+        return deployment.streamTimeout ?? settings.routerStreamTimeout ?? plain
+    }
+
+    /// The relay that writes a stream event by event; its summary completes the request's facts when it ends.
+    func relay(
+        _ body: HTTPClientResponse.Body,
+        request: GatewayRequest,
+        deployment: ModelDeployment,
+        timeout: Double,
+        facts started: RequestFacts
+    ) -> StreamRelay {
+        var relay = StreamRelay(
+            body: body,
+            deployment: deployment,
+            clientWantsUsage: request.clientWantsUsage,
+            logger: request.logger
+        )
+        relay.idleTimeout = .milliseconds(Int64(timeout * 1000))
+        metrics?.streamStarted()
+        let prices = self.prices
+        relay.cost = { usage, model in
+            prices.price(for: deployment, upstreamModel: model).map {
+                NumberText.significant12(PriceTable.cost(usage: usage, price: $0))
+            }
+        }
+        let prompt = request.body
+        relay.onFinish = { [self] summary in
+            metrics?.streamEnded()
+            var facts = started
+            facts.firstByteAt = summary.firstByteDate
+            facts.usage = summary.usage
+            facts.upstreamModel = summary.model
+            facts.streamOutcome = summary.outcome
+            if summary.usage == nil {
+                // Cut before its usage frame (the client left, the upstream broke or stalled): what was asked and
+                // what was delivered is still booked, as an estimate the row marks.
+                facts.usage = summary.estimatedUsage(
+                    prompt: TokenEstimate.prompt(of: ChatRequest(body: .object(prompt)))
+                )
+                facts.usageEstimated = true
+            }
+            facts.response = ResponseShaper.shape(summary.assembled, deployment: deployment)
+            if let reason = summary.upstreamError {
+                facts.error =
+                    summary.timedOut
+                    ? ProxyError(OpenAIError(status: 408, message: reason, type: "timeout"))
+                    : ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
+            }
+            self.complete(facts)
+        }
+        return relay
+    }
+}

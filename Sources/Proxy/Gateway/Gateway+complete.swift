@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Wire
+
+extension Gateway {
+    /// A request is over: its spend row, its key's spend and limits, the router's view of the deployment, metrics.
+    func complete(_ facts: RequestFacts) {
+        let recorded = spend?.record(facts)
+        let tokens = recorded?.tokens ?? facts.usage?["total_tokens"]?.tokenCount ?? 0
+        keys?.release(facts.caller, tokens: tokens, spend: recorded?.spend ?? 0)
+        metrics?.observe(facts, spend: recorded?.spend ?? 0)
+        // The router learns the attempt's latency (time to first byte for streams) and tokens. A failed attempt was
+        // already counted by the router when it failed (and `attemptStartedAt` is then nil).
+        if let attemptStarted = facts.attemptStartedAt {
+            if facts.error == nil {
+                let latency = (facts.firstByteAt ?? Date()).timeIntervalSince(attemptStarted)
+                router.state.succeeded(
+                    facts.deployment.id,
+                    latency: latency,
+                    tokens: tokens,
+                    ttl: router.settings.latencyTTL
+                )
+            } else {
+                router.state.abandoned(facts.deployment.id)
+            }
+        }
+    }
+
+    /// Nothing answered: one row for the whole request, with the last failure.
+    func failed(_ request: GatewayRequest, _ failure: RouteFailure) -> ProxyOutcome {
+        var facts = request.facts(on: failure.deployment, counts: failure.counts)
+        facts.attemptStartedAt = nil
+        facts.error = failure.error
+        complete(facts)
+        return .error(failure.error, headers: request.baseHeaders + failure.counts.headers)
+    }
+
+    /// An attempt ended (`error` nil: it answered).
+    func attemptEnded(_ deployment: ModelDeployment, _ error: ProxyError?, cooled: Bool) {
+        metrics?.attempt(deployment, failedWith: error?.status, errorClass: error?.error.type, cooled: cooled)
+    }
+
+    /// Refused before any upstream call (no key, a bad body, an unknown model, a limit).
+    func refused(_ call: ProxyCall, _ error: ProxyError, headers: [(String, String)], logger: Logger) -> ProxyOutcome {
+        logger.info("request refused", metadata: ["status": "\(error.status)", "route": "\(call.route)"])
+        if let metrics {
+            metrics.requestEnded()
+            metrics.observe(
+                .init(
+                    route: call.route,
+                    requestedModel: "",
+                    status: error.status,
+                    errorClass: error.error.type,
+                    totalSeconds: NumberText.seconds(ContinuousClock.now - call.started)
+                )
+            )
+        }
+        return .error(error, headers: headers)
+    }
+}

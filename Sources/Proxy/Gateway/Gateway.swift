@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Wire
+
+/// The request path, free of the HTTP server: one `handle` from a `ProxyCall` to a `ProxyOutcome`. The NIO fast path
+/// and the Hummingbird routes only turn bytes into the call and the outcome back into bytes.
+public final class Gateway: Sendable {
+    /// The LiteLLM release whose behaviour this gateway gives (`x-litellm-version`, readiness).
+    public static let version = "1.110.2"
+    /// The most retries a request's own `num_retries` gets (the config's settings are the operator's and not capped).
+    public static let maximumRequestedRetries = 10
+
+    public let config: ProxyConfig
+    public let router: ModelRouter
+    public let authenticator: Authenticator
+    let builder: UpstreamRequestBuilder
+    let transport: UpstreamTransport
+    /// Spend logging, when a store is configured.
+    public let spend: SpendRecorder?
+    /// Virtual keys, when a store is configured.
+    public let keys: KeyService?
+    /// Prometheus metrics, when enabled (`callbacks: ["prometheus"]` or `--metrics-port`).
+    public let metrics: ProxyMetrics?
+    let logger: Logger
+    /// How the router waits before a retry (injected by tests that control time).
+    let sleep: @Sendable (Duration) async throws -> Void
+    let prices = PriceTable.shipped
+
+    public init(
+        config: ProxyConfig,
+        transport: UpstreamTransport,
+        spend: SpendRecorder? = nil,
+        keys: KeyService? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger,
+        metrics: ProxyMetrics? = nil,
+        routerState: RouterState = RouterState(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.config = config
+        self.router = ModelRouter(config: config, state: routerState)
+        self.authenticator = Authenticator(
+            masterKey: config.settings.masterKey,
+            extractor: KeyExtractor(customHeader: config.settings.auth.keyHeaderName),
+            virtualKeys: keys,
+            throttle: FailureThrottle(config.settings.auth.failedKeyThrottle)
+        )
+        self.builder = UpstreamRequestBuilder(environment: environment)
+        self.transport = transport
+        self.spend = spend
+        self.keys = keys
+        self.metrics = metrics
+        self.logger = logger
+        self.sleep = sleep
+    }
+
+    /// authenticate → a well-formed request → its model group → the router's retries and fallbacks, each attempt one
+    /// upstream call whose answer is shaped for the client → the request's facts for spend, keys, router and metrics.
+    public func handle(_ call: ProxyCall) async -> ProxyOutcome {
+        let callID = UUID().uuidString.lowercased()
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(callID)"
+        let base: [(String, String)] = [("x-litellm-call-id", callID), ("x-litellm-version", Gateway.version)]
+        metrics?.requestStarted()
+        do {
+            let caller = try await authenticator.authenticate(call.headers, clientIP: call.clientIP)
+            let request = try GatewayRequest(
+                call,
+                caller: caller,
+                callID: callID,
+                baseHeaders: base,
+                bodyLimit: config.settings.maximumRequestBodySize,
+                logger: logger
+            )
+            let group = try modelGroup(for: request)
+            try keys?.admit(caller)
+            let result = await router.route(group: group, plan: retryPlan(request), observed: attemptEnded) {
+                deployment, group, counts throws(ProxyError) in
+                try await self.attempt(request, on: deployment, group: group, counts: counts)
+            }
+            switch result {
+            case .success(let outcome): return outcome
+            case .failure(let failure): return failed(request, failure)
+            }
+        } catch {
+            return refused(call, error, headers: base, logger: logger)
+        }
+    }
+
+    /// The configured group (or alias) the request names, if the caller's key may use it.
+    func modelGroup(for request: GatewayRequest) throws(ProxyError) -> String {
+        guard let group = router.groupName(for: request.model) else {
+            throw .unknownModel(request.model, route: request.call.route)
+        }
+        if !request.caller.mayUse(modelGroup: group), case .virtualKey(_, _, let allowed) = request.caller.kind {
+            throw .modelNotAllowed(request.model, allowed: allowed)
+        }
+        return group
+    }
+
+    func retryPlan(_ request: GatewayRequest) -> RetryPlan {
+        let checksLimits = router.settings.checksLimits
+        return RetryPlan(
+            requestedRetries: request.requestedRetries,
+            estimatedTokens: checksLimits ? TokenEstimate.prompt(of: ChatRequest(body: .object(request.body))) : 0,
+            sleep: sleep,
+            logger: request.logger
+        )
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import NIOCore
+import Wire
+
+/// A proxied request once it is known to be well formed: its body parsed, its model named, the fields its
+/// operation needs present. Only what the gateway routes on is decoded; the rest of the body goes on as it came.
+struct GatewayRequest: Sendable {
+    var call: ProxyCall
+    var body: JSONObject
+    var model: String
+    var caller: Caller
+    var callID: String
+    var baseHeaders: [(String, String)]
+    var isStream: Bool
+    var clientWantsUsage: Bool
+    /// The request's own `num_retries` (at most `Gateway.maximumRequestedRetries`), which wins over the config's.
+    var requestedRetries: Int?
+    var logger: Logger
+
+    init(
+        _ call: ProxyCall,
+        caller: Caller,
+        callID: String,
+        baseHeaders: [(String, String)],
+        bodyLimit: Int,
+        logger: Logger
+    ) throws(ProxyError) {
+        if call.bodyTooLarge { throw .bodyTooLarge(limit: bodyLimit) }
+        let body: JSONObject
+        do {
+            switch try JSON.parse(call.body.readableBytesView) {
+            case .object(let object): body = object
+            case let other: throw ProxyError.invalidJSON("expected a JSON object, found \(other.kindName)")
+            }
+        } catch let error as JSONParseError {
+            throw .invalidJSON(error.description)
+        } catch {
+            throw error as! ProxyError
+        }
+        if let pathModel = call.pathModel {
+            model = pathModel
+        } else {
+            switch body["model"] {
+            case .string(let name)?: model = name
+            case nil, .null?: throw .missing("model")
+            default: throw .wrongType("model", expected: "a string")
+            }
+        }
+        switch call.operation {
+        case .chatCompletions:
+            guard let messages = body["messages"], !messages.isNull else { throw .missing("messages") }
+            guard case .array = messages else { throw .wrongType("messages", expected: "an array") }
+        case .completions:
+            guard body["prompt"] != nil else { throw .missing("prompt") }
+        case .embeddings:
+            guard body["input"] != nil else { throw .missing("input") }
+        }
+        if let stream = body["stream"], !stream.isNull, stream.boolValue == nil {
+            throw .wrongType("stream", expected: "a boolean")
+        }
+        self.call = call
+        self.body = body
+        self.caller = caller
+        self.callID = callID
+        self.baseHeaders = baseHeaders
+        self.isStream = body["stream"]?.boolValue == true && call.operation != .embeddings
+        self.clientWantsUsage = body["stream_options"]?["include_usage"]?.boolValue == true
+        self.requestedRetries = body["num_retries"]?.intValue.map { min(max($0, 0), Gateway.maximumRequestedRetries) }
+        self.logger = logger
+    }
+
+    /// Request keys that carry credentials: never stored in a spend row (the upstream call drops them too).
+    static let credentialKeys: Set<String> = [
+        "api_key", "azure_ad_token", "client_secret", "secret_fields", "aws_secret_access_key", "vertex_credentials",
+    ]
+
+    /// The facts of an attempt as it starts: the request without credentials a client may have put in it.
+    func facts(on deployment: ModelDeployment, counts: AttemptCounts) -> RequestFacts {
+        var body = body
+        for key in Self.credentialKeys where body[key] != nil { body[key] = "***" }
+        var facts = RequestFacts(
+            callID: callID,
+            operation: call.operation,
+            caller: caller,
+            deployment: deployment,
+            request: body,
+            startedAt: call.startedAt,
+            firstByteAt: nil,
+            clientIP: call.clientIP,
+            response: nil,
+            usage: nil,
+            upstreamModel: nil,
+            error: nil,
+            attemptStartedAt: Date()
+        )
+        facts.requestedModel = model
+        facts.retries = counts.retries
+        facts.fallbacks = counts.fallbacks
+        return facts
+    }
+}

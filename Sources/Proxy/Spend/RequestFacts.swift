@@ -1,0 +1,36 @@
+import Foundation
+import NIOCore
+import Wire
+
+/// What the gateway knows about a request when it ends: the facts its spend row, its key's spend and limits, the
+/// router's latency and the metrics are made from.
+public struct RequestFacts: Sendable {
+    public var callID: String
+    public var operation: ProxyOperation
+    public var caller: Caller
+    public var deployment: ModelDeployment
+    public var request: JSONObject
+    public var startedAt: Date
+    public var firstByteAt: Date?
+    public var clientIP: String?
+    /// The shaped answer (or the assembled stream), nil on failure.
+    public var response: JSON?
+    /// `response` as the client got it (its compact JSON text), when the engine has the bytes: the row takes them
+    /// instead of serializing the answer a second time. Must be `response.serialized()`'s bytes.
+    public var responseBody: ByteBuffer?
+    public var usage: JSON?
+    public var upstreamModel: String?
+    public var error: ProxyError?
+    /// When the answering attempt started (nil once the router has accounted for a failed attempt).
+    public var attemptStartedAt: Date?
+    /// The model name the request was routed on (a configured group or alias, never the raw body value, which
+    /// on `/openai/deployments/{model}/…` is free text): a bounded metric label.
+    public var requestedModel: String?
+    /// How a stream ended (`StreamRelay.Summary.outcome`); nil for plain answers.
+    public var streamOutcome: String?
+    /// `usage` is the proxy's estimate: the stream ended before the upstream's usage frame.
+    public var usageEstimated = false
+    /// Retries and fallbacks the router made for this request.
+    public var retries = 0
+    public var fallbacks = 0
+}
