@@ -13,13 +13,14 @@ trap 'kill $(jobs -p) 2>/dev/null || true; kill "$(cat "$WORK/nginx.pid" 2>/dev/
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "bench: needs wrk and nginx (apt-get install -y wrk nginx)" >&2; exit 2; }
 
-# BENCH_SKIP_BUILD=1: use the release binaries already built (on a shared machine, build them under its build lock first).
+# The release binaries as the image ships them (scripts/build-release.sh: -c release --static-swift-stdlib, the
+# Dockerfile's flags; the same build the soak and check-static use, under the machine's build lock).
+# BENCH_SKIP_BUILD=1: use the release binaries already built.
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   echo "== building release (proxy, mock-azure)" >&2
-  swift build -c release --product mock-azure >&2
-  swift build -c release --product proxy >&2
+  scripts/build-release.sh mock-azure proxy >&2
 fi
-BIN=$(swift build -c release --show-bin-path)
+BIN=$(scripts/build-release.sh --show-bin-path)
 
 # Fixtures without quotas, so the mock never rate-limits the benchmark.
 mkdir -p "$WORK/fixtures"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The reliability suite (docs/reliability.md): the request fuzzer (10,000 adversarial requests), the chaos run and the
-# proofs that the soak rule can fail, against the debug build; then the 3-minute soak against a release build.
+# proofs that the soak rule can fail, against the debug build; then the 3-minute soak (scripts/soak.sh) against the
+# release build with the Swift runtime linked statically (scripts/build-release.sh; SOAK_SKIP_BUILD=1: as built).
 #
 #   scripts/reliability.sh                 # fuzz + chaos (SWIFT_BIN_PATH or the debug build), then SOAK_SECONDS=180 soak
 #   RELIABILITY_SOAK=0 scripts/reliability.sh   # fuzz + chaos only

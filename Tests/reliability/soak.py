@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Soak: the proxy in front of mock-azure (chaos on) under a steady mixed load for SOAK_SECONDS, sampled every second.
 
-    python3 Tests/reliability/soak.py --seconds 1800 --bin .build/release --out artifacts/soak
-    (scripts/soak.sh builds the release binaries and calls this)
+    python3 Tests/reliability/soak.py --seconds 1800 --bin .build-static/release --out artifacts/soak
+    (scripts/soak.sh builds the release binaries with scripts/build-release.sh and calls this)
 
 Load (an asyncio HTTP/1.1 client, keep-alive connections, standard library only): in every 60-second cycle the
 number of open client connections sits at --base (100) for 35 s, rises to --peak (1,000) over 5 s, holds it for
