@@ -9,9 +9,9 @@ let package = Package(
     name: "llm-gateway",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "proxy", targets: ["proxy"]),
-        .executable(name: "mock-azure", targets: ["mock-azure"]),
-        .executable(name: "conformance", targets: ["conformance"]),
+        .executable(name: "proxy", targets: ["ProxyCLI"]),
+        .executable(name: "mock-azure", targets: ["MockAzureCLI"]),
+        .executable(name: "conformance", targets: ["ConformanceCLI"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "MockAzure", targets: ["MockAzure"]),
         .library(name: "Proxy", targets: ["Proxy"]),
@@ -79,7 +79,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Spend/prices.json"), .copy("UI/Templates"), .copy("UI/Static")],
+            resources: [.copy("Pricing/prices.json"), .copy("UI/Templates"), .copy("UI/Static")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -103,6 +103,7 @@ let package = Package(
                 "Proxy",
                 "Conformance",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -110,20 +111,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Executable targets are named apart from the libraries (`proxy` and `Proxy` collide on a case-insensitive
+        // file system); the products keep the command names.
         .executableTarget(
-            name: "proxy",
+            name: "ProxyCLI",
             dependencies: ["Proxy", "MockAzure", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/CLI/proxy",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "mock-azure",
+            name: "MockAzureCLI",
             dependencies: ["MockAzure", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/CLI/mock-azure",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "conformance",
+            name: "ConformanceCLI",
             dependencies: ["Conformance", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/CLI/conformance",
             swiftSettings: swiftSettings

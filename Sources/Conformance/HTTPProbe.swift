@@ -13,6 +13,12 @@ public struct ObservedResponse: Sendable {
     public var text: String { String(decoding: body, as: UTF8.self) }
     public var json: JSON? { try? JSON.parse(body) }
     public func header(_ name: String) -> String? { headers.first(name: name) }
+
+    public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// One SSE event as it arrived, with the time since the request was sent and the network read that carried it.

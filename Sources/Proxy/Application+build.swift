@@ -37,6 +37,11 @@ public struct ProxyRuntime: Sendable {
 public enum ProxyApplication {
     public struct Parts: Sendable {
         public var gateway: Gateway
+        /// The HTTP surface the application serves (tests drive its router in memory).
+        public var server: ProxyServer
+        /// The store, spend writer, upstream client and key sync: everything but the HTTP servers, in start order.
+        public var background: [any Service]
+        /// What runs: the background services, then the HTTP servers (stopped first).
         public var services: [any Service]
     }
 
@@ -61,7 +66,7 @@ public enum ProxyApplication {
             settings: config.settings,
             secrets: secrets
         )
-        let keys = (writer.store as? any KeyStore).map { store in
+        let keys = writer.database.keys.map { store in
             KeyService(
                 store: store,
                 cacheTTL: .milliseconds(Int64(config.settings.keys.cacheTTL * 1000)),
@@ -81,7 +86,11 @@ public enum ProxyApplication {
             metrics: metrics
         )
         let catalog = ModelCatalog(router: gateway.router, deployments: config.deployments)
-        let probe = HealthProbe(transport: transport, builder: UpstreamRequestBuilder(environment: environment), logger: logger)
+        let probe = HealthProbe(
+            transport: transport,
+            builder: UpstreamRequestBuilder(environment: environment),
+            logger: logger
+        )
         let management = ManagementServices(
             catalog: catalog,
             health: HealthReport(catalog: catalog, probe: probe),
@@ -89,8 +98,9 @@ public enum ProxyApplication {
             keys: keys,
             logger: logger
         )
+        let server = ProxyServer(gateway: gateway, services: management)
         var app = Application(
-            router: ProxyServer(gateway: gateway, services: management).buildRouter(),
+            router: server.buildRouter(),
             server: .proxyHTTP1(
                 gateway: gateway,
                 keepAliveTimeout: runtime.keepAliveTimeout.map {
@@ -105,19 +115,16 @@ public enum ProxyApplication {
         )
         // Tables exist before the first request (bounded: a database that is down does not keep the proxy from serving;
         // the writer prepares again when it reconnects).
-        let store = writer.store
+        let database = writer.database
         app.beforeServerStarts {
             // `Deadline.run` lets go after 10 s even when the database call ignores cancellation (a task group would
             // wait for its cancelled child, and the server would never start).
-            try? await Deadline.run(within: .seconds(10)) {
-                try? await store.prepare()
-                try? await (store as? any KeyStore)?.prepareKeys()
-            }
+            try? await Deadline.run(within: .seconds(10)) { try await database.prepare() }
         }
         // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.
         var services: [any Service] = storeServices + [writer, client]
         // Replicas on one PostgreSQL hold virtual-key limits together (no Redis).
-        if let keys, let shared = writer.store as? any KeyUsageStore {
+        if let keys, let shared = database.keyUsage {
             let every = config.settings.keys.limitSyncInterval
             services.append(
                 KeyUsageSync(
@@ -128,6 +135,7 @@ public enum ProxyApplication {
                 )
             )
         }
+        let background = services
         services.append(app)
         if let metricsPort = runtime.metricsPort, let metrics {
             let router = Router()
@@ -140,7 +148,7 @@ public enum ProxyApplication {
                 )
             )
         }
-        return Parts(gateway: gateway, services: services)
+        return Parts(gateway: gateway, server: server, background: background, services: services)
     }
 
     /// The spend store (the embedded SQLite file by default) behind its batching writer.
@@ -150,22 +158,22 @@ public enum ProxyApplication {
         -> (SpendWriter, [any Service])
     {
         let settings = config.settings.spend
-        let store: any SpendStore
+        let database: Database
         var services: [any Service] = []
         if let url = config.settings.databaseURL {
             let client = PostgresClient(
                 configuration: try PostgresStore.configuration(url: url),
                 backgroundLogger: logger
             )
-            store = PostgresStore(client: client, logger: logger)
+            database = .postgres(PostgresStore(client: client, logger: logger))
             services.append(client)
         } else {
-            store = SQLiteStore(path: settings.sqlitePath, logger: logger)
+            database = .embedded(SQLiteStore(path: settings.sqlitePath, logger: logger))
         }
         let usesServer = config.settings.databaseURL != nil
         let spill = settings.spill(usesDatabaseServer: usesServer)
         let writer = SpendWriter(
-            store: store,
+            database: database,
             interval: .milliseconds(Int64(max(0.05, settings.batchInterval) * 1000)),
             capacity: settings.queueCapacity,
             spillPath: spill,
@@ -176,7 +184,7 @@ public enum ProxyApplication {
             let every = settings.retentionInterval
             services.append(
                 SpendRetention(
-                    store: store,
+                    store: database.spend,
                     period: period,
                     interval: .milliseconds(Int64(every * 1000)),
                     logger: logger

@@ -91,7 +91,12 @@ public func withProxy<T: Sendable>(
         }
         return try await withRunningServices(parts.services, ports: ports) { port in
             try await body(
-                ProxyTestContext(gateway: parts.gateway, base: "http://127.0.0.1:\(port)", mock: mock, mockBase: mockBase)
+                ProxyTestContext(
+                    gateway: parts.gateway,
+                    base: "http://127.0.0.1:\(port)",
+                    mock: mock,
+                    mockBase: mockBase
+                )
             )
         }
     }

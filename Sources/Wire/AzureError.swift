@@ -18,7 +18,10 @@ public enum AzureError {
         body: body(
             code: "401",
             message:
-                "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."
+                """
+                Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key \
+                for an active subscription and use a correct regional API endpoint for your resource.
+                """
         )
     )
 
@@ -31,7 +34,10 @@ public enum AzureError {
         body: body(
             code: "DeploymentNotFound",
             message:
-                "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."
+                """
+                The API deployment for this resource does not exist. If you created the deployment within the last 5 \
+                minutes, please wait a moment and try again.
+                """
         )
     )
 
@@ -41,8 +47,11 @@ public enum AzureError {
         status: 500,
         body: JSON.object([
             "error": .object([
-                "message":
-                    "The server had an error while processing your request. Sorry about that! You can retry your request, or contact us through an Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 if the error persists.",
+                "message": """
+                The server had an error while processing your request. Sorry about that! You can retry your \
+                request, or contact us through an Azure support request at: \
+                https://go.microsoft.com/fwlink/?linkid=2213926 if the error persists.
+                """,
                 "type": "server_error",
                 "param": .null,
                 "code": .null,
@@ -73,7 +82,12 @@ public enum AzureError {
             .object([
                 "error": .object([
                     "message": .string(
-                        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.) Detail: \(reason)"
+                        """
+                        We could not parse the JSON body of your request. (HINT: This likely means you aren't using \
+                        your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not \
+                        valid JSON. If you have trouble figuring out how to fix this, please contact us through our \
+                        help center at help.openai.com.) Detail: \(reason)
+                        """
                     ),
                     "type": "invalid_request_error",
                     "param": .null,
@@ -116,7 +130,12 @@ public enum AzureError {
             body(
                 code: "429",
                 message:
-                    "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version \(apiVersion) have exceeded \(kind) of your current OpenAI S0 pricing tier. Please retry after \(retryAfter) seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit."
+                    """
+                    Requests to the ChatCompletions_Create Operation under Azure OpenAI API version \(apiVersion) have \
+                    exceeded \(kind) of your current OpenAI S0 pricing tier. Please retry after \(retryAfter) seconds. \
+                    Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default \
+                    rate limit.
+                    """
             )
         )
     }

@@ -210,7 +210,8 @@ public struct JSONObject: Sendable {
         return members.firstIndex { $0.key == key }
     }
 
-    /// Reads a member; setting replaces it in place (keeping its position), appends a new one, or removes it with `nil`.
+    /// Reads a member; setting replaces it in place (keeping its position), appends a new one, or removes it with
+    /// `nil`.
     public subscript(key: String) -> JSON? {
         get { index(of: key).map { members[$0].value } }
         set {

@@ -136,7 +136,10 @@ struct Run: AsyncParsableCommand {
             let mismatches = report.litellmMismatches
             for outcome in mismatches {
                 print(
-                    "LiteLLM outcome differs from the documented one: \(outcome.id): \(outcome.status.rawValue) (documented: \(outcome.litellm.label)) \(outcome.message ?? "")"
+                    """
+                    LiteLLM outcome differs from the documented one: \(outcome.id): \(outcome.status.rawValue) \
+                    (documented: \(outcome.litellm.label)) \(outcome.message ?? "")
+                    """
                 )
             }
             print("\(report.outcomes.count - mismatches.count) passed, \(mismatches.count) failed")
@@ -171,7 +174,11 @@ struct List: ParsableCommand {
             case .skip(let reason): litellm = "skip: \(reason)"
             }
             print(
-                "\(check.id.padding(toLength: 30, withPad: " ", startingAt: 0)) \(check.suite.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(check.requirement == .mock ? "mock" : "any ")  \(check.summary)  [LiteLLM 1.110.2: \(litellm)]"
+                """
+                \(check.id.padding(toLength: 30, withPad: " ", startingAt: 0)) \
+                \(check.suite.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \
+                \(check.requirement == .mock ? "mock" : "any ")  \(check.summary)  [LiteLLM 1.110.2: \(litellm)]
+                """
             )
         }
         print("\(ConformanceCatalog.all.count) checks")

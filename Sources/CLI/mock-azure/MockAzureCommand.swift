@@ -104,7 +104,10 @@ struct Record: AsyncParsableCommand {
         let host = self.host
         let app = Recorder(configuration: configuration).makeApplication { port in
             announce(
-                "mock-azure record listening on http://\(host):\(port), forwarding to \(configuration.upstream), writing \(configuration.outputDirectory)"
+                """
+                mock-azure record listening on http://\(host):\(port), forwarding to \(configuration.upstream), \
+                writing \(configuration.outputDirectory)
+                """
             )
         }
         try await app.runService()

@@ -32,7 +32,10 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("keepalive_timeout"),
         help:
-            "Close idle keep-alive connections (and half-sent requests) after this many seconds (env KEEPALIVE_TIMEOUT; default 5, as uvicorn's; 0: never)."
+            """
+            Close idle keep-alive connections (and half-sent requests) after this many seconds (env KEEPALIVE_TIMEOUT; \
+            default 5, as uvicorn's; 0: never).
+            """
     ) var keepaliveTimeout: Double?
     @Option(
         name: .customLong("shutdown-grace-seconds"),
@@ -90,7 +93,10 @@ struct ProxyCommand: AsyncParsableCommand {
         for (name, value) in loaded.environmentVariables { setenv(name, value, 1) }
         if checkConfig {
             announce(
-                "config OK: \(path): \(loaded.deployments.count) deployments in \(loaded.modelGroups.count) model groups, \(loaded.warnings.count) warnings"
+                """
+                config OK: \(path): \(loaded.deployments.count) deployments in \
+                \(loaded.modelGroups.count) model groups, \(loaded.warnings.count) warnings
+                """
             )
             return
         }
@@ -145,7 +151,8 @@ struct ProxyCommand: AsyncParsableCommand {
                     proxy --demo: listening on http://\(shownHost):\(port) in front of MockAzure on port \(mockPort)
                     master key: \(masterKey)
                     try the seed's request:
-                      curl http://\(shownHost):\(port)/chat/completions -H "Authorization: Bearer \(masterKey)" -H 'Content-Type: application/json' \\
+                      curl http://\(shownHost):\(port)/chat/completions -H "Authorization: Bearer \(masterKey)" \
+                    -H 'Content-Type: application/json' \\
                         -d '{"model": "o4-mini", "messages": [{"role": "user", "content": "what llm are you"}]}'
                     """
                 )

@@ -6,7 +6,10 @@ extension ConformanceCatalog {
             ConformanceCheck(
                 "api.seed-response",
                 .api,
-                "The seed's curl answer equals the seed's proxy response in every key it has (extra keys only when null)",
+                """
+                The seed's curl answer equals the seed's proxy response in every key it has \
+                (extra keys only when null)
+                """,
                 litellm: .deviation("1.110.2 returns the requested model name, not azure/<snapshot> as the seed shows"),
                 requires: .mock
             ) { c in

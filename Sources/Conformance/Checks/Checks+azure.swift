@@ -100,7 +100,10 @@ extension ConformanceCatalog {
                 let body = try entry["body"].orFail("no body upstream")
                 try c.expect(
                     body["max_completion_tokens"]?.intValue == 77 && body["max_tokens"] == nil,
-                    "upstream got \(body["max_tokens"].map { "max_tokens \($0)" } ?? "") \(body["max_completion_tokens"].map { "max_completion_tokens \($0)" } ?? "")",
+                    """
+                    upstream got \(body["max_tokens"].map { "max_tokens \($0)" } ?? "") \
+                    \(body["max_completion_tokens"].map { "max_completion_tokens \($0)" } ?? "")
+                    """,
                     observed: body
                 )
                 return ["max_completion_tokens": body["max_completion_tokens"] ?? nil]

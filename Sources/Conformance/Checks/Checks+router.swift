@@ -2,15 +2,20 @@ import Wire
 
 extension ConformanceCatalog {
     /// The model groups the router checks expect in the proxy's config (skipped when absent):
-    /// `router-pair` = two deployments (MockAzure's gpt-4o, weight 1000, so it is picked first, and gpt-4o-mini); `router-primary` (gpt-4o) with
-    /// `content_policy_fallbacks: [{router-primary: [router-backup]}]` and `fallbacks: [{router-primary: [router-backup]}]`;
-    /// `router-backup` (gpt-4o-mini). `conformance list --router-config` prints the snippet.
+    /// `router-pair` = two deployments (MockAzure's gpt-4o, weight 1000, so it is picked first, and gpt-4o-mini);
+    /// `router-primary` (gpt-4o) with `content_policy_fallbacks: [{router-primary: [router-backup]}]` and
+    /// `fallbacks: [{router-primary: [router-backup]}]`; `router-backup` (gpt-4o-mini).
+    /// `conformance list --router-config` prints the snippet.
     public static let routerConfigSnippet = """
         model_list:
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview", weight: 1000}}
-          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview", weight: 1}}
-          - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview"}}
-          - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: MOCK, api_key: KEY, api_version: "2025-01-01-preview"}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o, api_base: MOCK, api_key: KEY, \
+        api_version: "2025-01-01-preview", weight: 1000}}
+          - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: MOCK, api_key: KEY, \
+        api_version: "2025-01-01-preview", weight: 1}}
+          - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: MOCK, api_key: KEY, \
+        api_version: "2025-01-01-preview"}}
+          - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: MOCK, api_key: KEY, \
+        api_version: "2025-01-01-preview"}}
         router_settings:
           fallbacks: [{router-primary: [router-backup]}]
           content_policy_fallbacks: [{router-primary: [router-backup]}]
@@ -23,7 +28,10 @@ extension ConformanceCatalog {
                 .router,
                 "A deployment answering 500 is retried on the group's other deployment: every request succeeds",
                 litellm: .deviation(
-                    "does not prefer the healthy deployment: retries the failing one again (seen: 3 upstream attempts, or a 500 after them)"
+                    """
+                    does not prefer the healthy deployment: retries the failing one again (seen: 3 upstream attempts, \
+                    or a 500 after them)
+                    """
                 ),
                 requires: .mock
             ) { c in
@@ -54,7 +62,10 @@ extension ConformanceCatalog {
             ConformanceCheck(
                 "router.content-policy-fallback",
                 .router,
-                "Azure's content-filter 400 falls back to content_policy_fallbacks; the answer comes from the fallback group",
+                """
+                Azure's content-filter 400 falls back to content_policy_fallbacks; the answer comes from the fallback \
+                group
+                """,
                 requires: .mock
             ) { c in
                 try c.requireModel("router-primary")

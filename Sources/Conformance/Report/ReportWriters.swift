@@ -34,17 +34,28 @@ extension ConformanceReport {
     public var junit: String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml +=
-            "<testsuites name=\"conformance\" tests=\"\(outcomes.count)\" failures=\"\(count(.failed))\" skipped=\"\(count(.skipped))\">\n"
+            """
+            <testsuites name="conformance" tests="\(outcomes.count)" \
+            failures="\(count(.failed))" skipped="\(count(.skipped))">\n
+            """
         let suites = Dictionary(grouping: outcomes, by: \.suite)
         for suite in suites.keys.sorted() {
             let cases = suites[suite] ?? []
             xml +=
-                "  <testsuite name=\"\(ConformanceReport.escape(suite))\" tests=\"\(cases.count)\" failures=\"\(cases.filter { $0.status == .failed }.count)\" skipped=\"\(cases.filter { $0.status == .skipped }.count)\">\n"
+                """
+                  <testsuite name="\(ConformanceReport.escape(suite))" tests="\(cases.count)" \
+                failures="\(cases.filter { $0.status == .failed }.count)" \
+                skipped="\(cases.filter { $0.status == .skipped }.count)">\n
+                """
             for outcome in cases {
                 let seconds =
                     Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
                 xml +=
-                    "    <testcase classname=\"conformance.\(ConformanceReport.escape(suite))\" name=\"\(ConformanceReport.escape(outcome.id))\" time=\"\(String(format: "%.3f", seconds))\">"
+                    """
+                        <testcase classname="conformance.\(ConformanceReport.escape(suite))" \
+                    name="\(ConformanceReport.escape(outcome.id))" \
+                    time="\(String(format: "%.3f", seconds))">
+                    """
                 switch outcome.status {
                 case .passed: break
                 case .failed: xml += "<failure message=\"\(ConformanceReport.escape(outcome.message ?? ""))\"/>"

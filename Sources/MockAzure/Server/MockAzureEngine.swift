@@ -172,7 +172,12 @@ public final class MockAzureEngine: Sendable {
                     AzureError.body(
                         code: "OperationNotSupported",
                         message:
-                            "The \(operationName) operation does not work with the specified model, \(deployment.model). Please choose different model and try again. You can learn more about which models can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993."
+                            """
+                            The \(operationName) operation does not work with the specified model, \
+                            \(deployment.model). Please choose different model and try again. You can learn more about \
+                            which models can be used with each operation here: \
+                            https://go.microsoft.com/fwlink/?linkid=2197993.
+                            """
                     )
                 ),
                 deployment: deployment
@@ -215,7 +220,10 @@ public final class MockAzureEngine: Sendable {
                 )
             } catch {
                 return MockAzureEngine.mockError(
-                    "x-mock-fault: unknown fault '\(error.token)' (use 408, 429, 500, 503, hang, disconnect-after:N, malformed-frame, or a sequence such as '429 then 200')"
+                    """
+                    x-mock-fault: unknown fault '\(error.token)' (use 408, 429, 500, 503, hang, disconnect-after:N, \
+                    malformed-frame, or a sequence such as '429 then 200')
+                    """
                 )
             }
         } else {

@@ -45,14 +45,20 @@ enum ParameterValidation {
         if number < Double(range.lowerBound) {
             return AzureError.invalidRequest(
                 message:
-                    "Invalid '\(name)': integer below minimum value. Expected a value >= \(range.lowerBound), but got \(text) instead.",
+                    """
+                    Invalid '\(name)': integer below minimum value. Expected a value >= \(range.lowerBound), but got \
+                    \(text) instead.
+                    """,
                 param: name,
                 code: "integer_below_min_value"
             )
         }
         return AzureError.invalidRequest(
             message:
-                "Invalid '\(name)': integer above maximum value. Expected a value <= \(range.upperBound), but got \(text) instead.",
+                """
+                Invalid '\(name)': integer above maximum value. Expected a value <= \(range.upperBound), but got \
+                \(text) instead.
+                """,
             param: name,
             code: "integer_above_max_value"
         )

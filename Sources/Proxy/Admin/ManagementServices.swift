@@ -9,7 +9,13 @@ public struct ManagementServices: Sendable {
     public let keys: KeyService?
     public let logger: Logger
 
-    public init(catalog: ModelCatalog, health: HealthReport, spendLogs: SpendLogReader, keys: KeyService?, logger: Logger) {
+    public init(
+        catalog: ModelCatalog,
+        health: HealthReport,
+        spendLogs: SpendLogReader,
+        keys: KeyService?,
+        logger: Logger
+    ) {
         self.catalog = catalog
         self.health = health
         self.spendLogs = spendLogs

@@ -4,17 +4,7 @@ import NIOConcurrencyHelpers
 /// often in its window until the window ends, so passwords and keys cannot be guessed at request speed. Bounded:
 /// past `maximumAddresses` the oldest window is dropped.
 public final class FailureThrottle: Sendable {
-    public struct Configuration: Sendable {
-        /// Failures an address may have in one window.
-        public var limit: Int
-        public var window: Duration
-        public var maximumAddresses = 10_000
-
-        public init(limit: Int, window: Duration) {
-            self.limit = limit
-            self.window = window
-        }
-    }
+    public typealias Configuration = FailureLimit
 
     struct Entry {
         var failures: Int

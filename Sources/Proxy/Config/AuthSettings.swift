@@ -7,9 +7,9 @@ public struct AuthSettings: Sendable {
     public var forwardedFor = ForwardedFor()
     /// Refused keys an address may present per minute before it gets 429s until the minute ends
     /// (`auth_failure_limit_per_minute`).
-    public var failedKeyThrottle = FailureThrottle.Configuration(limit: 60, window: .seconds(60))
+    public var failedKeyThrottle = FailureLimit(limit: 60, window: .seconds(60))
     /// Failed admin UI logins an address may make per five minutes (`ui_login_failure_limit`).
-    public var uiLoginThrottle = FailureThrottle.Configuration(limit: 10, window: .seconds(300))
+    public var uiLoginThrottle = FailureLimit(limit: 10, window: .seconds(300))
 
     public init() {}
 }

@@ -132,14 +132,14 @@ extension ConfigReader {
         let (retention, retentionSection) =
             general[retentionKey].map { ($0, "general_settings") } ?? (litellm[retentionKey], "litellm_settings")
         if let text = try string(retention, "\(retentionSection).\(retentionKey)") {
-            guard let period = VirtualKey.seconds(text) else {
+            guard let period = DurationText.seconds(text) else {
                 throw fail("\(retentionSection).\(retentionKey)", "expected a duration such as 30d")
             }
             spend.retentionPeriod = period
         }
         let intervalPath = "general_settings.maximum_spend_logs_retention_interval"
         if let text = try string(general["maximum_spend_logs_retention_interval"], intervalPath) {
-            guard let interval = VirtualKey.seconds(text) else {
+            guard let interval = DurationText.seconds(text) else {
                 throw fail(intervalPath, "expected a duration such as 1d")
             }
             spend.retentionInterval = interval

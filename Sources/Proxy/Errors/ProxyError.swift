@@ -65,8 +65,9 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 401,
-                message:
-                    "Authentication Error, Invalid proxy server token passed. Received API Key = \(SecretHash.abbreviated(key)), Key Hash (Token) =\(SecretHash.sha256Hex(key)). Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
+                message: "Authentication Error, Invalid proxy server token passed. Received API Key = "
+                    + "\(SecretHash.abbreviated(key)), Key Hash (Token) =\(SecretHash.sha256Hex(key)). "
+                    + "Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
                 type: "token_not_found_in_db",
                 param: "key"
             )
@@ -112,8 +113,8 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 400,
-                message:
-                    "\(route): Invalid model name passed in model=\(model). Call `/v1/models` to view available models for your key.",
+                message: "\(route): Invalid model name passed in model=\(model). "
+                    + "Call `/v1/models` to view available models for your key.",
                 type: "invalid_request_error",
                 param: "model"
             )
@@ -149,8 +150,8 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 413,
-                message:
-                    "Request size is too large. Request size is larger than the maximum of \(limit / (1024 * 1024)) MB.",
+                message: "Request size is too large. Request size is larger than the maximum of "
+                    + "\(limit / (1024 * 1024)) MB.",
                 type: "invalid_request_error",
                 param: "content-length"
             )
@@ -162,8 +163,8 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 408,
-                message:
-                    "Request timed out: the request body was not received within \(JSON.double(seconds).serialized()) seconds.",
+                message: "Request timed out: the request body was not received within "
+                    + "\(JSON.double(seconds).serialized()) seconds.",
                 type: "timeout",
                 param: "request_body"
             )
@@ -192,8 +193,8 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 408,
-                message:
-                    "litellm.Timeout: \(providerName(deployment))Exception - Request timed out after \(formatted(seconds)) seconds. model=\(deployment.upstreamModel)",
+                message: "litellm.Timeout: \(providerName(deployment))Exception - Request timed out after "
+                    + "\(formatted(seconds)) seconds. model=\(deployment.upstreamModel)",
                 type: "timeout",
                 param: "None"
             ),
@@ -205,8 +206,9 @@ public struct ProxyError: Error, Sendable {
         ProxyError(
             OpenAIError(
                 status: 500,
-                message:
-                    "litellm.APIConnectionError: \(providerName(deployment))Exception - Connection error: \(reason). model_group=\(deployment.modelName) model=\(deployment.upstreamModel) deployment_id=\(deployment.id)",
+                message: "litellm.APIConnectionError: \(providerName(deployment))Exception - Connection error: "
+                    + "\(reason). model_group=\(deployment.modelName) model=\(deployment.upstreamModel) "
+                    + "deployment_id=\(deployment.id)",
                 type: "api_connection_error",
                 param: "None"
             ),
@@ -281,8 +283,9 @@ public struct ProxyError: Error, Sendable {
         return ProxyError(
             OpenAIError(
                 status: 429,
-                message:
-                    "No deployments available for selected model, Try again in \(seconds) seconds. Passed model=\(model). pre-call-checks=\(preCallChecks ? "True" : "False"), cooldown_list=\(cooling)",
+                message: "No deployments available for selected model, Try again in \(seconds) seconds. "
+                    + "Passed model=\(model). pre-call-checks=\(preCallChecks ? "True" : "False"), "
+                    + "cooldown_list=\(cooling)",
                 type: "throttling_error",
                 param: "None"
             ),

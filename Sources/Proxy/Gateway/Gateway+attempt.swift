@@ -31,7 +31,10 @@ extension Gateway {
         )
         guard response.status == .ok else {
             let bytes = try await transport.collect(response, timeout: timeout, deployment: deployment, logger: logger)
-            logger.info("upstream error", metadata: ["status": "\(response.status.code)", "model_id": "\(deployment.id)"])
+            logger.info(
+                "upstream error",
+                metadata: ["status": "\(response.status.code)", "model_id": "\(deployment.id)"]
+            )
             throw ResponseBuilder.refusal(
                 status: Int(response.status.code),
                 body: bytes,

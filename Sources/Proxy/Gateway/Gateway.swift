@@ -76,7 +76,9 @@ public final class Gateway: Sendable {
             let group = try modelGroup(for: request)
             try keys?.admit(caller)
             let result = await router.route(group: group, plan: retryPlan(request), observed: attemptEnded) {
-                deployment, group, counts throws(ProxyError) in
+                deployment,
+                group,
+                counts throws(ProxyError) in
                 try await self.attempt(request, on: deployment, group: group, counts: counts)
             }
             switch result {

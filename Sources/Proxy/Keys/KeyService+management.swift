@@ -54,7 +54,7 @@ extension KeyService {
         }
         if let duration = try text("budget_duration") {
             if let duration {
-                guard let seconds = VirtualKey.seconds(duration) else {
+                guard let seconds = DurationText.seconds(duration) else {
                     throw badRequest(
                         "budget_duration must look like 30s, 30m, 24h, 30d or 1mo",
                         param: "budget_duration"
@@ -69,7 +69,7 @@ extension KeyService {
         }
         if let duration = try text("duration") {
             if let duration {
-                guard let seconds = VirtualKey.seconds(duration) else {
+                guard let seconds = DurationText.seconds(duration) else {
                     throw badRequest("duration must look like 30s, 30m, 24h, 30d or 1mo", param: "duration")
                 }
                 key.expires = Date().addingTimeInterval(seconds)
@@ -78,7 +78,7 @@ extension KeyService {
             }
         }
         if let expires = try text("expires"), let expires {
-            guard let date = SpendRow.parse(expires) else {
+            guard let date = TimestampText.parse(expires) else {
                 throw badRequest("expires must be an ISO 8601 time", param: "expires")
             }
             key.expires = date

@@ -79,14 +79,14 @@ public final class KeyService: VirtualKeyStore, Sendable {
             throw ProxyError(
                 OpenAIError(
                     status: 401,
-                    message:
-                        "Authentication Error - Expired Key. Key Expiry time \(VirtualKey.iso(expires)) and current time \(VirtualKey.iso(Date()))",
+                    message: "Authentication Error - Expired Key. Key Expiry time \(VirtualKey.iso(expires)) "
+                        + "and current time \(VirtualKey.iso(Date()))",
                     type: "expired_key",
                     param: "None"
                 )
             )
         }
-        if let duration = record.budgetDuration.flatMap(VirtualKey.seconds), let reset = record.budgetResetAt,
+        if let duration = record.budgetDuration.flatMap(DurationText.seconds), let reset = record.budgetResetAt,
             reset <= Date()
         {
             record.spend = 0

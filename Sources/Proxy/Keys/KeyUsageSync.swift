@@ -2,28 +2,6 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// A key's use in the last minute on one replica: requests, tokens and requests in flight.
-public struct KeyUsage: Sendable, Equatable {
-    public var requests = 0
-    public var tokens = 0
-    public var inFlight = 0
-
-    public init(requests: Int = 0, tokens: Int = 0, inFlight: Int = 0) {
-        self.requests = requests
-        self.tokens = tokens
-        self.inFlight = inFlight
-    }
-}
-
-/// Where replicas share their key usage (PostgreSQL; the embedded SQLite store serves one process and has no need).
-public protocol KeyUsageStore: Sendable {
-    func prepareKeyUsage() async throws
-    /// Replaces this replica's published usage.
-    func publishKeyUsage(replica: String, usage: [String: KeyUsage]) async throws
-    /// The other live replicas' usage, summed per key.
-    func otherReplicasKeyUsage(excluding replica: String) async throws -> [String: KeyUsage]
-}
-
 /// Keeps virtual-key rpm / tpm / parallel limits across replicas without Redis: every `interval` each replica
 /// publishes its own last-minute counts through PostgreSQL and reads the others' sums, which `KeyService.admit` adds
 /// to its local counts. N replicas together stay within a limit plus at most one interval's traffic.

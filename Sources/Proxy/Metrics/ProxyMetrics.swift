@@ -50,7 +50,7 @@ public final class ProxyMetrics: Sendable {
         {
             let group = deployment.modelName
             requests = registry.makeCounter(
-                descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"),
+                descriptor: MetricName.requests,
                 labels: [
                     ("requested_model", requestedModel), ("model_group", group), ("route", route),
                     ("status_code", "200"),
@@ -58,39 +58,39 @@ public final class ProxyMetrics: Sendable {
             )
             let byDeployment = [("model_group", group), ("model_id", deployment.id)]
             totalLatency = registry.makeValueHistogram(
-                descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"),
+                descriptor: MetricName.requestLatency,
                 labels: byDeployment,
                 buckets: ProxyMetrics.latencyBuckets
             )
             apiLatency = registry.makeValueHistogram(
-                descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"),
+                descriptor: MetricName.upstreamLatency,
                 labels: byDeployment,
                 buckets: ProxyMetrics.latencyBuckets
             )
             firstToken = registry.makeValueHistogram(
-                descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"),
+                descriptor: MetricName.timeToFirstToken,
                 labels: byDeployment,
                 buckets: ProxyMetrics.latencyBuckets
             )
             let byModel = [("model_group", group), ("model", deployment.model)]
             inputTokens = registry.makeCounter(
-                descriptor: .named("litellm_input_tokens_metric_total", "Tokens"),
+                descriptor: MetricName.inputTokens,
                 labels: byModel
             )
             outputTokens = registry.makeCounter(
-                descriptor: .named("litellm_output_tokens_metric_total", "Tokens"),
+                descriptor: MetricName.outputTokens,
                 labels: byModel
             )
             totalTokens = registry.makeCounter(
-                descriptor: .named("litellm_total_tokens_metric_total", "Tokens"),
+                descriptor: MetricName.totalTokens,
                 labels: byModel
             )
             reasoningTokens = registry.makeCounter(
-                descriptor: .named("litellm_output_reasoning_tokens_metric_total", "Tokens"),
+                descriptor: MetricName.reasoningTokens,
                 labels: byModel
             )
             spend = registry.makeCounter(
-                descriptor: .named("litellm_spend_metric_total", "Spend (USD)"),
+                descriptor: MetricName.spend,
                 labels: byModel
             )
         }
@@ -99,15 +99,15 @@ public final class ProxyMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         inFlightRequests = registry.makeGauge(
-            descriptor: .named("llm_gateway_in_flight_requests", "Requests being answered (streams included)"),
+            descriptor: MetricName.inFlightRequests,
             labels: []
         )
         inFlightStreams = registry.makeGauge(
-            descriptor: .named("llm_gateway_in_flight_streams", "Streams being relayed to clients"),
+            descriptor: MetricName.inFlightStreams,
             labels: []
         )
         queueDepth = registry.makeGauge(
-            descriptor: .named("llm_gateway_spend_log_queue_depth", "Spend rows waiting to be written"),
+            descriptor: MetricName.spendQueueDepth,
             labels: []
         )
     }
@@ -141,7 +141,7 @@ public final class ProxyMetrics: Sendable {
         let group = observation.deployment?.modelName ?? ""
         let status = String(observation.status)
         registry.makeCounter(
-            descriptor: .named("litellm_proxy_total_requests_metric_total", "Requests to the proxy, by outcome"),
+            descriptor: MetricName.requests,
             labels: [
                 ("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route),
                 ("status_code", status),
@@ -149,7 +149,7 @@ public final class ProxyMetrics: Sendable {
         ).increment()
         if observation.status >= 400 {
             registry.makeCounter(
-                descriptor: .named("litellm_proxy_failed_requests_metric_total", "Failed requests to the proxy"),
+                descriptor: MetricName.failedRequests,
                 labels: [
                     ("requested_model", observation.requestedModel), ("model_group", group),
                     ("route", observation.route), ("exception_status", status),
@@ -160,21 +160,21 @@ public final class ProxyMetrics: Sendable {
         guard let deployment = observation.deployment else { return }
         let byDeployment = [("model_group", group), ("model_id", deployment.id)]
         registry.makeValueHistogram(
-            descriptor: .named("litellm_request_total_latency_metric", "Whole request latency (s)"),
+            descriptor: MetricName.requestLatency,
             labels: byDeployment,
             buckets: Self.latencyBuckets
         )
         .record(observation.totalSeconds)
         if let upstream = observation.upstreamSeconds {
             registry.makeValueHistogram(
-                descriptor: .named("litellm_llm_api_latency_metric", "Upstream call latency (s)"),
+                descriptor: MetricName.upstreamLatency,
                 labels: byDeployment,
                 buckets: Self.latencyBuckets
             ).record(upstream)
         }
         if let first = observation.firstTokenSeconds {
             registry.makeValueHistogram(
-                descriptor: .named("litellm_llm_api_time_to_first_token_metric", "Time to first token of streams (s)"),
+                descriptor: MetricName.timeToFirstToken,
                 labels: byDeployment,
                 buckets: Self.latencyBuckets
             )
@@ -182,15 +182,15 @@ public final class ProxyMetrics: Sendable {
         }
         let byModel = [("model_group", group), ("model", deployment.model)]
         for (name, value) in [
-            ("litellm_input_tokens_metric_total", observation.promptTokens),
-            ("litellm_output_tokens_metric_total", observation.completionTokens),
-            ("litellm_total_tokens_metric_total", observation.promptTokens + observation.completionTokens),
-            ("litellm_output_reasoning_tokens_metric_total", observation.reasoningTokens),
+            (MetricName.inputTokens, observation.promptTokens),
+            (MetricName.outputTokens, observation.completionTokens),
+            (MetricName.totalTokens, observation.promptTokens + observation.completionTokens),
+            (MetricName.reasoningTokens, observation.reasoningTokens),
         ] where value > 0 {
-            registry.makeCounter(descriptor: .named(name, "Tokens"), labels: byModel).increment(by: Int64(value))
+            registry.makeCounter(descriptor: name, labels: byModel).increment(by: Int64(value))
         }
         if observation.spend > 0 {
-            registry.makeCounter(descriptor: .named("litellm_spend_metric_total", "Spend (USD)"), labels: byModel)
+            registry.makeCounter(descriptor: MetricName.spend, labels: byModel)
                 .increment(by: observation.spend)
         }
     }
@@ -235,11 +235,11 @@ public final class ProxyMetrics: Sendable {
             if let found = cache[deployment.id] { return found }
             let made = (
                 total: registry.makeCounter(
-                    descriptor: .named("litellm_deployment_total_requests_total", "Upstream attempts per deployment"),
+                    descriptor: MetricName.deploymentAttempts,
                     labels: labels
                 ),
                 success: registry.makeCounter(
-                    descriptor: .named("litellm_deployment_success_responses_total", "Successful upstream attempts"),
+                    descriptor: MetricName.deploymentSuccesses,
                     labels: labels
                 )
             )
@@ -252,15 +252,12 @@ public final class ProxyMetrics: Sendable {
             return
         }
         registry.makeCounter(
-            descriptor: .named(
-                "litellm_deployment_failure_responses_total",
-                "Failed upstream attempts, by error class"
-            ),
+            descriptor: MetricName.deploymentFailures,
             labels: labels + [("exception_status", String(status)), ("exception_class", errorClass ?? "")]
         ).increment()
         if cooled {
             registry.makeCounter(
-                descriptor: .named("litellm_deployment_cooled_down_total", "Deployment cooldowns"),
+                descriptor: MetricName.deploymentCooldowns,
                 labels: labels + [("exception_status", String(status))]
             ).increment()
         }
@@ -280,10 +277,7 @@ public final class ProxyMetrics: Sendable {
             }
             for (outcome, delta) in deltas {
                 let counter = registry.makeCounter(
-                    descriptor: .named(
-                        "llm_gateway_spend_log_rows_total",
-                        "Spend rows by outcome (dropped must stay 0)"
-                    ),
+                    descriptor: MetricName.spendLogRows,
                     labels: [("outcome", outcome)]
                 )
                 if delta > 0 { counter.increment(by: Int64(delta)) }

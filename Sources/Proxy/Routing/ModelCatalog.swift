@@ -54,7 +54,9 @@ public struct ModelCatalog: Sendable {
         ]
         if let until = router.state.coolingUntil(deployment.id) {
             state["status"] = "cooling"
-            state["cooldown_remaining_s"] = .double((NumberText.seconds(until - router.state.now()) * 1000).rounded() / 1000)
+            state["cooldown_remaining_s"] = .double(
+                (NumberText.seconds(until - router.state.now()) * 1000).rounded() / 1000
+            )
         }
         if let last = stats.lastFailure { state["last_failure_status"] = .int(last) }
         return .object(state)

@@ -42,7 +42,8 @@ extension ModelRouter {
         case .success(let answer): return .success(answer)
         case .failure(let failure): last = failure
         }
-        for fallback in settings.fallbackGroups(for: group, after: last.error.retryClass) where groups[fallback] != nil {
+        for fallback in settings.fallbackGroups(for: group, after: last.error.retryClass) where groups[fallback] != nil
+        {
             counts.fallbacks += 1
             plan.logger.info(
                 "falling back",
@@ -116,7 +117,8 @@ extension ModelRouter {
                 "retrying",
                 metadata: [
                     "status": "\(error.status)", "model_id": "\(deployment.id)",
-                    "wait_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
+                    "wait_ms":
+                        "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
                 ]
             )
             if wait > .zero {

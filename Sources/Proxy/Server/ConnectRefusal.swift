@@ -28,7 +28,8 @@ final class ConnectRefusal: ChannelInboundHandler, RemovableChannelHandler {
         ).json.serialized()
         var response = context.channel.allocator.buffer(capacity: 160 + body.utf8.count)
         response.writeString(
-            "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n"
+            "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
+                + "content-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n"
         )
         response.writeString(body)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

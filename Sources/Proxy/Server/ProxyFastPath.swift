@@ -88,7 +88,8 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Gives a request to Hummingbird: its head, what was read of its body, and the part that made it leave the fast path.
+    /// Gives a request to Hummingbird: its head, what was read of its body,
+    /// and the part that made it leave the fast path.
     func handOn(_ context: ChannelHandlerContext, head: HTTPRequest, body: ByteBuffer, then part: HTTPRequestPart) {
         handOn(context, head: head, body: body)
         channelRead(context: context, data: wrapInboundOut(part))

@@ -18,8 +18,7 @@ public struct ProxyHTTPChannel: ServerChildChannel {
     let gateway: Gateway?
 
     /// Without a gateway, Hummingbird serves every route.
-    public init(responder: @escaping HTTPChannelHandler.Responder, gateway: Gateway?, keepAliveTimeout: TimeAmount?)
-    {
+    public init(responder: @escaping HTTPChannelHandler.Responder, gateway: Gateway?, keepAliveTimeout: TimeAmount?) {
         self.inner = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: keepAliveTimeout))
         self.gateway = gateway
     }
@@ -50,7 +49,8 @@ public struct ProxyHTTPChannel: ServerChildChannel {
 extension HTTPServerBuilder {
     /// The proxy's HTTP/1 server (``ProxyHTTPChannel``).
     public static func proxyHTTP1(gateway: Gateway?, keepAliveTimeout: TimeAmount?) -> HTTPServerBuilder {
-        .init { responder in ProxyHTTPChannel(responder: responder, gateway: gateway, keepAliveTimeout: keepAliveTimeout)
+        .init { responder in
+            ProxyHTTPChannel(responder: responder, gateway: gateway, keepAliveTimeout: keepAliveTimeout)
         }
     }
 }

@@ -32,7 +32,10 @@ public struct ProxyRoute: Sendable, Equatable {
     /// Azure's `/openai/deployments/{model}` (`azure`: the path names the model).
     static let routerPaths: [(path: String, operation: ProxyOperation, azure: Bool)] =
         operations.sorted { $0.key < $1.key }.flatMap { path, operation in
-            [(path, operation, false), ("/v1" + path, operation, false), (azurePrefix + ":model" + path, operation, true)]
+            [
+                (path, operation, false), ("/v1" + path, operation, false),
+                (azurePrefix + ":model" + path, operation, true),
+            ]
         }
 
     static let azurePrefix = "/openai/deployments/"

@@ -39,11 +39,23 @@ public struct ProxyServer: Sendable {
         )
         health.addProbes(to: router)
         let anyKey = router.group()
-            .add(middleware: AuthMiddleware(authenticator: auth, forwardedFor: settings.auth.forwardedFor, masterOnly: false))
+            .add(
+                middleware: AuthMiddleware(
+                    authenticator: auth,
+                    forwardedFor: settings.auth.forwardedFor,
+                    masterOnly: false
+                )
+            )
         ModelController(catalog: services.catalog).addRoutes(to: anyKey)
         health.addRoutes(to: anyKey)
         let master = router.group()
-            .add(middleware: AuthMiddleware(authenticator: auth, forwardedFor: settings.auth.forwardedFor, masterOnly: true))
+            .add(
+                middleware: AuthMiddleware(
+                    authenticator: auth,
+                    forwardedFor: settings.auth.forwardedFor,
+                    masterOnly: true
+                )
+            )
         KeyController(keys: gateway.keys).addRoutes(to: master)
         SpendLogController(reader: services.spendLogs).addRoutes(to: master)
         AdminUI(services: services, settings: settings, logger: services.logger).addRoutes(to: router)
@@ -117,4 +129,3 @@ final class WriterBox: @unchecked Sendable {
 
     init(_ writer: any ResponseBodyWriter) { self.writer = writer }
 }
-

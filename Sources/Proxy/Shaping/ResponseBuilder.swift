@@ -52,7 +52,9 @@ enum ResponseBuilder {
 
     /// The headers that open a relayed stream.
     static func streamHeaders(_ headers: [(String, String)]) -> [(String, String)] {
-        [("content-type", "text/event-stream")] + headers + [("cache-control", "no-cache"), ("x-accel-buffering", "no")]
+        [("content-type", "text/event-stream")] + headers + [
+            ("cache-control", "no-cache"), ("x-accel-buffering", "no"),
+        ]
     }
 
     /// A whole answer: LiteLLM's body shape, and its cost when the usage and a price are known.

@@ -91,9 +91,9 @@ public struct SpendLogReader: Sendable {
             requestID: parameters["request_id"],
             user: parameters["user_id"],
             endUser: parameters["end_user"],
-            start: parameters["start_date"].flatMap(SpendRow.parse),
+            start: parameters["start_date"].flatMap(TimestampText.parse),
             end: parameters["end_date"].flatMap {
-                SpendRow.parse($0).map {
+                TimestampText.parse($0).map {
                     $0.addingTimeInterval(
                         $0.timeIntervalSince1970.truncatingRemainder(dividingBy: 86400) == 0 ? 86399.999 : 0
                     )

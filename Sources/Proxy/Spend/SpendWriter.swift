@@ -53,7 +53,8 @@ public final class SpendWriter: Service, Sendable {
         var leftovers: [String] = []
     }
 
-    public let store: any SpendStore
+    public let database: Database
+    public var store: any SpendStore { database.spend }
     public let interval: Duration
     public let capacity: Int
     public let spillPath: String
@@ -67,16 +68,17 @@ public final class SpendWriter: Service, Sendable {
     /// without the priority-inheritance futex `Mutex` uses on Linux, and ThreadSanitizer sees it.
     private let state = NIOLockedValueBox(State())
 
-    /// `journalPath`: the base name of the local journal that makes rows survive a SIGKILL (nil: rows wait in memory only).
+    /// `journalPath`: the base name of the local journal that makes rows survive a SIGKILL
+    /// (nil: rows wait in memory only).
     public init(
-        store: any SpendStore,
+        database: Database,
         interval: Duration = .seconds(10),
         capacity: Int = 10_000,
         spillPath: String,
         journalPath: String? = nil,
         logger: Logger = Logger(label: "proxy.spend")
     ) {
-        self.store = store
+        self.database = database
         self.interval = interval
         self.capacity = max(1, capacity)
         self.spillPath = spillPath
@@ -160,11 +162,8 @@ public final class SpendWriter: Service, Sendable {
     /// Creates missing tables, bounded like an insert: PostgreSQL's pool waits for a connection as long as the server
     /// is unreachable, and the writer must go on spilling and stop on SIGTERM meanwhile.
     func prepareStore() async {
-        let store = self.store
-        try? await Deadline.run(within: insertTimeout) {
-            try await store.prepare()
-            try await (store as? any KeyStore)?.prepareKeys()
-        }
+        let database = self.database
+        try? await Deadline.run(within: insertTimeout) { try await database.prepare() }
     }
 
     /// Sleeps until the interval passes, the queue fills past half, or shutdown begins.
@@ -205,7 +204,7 @@ public final class SpendWriter: Service, Sendable {
             defer { state.keySpend.removeAll() }
             return state.keySpend
         }
-        if !increments.isEmpty, let keys = store as? any KeyStore {
+        if !increments.isEmpty, let keys = database.keys {
             do {
                 try await keys.addKeySpend(increments)
             } catch {
@@ -256,7 +255,6 @@ public final class SpendWriter: Service, Sendable {
         if !sealed.isEmpty { state.withLockedValue { $0.journal?.remove(sealed) } }
         return true
     }
-
 
     /// Rows per `insert` call: the stores write them in INSERTs of ≤ 100 rows, each call in one transaction.
     static let rowsPerInsert = 5000

@@ -25,9 +25,10 @@ public struct EncodedSpendRow: Sendable {
         values = [
             .text(row.requestID), .text(row.callType), .text(row.apiKey), .double(row.spend), .integer(row.totalTokens),
             .integer(row.promptTokens),
-            .integer(row.completionTokens), .text(SpendRow.format(row.startTime)), .text(SpendRow.format(row.endTime)),
+            .integer(row.completionTokens), .text(TimestampText.format(row.startTime)),
+            .text(TimestampText.format(row.endTime)),
             .integer(row.requestDurationMs),
-            text(row.completionStartTime.map(SpendRow.format)), .text(row.model), .text(row.modelID),
+            text(row.completionStartTime.map(TimestampText.format)), .text(row.model), .text(row.modelID),
             .text(row.modelGroup), .text(row.customLLMProvider),
             .text(row.apiBase), .text(row.user), .json(row.metadata.serialized()), text(row.endUser),
             text(row.requesterIPAddress),

@@ -51,8 +51,10 @@ extension PostgresStore: KeyStore {
         }.joined(separator: ", ")
         _ = try await client.query(
             PostgresQuery(
-                unsafeSQL:
-                    "UPDATE \"LiteLLM_VerificationToken\" SET \(assignments), \"updated_at\" = CURRENT_TIMESTAMP WHERE \"token\" = $1",
+                unsafeSQL: """
+                    UPDATE "LiteLLM_VerificationToken" SET \(assignments), "updated_at" = CURRENT_TIMESTAMP \
+                    WHERE "token" = $1
+                    """,
                 binds: keyBindings(key)
             ),
             logger: logger
@@ -95,7 +97,10 @@ extension PostgresStore: KeyStore {
         bindings.append(limit)
         bindings.append(offset)
         return try await selectKeys(
-            "SELECT \(PostgresStore.keySelect) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT $1 OFFSET $2",
+            """
+            SELECT \(PostgresStore.keySelect) FROM "LiteLLM_VerificationToken" \
+            ORDER BY "created_at" DESC, "token" DESC LIMIT $1 OFFSET $2
+            """,
             bindings
         )
     }

@@ -23,12 +23,15 @@ extension PostgresStore: KeyUsageStore {
         bindings.append(entries.map { Int64($0.value.tokens) })
         bindings.append(entries.map { Int64($0.value.inFlight) })
         let sql = """
-            WITH "incoming" AS (SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS u("token", "requests", "tokens", "in_flight")),
-            "gone" AS (DELETE FROM "GatewayKeyUsage" WHERE ("replica" = $1 AND "token" NOT IN (SELECT "token" FROM "incoming"))
+            WITH "incoming" AS (SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) \
+            AS u("token", "requests", "tokens", "in_flight")),
+            "gone" AS (DELETE FROM "GatewayKeyUsage" WHERE ("replica" = $1 \
+            AND "token" NOT IN (SELECT "token" FROM "incoming"))
                 OR "updated_at" < now() - interval '10 minutes')
             INSERT INTO "GatewayKeyUsage" ("replica", "token", "requests", "tokens", "in_flight", "updated_at")
             SELECT $1, "token", "requests", "tokens", "in_flight", now() FROM "incoming"
-            ON CONFLICT ("replica", "token") DO UPDATE SET "requests" = EXCLUDED."requests", "tokens" = EXCLUDED."tokens",
+            ON CONFLICT ("replica", "token") DO UPDATE SET \
+            "requests" = EXCLUDED."requests", "tokens" = EXCLUDED."tokens",
                 "in_flight" = EXCLUDED."in_flight", "updated_at" = now()
             """
         _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
@@ -38,7 +41,8 @@ extension PostgresStore: KeyUsageStore {
         var bindings = PostgresBindings()
         bindings.append(replica)
         let sql = """
-            SELECT "token", SUM("requests")::bigint, SUM("tokens")::bigint, SUM("in_flight")::bigint FROM "GatewayKeyUsage"
+            SELECT "token", SUM("requests")::bigint, SUM("tokens")::bigint, SUM("in_flight")::bigint \
+            FROM "GatewayKeyUsage"
             WHERE "replica" <> $1 AND "updated_at" > now() - interval '10 seconds' GROUP BY "token"
             """
         var result: [String: KeyUsage] = [:]

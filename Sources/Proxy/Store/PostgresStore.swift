@@ -58,8 +58,8 @@ public struct PostgresStore: SpendStore {
     }
 
     /// Runs schema statements under an advisory lock, so replicas starting together do not race on `CREATE`. The lock
-    /// is the transaction's (`pg_advisory_xact_lock`): it is released by the COMMIT that makes the tables visible, so the
-    /// next replica finds them there, and by the ROLLBACK of a failed attempt. (A session lock released before the
+    /// is the transaction's (`pg_advisory_xact_lock`): it is released by the COMMIT that makes the tables visible, so
+    /// the next replica finds them there, and by the ROLLBACK of a failed attempt. (A session lock released before the
     /// COMMIT let the next replica's `CREATE TABLE IF NOT EXISTS` miss the uncommitted table and fail on a duplicate
     /// type; its unlock then failed in the aborted transaction and the pooled connection kept the lock, so every later
     /// `prepare` on any replica waited on it for good — seen once in CI with two replicas started together.)
@@ -115,14 +115,17 @@ public struct PostgresStore: SpendStore {
         )
         """,
         #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_startTime_idx" ON "LiteLLM_SpendLogs" ("startTime")"#,
-        #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_api_key_startTime_idx" ON "LiteLLM_SpendLogs" ("api_key", "startTime")"#,
+        """
+        CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_api_key_startTime_idx" \
+        ON "LiteLLM_SpendLogs" ("api_key", "startTime")
+        """,
         #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_session_id_idx" ON "LiteLLM_SpendLogs" ("session_id")"#,
     ]
 
     /// One transaction per call (one commit, so one WAL flush, for up to `SpendWriter.rowsPerInsert` rows), in
     /// statements of ≤ 100 rows. Each statement binds its rows column by column, one array per column
-    /// (`SpendColumnArray`), and inserts them with `unnest`: prepared once per connection (`SpendBatchInsert`), it is the
-    /// same statement for any number of rows, and PostgreSQL neither parses a VALUES list of 2,600 parameters nor
+    /// (`SpendColumnArray`), and inserts them with `unnest`: prepared once per connection (`SpendBatchInsert`), it is
+    /// the same statement for any number of rows, and PostgreSQL neither parses a VALUES list of 2,600 parameters nor
     /// initialises an expression for each. Each statement inserts its rows and adds the spend of the rows that were new
     /// to their keys: a replayed row adds nothing again, and no key spend exists apart from its rows, so a kill loses
     /// or doubles none of it. Where the server has LZ4, the transaction's large values are compressed with it
@@ -189,7 +192,8 @@ public struct PostgresStore: SpendStore {
         requestID: "\"row\".\"litellm_call_id\"",
         condition: """
             "row"."litellm_call_id" IS NOT NULL AND EXISTS (SELECT 1 FROM "LiteLLM_SpendLogs" AS "taken" \
-            WHERE "taken"."request_id" = "row"."request_id" AND "taken"."litellm_call_id" IS DISTINCT FROM "row"."litellm_call_id")
+            WHERE "taken"."request_id" = "row"."request_id" \
+            AND "taken"."litellm_call_id" IS DISTINCT FROM "row"."litellm_call_id")
             """
     )
 
@@ -202,9 +206,12 @@ public struct PostgresStore: SpendStore {
         }
         return """
             WITH "inserted" AS (INSERT INTO "LiteLLM_SpendLogs" (\(SpendSchema.quotedColumns)) \
-            SELECT \(values.joined(separator: ", ")) FROM unnest(\(arrays.joined(separator: ", "))) AS "row"(\(SpendSchema.quotedColumns)) \
-            \(condition.map { "WHERE " + $0 + " " } ?? "")ON CONFLICT ("request_id") DO NOTHING RETURNING "api_key", "spend"), \
-            "totals" AS (SELECT "api_key", SUM("spend") AS "spend" FROM "inserted" WHERE "spend" > 0 GROUP BY "api_key"), \
+            SELECT \(values.joined(separator: ", ")) \
+            FROM unnest(\(arrays.joined(separator: ", "))) AS "row"(\(SpendSchema.quotedColumns)) \
+            \(condition.map { "WHERE " + $0 + " " } ?? "")ON CONFLICT ("request_id") DO NOTHING \
+            RETURNING "api_key", "spend"), \
+            "totals" AS (SELECT "api_key", SUM("spend") AS "spend" FROM "inserted" \
+            WHERE "spend" > 0 GROUP BY "api_key"), \
             "credited" AS (UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" \
             FROM "totals" WHERE "key"."token" = "totals"."api_key" RETURNING 1) \
             SELECT count(*)::int8 FROM "inserted"
@@ -226,11 +233,11 @@ public struct PostgresStore: SpendStore {
             bindings.append(endUser); conditions.append("\"end_user\" = $\(bindings.count)")
         }
         if let start = query.start {
-            bindings.append(SpendRow.format(start));
+            bindings.append(TimestampText.format(start));
             conditions.append("\"startTime\" >= $\(bindings.count)::timestamp(3)")
         }
         if let end = query.end {
-            bindings.append(SpendRow.format(end));
+            bindings.append(TimestampText.format(end));
             conditions.append("\"startTime\" <= $\(bindings.count)::timestamp(3)")
         }
         return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
@@ -242,8 +249,10 @@ public struct PostgresStore: SpendStore {
         bindings.append(query.limit)
         bindings.append(query.offset)
         let columns = SpendSchema.columns.map { "\"\($0)\"::text" }.joined(separator: ", ")
-        let sql =
-            "SELECT \(columns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)"
+        let sql = """
+            SELECT \(columns) FROM "LiteLLM_SpendLogs"\(clause) ORDER BY "startTime" DESC, "request_id" DESC \
+            LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)
+            """
         return try await textRows(sql, bindings, columns: SpendSchema.columns).compactMap(SpendRow.init(columns:))
     }
 
@@ -275,10 +284,12 @@ public struct PostgresStore: SpendStore {
 
     public func deleteSpendLogs(before date: Date) async throws -> Int {
         var bindings = PostgresBindings()
-        bindings.append(SpendRow.format(date))
+        bindings.append(TimestampText.format(date))
         var deleted = 0
-        let sql =
-            "WITH gone AS (DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < $1::timestamp(3) RETURNING 1) SELECT COUNT(*) FROM gone"
+        let sql = """
+            WITH gone AS (DELETE FROM "LiteLLM_SpendLogs" WHERE "startTime" < $1::timestamp(3) RETURNING 1) \
+            SELECT COUNT(*) FROM gone
+            """
         for try await count in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             .decode(Int.self)
         { deleted = count }

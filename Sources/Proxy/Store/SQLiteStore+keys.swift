@@ -18,7 +18,10 @@ extension SQLiteStore: KeyStore {
         let assignments = KeySchema.columns.dropFirst().map { "\"\($0)\" = ?" }.joined(separator: ", ")
         let binds = Array(SQLiteStore.keyBinds(key).dropFirst()) + [.text(key.token)]
         _ = try await open().rows(
-            "UPDATE \"LiteLLM_VerificationToken\" SET \(assignments), \"updated_at\" = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE \"token\" = ?",
+            """
+            UPDATE "LiteLLM_VerificationToken" SET \(assignments), \
+            "updated_at" = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE "token" = ?
+            """,
             binds
         )
     }
@@ -42,7 +45,10 @@ extension SQLiteStore: KeyStore {
 
     public func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] {
         let rows = try await open().rows(
-            "SELECT \(KeySchema.quotedColumns) FROM \"LiteLLM_VerificationToken\" ORDER BY \"created_at\" DESC, \"token\" DESC LIMIT ? OFFSET ?",
+            """
+            SELECT \(KeySchema.quotedColumns) FROM "LiteLLM_VerificationToken" \
+            ORDER BY "created_at" DESC, "token" DESC LIMIT ? OFFSET ?
+            """,
             [.integer(limit), .integer(offset)]
         )
         return rows.compactMap(SQLiteStore.key)

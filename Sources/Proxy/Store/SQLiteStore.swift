@@ -14,7 +14,8 @@ public actor SQLiteStore: SpendStore {
     /// The connection being opened: calls that arrive meanwhile (the actor is re-entered at each await) wait for it
     /// instead of opening a second one.
     private var opening: Task<SQLiteConnection, any Error>?
-    /// The spend rows' connection, and whether an `insert` holds it (an insert abandoned after a timeout may still run).
+    /// The spend rows' connection, and whether an `insert` holds it
+    /// (an insert abandoned after a timeout may still run).
     private var inserter: SQLiteConnection?
     private var openingInserter: Task<SQLiteConnection, any Error>?
     private var inserting = false
@@ -146,7 +147,8 @@ public actor SQLiteStore: SpendStore {
     /// itself it reads the rows through the api_key index, the whole history of every key, at every flush.
     static let addNewRowsSpend = """
         UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" \
-        FROM (SELECT "api_key", SUM("spend") AS "spend" FROM "LiteLLM_SpendLogs" NOT INDEXED WHERE rowid > ?1 AND "spend" > 0 GROUP BY "api_key") AS "totals" \
+        FROM (SELECT "api_key", SUM("spend") AS "spend" FROM "LiteLLM_SpendLogs" NOT INDEXED \
+        WHERE rowid > ?1 AND "spend" > 0 GROUP BY "api_key") AS "totals" \
         WHERE "key"."token" = "totals"."api_key"
         """
 
@@ -181,17 +183,21 @@ public actor SQLiteStore: SpendStore {
         if let user = query.user { conditions.append("\"user\" = ?"); binds.append(.text(user)) }
         if let endUser = query.endUser { conditions.append("\"end_user\" = ?"); binds.append(.text(endUser)) }
         if let start = query.start {
-            conditions.append("\"startTime\" >= ?"); binds.append(.text(SpendRow.format(start)))
+            conditions.append("\"startTime\" >= ?"); binds.append(.text(TimestampText.format(start)))
         }
-        if let end = query.end { conditions.append("\"startTime\" <= ?"); binds.append(.text(SpendRow.format(end))) }
+        if let end = query.end {
+            conditions.append("\"startTime\" <= ?"); binds.append(.text(TimestampText.format(end)))
+        }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), binds)
     }
 
     public func spendLogs(_ query: SpendLogQuery) async throws -> [SpendRow] {
         let connection = try await open()
         let (clause, binds) = whereClause(query)
-        let sql =
-            "SELECT \(SpendSchema.quotedColumns) FROM \"LiteLLM_SpendLogs\"\(clause) ORDER BY \"startTime\" DESC, \"request_id\" DESC LIMIT ? OFFSET ?"
+        let sql = """
+            SELECT \(SpendSchema.quotedColumns) FROM "LiteLLM_SpendLogs"\(clause) \
+            ORDER BY "startTime" DESC, "request_id" DESC LIMIT ? OFFSET ?
+            """
         let rows = try await connection.rows(sql, binds + [.integer(query.limit), .integer(query.offset)])
         return rows.compactMap(SQLiteStore.row)
     }
@@ -208,7 +214,7 @@ public actor SQLiteStore: SpendStore {
         let before = try await countSpendLogs(SpendLogQuery(end: date))
         _ = try await connection.rows(
             "DELETE FROM \"LiteLLM_SpendLogs\" WHERE \"startTime\" < ?",
-            [.text(SpendRow.format(date))]
+            [.text(TimestampText.format(date))]
         )
         return before
     }

@@ -67,7 +67,10 @@ enum SpendSchema {
 
     static let sqliteIndexes = [
         #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_startTime_idx" ON "LiteLLM_SpendLogs" ("startTime")"#,
-        #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_api_key_startTime_idx" ON "LiteLLM_SpendLogs" ("api_key", "startTime")"#,
+        """
+        CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_api_key_startTime_idx" \
+        ON "LiteLLM_SpendLogs" ("api_key", "startTime")
+        """,
         #"CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_session_id_idx" ON "LiteLLM_SpendLogs" ("session_id")"#,
     ]
 }

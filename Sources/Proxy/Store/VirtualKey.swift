@@ -90,7 +90,7 @@ public struct VirtualKey: Sendable, Equatable {
     }
 
     static func iso(_ date: Date) -> String {
-        SpendRow.format(date).replacingOccurrences(of: " ", with: "T") + "Z"
+        TimestampText.format(date).replacingOccurrences(of: " ", with: "T") + "Z"
     }
 
     /// A new key: `sk-` and 22 url-safe random characters (about 131 bits).
@@ -99,33 +99,4 @@ public struct VirtualKey: Sendable, Equatable {
         var generator = SystemRandomNumberGenerator()
         return "sk-" + String((0 ..< 22).map { _ in alphabet[Int(generator.next() % 64)] })
     }
-
-    /// `30s`, `5m`, `24h`, `30d`, `1mo` → seconds; nil beyond 100 years (`1e300d` made an expiry date that trapped
-    /// when written as a timestamp).
-    public static func seconds(_ duration: String) -> Double? {
-        let text = duration.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [
-            ("mo", 2_592_000), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604_800),
-        ]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0, value * factor <= 3_153_600_000 else {
-                return nil
-            }
-            return value * factor
-        }
-        return nil
-    }
-}
-
-/// Where virtual keys live: the same database as the spend logs.
-public protocol KeyStore: Sendable {
-    func prepareKeys() async throws
-    func insertKey(_ key: VirtualKey) async throws
-    func key(token: String) async throws -> VirtualKey?
-    func replaceKey(_ key: VirtualKey) async throws
-    func deleteKeys(tokens: [String]) async throws -> [String]
-    func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey]
-    func countKeys() async throws -> Int
-    /// Adds spend to keys (batched from the spend writer).
-    func addKeySpend(_ increments: [String: Double]) async throws
 }

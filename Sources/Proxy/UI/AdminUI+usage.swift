@@ -36,9 +36,9 @@ extension AdminUI {
 
     func usagePage(_ request: Request, id: String, session: UISession) async throws -> Response {
         let form = UIForm.query(request)
-        let today = SpendRow.parse(UIFormat.inputDate(Date())) ?? Date()
-        var end = form["end"].flatMap(SpendRow.parse) ?? today
-        var start = form["start"].flatMap(SpendRow.parse) ?? end.addingTimeInterval(-6 * 86400)
+        let today = TimestampText.parse(UIFormat.inputDate(Date())) ?? Date()
+        var end = form["end"].flatMap(TimestampText.parse) ?? today
+        var start = form["start"].flatMap(TimestampText.parse) ?? end.addingTimeInterval(-6 * 86400)
         if start > end { swap(&start, &end) }
         start = max(start, end.addingTimeInterval(-Double(UIUsageReport.maximumDays - 1) * 86400))
         let tokens = form["metric"] == "tokens"
@@ -49,8 +49,8 @@ extension AdminUI {
             } catch {
                 throw UIFailure(
                     status: 503,
-                    message:
-                        "The spend log database is unavailable (\(String(describing: type(of: error)))). Try again shortly."
+                    message: "The spend log database is unavailable (\(String(describing: type(of: error)))). "
+                        + "Try again shortly."
                 )
             }
         }

@@ -75,8 +75,8 @@ struct AdminUI: Sendable {
                 )
                 throw UIFailure(
                     status: 403,
-                    message:
-                        "This form has expired or did not come from this site (CSRF token missing or wrong). Reload the page and try again."
+                    message: "This form has expired or did not come from this site (CSRF token missing or wrong). "
+                        + "Reload the page and try again."
                 )
             }
             return try await body(id, session, form)
@@ -120,8 +120,10 @@ struct AdminUI: Sendable {
     /// Headers on every UI response: no caching, no framing, no sniffing, and scripts/styles only from /ui/static.
     static func securityHeaders() -> HTTPFields {
         [
-            .contentSecurityPolicy:
-                "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .contentSecurityPolicy: """
+            default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; \
+            frame-ancestors 'none'; base-uri 'none'
+            """,
             .xContentTypeOptions: "nosniff",
             HTTPField.Name("referrer-policy")!: "no-referrer",
             HTTPField.Name("x-frame-options")!: "DENY",

@@ -4,7 +4,7 @@ import Wire
 /// How the UI writes values: times in UTC, costs as Python prints them, JSON pretty-printed with secrets masked.
 enum UIFormat {
     /// `2025-09-20 12:37:48` (UTC).
-    static func time(_ date: Date) -> String { String(SpendRow.format(date).prefix(19)) }
+    static func time(_ date: Date) -> String { String(TimestampText.format(date).prefix(19)) }
 
     static func time(_ date: Date?) -> String { date.map(time) ?? "–" }
 
@@ -32,18 +32,18 @@ enum UIFormat {
     static func parseTime(_ text: String?) -> Date? {
         guard let text, !text.isEmpty else { return nil }
         let pieces = text.split(whereSeparator: { "T -:.".contains($0) })
-        if pieces.count == 5 { return SpendRow.parse(text + ":00") }
-        return SpendRow.parse(text)
+        if pieces.count == 5 { return TimestampText.parse(text + ":00") }
+        return TimestampText.parse(text)
     }
 
     /// The value for a `datetime-local` input.
     static func inputTime(_ date: Date?) -> String {
         guard let date else { return "" }
-        return String(SpendRow.format(date).prefix(16)).replacingOccurrences(of: " ", with: "T")
+        return String(TimestampText.format(date).prefix(16)).replacingOccurrences(of: " ", with: "T")
     }
 
     /// The value for a `date` input.
-    static func inputDate(_ date: Date) -> String { String(SpendRow.format(date).prefix(10)) }
+    static func inputDate(_ date: Date) -> String { String(TimestampText.format(date).prefix(10)) }
 
     /// Pretty JSON for a page, with key material masked (see `redact`).
     static func json(_ value: JSON, masterKey: String?) -> String {
@@ -59,7 +59,8 @@ enum UIFormat {
         let kept = text.utf8.prefix(maximumShownCharacters)
         let cut = String(decoding: kept, as: UTF8.self)
         return cut
-            + "\n… (\(text.utf8.count - kept.count) more bytes not shown; /spend/logs/ui/{request_id} has the whole row)"
+            + "\n… (\(text.utf8.count - kept.count) more bytes not shown; "
+            + "/spend/logs/ui/{request_id} has the whole row)"
     }
 
     /// Field names whose values are credentials wherever they appear in a stored body.

@@ -200,8 +200,8 @@ public struct StreamRelay: Sendable {
                 )
                 : OpenAIError(
                     status: 500,
-                    message:
-                        "litellm.APIConnectionError: \(provider)Exception - \(reason). model=\(deployment.upstreamModel)",
+                    message: "litellm.APIConnectionError: \(provider)Exception - \(reason). "
+                        + "model=\(deployment.upstreamModel)",
                     type: "api_connection_error",
                     param: nil
                 )

@@ -50,7 +50,11 @@ public struct UpstreamTransport: Sendable {
                 for (name, value) in request.headers { streamed.headers.add(name: name, value: value) }
                 streamed.body = .bytes(ByteBuffer(bytes: request.body))
                 let response = try await client.execute(streamed, deadline: deadline, logger: logger)
-                return UpstreamResponse(status: response.status, headers: response.headers, body: .stream(response.body))
+                return UpstreamResponse(
+                    status: response.status,
+                    headers: response.headers,
+                    body: .stream(response.body)
+                )
             }
             if let pinned, let loop {
                 let response = try await pinned.post(
@@ -61,7 +65,11 @@ public struct UpstreamTransport: Sendable {
                     deadline: deadline,
                     maximumBodySize: maximumBody
                 ).get()
-                return UpstreamResponse(status: response.status, headers: response.headers, body: .complete(response.body))
+                return UpstreamResponse(
+                    status: response.status,
+                    headers: response.headers,
+                    body: .complete(response.body)
+                )
             }
             let whole = try HTTPClient.Request(
                 url: request.url,
@@ -118,7 +126,8 @@ public struct UpstreamTransport: Sendable {
     }
 
     /// A transport failure as LiteLLM reports it: a timeout (408) or an unreachable upstream (500).
-    static func failure(_ error: any Error, timeout: Double, deployment: ModelDeployment, logger: Logger) -> ProxyError {
+    static func failure(_ error: any Error, timeout: Double, deployment: ModelDeployment, logger: Logger) -> ProxyError
+    {
         var timedOut =
             (error as? HTTPClientError).map { [.deadlineExceeded, .readTimeout, .connectTimeout].contains($0) } ?? false
         if (error as? PinnedHTTPClient.Failure) == .timeout { timedOut = true }
