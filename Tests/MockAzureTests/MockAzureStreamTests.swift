@@ -11,7 +11,8 @@ import Wire
     }
     static let streamBody = #"{"stream":true,"messages":[{"role":"user","content":"Say hello in three languages"}]}"#
     static let streamWithUsage =
-        #"{"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello in three languages"}]}"#
+        #"{"stream":true,"stream_options":{"include_usage":true},"#
+        + #""messages":[{"role":"user","content":"Say hello in three languages"}]}"#
 
     /// Each frame is its own write, sent after its recorded delay: events arrive in separate reads, spaced as the
     /// fixture says.
@@ -66,7 +67,8 @@ import Wire
                     Self.url(base),
                     headers: Self.key + [("x-mock-scenario", name)],
                     body:
-                        #"{"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}"#
+                        #"{"stream":true,"stream_options":{"include_usage":true},"#
+                        + #""messages":[{"role":"user","content":"x"}]}"#
                 )
                 #expect(stream.events.map(\.event.data) == frames.map(\.data), "\(name)")
             }

@@ -11,7 +11,8 @@ import Wire
         let upstreamKey = "upstream-secret-key-123"
         let clientKey = "client-secret-key-456"
         let streamBody =
-            #"{"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello in three languages"}]}"#
+            #"{"stream":true,"stream_options":{"include_usage":true},"#
+            + #""messages":[{"role":"user","content":"Say hello in three languages"}]}"#
         let plainBody = #"{"messages":[{"role":"user","content":"what llm are you"}]}"#
 
         let original = try await withMockAzure(

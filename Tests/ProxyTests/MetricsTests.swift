@@ -98,12 +98,4 @@ import Wire
             #expect(text.contains("llm_gateway_in_flight_streams 0"))
         }
     }
-
-    @Test func metricsAreOffWithoutTheCallback() async throws {
-        try await withProxy { proxy in
-            let response = try await TestHTTP.request(.GET, "\(proxy.base)/metrics")
-            #expect(response.status == 404)
-            #expect(proxy.gateway.metrics == nil)
-        }
-    }
 }

@@ -141,7 +141,8 @@ final class Recorded<Value: Sendable>: Sendable {
             #expect((hits["gpt-4o"] ?? 0) >= 1 && (hits["gpt-4o"] ?? 0) <= 2)
             #expect(harness.gateway.router.state.coolingUntil("big") != nil)
             // /model/info shows each deployment's state.
-            let states = ModelCatalog(router: harness.gateway.router, deployments: harness.gateway.config.deployments).info()["data"]?.arrayValue ?? []
+            let catalog = ModelCatalog(router: harness.gateway.router, deployments: harness.gateway.config.deployments)
+            let states = catalog.info()["data"]?.arrayValue ?? []
             let big = states.first { $0.value(at: "model_info.id") == "big" }
             #expect(big?.value(at: "deployment_state.status") == "cooling")
             #expect((big?.value(at: "deployment_state.cooldown_remaining_s")?.doubleValue ?? 0) > 50)
@@ -279,21 +280,6 @@ final class Recorded<Value: Sendable>: Sendable {
             // Binomial(1000, 0.75): σ ≈ 13.7; 5σ bounds.
             #expect((hits["gpt-4o"] ?? 0) > 750 - 69 && (hits["gpt-4o"] ?? 0) < 750 + 69)
             #expect((hits["gpt-4o"] ?? 0) + (hits["gpt-4o-mini"] ?? 0) == 1000)
-        }
-    }
-}
-
-/// A request's own `num_retries` cannot keep the router busy for minutes: it is capped.
-@Suite struct RequestedRetriesTests {
-    @Test func numRetriesFromTheBodyIsCapped() async throws {
-        try await RouterIntegrationTests.withRouter(RouterIntegrationTests.entry("solo", "gpt-4o")) { harness in
-            let outcome = await harness.chat("solo", "hi\n#mock-fault: 500", extra: #","num_retries":50"#)
-            #expect(RouterIntegrationTests.status(outcome) == 500)
-            #expect(harness.hits() == ["gpt-4o": Gateway.maximumRequestedRetries + 1])
-            #expect(
-                RouterIntegrationTests.header(outcome, "x-litellm-attempted-retries")
-                    == String(Gateway.maximumRequestedRetries)
-            )
         }
     }
 }

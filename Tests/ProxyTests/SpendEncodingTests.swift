@@ -95,21 +95,21 @@ import Wire
         for _ in 0 ..< 5000 {
             dates.append(Date(timeIntervalSince1970: Double.random(in: 0 ..< 4_102_444_800, using: &generator)))
         }
-        let wrong = dates.filter { SpendRow.format($0) != reference($0) }
+        let wrong = dates.filter { TimestampText.format($0) != reference($0) }
         #expect(
             wrong.isEmpty,
             """
             \(wrong.count) wrong, e.g. \
-            \(wrong.prefix(3).map { "\($0.timeIntervalSince1970): \(SpendRow.format($0)) ≠ \(reference($0))" })
+            \(wrong.prefix(3).map { "\($0.timeIntervalSince1970): \(TimestampText.format($0)) ≠ \(reference($0))" })
             """
         )
-        #expect(SpendRow.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500")
+        #expect(TimestampText.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500")
     }
 
     static func recorder(maximum: Int = 2048) throws -> SpendRecorder {
         let folder = try TestPaths.temporaryDirectory("encode")
         let writer = SpendWriter(
-            store: SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path),
+            database: .embedded(SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path)),
             spillPath: folder.appendingPathComponent("spill.jsonl").path
         )
         let config = try ConfigLoader.parse("general_settings: {spend_log_max_string_length: \(maximum)}")

@@ -19,7 +19,7 @@ import Testing
         let journal = folder.appendingPathComponent("spend.journal").path
         // A writer that queues 300 rows and never runs: the process "dies" with them in memory.
         let killed = SpendWriter(
-            store: SQLiteStore(path: path),
+            database: .embedded(SQLiteStore(path: path)),
             interval: .seconds(60),
             spillPath: spill,
             journalPath: journal
@@ -29,7 +29,7 @@ import Testing
         #expect(Self.journalFiles(folder).count == 1)
 
         let restarted = SpendWriter(
-            store: SQLiteStore(path: path),
+            database: .embedded(SQLiteStore(path: path)),
             interval: .milliseconds(50),
             spillPath: spill,
             journalPath: journal
@@ -38,7 +38,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             for index in 250 ..< 350 { restarted.enqueue(SpendWriterTests.row(index)) }  // 50 overlap the journal's
-            try await Task.sleep(for: .milliseconds(400))
+            #expect(await eventually { restarted.counters.replayed == 300 && restarted.counters.queued == 0 })
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -53,9 +53,13 @@ import Testing
         let folder = try TestPaths.temporaryDirectory("journal-off")
         let path = folder.appendingPathComponent("spend.sqlite").path
         let spill = folder.appendingPathComponent("spill.jsonl").path
-        let killed = SpendWriter(store: SQLiteStore(path: path), interval: .seconds(60), spillPath: spill)
+        let killed = SpendWriter(database: .embedded(SQLiteStore(path: path)), interval: .seconds(60), spillPath: spill)
         for index in 0 ..< 10 { killed.enqueue(SpendWriterTests.row(index)) }
-        let restarted = SpendWriter(store: SQLiteStore(path: path), interval: .milliseconds(50), spillPath: spill)
+        let restarted = SpendWriter(
+            database: .embedded(SQLiteStore(path: path)),
+            interval: .milliseconds(50),
+            spillPath: spill
+        )
         let group = ServiceGroup(configuration: .init(services: [restarted], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -124,9 +124,10 @@ import Wire
             UIForm("start=2025-09-20T12%3A30&end=2025-09-20&model=o4-mini&status=bogus&page=0&key_alias=team+a"),
             now: now
         )
-        #expect(filter.start == SpendRow.parse("2025-09-20 12:30:00"))
+        #expect(filter.start == TimestampText.parse("2025-09-20 12:30:00"))
         #expect(
-            filter.end.map { abs($0.timeIntervalSince(SpendRow.parse("2025-09-20 23:59:59.999")!)) < 0.01 } == true,
+            filter.end.map { abs($0.timeIntervalSince(TimestampText.parse("2025-09-20 23:59:59.999")!)) < 0.01 }
+                == true,
             "a date-only end covers its day"
         )
         #expect(filter.status == nil && filter.page == 1 && filter.keyAlias == "team a" && filter.needsScan)

@@ -80,8 +80,8 @@ import Wire
                 totalTokens: 3,
                 promptTokens: 1,
                 completionTokens: 2,
-                startTime: SpendRow.parse(day + " 12:00:00")!,
-                endTime: SpendRow.parse(day + " 12:00:01")!,
+                startTime: TimestampText.parse(day + " 12:00:00")!,
+                endTime: TimestampText.parse(day + " 12:00:01")!,
                 completionStartTime: nil,
                 requestDurationMs: 1000,
                 model: "azure/" + group,
@@ -101,7 +101,7 @@ import Wire
                 litellmCallID: "c"
             )
         }
-        var report = UIUsageReport(start: SpendRow.parse("2025-09-18")!, end: SpendRow.parse("2025-09-20")!)
+        var report = UIUsageReport(start: TimestampText.parse("2025-09-18")!, end: TimestampText.parse("2025-09-20")!)
         for item in [
             row("2025-09-18", "a", spend: 1), row("2025-09-20", "a", spend: 2),
             row("2025-09-20", "b", spend: 4, status: "failure"), row("2025-09-21", "a", spend: 8),

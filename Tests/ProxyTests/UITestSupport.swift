@@ -69,9 +69,9 @@ final class UIBrowser: Sendable {
     /// Waits for a page (spend rows are written in batches) until it contains `text`.
     func poll(_ path: String, until text: String) async throws -> UIPage {
         var page = try await get(path)
-        for _ in 0 ..< 100 where !page.text.contains(text) {
-            try await Task.sleep(for: .milliseconds(50))
+        _ = try await eventually {
             page = try await get(path)
+            return page.text.contains(text)
         }
         return page
     }
