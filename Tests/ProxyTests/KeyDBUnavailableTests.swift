@@ -106,7 +106,7 @@ actor FlakyKeyStore: KeyStore {
 
     @Test func theSettingIsReadAsLiteLLMReadsIt() throws {
         let cases: [(String, Bool)] = [
-            ("true", true), ("false", false), ("\"True\"", true), ("\"no\"", false), ("on", true),
+            ("true", true), ("false", false), ("\"True\"", true), ("\"no\"", false), ("\"on\"", true),
         ]
         for (text, expected) in cases {
             let config = try ConfigLoader.parse("general_settings: {allow_requests_on_db_unavailable: \(text)}")
