@@ -60,23 +60,10 @@ public func withProxyRouter<T: Sendable>(
         logger: logger,
         environment: environment
     )
-    let group = ServiceGroup(
-        configuration: .init(services: parts.background.map { .init(service: $0) }, logger: logger)
-    )
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            try await parts.gateway.spend?.writer.database.prepare()
-            let result = try await Application(router: parts.server.buildRouter()).test(.router) { client in
-                try await body(ProxyRouterClient(client: client, gateway: parts.gateway))
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
+    return try await withServiceGroup(parts.background) {
+        try await parts.gateway.spend?.writer.database.prepare()
+        return try await Application(router: parts.server.buildRouter()).test(.router) { client in
+            try await body(ProxyRouterClient(client: client, gateway: parts.gateway))
         }
     }
 }

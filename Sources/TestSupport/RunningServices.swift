@@ -23,15 +23,22 @@ public func withRunningServices<T: Sendable>(
     ports: AsyncStream<Int>,
     _ body: (Int) async throws -> T
 ) async throws -> T {
+    try await withServiceGroup(services) {
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return try await body(port)
+    }
+}
+
+/// Runs services in one ServiceGroup while `body` runs, then shuts them down gracefully (also when it throws).
+public func withServiceGroup<T: Sendable>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
     let group = ServiceGroup(
         configuration: .init(services: services.map { .init(service: $0) }, logger: Logger(label: "test"))
     )
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
         do {
-            let result = try await body(port)
+            let result = try await body()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return result

@@ -31,31 +31,16 @@ public struct ProxyServer: Sendable {
             }
         }
         let settings = gateway.config.settings
-        let auth = gateway.authenticator
         let health = HealthController(
             writer: gateway.spend?.writer,
             settings: settings,
             report: services.health
         )
         health.addProbes(to: router)
-        let anyKey = router.group()
-            .add(
-                middleware: AuthMiddleware(
-                    authenticator: auth,
-                    forwardedFor: settings.auth.forwardedFor,
-                    masterOnly: false
-                )
-            )
+        let anyKey = router.group().add(middleware: auth(masterOnly: false))
         ModelController(catalog: services.catalog).addRoutes(to: anyKey)
         health.addRoutes(to: anyKey)
-        let master = router.group()
-            .add(
-                middleware: AuthMiddleware(
-                    authenticator: auth,
-                    forwardedFor: settings.auth.forwardedFor,
-                    masterOnly: true
-                )
-            )
+        let master = router.group().add(middleware: auth(masterOnly: true))
         KeyController(keys: gateway.keys).addRoutes(to: master)
         SpendLogController(reader: services.spendLogs).addRoutes(to: master)
         AdminUI(services: services, settings: settings, logger: services.logger).addRoutes(to: router)
@@ -63,6 +48,14 @@ public struct ProxyServer: Sendable {
             MetricsController(metrics: metrics, writer: gateway.spend?.writer).addRoutes(to: router)
         }
         return router
+    }
+
+    func auth(masterOnly: Bool) -> AuthMiddleware {
+        AuthMiddleware(
+            authenticator: gateway.authenticator,
+            forwardedFor: gateway.config.settings.auth.forwardedFor,
+            masterOnly: masterOnly
+        )
     }
 
     func proxy(_ request: Request, context: ProxyRequestContext, operation: ProxyOperation, pathModel: String?)
