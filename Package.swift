@@ -157,6 +157,7 @@ let package = Package(
             name: "ProxyTests",
             dependencies: [
                 "Proxy", "MockAzure", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// A proxy's HTTP surface in memory: the router the application serves, driven by HummingbirdTesting's `.router`
 /// mode (no port, no connection), with the background services running and the database prepared. For management
 /// routes, the UI's data and refusals; anything that needs an upstream takes `withProxy` or `withStubUpstream`.
-public struct ProxyRouterClient {
+public struct ProxyRouterClient: Sendable {
     let client: any TestClientProtocol
     public let gateway: Gateway
     public var masterKey: String { TestConfigs.masterKey }

@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 import Wire
 
-/// Requests that used to crash MockAzure (docs/reliability.md, "Bugs found"): it answers them as Azure does, a 400 in
-/// Azure's OpenAI-style validation shape, and its quota arithmetic saturates instead of trapping.
+/// Out-of-range and malformed parameters (docs/reliability.md, "Bugs found"): MockAzure answers them as Azure does,
+/// a 400 in Azure's OpenAI-style validation shape, and its quota arithmetic saturates instead of trapping.
 @Suite struct ParameterValidationTests {
     static let version = "2025-01-01-preview"
     static let key = [("api-key", "test-key")]

@@ -14,7 +14,7 @@ import Wire
     static let actions = ["/ui/keys", "/ui/keys/block", "/ui/keys/unblock", "/ui/keys/delete", "/ui/logout"]
 
     @Test func everyPageAndFormRefusesWithoutASession() async throws {
-        try await withUI(loggedIn: false) { proxy, browser in
+        try await withUIInMemory(loggedIn: false) { proxy, browser in
             for path in Self.pages {
                 let page = try await browser.get(path)
                 #expect(page.status == 303, "\(path)")
@@ -38,7 +38,7 @@ import Wire
     }
 
     @Test func loginSetsAStrictHttpOnlyExpiringCookie() async throws {
-        try await withUI(loggedIn: false) { _, browser in
+        try await withUIInMemory(loggedIn: false) { _, browser in
             let wrong = try await browser.login(password: "sk-wrong")
             #expect(wrong.status == 401 && wrong.text.contains("Invalid username or password"))
             #expect(browser.sessionCookie == nil)
@@ -62,15 +62,14 @@ import Wire
             #expect(!logs.text.contains(try #require(browser.sessionCookie)))
 
             // Behind a TLS-terminating proxy the cookie is Secure.
-            let tls = UIBrowser(base: browser.base)
+            let tls = browser.newSession()
             let secure = try await tls.login(headers: [("x-forwarded-proto", "https")])
             #expect(secure.setCookies.first { $0.hasPrefix("\(AdminUI.sessionCookie)=") }?.contains("Secure") == true)
-            try await tls.client.shutdown()
         }
     }
 
     @Test func loginNeedsItsFormToken() async throws {
-        try await withUI(loggedIn: false) { _, browser in
+        try await withUIInMemory(loggedIn: false) { _, browser in
             let page = try await browser.post(
                 "/ui/login",
                 [("username", "admin"), ("password", TestConfigs.masterKey), ("csrf_token", "forged")]
@@ -80,7 +79,7 @@ import Wire
     }
 
     @Test func logoutEndsTheSession() async throws {
-        try await withUI { _, browser in
+        try await withUIInMemory { _, browser in
             let id = try #require(browser.sessionCookie)
             let refused = try await browser.post("/ui/logout", [("csrf_token", "wrong")])
             #expect(refused.status == 403, "logout is a form too")

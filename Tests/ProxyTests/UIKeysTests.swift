@@ -56,7 +56,7 @@ import Wire
     }
 
     @Test func formsWithoutTheSessionsTokenChangeNothing() async throws {
-        try await withUI { proxy, browser in
+        try await withUIInMemory { proxy, browser in
             let generated = try await proxy.gateway.keys!.generate(["key_alias": "kept"])
             let token = try #require(generated["token"]?.stringValue)
             for token in [nil, "", "forged-token", UISessionStore.randomToken()] as [String?] {
@@ -74,19 +74,18 @@ import Wire
             #expect(try await proxy.gateway.keys!.store.countKeys() == 1)
             #expect(try await proxy.gateway.keys!.store.key(token: token)?.blocked == false)
             // Another session's token does not work either.
-            let other = UIBrowser(base: browser.base)
+            let other = browser.newSession()
             try await other.login()
             let otherToken = try #require(try await other.get("/ui/keys").csrf)
             #expect(
                 try await browser.post("/ui/keys/delete", [("token", token), ("csrf_token", otherToken)]).status == 403
             )
-            try await other.client.shutdown()
             #expect(try await proxy.gateway.keys!.store.countKeys() == 1)
         }
     }
 
     @Test func badFieldsAreExplained() async throws {
-        try await withUI { proxy, browser in
+        try await withUIInMemory { proxy, browser in
             let page = try await browser.submit("/ui/keys", [("max_budget", "lots")])
             #expect(page.status == 400 && page.text.contains("max_budget must be a number"))
             let duration = try await browser.submit("/ui/keys", [("duration", "forever")])

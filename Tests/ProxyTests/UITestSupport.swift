@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -22,13 +23,51 @@ struct UIPage: Sendable {
     var csrf: String? { UIBrowser.attribute(in: text, after: #"name="csrf_token" value=""#) }
 }
 
-/// A tiny browser for the server-side UI tests: keeps cookies, never follows redirects, submits forms.
+/// A tiny browser for the server-side UI tests: keeps cookies, never follows redirects, submits forms. It talks to
+/// a proxy on a port, or to the proxy's router in memory.
 final class UIBrowser: Sendable {
-    let base: String
-    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+    typealias Transport = @Sendable (HTTPMethod, String, [(String, String)], String?) async throws -> TestResponse
+
+    let transport: Transport
+    /// The network client, shut down by `withUI`; nil in memory.
+    let client: HTTPClient?
     let jar = NIOLockedValueBox<[String: String]>([:])
 
-    init(base: String) { self.base = base }
+    init(base: String) {
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(redirectConfiguration: .disallow)
+        )
+        self.client = client
+        self.transport = { method, path, headers, body in
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(ByteBuffer(string: body)) }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+            return TestResponse(
+                status: Int(response.status.code),
+                headers: response.headers,
+                body: Array(bytes.readableBytesView)
+            )
+        }
+    }
+
+    private init(transport: @escaping Transport) {
+        self.client = nil
+        self.transport = transport
+    }
+
+    /// Another browser on the same server, with no cookies of its own yet (its own session once it logs in).
+    func newSession() -> UIBrowser { UIBrowser(transport: transport) }
+
+    init(router: ProxyRouterClient) {
+        self.client = nil
+        self.transport = { method, path, headers, body in
+            try await router.request(HTTPRequest.Method(method.rawValue)!, path, headers: headers, body: body)
+        }
+    }
 
     var sessionCookie: String? { jar.withLockedValue { $0[AdminUI.sessionCookie] } }
 
@@ -77,15 +116,9 @@ final class UIBrowser: Sendable {
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: String?, headers: [(String, String)]) async throws -> UIPage {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let cookie = jar.withLockedValue { $0.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
-        if !cookie.isEmpty { request.headers.add(name: "cookie", value: cookie) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        let page = UIPage(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
+        let response = try await transport(method, path, headers + (cookie.isEmpty ? [] : [("cookie", cookie)]), body)
+        let page = UIPage(status: response.status, headers: response.headers, text: response.text)
         for line in page.setCookies {
             let pair = line.split(separator: ";")[0].split(
                 separator: "=",
@@ -115,12 +148,24 @@ func withUI<T: Sendable>(
         do {
             if loggedIn { try await browser.login() }
             let result = try await body(proxy, browser)
-            try await browser.client.shutdown()
+            try await browser.client?.shutdown()
             return result
         } catch {
-            try? await browser.client.shutdown()
+            try? await browser.client?.shutdown()
             throw error
         }
+    }
+}
+
+/// The UI through the proxy's router in memory (no port, no upstream): for pages and forms that need no model.
+func withUIInMemory<T: Sendable>(
+    loggedIn: Bool = true,
+    _ body: @escaping @Sendable (ProxyRouterClient, UIBrowser) async throws -> T
+) async throws -> T {
+    try await withProxyRouter { proxy in
+        let browser = UIBrowser(router: proxy)
+        if loggedIn { try await browser.login() }
+        return try await body(proxy, browser)
     }
 }
 
