@@ -85,9 +85,13 @@ public struct CheckContext: Sendable {
         try await HTTPProbe.request(.GET, url(path), headers: headers ?? auth)
     }
 
-    public func stream(_ path: String, _ body: JSON, timeout: TimeAmount = .seconds(60)) async throws -> ObservedStream
-    {
-        try await HTTPProbe.stream(url(path), headers: auth, body: body.serialized(), timeout: timeout)
+    public func stream(
+        _ path: String,
+        _ body: JSON,
+        headers: [(String, String)] = [],
+        timeout: TimeAmount = .seconds(60)
+    ) async throws -> ObservedStream {
+        try await HTTPProbe.stream(url(path), headers: auth + headers, body: body.serialized(), timeout: timeout)
     }
 
     /// A chat body for `model` with one user message.

@@ -21,6 +21,9 @@ public struct MockAzureConfiguration: Sendable {
     public var maximumBodySize: Int
     /// Region reported in `x-ms-region`.
     public var region: String
+    /// Refuse what Azure refuses: unknown arguments for the api-version, o-series sampling parameters and
+    /// `max_tokens` (`StrictParameters`). A scenario can relax it (`strict: false`).
+    public var strict: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -33,7 +36,8 @@ public struct MockAzureConfiguration: Sendable {
         hangSeconds: Double = 120,
         journalCapacity: Int = 1000,
         maximumBodySize: Int = 16 * 1024 * 1024,
-        region: String = "East US"
+        region: String = "East US",
+        strict: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -46,5 +50,6 @@ public struct MockAzureConfiguration: Sendable {
         self.journalCapacity = journalCapacity
         self.maximumBodySize = maximumBodySize
         self.region = region
+        self.strict = strict
     }
 }

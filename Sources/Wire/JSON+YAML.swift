@@ -25,10 +25,19 @@ extension JSON {
             throw YAMLLoadError(line: nil, reason: "\(error)")
         }
         guard let node else { return .null }
-        return try JSON(yaml: node, path: "")
+        var budget = maximumYAMLNodes
+        return try JSON(yaml: node, path: "", budget: &budget)
     }
 
-    init(yaml node: Node, path: String) throws(YAMLLoadError) {
+    /// The most nodes a document may expand to: aliases repeat their anchor's nodes, so a small file could otherwise
+    /// expand without bound ("billion laughs").
+    static let maximumYAMLNodes = 1_000_000
+
+    init(yaml node: Node, path: String, budget: inout Int) throws(YAMLLoadError) {
+        budget -= 1
+        guard budget >= 0 else {
+            throw YAMLLoadError(line: node.mark.map { $0.line }, reason: "the document expands to too many nodes")
+        }
         switch node {
         case .scalar(let scalar):
             let text = scalar.string
@@ -54,8 +63,22 @@ extension JSON {
             default: self = .string(text)
             }
         case .mapping(let mapping):
-            var object = JSONObject()
+            // `<<: *anchor` (or a list of anchors) merges mappings as PyYAML does, so keys keep LiteLLM's order (a
+            // deployment's id hashes them in order): merged keys first, the last-listed source's first; the
+            // mapping's own keys override their values.
+            var merged: [(String, JSON)] = []
+            var own: [(String, JSON)] = []
+            var seen = Set<String>()
             for (key, value) in mapping {
+                if key.tag.description == Tag.Name.merge.rawValue {
+                    for source in (value.sequence.map(Array.init) ?? [value]).reversed() {
+                        guard case .object(let members) = try JSON(yaml: source, path: path, budget: &budget) else {
+                            throw YAMLLoadError(line: key.mark.map { $0.line }, reason: "<< merges mappings only")
+                        }
+                        merged += members.map { ($0.key, $0.value) }
+                    }
+                    continue
+                }
                 guard let name = key.scalar?.string else {
                     throw YAMLLoadError(
                         line: key.mark.map { $0.line },
@@ -63,16 +86,18 @@ extension JSON {
                     )
                 }
                 let childPath = path.isEmpty ? name : "\(path).\(name)"
-                if object[name] != nil {
+                guard seen.insert(name).inserted else {
                     throw YAMLLoadError(line: key.mark.map { $0.line }, reason: "duplicate key \(childPath)")
                 }
-                object[name] = try JSON(yaml: value, path: childPath)
+                own.append((name, try JSON(yaml: value, path: childPath, budget: &budget)))
             }
+            var object = JSONObject()
+            for (name, value) in merged + own { object[name] = value }
             self = .object(object)
         case .sequence(let sequence):
             var elements: [JSON] = []
             for (offset, element) in sequence.enumerated() {
-                elements.append(try JSON(yaml: element, path: "\(path)[\(offset)]"))
+                elements.append(try JSON(yaml: element, path: "\(path)[\(offset)]", budget: &budget))
             }
             self = .array(elements)
         case .alias:

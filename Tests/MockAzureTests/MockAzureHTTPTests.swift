@@ -160,34 +160,6 @@ import Wire
         }
     }
 
-    @Test func oSeriesRefuseSamplingParameters() async throws {
-        try await withMockAzure { _, base in
-            let temperature = try await TestHTTP.request(
-                .POST,
-                Self.chatURL(base),
-                headers: Self.key,
-                body: #"{"temperature":0.2,"messages":[{"role":"user","content":"what llm are you"}]}"#
-            )
-            #expect(
-                temperature.status == 400 && temperature.json == AzureError.unsupportedParameter("temperature").body
-            )
-            let maxTokens = try await TestHTTP.request(
-                .POST,
-                Self.chatURL(base),
-                headers: Self.key,
-                body: #"{"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#
-            )
-            #expect(maxTokens.status == 400 && maxTokens.json == AzureError.unsupportedParameter("max_tokens").body)
-            let gpt = try await TestHTTP.request(
-                .POST,
-                Self.chatURL(base, "gpt-4o"),
-                headers: Self.key,
-                body: #"{"temperature":0.2,"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#
-            )
-            #expect(gpt.status == 200)
-        }
-    }
-
     @Test func generatedAnswersAreDeterministicAndAddUp() async throws {
         let body = #"{"messages":[{"role":"user","content":"something no scenario covers"}]}"#
         let first = try await withMockAzure(

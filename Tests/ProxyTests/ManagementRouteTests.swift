@@ -43,6 +43,24 @@ import Wire
         }
     }
 
+    /// `GET /routes` is public, as LiteLLM's, and lists what the router serves in LiteLLM's shape.
+    @Test func routeListIsPublicAndComplete() async throws {
+        try await withProxyRouter { proxy in
+            let listed = try await proxy.request(.get, "/routes")
+            #expect(listed.status == 200)
+            let routes = listed.json?["routes"]?.arrayValue ?? []
+            let byPath = Dictionary(
+                routes.compactMap { route in route["path"]?.stringValue.map { ($0, route["methods"]) } },
+                uniquingKeysWith: { first, _ in first }
+            )
+            #expect(byPath["/chat/completions"] == ["POST"])
+            #expect(byPath["/openai/deployments/{model}/chat/completions"] == ["POST"])
+            #expect(byPath["/key/generate"] == ["POST"])
+            #expect(byPath["/routes"] == ["GET"])
+            #expect(routes.allSatisfy { $0["name"]?.stringValue?.isEmpty == false && $0["endpoint"] != nil })
+        }
+    }
+
     @Test func modelListingsWithoutSecrets() async throws {
         try await withProxyRouter { proxy in
             for path in ["/models", "/v1/models"] {

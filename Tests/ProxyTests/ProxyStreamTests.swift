@@ -18,7 +18,7 @@ import Wire
     @Test func eventsArriveWithTheirDelaysUnmerged() async throws {
         let frames = try #require(
             try FixtureLoader.load(directory: TestPaths.fixtures).scenario(named: "stream-basic")?.response.frames
-        )
+        ).promptFilterFrameMerged
         try await withProxy(mock: MockAzureConfiguration(port: 0, fixturesDirectory: TestPaths.fixtures, speed: 1)) {
             proxy in
             let stream = try await TestHTTP.stream(

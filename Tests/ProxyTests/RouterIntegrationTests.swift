@@ -24,7 +24,13 @@ final class Recorded<Value: Sendable>: Sendable {
         let mock: MockAzureEngine
         let sleeps: Recorded<Duration>
 
-        func chat(_ model: String, _ prompt: String, stream: Bool = false, extra: String = "") async -> ProxyOutcome {
+        func chat(
+            _ model: String,
+            _ prompt: String,
+            stream: Bool = false,
+            extra: String = "",
+            headers: [(String, String)] = []
+        ) async -> ProxyOutcome {
             let body =
                 #"""
                 {"model":"\#(model)","messages":[{"role":"user","content":\#(JSON.string(prompt).serialized())}]\#
@@ -34,7 +40,7 @@ final class Recorded<Value: Sendable>: Sendable {
                 ProxyCall(
                     operation: .chatCompletions,
                     route: "/chat/completions",
-                    headers: [],
+                    headers: headers,
                     body: ByteBuffer(string: body)
                 )
             )
@@ -56,6 +62,7 @@ final class Recorded<Value: Sendable>: Sendable {
     static func withRouter<T: Sendable>(
         _ modelList: String,
         settings: String = "{}",
+        general: String = "{}",
         clock: ManualClock = ManualClock(),
         _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
@@ -66,6 +73,7 @@ final class Recorded<Value: Sendable>: Sendable {
                 model_list:
                 \(list)
                 router_settings: \(settings)
+                general_settings: \(general)
                 """
             let config = try ConfigLoader.parse(yaml)
             let sleeps = Recorded<Duration>()

@@ -34,20 +34,17 @@ import Wire
         )
     }
 
-    @Test func chunks() throws {
+    /// A chat choice without `message` (Azure's filter-service error) gets an empty assistant message.
+    @Test func chatChoiceWithoutMessageGetsOne() throws {
         let deployment = try UpstreamRequestBuilderTests.deployment(
             "{model_name: g, litellm_params: {model: azure/gpt-4o, api_base: 'https://r.openai.azure.com', api_key: k}}"
         )
-        let content: JSON = ["choices": [["delta": ["content": "a"]]], "model": "gpt-4o-2024-11-20", "usage": nil]
-        #expect(
-            ResponseShaper.shapeChunk(content, deployment: deployment, clientWantsUsage: false) == [
-                "choices": [["delta": ["content": "a"]]], "model": "azure/gpt-4o-2024-11-20",
-            ]
-        )
-        #expect(ResponseShaper.shapeChunk(content, deployment: deployment, clientWantsUsage: true)?["usage"] == .null)
-        let usage: JSON = ["choices": [], "model": "gpt-4o", "usage": ["total_tokens": 3]]
-        #expect(ResponseShaper.shapeChunk(usage, deployment: deployment, clientWantsUsage: false) == nil)
-        let filterFrame: JSON = ["choices": [], "model": "", "prompt_filter_results": []]
-        #expect(ResponseShaper.shapeChunk(filterFrame, deployment: deployment, clientWantsUsage: false) == filterFrame)
+        let upstream: JSON = [
+            "object": "chat.completion", "model": "gpt-4o",
+            "choices": [["index": 0, "finish_reason": "content_filter", "content_filter_result": ["error": [:]]]],
+        ]
+        let choice = ResponseShaper.shape(upstream, deployment: deployment).value(at: "choices.0")
+        #expect(choice?["message"] == ["content": nil, "role": "assistant"])
+        #expect(choice?.value(at: "provider_specific_fields.content_filter_result") == ["error": [:]])
     }
 }

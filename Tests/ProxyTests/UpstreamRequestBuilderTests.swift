@@ -15,7 +15,7 @@ import Wire
             "{model_name: o4-mini, litellm_params: {model: o4-mini, api_base: 'https://r.openai.azure.com/', "
                 + "api_version: '2025-01-01-preview', api_key: k}}"
         )
-        let request = UpstreamRequestBuilder(environment: [:]).build(
+        let request = try UpstreamRequestBuilder(environment: [:]).build(
             deployment,
             operation: .chatCompletions,
             body: [
@@ -41,12 +41,12 @@ import Wire
             "{model_name: g, litellm_params: {model: azure/gpt-4o, api_base: 'https://r.openai.azure.com', api_key: k}}"
         )
         #expect(
-            UpstreamRequestBuilder(environment: [:]).build(plain, operation: .embeddings, body: [:]).url.hasSuffix(
+            try UpstreamRequestBuilder(environment: [:]).build(plain, operation: .embeddings, body: [:]).url.hasSuffix(
                 "/openai/deployments/gpt-4o/embeddings?api-version=2025-02-01-preview"
             )
         )
         #expect(
-            UpstreamRequestBuilder(environment: ["AZURE_API_VERSION": "2024-10-21"]).build(
+            try UpstreamRequestBuilder(environment: ["AZURE_API_VERSION": "2024-10-21"]).build(
                 plain,
                 operation: .chatCompletions,
                 body: [:]
@@ -57,7 +57,7 @@ import Wire
                 + "api_version: v1, api_key: k}}"
         )
         #expect(
-            UpstreamRequestBuilder(environment: [:]).build(v1, operation: .chatCompletions, body: [:]).url
+            try UpstreamRequestBuilder(environment: [:]).build(v1, operation: .chatCompletions, body: [:]).url
                 == "https://r.openai.azure.com/openai/v1/chat/completions"
         )
         let full = try Self.deployment(
@@ -65,7 +65,7 @@ import Wire
                 + "api_base: 'https://r.openai.azure.com/openai/deployments/x', api_version: '2024-10-21', api_key: k}}"
         )
         #expect(
-            UpstreamRequestBuilder(environment: [:]).build(full, operation: .chatCompletions, body: [:]).url
+            try UpstreamRequestBuilder(environment: [:]).build(full, operation: .chatCompletions, body: [:]).url
                 == "https://r.openai.azure.com/openai/deployments/x/chat/completions?api-version=2024-10-21"
         )
     }
@@ -75,7 +75,7 @@ import Wire
             "{model_name: g, litellm_params: {model: openai/gpt-4o, api_base: 'http://localhost:9/v1', "
                 + "api_key: k, reasoning_effort: low}}"
         )
-        let request = UpstreamRequestBuilder(environment: [:]).build(
+        let request = try UpstreamRequestBuilder(environment: [:]).build(
             deployment,
             operation: .chatCompletions,
             body: ["stream": true, "max_tokens": 3, "stream_options": ["include_usage": false]]

@@ -95,7 +95,7 @@ import Wire
             // Use it: allowed model works, another model is refused.
             #expect(try await Self.chat(proxy, key: key).status == 200)
             let other = try await Self.chat(proxy, key: key, model: "o4-mini")
-            #expect(other.status == 401 && other.json?.value(at: "error.type") == "key_model_access_denied")
+            #expect(other.status == 403 && other.json?.value(at: "error.type") == "key_model_access_denied")
 
             // Info shows the spend, and never the key.
             var spend = 0.0

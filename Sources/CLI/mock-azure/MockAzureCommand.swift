@@ -31,6 +31,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("fault-rate"), help: "Share of requests (0…1) given a random fault.") var faultRate = 0.0
     @Option(name: .customLong("hang-seconds"), help: "How long a hang fault holds a request.") var hangSeconds = 120.0
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Flag(help: "Accept what Azure refuses: unknown arguments, o-series sampling parameters and max_tokens.")
+    var lenient = false
 
     func validate() throws {
         guard (0 ... 1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
@@ -46,7 +48,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "mock-azure")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let configuration = MockAzureConfiguration(
+        var configuration = MockAzureConfiguration(
             host: host,
             port: port,
             fixturesDirectory: fixtures,
@@ -56,6 +58,7 @@ struct Serve: AsyncParsableCommand {
             faultRate: faultRate,
             hangSeconds: hangSeconds
         )
+        configuration.strict = !lenient
         let engine: MockAzureEngine
         do {
             engine = try MockAzureEngine(configuration: configuration)

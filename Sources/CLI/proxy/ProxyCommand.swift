@@ -20,8 +20,15 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("detailed_debug"), help: "Debug logging.") var detailedDebug = false
     @Flag(name: .customLong("debug"), help: "Debug logging.") var debug = false
     @Flag(name: .customLong("json-logs"), help: "One JSON object per log line.") var jsonLogs = false
-    @Flag(name: .customLong("check-config"), help: "Validate the config and exit (0 valid, 1 not).") var checkConfig =
-        false
+    @Flag(
+        name: .customLong("check-config"),
+        help: "Validate the config, print what is not honoured of it, and exit (0 valid, 1 not)."
+    ) var checkConfig = false
+    @Flag(help: "Refuse config keys this gateway does not honour, and keys LiteLLM does not know.") var strict = false
+    @Flag(
+        name: .customLong("config-support-table"),
+        help: "Print the support table of LiteLLM's config keys (docs/config-support.md) and exit."
+    ) var configSupportTable = false
     @Flag(help: "Run offline: an in-process MockAzure, a demo config (o4-mini, gpt-4o) and a printed master key.")
     var demo = false
     @Option(help: "With --demo: the MockAzure fixtures folder.") var fixtures = "fixtures"
@@ -75,6 +82,10 @@ struct ProxyCommand: AsyncParsableCommand {
             metricsPort: metricsPort,
             keepAliveTimeout: keepAlive.nonZeroDuration
         )
+        if configSupportTable {
+            print(ConfigSupport.markdown(), terminator: "")
+            return
+        }
         if demo {
             try await runDemo(runtime: runtime, logger: logger)
             return
@@ -84,7 +95,7 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         let loaded: ProxyConfig
         do {
-            loaded = try ConfigLoader.load(path: path, environment: environment)
+            loaded = try ConfigLoader.load(path: path, environment: environment, strict: strict)
         } catch {
             FileHandle.standardError.write(Data("proxy: invalid config: \(error)\n".utf8))
             throw ExitCode(1)
@@ -92,6 +103,7 @@ struct ProxyCommand: AsyncParsableCommand {
         for warning in loaded.warnings { logger.warning("config warning", metadata: ["detail": "\(warning)"]) }
         for (name, value) in loaded.environmentVariables { setenv(name, value, 1) }
         if checkConfig {
+            for finding in loaded.support { print(finding) }
             announce(
                 """
                 config OK: \(path): \(loaded.deployments.count) deployments in \

@@ -9,6 +9,19 @@ extension ConformanceCatalog {
         return (try? FixtureLoader.loadScenario(file: "\(folder)/scenarios/\(name).yaml"))?.response.frames
     }
 
+    /// Stream scenarios a client loop must read whole, by the prompt that selects each.
+    static let loopPrompts = [
+        ConformanceResources.seedPrompt, "#mock-scenario: stream-async-filter", "#mock-scenario: stream-tool-calls",
+        "#mock-scenario: stream-output-filtered",
+    ]
+
+    /// The frames of a stream OpenAI's quickstart loop (`chunk.choices[0].delta.content`) cannot read; with
+    /// `include_usage` the last frame is the usage frame, with no choices as OpenAI's own.
+    static func unreadableFrames(_ frames: [JSON], includeUsage: Bool) -> [JSON] {
+        let readable = includeUsage ? frames.dropLast() : frames[...]
+        return readable.filter { $0.value(at: "choices.0.delta")?.objectValue == nil }
+    }
+
     static var stream: [ConformanceCheck] {
         [
             ConformanceCheck(
@@ -44,7 +57,7 @@ extension ConformanceCatalog {
                 try c.requireModel(c.target.chatModel)
                 let expected = try fixtureFrames("stream-basic").orFail(
                     "fixture stream-basic not found (set CONFORMANCE_FIXTURES)"
-                )
+                ).promptFilterFrameMerged
                 let stream = try await c.stream(
                     "/chat/completions",
                     c.chat(c.target.chatModel, "Say hello in three languages", stream: true, includeUsage: true)
@@ -81,6 +94,7 @@ extension ConformanceCatalog {
             ) { c in
                 try c.requireModel(c.target.chatModel)
                 let expected = try fixtureFrames("stream-basic").orFail("fixture stream-basic not found")
+                    .promptFilterFrameMerged
                 let stream = try await c.stream(
                     "/chat/completions",
                     c.chat(c.target.chatModel, "Say hello in three languages", stream: true)
@@ -132,7 +146,7 @@ extension ConformanceCatalog {
             ConformanceCheck(
                 "stream.prompt-filter-frame",
                 .stream,
-                "Azure's first frame with prompt_filter_results reaches the client",
+                "Azure's prompt_filter_results reach the client, on the first frame that has choices",
                 litellm: .deviation("drops Azure's prompt-filter frame"),
                 requires: .mock
             ) { c in
@@ -140,11 +154,88 @@ extension ConformanceCatalog {
                     "/chat/completions",
                     c.chat(c.target.model, ConformanceResources.seedPrompt, stream: true)
                 )
+                let first = try stream.json.first.orFail("no chunks")
                 try c.expect(
-                    stream.json.contains { $0["prompt_filter_results"] != nil },
-                    "no chunk carries prompt_filter_results"
+                    first["prompt_filter_results"] != nil && first["choices"]?.arrayValue?.isEmpty == false,
+                    "the first chunk does not carry choices and prompt_filter_results",
+                    observed: first
                 )
                 return ["events": .int(stream.events.count)]
+            },
+            ConformanceCheck(
+                "stream.quickstart-loop",
+                .stream,
+                "Every chunk has choices[0].delta (the quickstart loop reads every stream), annotations included",
+                requires: .mock
+            ) { c in
+                try c.requireModel(c.target.chatModel)
+                var chunks = 0
+                for prompt in loopPrompts {
+                    let stream = try await c.stream(
+                        "/chat/completions",
+                        c.chat(c.target.chatModel, prompt, stream: true)
+                    )
+                    let unreadable = unreadableFrames(stream.json, includeUsage: false)
+                    try c.expect(
+                        unreadable.isEmpty,
+                        "\(prompt): a chunk without choices[0].delta",
+                        observed: unreadable.first ?? nil
+                    )
+                    chunks += stream.json.count
+                }
+                return ["chunks": .int(chunks)]
+            },
+            ConformanceCheck(
+                "stream.quickstart-loop-usage",
+                .stream,
+                "With include_usage every chunk but the last (usage) has choices[0].delta",
+                litellm: .deviation("sends Azure's prompt-filter frame as a first chunk with choices []"),
+                requires: .mock
+            ) { c in
+                try c.requireModel(c.target.chatModel)
+                var chunks = 0
+                for prompt in loopPrompts {
+                    let stream = try await c.stream(
+                        "/chat/completions",
+                        c.chat(c.target.chatModel, prompt, stream: true, includeUsage: true)
+                    )
+                    let unreadable = unreadableFrames(stream.json, includeUsage: true)
+                    try c.expect(
+                        unreadable.isEmpty,
+                        "\(prompt): a chunk without choices[0].delta",
+                        observed: unreadable.first ?? nil
+                    )
+                    chunks += stream.json.count
+                }
+                return ["chunks": .int(chunks)]
+            },
+            ConformanceCheck(
+                "stream.azure-shape-opt-in",
+                .stream,
+                "x-stream-shape: azure relays Azure's own frames (the prompt-filter frame with choices [])",
+                litellm: .deviation("no raw frames on /chat/completions (only its /azure pass-through route)"),
+                requires: .mock
+            ) { c in
+                try c.requireModel(c.target.chatModel)
+                let stream = try await c.stream(
+                    "/chat/completions",
+                    c.chat(c.target.chatModel, "#mock-scenario: stream-async-filter", stream: true),
+                    headers: [("x-stream-shape", "azure")]
+                )
+                let first = try stream.json.first.orFail("no chunks")
+                try c.expect(
+                    first["choices"] == [] && first["prompt_filter_results"] != nil,
+                    "the first frame is not Azure's prompt-filter frame",
+                    observed: first
+                )
+                try c.expect(
+                    stream.json.contains {
+                        $0.value(at: "choices.0.content_filter_offsets") != nil
+                            && $0.value(at: "choices.0.delta") == nil
+                    },
+                    "no annotation frame as Azure sends it"
+                )
+                return ["chunks": .int(stream.json.count)]
             },
             ConformanceCheck(
                 "stream.annotation-frames",

@@ -11,6 +11,8 @@ public struct Scenario: Sendable {
     public var response: ScenarioResponse
     /// The file it came from, for listings and error messages.
     public var file: String
+    /// `strict: false`: Azure's argument checks (`StrictParameters`) are off for requests naming this scenario.
+    public var strict: Bool = true
 
     public init(
         name: String,
@@ -149,5 +151,24 @@ public struct StreamFrame: Sendable, Equatable {
     public init(delayMs: Double, json: JSON) {
         self.delayMs = delayMs
         self.data = json.serialized()
+    }
+}
+
+extension [StreamFrame] {
+    /// The frames a proxy in LiteLLM's stream shape sends for these: Azure's prompt-filter frame (no choices, no
+    /// usage) is not sent on its own but rides on the next frame, so its delay is part of that frame's.
+    public var promptFilterFrameMerged: [StreamFrame] {
+        var result: [StreamFrame] = []
+        var carried = 0.0
+        for frame in self {
+            let json = try? JSON.parse(frame.data)
+            if json?["choices"] == [], json?["usage"] == nil || json?["usage"] == .null {
+                carried += frame.delayMs
+                continue
+            }
+            result.append(StreamFrame(delayMs: frame.delayMs + carried, data: frame.data))
+            carried = 0
+        }
+        return result
     }
 }

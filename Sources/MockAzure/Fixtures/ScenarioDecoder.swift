@@ -5,6 +5,7 @@ import Wire
 ///     name: seed-o4-mini            # default: the file name
 ///     description: ...
 ///     priority: 0                   # higher wins among matching scenarios
+///     strict: false                 # relax Azure's argument checks for requests naming it (default true)
 ///     match:                        # all must hold; without `match` the scenario is chosen only by name
 ///       deployment: o4-mini         # or a list
 ///       path: chat/completions      # chat/completions | completions | embeddings
@@ -23,12 +24,12 @@ struct ScenarioDecoder {
 
     func decode(_ document: JSON, fallbackName: String) throws(FixtureError) -> Scenario {
         let root = try reader.object(document, "")
-        try reader.onlyKnownKeys(root, ["name", "description", "priority", "match", "response"], "")
+        try reader.onlyKnownKeys(root, ["name", "description", "priority", "strict", "match", "response"], "")
         let name = try reader.optionalString(root["name"], "name") ?? fallbackName
         guard !name.isEmpty else { throw reader.fail("name", "must not be empty") }
         let match = try root["match"].map { value throws(FixtureError) in try decodeMatch(value) }
         guard let responseValue = root["response"] else { throw reader.fail("response", "is required") }
-        return Scenario(
+        var scenario = Scenario(
             name: name,
             description: try reader.optionalString(root["description"], "description") ?? "",
             match: match,
@@ -36,6 +37,8 @@ struct ScenarioDecoder {
             response: try decodeResponse(responseValue),
             file: reader.file
         )
+        scenario.strict = try reader.optionalBool(root["strict"], "strict") ?? true
+        return scenario
     }
 
     func decodeMatch(_ value: JSON) throws(FixtureError) -> ScenarioMatch {

@@ -208,6 +208,17 @@ public final class MockAzureEngine: Sendable {
         if let invalid = ParameterValidation.error(in: body, operation: route.operation, deployment: deployment) {
             return error(invalid, deployment: deployment)
         }
+        let relaxed = mockRequest.scenarioName.flatMap { fixtures.scenario(named: $0) }?.strict == false
+        if configuration.strict, !relaxed, case .object(let members) = body,
+            let refused = StrictParameters.error(
+                in: members,
+                operation: route.operation,
+                apiVersion: mockRequest.apiVersion,
+                deployment: deployment
+            )
+        {
+            return error(refused, deployment: deployment)
+        }
 
         // Faults: the header's plan first, else the seeded random rate.
         var fault = Fault.none

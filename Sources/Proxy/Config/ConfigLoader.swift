@@ -3,32 +3,38 @@ import HTTPTypes
 import Wire
 
 /// Reads LiteLLM's config.yaml: `model_list`, `litellm_settings`, `router_settings`, `general_settings`,
-/// `environment_variables`, with `os.environ/NAME` resolved anywhere. Unknown keys become warnings; invalid YAML,
+/// `environment_variables`, with `os.environ/NAME` resolved anywhere. Keys that are not honoured (ConfigSupport)
+/// become warnings, or errors in strict mode; invalid YAML,
 /// wrong types, an entry without `model`, or an unset `os.environ/` variable (with no provider key fallback) fail
 /// with the file, key path and problem.
 public enum ConfigLoader {
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(ConfigError) -> ProxyConfig
-    {
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        strict: Bool = false
+    ) throws(ConfigError) -> ProxyConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, reason: "cannot be read (no such file, or no permission)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, reason: "is not UTF-8 text")
         }
-        return try parse(text, file: path, environment: environment)
+        return try parse(text, file: path, environment: environment, strict: strict)
     }
 
-    public static func parse(_ text: String, file: String = "config.yaml", environment: [String: String] = [:])
-        throws(ConfigError) -> ProxyConfig
-    {
+    public static func parse(
+        _ text: String,
+        file: String = "config.yaml",
+        environment: [String: String] = [:],
+        strict: Bool = false
+    ) throws(ConfigError) -> ProxyConfig {
         let document: JSON
         do {
             document = try JSON.parseYAML(text)
         } catch {
             throw ConfigError(file: file, reason: "invalid YAML: \(error.description)")
         }
-        var reader = ConfigReader(file: file, environment: environment)
+        var reader = ConfigReader(file: file, environment: environment, strict: strict)
         return try reader.read(document)
     }
 }
@@ -36,56 +42,20 @@ public enum ConfigLoader {
 struct ConfigReader {
     let file: String
     var environment: [String: String]
+    /// `--strict`: a key that is not honoured, or that LiteLLM does not know, stops start-up.
+    var strict = false
     var warnings: [String] = []
 
-    init(file: String, environment: [String: String]) {
+    init(file: String, environment: [String: String], strict: Bool = false) {
         self.file = file
         self.environment = environment
+        self.strict = strict
     }
 
     func fail(_ path: String, _ reason: String) -> ConfigError {
         ConfigError(file: file, keyPath: path, reason: reason)
     }
 
-    static let topLevel: Set<String> = [
-        "model_list", "litellm_settings", "router_settings", "general_settings", "environment_variables", "include",
-        "guardrails", "credential_list", "mcp_servers", "files_settings", "finetune_settings", "assistant_settings",
-        "vector_store_registry", "search_tools",
-    ]
-    static let generalSettings: Set<String> = [
-        "master_key", "database_url", "store_prompts_in_spend_logs", "disable_spend_logs", "proxy_batch_write_at",
-        "database_connection_pool_limit", "database_connection_timeout", "allow_requests_on_db_unavailable",
-        "maximum_spend_logs_retention_period", "maximum_spend_logs_retention_interval", "background_health_checks",
-        "health_check_interval", "health_check_details", "litellm_key_header_name", "max_parallel_requests",
-        "global_max_parallel_requests", "max_request_size_mb", "max_response_size_mb", "alerting", "alerting_threshold",
-        "ui_access_mode", "disable_master_key_return", "disable_reset_budget", "disable_adding_master_key_hash_to_db",
-        "enforce_user_param", "infer_model_from_keys", "public_routes", "allowed_routes", "admin_only_routes",
-        "user_header_name", "custom_auth", "enable_jwt_auth", "disable_retry_on_max_parallel_request_limit_error",
-        "proxy_budget_rescheduler_min_time", "proxy_budget_rescheduler_max_time", "spend_log_max_string_length",
-        "store_model_in_db", "use_redis_transaction_buffer", "forward_client_headers_to_llm_api", "sqlite_path",
-        "spend_spill_path", "spend_journal", "spend_journal_path",
-        "spend_queue_capacity", "user_api_key_cache_ttl", "limit_sync_interval", "use_x_forwarded_for",
-        "trusted_proxies",
-        "request_body_timeout", "auth_failure_limit_per_minute", "ui_login_failure_limit",
-    ]
-    static let litellmSettings: Set<String> = [
-        "drop_params", "num_retries", "request_timeout", "fallbacks", "context_window_fallbacks",
-        "content_policy_fallbacks", "default_fallbacks", "callbacks", "success_callback", "failure_callback",
-        "service_callback", "turn_off_message_logging", "budget_exceeded_status_code", "cache", "cache_params",
-        "set_verbose", "json_logs", "ssl_verify", "max_budget", "budget_duration", "telemetry",
-        "redact_user_api_key_info", "modify_params", "default_team_settings", "max_internal_user_budget",
-        "internal_user_budget_duration", "upperbound_key_generate_params", "default_key_generate_params",
-        "enable_preview_features", "disable_end_user_cost_tracking", "store_audit_logs", "force_ipv4",
-        "maximum_spend_logs_retention_period",
-    ]
-    static let routerSettings: Set<String> = [
-        "routing_strategy", "routing_strategy_args", "num_retries", "allowed_fails", "cooldown_time", "max_fallbacks",
-        "timeout", "stream_timeout", "retry_policy", "allowed_fails_policy", "fallbacks", "context_window_fallbacks",
-        "content_policy_fallbacks", "default_fallbacks", "enable_pre_call_checks", "model_group_alias", "redis_host",
-        "redis_port", "redis_password", "redis_url", "default_litellm_params", "retry_after", "disable_cooldowns",
-        "provider_budget_config", "model_group_retry_policy", "cache_responses", "default_max_parallel_requests",
-        "optional_pre_call_checks", "set_verbose", "debug_level",
-    ]
     static let modelEntry: Set<String> = ["model_name", "litellm_params", "model_info"]
 
     mutating func read(_ document: JSON) throws(ConfigError) -> ProxyConfig {
@@ -95,7 +65,6 @@ struct ConfigReader {
         case .null: root = JSONObject()
         default: throw fail("", "the top level must be a mapping, found \(document.kindName)")
         }
-        warnUnknown(root, ConfigReader.topLevel, "")
 
         // environment_variables are exported before anything else is read.
         var exported: [String: String] = [:]
@@ -120,9 +89,6 @@ struct ConfigReader {
         let router =
             try root["router_settings"].map { value throws(ConfigError) in try object(value, "router_settings") }
             ?? JSONObject()
-        warnUnknown(general, ConfigReader.generalSettings, "general_settings")
-        warnUnknown(litellm, ConfigReader.litellmSettings, "litellm_settings")
-        warnUnknown(router, ConfigReader.routerSettings, "router_settings")
         let settings = try settings(
             general: try resolveObject(general, "general_settings"),
             litellm: try resolveObject(litellm, "litellm_settings"),
@@ -148,13 +114,24 @@ struct ConfigReader {
                 "points to '\(target)', which is not a model_name in model_list"
             )
         }
-        return ProxyConfig(
+        let support = ConfigSupport.report(root)
+        let losses = support.filter(\.isLoss)
+        if strict || settings.strictConfig, !losses.isEmpty {
+            throw fail(
+                "",
+                "strict mode: \(losses.count) key(s) not honoured:\n" + losses.map { "  \($0)" }.joined(separator: "\n")
+            )
+        }
+        warnings = losses.map { "\(file): \($0)" } + warnings
+        var config = ProxyConfig(
             file: file,
             deployments: deployments,
             settings: settings,
             environmentVariables: exported,
             warnings: warnings
         )
+        config.support = support
+        return config
     }
 
     mutating func deployment(_ value: JSON, _ path: String) throws(ConfigError) -> ModelDeployment {
@@ -256,11 +233,24 @@ struct ConfigReader {
             rpm: try integer(params["rpm"], "\(paramsPath).rpm"),
             tpm: try integer(params["tpm"], "\(paramsPath).tpm"),
             weight: try positive(params["weight"], "\(paramsPath).weight"),
-            extraHeaders: try headers(params["extra_headers"], "\(paramsPath).extra_headers")
+            numRetries: try integer(params["num_retries"], "\(paramsPath).num_retries"),
+            extraHeaders: try headers(params["extra_headers"], "\(paramsPath).extra_headers"),
+            dropParams: try bool(params["drop_params"], "\(paramsPath).drop_params"),
+            additionalDropParams: try names(params["additional_drop_params"], "\(paramsPath).additional_drop_params"),
+            allowedOpenAIParams: try names(params["allowed_openai_params"], "\(paramsPath).allowed_openai_params")
         )
     }
 
     // MARK: values
+
+    /// A list of names.
+    func names(_ value: JSON?, _ path: String) throws(ConfigError) -> [String]? {
+        guard let value, !value.isNull else { return nil }
+        guard let items = value.arrayValue, let names = Optional(items.compactMap(\.stringValue)),
+            names.count == items.count
+        else { throw fail(path, "expected a list of names") }
+        return names
+    }
 
     mutating func warnUnknown(_ object: JSONObject, _ known: Set<String>, _ path: String) {
         for key in object.keys where !known.contains(key) {
@@ -369,11 +359,10 @@ struct ConfigReader {
         case nil, .null?: return nil
         case .bool(let flag)?: return flag
         case .string(let text)?:
-            switch text.lowercased() {
-            case "true", "yes", "1": return true
-            case "false", "no", "0": return false
-            default: throw fail(path, "expected true or false, found '\(text.prefix(40))'")
+            guard let flag = LiteLLMFlag.value(.string(text)) else {
+                throw fail(path, "expected true or false, found '\(text.prefix(40))'")
             }
+            return flag
         case let other?: throw fail(path, "expected true or false, found \(other.kindName)")
         }
     }

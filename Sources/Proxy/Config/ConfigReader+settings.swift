@@ -24,7 +24,9 @@ extension ConfigReader {
         let litellmRetries = try integer(litellm["num_retries"], "litellm_settings.num_retries")
         settings.numRetries = routerRetries ?? litellmRetries
         settings.router = try routerSettings(router: router, litellm: litellm, numRetries: settings.numRetries)
-        settings.dropParams = try bool(litellm["drop_params"], "litellm_settings.drop_params") ?? false
+        settings.dropParams =
+            try bool(litellm["drop_params"], "litellm_settings.drop_params")
+            ?? LiteLLMFlag.value(environment["LITELLM_DROP_PARAMS"].map(JSON.string)) ?? false
         settings.sslVerify = try bool(litellm["ssl_verify"], "litellm_settings.ssl_verify") ?? true
         settings.requestBodyTimeout =
             try seconds(general["request_body_timeout"], "general_settings.request_body_timeout")
@@ -50,6 +52,16 @@ extension ConfigReader {
                 }
             }
         }
+        if let shape = try string(general["stream_shape"], "general_settings.stream_shape") {
+            guard let known = StreamShape(rawValue: shape) else {
+                throw fail("general_settings.stream_shape", "expected litellm or azure, found '\(shape.prefix(40))'")
+            }
+            settings.streamShape = known
+        }
+        let mocksPath = "general_settings.dangerously_allow_mock_testing_request_params"
+        settings.allowMockTestingParams =
+            try bool(general["dangerously_allow_mock_testing_request_params"], mocksPath) ?? false
+        settings.strictConfig = try bool(general["strict_config"], "general_settings.strict_config") ?? false
         settings.auth = try authSettings(general)
         settings.keys = try keySettings(general: general, litellm: litellm)
         settings.spend = try spendSettings(general: general, litellm: litellm)
@@ -91,19 +103,10 @@ extension ConfigReader {
             guard (400 ... 599).contains(status) else { throw fail(budgetPath, "must be an HTTP error status") }
             keys.budgetExceededStatus = status
         }
-        // LiteLLM reads it as a boolean or a word such as "yes" / "on".
-        let allowPath = "general_settings.allow_requests_on_db_unavailable"
-        switch general["allow_requests_on_db_unavailable"] {
-        case nil, .null?: break
-        case .bool(let value)?: keys.allowRequestsOnDBUnavailable = value
-        case .string(let text)?:
-            switch text.lowercased() {
-            case "true", "yes", "y", "1", "on": keys.allowRequestsOnDBUnavailable = true
-            case "false", "no", "n", "0", "off": keys.allowRequestsOnDBUnavailable = false
-            default: throw fail(allowPath, "expected true or false, found '\(text.prefix(40))'")
-            }
-        case let other?: throw fail(allowPath, "expected true or false, found \(other.kindName)")
-        }
+        keys.allowRequestsOnDBUnavailable = try bool(
+            general["allow_requests_on_db_unavailable"],
+            "general_settings.allow_requests_on_db_unavailable"
+        )
         keys.limitSyncInterval =
             try seconds(general["limit_sync_interval"], "general_settings.limit_sync_interval")
             ?? keys.limitSyncInterval

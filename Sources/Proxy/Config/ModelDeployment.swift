@@ -32,8 +32,31 @@ public struct ModelDeployment: Sendable {
     public var rpm: Int?
     public var tpm: Int?
     public var weight: Double?
+    /// `litellm_params.num_retries`: this deployment's retries, over the router's (a request's own win).
+    public var numRetries: Int?
     /// `litellm_params.extra_headers`: sent with every upstream call as HTTP headers, never in the body, never shown.
     public var extraHeaders: [(String, String)] = []
+    /// `litellm_params.drop_params`, `additional_drop_params`, `allowed_openai_params` (a request's own win).
+    public var dropParams: Bool?
+    public var additionalDropParams: [String]?
+    public var allowedOpenAIParams: [String]?
+    /// `litellm_params.base_model`, else `model_info.base_model`: the model the rules and prices are for.
+    public var baseModel: String? {
+        litellmParams["base_model"]?.stringValue ?? modelInfo["base_model"]?.stringValue
+    }
+
+    /// LiteLLM's o-series test (`is_o_series_model`): a substring of the base model, else the model. Names such as
+    /// `demo1-gpt` match too, as in LiteLLM.
+    public var isOSeries: Bool {
+        let name = baseModel ?? model
+        return ["o1", "o3", "o4", "o_series/"].contains { name.contains($0) }
+    }
+
+    /// gpt-5 models have LiteLLM rules of their own; the proxy passes their parameters on unchecked.
+    public var isGPT5: Bool {
+        let name = (baseModel ?? model).lowercased()
+        return !isOSeries && ["gpt-5", "gpt-6", "gpt5_series"].contains { name.contains($0) }
+    }
 
     /// o-series (and gpt-5) models take `max_completion_tokens`, not `max_tokens`.
     public var isReasoningModel: Bool {

@@ -28,6 +28,13 @@ public struct ProxySettings: Sendable {
     /// `litellm_settings.callbacks` (or `success_callback` / `failure_callback`) names `prometheus`: `/metrics` is
     /// served on the main port.
     public var prometheusCallback = false
+    /// `general_settings.stream_shape`: LiteLLM's stream frames (default) or Azure's as they come.
+    public var streamShape = StreamShape.litellm
+    /// `general_settings.dangerously_allow_mock_testing_request_params`: LiteLLM's `mock_testing_*`, `mock_timeout`
+    /// and `mock_delay` request parameters act (else they are refused with 400).
+    public var allowMockTestingParams = false
+    /// `general_settings.strict_config` (or `--strict`): keys that are not honoured stop start-up.
+    public var strictConfig = false
 
     public init() {}
 }
@@ -39,8 +46,10 @@ public struct ProxyConfig: Sendable {
     public var settings: ProxySettings
     /// `environment_variables:` as written (exported before anything else loads).
     public var environmentVariables: [String: String]
-    /// One line per unknown key; start-up logs each once.
+    /// One line per key that is not honoured (and other doubts); start-up logs each once.
     public var warnings: [String]
+    /// Every present key that is not simply honoured (`--check-config` prints them).
+    public var support: [ConfigSupport.Finding] = []
 
     public init(
         file: String = "<memory>",

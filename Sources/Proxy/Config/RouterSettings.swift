@@ -33,13 +33,15 @@ public struct RouterSettings: Sendable, Equatable {
     public var checksLimits: Bool { enablePreCallChecks || strategy == .usageBased }
 
     /// The fallback groups for a failure of `group` with the given class, in order, at most `maxFallbacks`.
-    public func fallbackGroups(for group: String, after failure: RetryClass?) -> [String] {
+    /// `requested`: a request's own `fallbacks`, which replace the generic list (not the context-window or
+    /// content-policy ones).
+    public func fallbackGroups(for group: String, after failure: RetryClass?, requested: [String]? = nil) -> [String] {
         let chosen: [String]
         switch failure {
         case .contentPolicy?: chosen = contentPolicyFallbacks[group] ?? contentPolicyFallbacks["*"] ?? []
         case .contextWindow?: chosen = contextWindowFallbacks[group] ?? contextWindowFallbacks["*"] ?? []
         case .badRequest?, nil: chosen = []
-        default: chosen = fallbacks[group] ?? fallbacks["*"] ?? defaultFallbacks
+        default: chosen = requested ?? fallbacks[group] ?? fallbacks["*"] ?? defaultFallbacks
         }
         return Array(chosen.filter { $0 != group }.prefix(max(0, maxFallbacks)))
     }

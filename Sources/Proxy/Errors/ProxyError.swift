@@ -133,13 +133,13 @@ public struct ProxyError: Error, Sendable {
         )
     }
 
-    /// A virtual key asked for a model group outside its `models`.
-    public static func modelNotAllowed(_ model: String, allowed: [String]) -> ProxyError {
+    /// A virtual key asked for a model group (or a fallback) outside its `models`: LiteLLM 1.110.2's 403.
+    public static func modelNotAllowed(_ model: String) -> ProxyError {
         ProxyError(
             OpenAIError(
-                status: 401,
-                message: "Authentication Error, API Key not allowed to access model. This token can only access "
-                    + "models=\(allowed). Tried to access \(model)",
+                status: 403,
+                message: "The requested model '\(model)' is not available for this API key, or the model name is "
+                    + "invalid. Check the models available to you and try again.",
                 type: "key_model_access_denied",
                 param: "model"
             )
@@ -272,6 +272,87 @@ public struct ProxyError: Error, Sendable {
             ),
             headers: headers,
             retryClass: RetryClass.of(status: status, code: code)
+        )
+    }
+
+    /// OpenAI parameters the Azure model does not take, without `drop_params` (LiteLLM's UnsupportedParamsError).
+    public static func unsupportedParameters(_ names: [String], deployment: ModelDeployment) -> ProxyError {
+        let list = "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]"
+        let message =
+            "litellm.UnsupportedParamsError: azure does not support parameters: \(list), for "
+            + "model=\(deployment.upstreamModel). To drop these, set `litellm.drop_params=True` or for proxy:\n\n"
+            + "`litellm_settings:\n drop_params: true`\n. \n If you want to use these params dynamically send "
+            + "allowed_openai_params=\(list) in your request."
+        return ProxyError(
+            OpenAIError(status: 400, message: message, type: "invalid_request_error", param: nil, code: "400"),
+            retryClass: .badRequest
+        )
+    }
+
+    /// An o-series model given a temperature other than 1, without `drop_params`.
+    public static func oSeriesTemperature(_ value: String) -> ProxyError {
+        let message =
+            "litellm.UnsupportedParamsError: O-series models don't support temperature=\(value). Only "
+            + "temperature=1 is supported. To drop unsupported openai params from the call, set "
+            + "`litellm.drop_params = True`"
+        return ProxyError(
+            OpenAIError(status: 400, message: message, type: "invalid_request_error", param: nil, code: "400"),
+            retryClass: .badRequest
+        )
+    }
+
+    /// LiteLLM's testing parameters sent to a proxy that has not opted in.
+    static func mockTestingDisabled(_ names: [String]) -> ProxyError {
+        let message =
+            "Mock testing request params are disabled on this proxy: \(names.joined(separator: ", ")). An admin can "
+            + "enable them by setting `general_settings.dangerously_allow_mock_testing_request_params: true` in "
+            + "config.yaml. This setting cannot be changed from the Admin UI or the API."
+        return ProxyError(
+            OpenAIError(
+                status: 400,
+                message: message,
+                type: "invalid_request_error",
+                param: nil,
+                extra: ["provider_specific_fields": ["error": .string(message)]]
+            )
+        )
+    }
+
+    /// The failure a `mock_testing_*` / `mock_timeout` parameter asks for, in the class LiteLLM raises.
+    static func mockFailure(_ kind: MockFailure, model: String, fallbacks: [String]?) -> ProxyError {
+        let list = fallbacks.map { "[" + $0.map { "'\($0)'" }.joined(separator: ", ") + "]" } ?? "None"
+        let (status, message, type, retryClass): (Int, String, String, RetryClass) =
+            switch kind {
+            case .fallbacks:
+                (
+                    500,
+                    "litellm.InternalServerError: This is a mock exception for model=\(model), to trigger a "
+                        + "fallback. Fallbacks=\(list)", "internal_server_error", .internalServer
+                )
+            case .contextFallbacks:
+                (
+                    400,
+                    "litellm.ContextWindowExceededError: This is a mock exception for model=\(model), to "
+                        + "trigger a fallback. Context_Window_Fallbacks=\(list)", "invalid_request_error",
+                    .contextWindow
+                )
+            case .contentPolicyFallbacks:
+                (
+                    400,
+                    "litellm.ContentPolicyViolationError: This is a mock exception for model=\(model), to "
+                        + "trigger a fallback. Fallbacks=\(list)", "invalid_request_error", .contentPolicy
+                )
+            case .rateLimit:
+                (
+                    429, "litellm.RateLimitError: This is a mock rate limit error for model=\(model)",
+                    "throttling_error", .rateLimit
+                )
+            case .timeout: (408, "litellm.Timeout: This is a mock timeout error", "timeout", .timeout)
+            }
+        return ProxyError(
+            OpenAIError(status: status, message: message, type: type, param: nil),
+            headers: kind == .rateLimit ? [("retry-after", "0")] : [],
+            retryClass: retryClass
         )
     }
 

@@ -11,8 +11,9 @@ extension Gateway {
     {
         let logger = request.logger
         var facts = request.facts(on: deployment, counts: counts)
-        let upstream = builder.build(deployment, operation: request.call.operation, body: request.body)
-        let timeout = timeout(of: deployment, stream: request.isStream)
+        let timeout = timeout(of: deployment, request: request).value
+        try await mockTesting(request, counts: counts, timeout: timeout)
+        let upstream = try builder.build(deployment, operation: request.call.operation, body: request.body)
         let upstreamStarted = ContinuousClock.now
         let response = try await transport.send(
             upstream,
@@ -75,13 +76,32 @@ extension Gateway {
         return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: answer.body)
     }
 
-    /// Seconds an attempt may take: the deployment's own timeout, else the router's, else LiteLLM's request timeout;
-    /// a stream's `stream_timeout` first.
-    func timeout(of deployment: ModelDeployment, stream: Bool) -> Double {
+    /// Seconds an attempt may take: the request's own timeout, else the deployment's, else the router's, else
+    /// LiteLLM's request timeout; for a stream each `stream_timeout` first (it bounds every wait for the upstream).
+    func timeout(of deployment: ModelDeployment, request: GatewayRequest) -> RequestControls.Seconds {
         let settings = config.settings
-        let plain = deployment.timeout ?? settings.routerTimeout ?? settings.requestTimeout
-        guard stream else { return plain }
-        return deployment.streamTimeout ?? settings.routerStreamTimeout ?? plain
+        let configured = { (value: Double) in RequestControls.Seconds(value: value, text: NumberText.pythonFloat(value))
+        }
+        let plain =
+            request.controls.timeout
+            ?? configured(deployment.timeout ?? settings.routerTimeout ?? settings.requestTimeout)
+        guard request.isStream else { return plain }
+        return request.controls.streamTimeout
+            ?? (deployment.streamTimeout ?? settings.routerStreamTimeout).map(configured) ?? plain
+    }
+
+    /// LiteLLM's testing parameters, when the config allows them: `mock_delay` waits, `mock_timeout` waits out the
+    /// timeout and fails with 408, `mock_testing_rate_limit_error` fails the first attempt with 429 (then retried).
+    func mockTesting(_ request: GatewayRequest, counts: AttemptCounts, timeout: Double) async throws(ProxyError) {
+        let controls = request.controls
+        if let delay = controls.mockDelay { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
+        if controls.mockFailures.contains(.timeout) {
+            try? await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+            throw .mockFailure(.timeout, model: request.model, fallbacks: nil)
+        }
+        if controls.mockFailures.contains(.rateLimit), counts.retries == 0, counts.fallbacks == 0 {
+            throw .mockFailure(.rateLimit, model: request.model, fallbacks: nil)
+        }
     }
 
     /// The relay that writes a stream event by event; its summary completes the request's facts when it ends.
@@ -96,6 +116,7 @@ extension Gateway {
             body: body,
             deployment: deployment,
             clientWantsUsage: request.clientWantsUsage,
+            shape: request.streamShape,
             logger: request.logger
         )
         relay.idleTimeout = .milliseconds(Int64(timeout * 1000))

@@ -32,7 +32,9 @@ extension Gateway {
         facts.attemptStartedAt = nil
         facts.error = failure.error
         complete(facts)
-        return .error(failure.error, headers: request.baseHeaders + failure.counts.headers)
+        // LiteLLM names the timeout the last attempt had on every error answer.
+        let timeout = ("x-litellm-timeout", timeout(of: failure.deployment, request: request).text)
+        return .error(failure.error, headers: request.baseHeaders + failure.counts.headers + [timeout])
     }
 
     /// An attempt ended (`error` nil: it answered).

@@ -46,7 +46,9 @@ public final class Gateway: Sendable {
             virtualKeys: keys,
             throttle: FailureThrottle(config.settings.auth.failedKeyThrottle)
         )
-        self.builder = UpstreamRequestBuilder(environment: environment)
+        var builder = UpstreamRequestBuilder(environment: environment)
+        builder.dropParams = config.settings.dropParams
+        self.builder = builder
         self.transport = transport
         self.spend = spend
         self.keys = keys
@@ -70,7 +72,7 @@ public final class Gateway: Sendable {
                 caller: caller,
                 callID: callID,
                 baseHeaders: base,
-                bodyLimit: config.settings.maximumRequestBodySize,
+                settings: config.settings,
                 logger: logger
             )
             let group = try modelGroup(for: request)
@@ -90,13 +92,15 @@ public final class Gateway: Sendable {
         }
     }
 
-    /// The configured group (or alias) the request names, if the caller's key may use it.
+    /// The configured group (or alias) the request names, if the caller's key may use it and its fallbacks.
     func modelGroup(for request: GatewayRequest) throws(ProxyError) -> String {
         guard let group = router.groupName(for: request.model) else {
             throw .unknownModel(request.model, route: request.call.route)
         }
-        if !request.caller.mayUse(modelGroup: group), case .virtualKey(_, _, let allowed) = request.caller.kind {
-            throw .modelNotAllowed(request.model, allowed: allowed)
+        guard request.caller.mayUse(modelGroup: group) else { throw .modelNotAllowed(request.model) }
+        for fallback in request.controls.fallbacks ?? []
+        where !request.caller.mayUse(modelGroup: router.groupName(for: fallback) ?? fallback) {
+            throw .modelNotAllowed(fallback)
         }
         return group
     }
@@ -104,7 +108,9 @@ public final class Gateway: Sendable {
     func retryPlan(_ request: GatewayRequest) -> RetryPlan {
         let checksLimits = router.settings.checksLimits
         return RetryPlan(
-            requestedRetries: request.requestedRetries,
+            requestedRetries: request.controls.retries,
+            requestedFallbacks: request.controls.fallbacks,
+            primaryFailure: request.controls.primaryFailure(group: request.model),
             estimatedTokens: checksLimits ? TokenEstimate.prompt(of: ChatRequest(body: .object(request.body))) : 0,
             sleep: sleep,
             logger: request.logger

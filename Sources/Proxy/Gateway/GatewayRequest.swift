@@ -14,8 +14,10 @@ struct GatewayRequest: Sendable {
     var baseHeaders: [(String, String)]
     var isStream: Bool
     var clientWantsUsage: Bool
-    /// The request's own `num_retries` (at most `Gateway.maximumRequestedRetries`), which wins over the config's.
-    var requestedRetries: Int?
+    /// Its own timeouts, retries, fallbacks and testing parameters.
+    var controls: RequestControls
+    /// LiteLLM's frames, or Azure's when the config or the request's `x-stream-shape` asks for them.
+    var streamShape: StreamShape
     var logger: Logger
 
     init(
@@ -23,10 +25,10 @@ struct GatewayRequest: Sendable {
         caller: Caller,
         callID: String,
         baseHeaders: [(String, String)],
-        bodyLimit: Int,
+        settings: ProxySettings,
         logger: Logger
     ) throws(ProxyError) {
-        if call.bodyTooLarge { throw .bodyTooLarge(limit: bodyLimit) }
+        if call.bodyTooLarge { throw .bodyTooLarge(limit: settings.maximumRequestBodySize) }
         let body: JSONObject
         do {
             switch try JSON.parse(call.body.readableBytesView) {
@@ -66,7 +68,15 @@ struct GatewayRequest: Sendable {
         self.baseHeaders = baseHeaders
         self.isStream = body["stream"]?.boolValue == true && call.operation != .embeddings
         self.clientWantsUsage = body["stream_options"]?["include_usage"]?.boolValue == true
-        self.requestedRetries = body["num_retries"]?.intValue.map { min(max($0, 0), Gateway.maximumRequestedRetries) }
+        self.controls = try RequestControls(
+            call,
+            body: body,
+            model: model,
+            allowMocks: settings.allowMockTestingParams
+        )
+        self.streamShape =
+            call.header(StreamShape.header).flatMap { StreamShape(rawValue: $0.lowercased()) }
+            ?? settings.streamShape
         self.logger = logger
     }
 

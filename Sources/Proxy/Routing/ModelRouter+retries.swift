@@ -4,16 +4,23 @@ import Logging
 public struct AttemptCounts: Sendable {
     public var retries = 0
     public var fallbacks = 0
+    /// The retry budget of the last retried group (`x-litellm-max-retries`, sent once a retry ran, as LiteLLM).
+    public var maxRetries = 0
 
     public var headers: [(String, String)] {
         [("x-litellm-attempted-retries", String(retries)), ("x-litellm-attempted-fallbacks", String(fallbacks))]
+            + (retries > 0 ? [("x-litellm-max-retries", String(maxRetries))] : [])
     }
 }
 
-/// How one request is retried: its own `num_retries` (which wins over the config's), the prompt's estimated tokens
-/// for the pre-call checks, and how to wait between tries (tests inject a clock).
+/// How one request is retried: its own `num_retries` (which wins over the config's) and `fallbacks` (which replace
+/// the config's generic ones), a failure LiteLLM's testing parameters ask of its own group, the prompt's estimated
+/// tokens for the pre-call checks, and how to wait between tries (tests inject a clock).
 struct RetryPlan: Sendable {
     var requestedRetries: Int?
+    var requestedFallbacks: [String]? = nil
+    /// `mock_testing_*fallbacks`: the request's own group fails with this before any upstream call.
+    var primaryFailure: ProxyError? = nil
     var estimatedTokens: Int
     var sleep: @Sendable (Duration) async throws -> Void
     var logger: Logger
@@ -38,12 +45,20 @@ extension ModelRouter {
     ) async -> Result<Answer, RouteFailure> {
         var counts = AttemptCounts()
         var last: RouteFailure
-        switch await tryGroup(group, plan: plan, counts: &counts, observed: observed, attempt: attempt) {
-        case .success(let answer): return .success(answer)
-        case .failure(let failure): last = failure
+        if let failure = plan.primaryFailure, let first = groups[group]?.first {
+            last = RouteFailure(error: failure, deployment: first, counts: counts)
+        } else {
+            switch await tryGroup(group, plan: plan, counts: &counts, observed: observed, attempt: attempt) {
+            case .success(let answer): return .success(answer)
+            case .failure(let failure): last = failure
+            }
         }
-        for fallback in settings.fallbackGroups(for: group, after: last.error.retryClass) where groups[fallback] != nil
-        {
+        let fallbacks = settings.fallbackGroups(
+            for: group,
+            after: last.error.retryClass,
+            requested: plan.requestedFallbacks
+        )
+        for fallback in fallbacks where groups[fallback] != nil {
             counts.fallbacks += 1
             plan.logger.info(
                 "falling back",
@@ -106,7 +121,8 @@ extension ModelRouter {
             observed(deployment, error, cooled)
             let allowed =
                 settings.retryPolicy[failure]
-                ?? (failure.retriedByDefault ? (plan.requestedRetries ?? settings.numRetries) : 0)
+                ?? (failure.retriedByDefault
+                    ? (plan.requestedRetries ?? deployment.numRetries ?? settings.numRetries) : 0)
             guard error.retryClass != nil, retry < allowed, !Task.isCancelled else {
                 return .failure(RouteFailure(error: error, deployment: deployment, counts: counts))
             }
@@ -130,6 +146,7 @@ extension ModelRouter {
             }
             retry += 1
             counts.retries += 1
+            counts.maxRetries = allowed
             if elsewhere == false { tried.removeAll() }
         }
     }

@@ -47,6 +47,7 @@ public struct ProxyServer: Sendable {
         if settings.prometheusCallback, let metrics = gateway.metrics {
             MetricsController(metrics: metrics, writer: gateway.spend?.writer).addRoutes(to: router)
         }
+        RouteListController().addRoutes(to: router)
         return router
     }
 

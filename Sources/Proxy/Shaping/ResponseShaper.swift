@@ -4,7 +4,8 @@ import Wire
 /// - `model` becomes `azure/<upstream snapshot>` for Azure deployments (the seed's `azure/o4-mini-2025-04-16`);
 /// - each choice's `content_filter_results` (and Azure's singular `content_filter_result` error) moves into
 ///   `choices[i].provider_specific_fields`; `prompt_filter_results` stays at the top level;
-/// - keys come in LiteLLM's order; null members LiteLLM omits stay (they are harmless extras).
+/// - keys come in LiteLLM's order; null members LiteLLM omits stay (they are harmless extras);
+/// - a chat choice always has a `message`. Streams are shaped by `StreamShaper`.
 public enum ResponseShaper {
     static let topOrder = ["id", "created", "model", "object", "choices", "usage", "prompt_filter_results"]
     static let choiceOrder = ["finish_reason", "index", "message", "provider_specific_fields"]
@@ -21,7 +22,8 @@ public enum ResponseShaper {
             object["model"] = .string(responseModel(object["model"]?.stringValue, deployment: deployment))
         }
         if case .array(let choices)? = object["choices"] {
-            object["choices"] = .array(choices.map(shapeChoice))
+            let isChat = object["object"]?.stringValue == "chat.completion"
+            object["choices"] = .array(choices.map { shapeChoice(isChat ? withMessage($0) : $0) })
         }
         return .object(reordered(object, ResponseShaper.topOrder))
     }
@@ -39,25 +41,18 @@ public enum ResponseShaper {
         return .object(reordered(object, ResponseShaper.choiceOrder))
     }
 
+    /// A chat choice without `message` (Azure's filter-service error shape) gets an empty assistant message, so
+    /// `choice.message.content` reads (LiteLLM answers 500 here after retrying).
+    static func withMessage(_ choice: JSON) -> JSON {
+        guard case .object(var object) = choice, object["message"] == nil else { return choice }
+        object["message"] = ["content": nil, "role": "assistant"]
+        return .object(object)
+    }
+
     static func reordered(_ object: JSONObject, _ order: [String]) -> JSONObject {
         var result = JSONObject()
         for key in order { if let value = object[key] { result[key] = value } }
         for member in object where result[member.key] == nil { result[member.key] = member.value }
         return result
-    }
-
-    /// One stream chunk: `model` rewritten where the chunk names one (Azure's first prompt-filter frame and
-    /// annotation frames carry `""` and are kept as they are). When the client did not ask for usage, the usage
-    /// frame the proxy requested is dropped (nil) and `usage` members are removed.
-    public static func shapeChunk(_ chunk: JSON, deployment: ModelDeployment, clientWantsUsage: Bool) -> JSON? {
-        guard case .object(var object) = chunk else { return chunk }
-        if !clientWantsUsage, let usage = object["usage"] {
-            if !usage.isNull, object["choices"]?.arrayValue?.isEmpty ?? true { return nil }
-            object.removeValue(forKey: "usage")
-        }
-        if let model = object["model"]?.stringValue, !model.isEmpty {
-            object["model"] = .string(responseModel(model, deployment: deployment))
-        }
-        return .object(object)
     }
 }

@@ -33,4 +33,9 @@ public enum NumberText {
     public static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
+
+    /// Python's `str()` of a float (`1.0`, `0.001`, `1e-05`), as LiteLLM prints seconds in `x-litellm-timeout`.
+    public static func pythonFloat(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e16 ? String(Int64(value)) + ".0" : value.description
+    }
 }

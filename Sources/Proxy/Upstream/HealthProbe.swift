@@ -37,8 +37,8 @@ public struct HealthProbe: Sendable {
         case .completions: body = ["prompt": "ping", "max_tokens": 1]
         case .chatCompletions: body = ["messages": [["role": "user", "content": "ping"]], "max_tokens": 1]
         }
-        let upstream = builder.build(deployment, operation: operation, body: body)
         do {
+            let upstream = try builder.build(deployment, operation: operation, body: body)
             let response = try await transport.send(
                 upstream,
                 stream: false,

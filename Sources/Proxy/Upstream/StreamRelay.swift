@@ -6,15 +6,16 @@ import NIOCore
 import Wire
 
 /// Relays an upstream SSE stream to the client: every event is shaped and written the moment it is parsed — never
-/// merged with the next, never held. Azure's prompt-filter and annotation frames pass through. The usage frame
-/// the proxy asked for is removed when the client did not ask for it. An upstream failure mid-stream (a dropped
-/// connection, a stream without `[DONE]`, an oversized event) ends the stream with `data: {"error":…}` then
-/// `data: [DONE]`. When the client goes away, writing fails and the upstream body is abandoned, which cancels
-/// the upstream request.
+/// merged with the next; only Azure's prompt-filter frame waits for the first frame with choices
+/// (`StreamShaper`). The usage frame the proxy asked for is removed when the client did not ask for it. An
+/// upstream failure mid-stream (a dropped connection, a stream without `[DONE]`, an oversized event) ends the
+/// stream with `data: {"error":…}` then `data: [DONE]`. When the client goes away, writing fails and the upstream
+/// body is abandoned, which cancels the upstream request.
 public struct StreamRelay: Sendable {
     let body: HTTPClientResponse.Body
     let deployment: ModelDeployment
     let clientWantsUsage: Bool
+    let shape: StreamShape
     let logger: Logger
     /// Called once with the summary when the relay ends (spend logging).
     var onFinish: @Sendable (Summary) -> Void = { _ in }
@@ -121,6 +122,7 @@ public struct StreamRelay: Sendable {
     func relay(write: (ByteBuffer) async throws -> Void, watch: IdleWatch?) async -> Summary {
         var summary = Summary()
         var parser = SSEParser(maximumEventSize: 8 * 1024 * 1024)
+        var shaper = StreamShaper(deployment: deployment, clientWantsUsage: clientWantsUsage, shape: shape)
         func send(_ buffer: ByteBuffer) async throws {
             do { try await write(buffer) } catch { throw ClientGone() }
         }
@@ -143,13 +145,7 @@ public struct StreamRelay: Sendable {
                     }
                     if let usage = json["usage"], !usage.isNull { summary.usage = usage }
                     summary.absorb(json)
-                    guard
-                        var shaped = ResponseShaper.shapeChunk(
-                            json,
-                            deployment: deployment,
-                            clientWantsUsage: clientWantsUsage
-                        )
-                    else { continue }
+                    guard var shaped = shaper.shape(json) else { continue }
                     if case .object(var frame) = shaped, case .object(var usage)? = frame["usage"],
                         let cost = cost(.object(usage), summary.model)
                     {

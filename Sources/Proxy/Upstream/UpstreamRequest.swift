@@ -29,10 +29,8 @@ public struct UpstreamRequest: Sendable {
     public var apiBase: String
 }
 
-/// Builds the upstream call for a deployment. The client's body passes through, except: `model` becomes the
-/// upstream deployment/model, client attempts to choose the upstream (`api_base`, `api_key`…) are removed,
-/// LiteLLM-only keys are removed, o-series `max_tokens` becomes `max_completion_tokens`, and a stream always asks
-/// for `include_usage` (so the proxy always knows the tokens).
+/// Builds the upstream call for a deployment: the body `CallParameters` lets through, `model` the upstream
+/// deployment/model, and a stream always asks for `include_usage` (so the proxy always knows the tokens).
 public struct UpstreamRequestBuilder: Sendable {
     public var defaultAzureAPIVersion: String {
         didSet { endpoints = EndpointCache() }
@@ -56,38 +54,15 @@ public struct UpstreamRequestBuilder: Sendable {
         let known = NIOLockedValueBox<[Key: (url: String, apiBase: String)]>([:])
     }
 
-    /// Request keys a client may not set: they would choose the upstream or its credentials, or are LiteLLM's own.
-    static let removedKeys: Set<String> = [
-        "api_base", "base_url", "api_key", "api_version", "azure_ad_token", "azure_endpoint", "custom_llm_provider",
-        "metadata", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "num_retries", "mock_response",
-        "caching", "cache", "tags", "guardrails", "litellm_session_id", "litellm_trace_id", "timeout", "stream_timeout",
-        "litellm_logging_obj", "proxy_server_request", "secret_fields", "extra_headers",
-    ]
+    /// `litellm_settings.drop_params`.
+    public var dropParams = false
 
-    /// `litellm_params` that configure the route rather than the call.
-    static let routingParams: Set<String> = [
-        "model", "api_base", "api_version", "api_key", "rpm", "tpm", "timeout", "stream_timeout", "max_retries",
-        "weight",
-        "custom_llm_provider", "tenant_id", "client_id", "client_secret", "azure_ad_token", "organization",
-        "input_cost_per_token", "output_cost_per_token", "region_name", "use_in_pass_through",
-        "merge_reasoning_content_in_choices",
-        "extra_headers",
-    ]
-
-    public func build(_ deployment: ModelDeployment, operation: ProxyOperation, body: JSONObject) -> UpstreamRequest {
-        var body = body
-        for key in UpstreamRequestBuilder.removedKeys { body.removeValue(forKey: key) }
-        // Extra litellm_params are defaults for the call (e.g. reasoning_effort), unless the request sets them.
-        for member in deployment.litellmParams
-        where !UpstreamRequestBuilder.routingParams.contains(member.key) && body[member.key] == nil {
-            body[member.key] = member.value
-        }
+    public func build(_ deployment: ModelDeployment, operation: ProxyOperation, body request: JSONObject)
+        throws(ProxyError) -> UpstreamRequest
+    {
+        var body = try CallParameters(deployment: deployment, operation: operation, globalDropParams: dropParams)
+            .body(request)
         body["model"] = .string(deployment.upstreamModel)
-        if operation == .chatCompletions, deployment.isReasoningModel,
-            let maxTokens = body.removeValue(forKey: "max_tokens")
-        {
-            if body["max_completion_tokens"] == nil { body["max_completion_tokens"] = maxTokens }
-        }
         if body["stream"]?.boolValue == true, operation != .embeddings {
             var options = body["stream_options"]?.objectValue ?? JSONObject()
             options["include_usage"] = true

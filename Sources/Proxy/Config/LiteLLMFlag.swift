@@ -1,0 +1,18 @@
+import Wire
+
+/// A boolean as LiteLLM reads one from YAML or a request: `true`, or a word such as `"true"` / `"off"`
+/// (nil for anything else).
+enum LiteLLMFlag {
+    static func value(_ json: JSON?) -> Bool? {
+        switch json {
+        case .bool(let flag)?: flag
+        case .string(let text)?:
+            switch text.lowercased() {
+            case "true", "yes", "y", "1", "on": true
+            case "false", "no", "n", "0", "off": false
+            default: nil
+            }
+        default: nil
+        }
+    }
+}
