@@ -23,6 +23,8 @@ struct RequestControls: Sendable {
     var mockDelay: Double?
 
     static let mockDelayKey = "mock_delay"
+    /// A request's own seconds beyond a day are a day: every wait becomes a clock duration, which must not overflow.
+    static let maximumSeconds = 86_400.0
 
     /// `mock_testing_*fallbacks`: the failure the request's own group gives before any upstream call.
     func primaryFailure(group: String) -> ProxyError? {
@@ -66,7 +68,7 @@ struct RequestControls: Sendable {
             throw .wrongType(name, expected: "a number of seconds")
         }
         // LiteLLM turns the header into a float: `1` reads back as `1.0`.
-        return value > 0 ? Seconds(value: value, text: NumberText.pythonFloat(value)) : nil
+        return value > 0 ? Seconds(value: min(value, maximumSeconds), text: NumberText.pythonFloat(value)) : nil
     }
 
     /// A number or numeric string of seconds; 0 means unset, as LiteLLM's `or` chain reads it.
@@ -74,10 +76,10 @@ struct RequestControls: Sendable {
         switch value {
         case .number(let text)?:
             guard let seconds = Double(text), seconds > 0, seconds.isFinite else { return nil }
-            return Seconds(value: seconds, text: text)
+            return Seconds(value: min(seconds, maximumSeconds), text: text)
         case .string(let text)?:
             guard let seconds = Double(text), seconds > 0, seconds.isFinite else { return nil }
-            return Seconds(value: seconds, text: NumberText.pythonFloat(seconds))
+            return Seconds(value: min(seconds, maximumSeconds), text: NumberText.pythonFloat(seconds))
         default: return nil
         }
     }
