@@ -26,9 +26,9 @@ router_settings:""")
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
         summary = result.stdout.strip().splitlines()[-1]
-        assert summary == "57 passed, 0 failed, 0 skipped", summary
+        assert summary == "60 passed, 0 failed, 0 skipped", summary
         data = json.loads(report.read_text())
-        assert data["summary"]["failed"] == 0 and data["summary"]["passed"] == 57
+        assert data["summary"]["failed"] == 0 and data["summary"]["passed"] == 60
         suites = ET.parse(junit).getroot()
         assert int(suites.get("tests")) == len(data["checks"]) and suites.get("failures") == "0"
         # A wrong key is a failing run (exit 1), an unreachable proxy a usage/connection error (exit 2).
@@ -39,7 +39,7 @@ router_settings:""")
                                      cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert unreachable.returncode == 2
         listing = subprocess.run([str(bin_path() / "conformance"), "list"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert listing.returncode == 0 and listing.stdout.strip().endswith("57 checks")
+        assert listing.returncode == 0 and listing.stdout.strip().endswith("60 checks")
     finally:
         proxy.stop()
         mock.stop()

@@ -128,6 +128,43 @@ extension ConformanceCatalog {
                 return ["reached": "mock"]
             },
             ConformanceCheck(
+                "azure.no-litellm-params",
+                .azure,
+                "LiteLLM's own request keys (metadata, tags, caching, num_retries, session id, guardrails) stay home",
+                requires: .mock
+            ) { c in
+                let own: JSONObject = [
+                    "metadata": ["team": "a"], "tags": ["t"], "caching": false, "num_retries": 0,
+                    "litellm_session_id": "s1", "guardrails": [],
+                ]
+                let body = try await upstreamEntry(c, extra: own)["body"].orFail("no body upstream")
+                let leaked = own.keys.filter { body[$0] != nil }
+                try c.expect(leaked.isEmpty, "reached Azure: \(leaked)", observed: body)
+                return ["kept_home": .int(own.count)]
+            },
+            ConformanceCheck(
+                "azure.unsupported-param",
+                .azure,
+                "Without drop_params a parameter the model does not take is LiteLLM's 400; with it, dropped"
+            ) { c in
+                try c.requireModel(c.target.chatModel)
+                let refused = try await c.post(
+                    "/chat/completions",
+                    c.chat(c.target.chatModel, "hi", extra: ["reasoning_effort": "low"])
+                )
+                let message = refused.json?.value(at: "error.message")?.stringValue ?? ""
+                try c.expect(
+                    refused.status == 400 && message.contains("UnsupportedParamsError"),
+                    "status \(refused.status): \(message.prefix(120))"
+                )
+                let dropped = try await c.post(
+                    "/chat/completions",
+                    c.chat(c.target.chatModel, "hi", extra: ["reasoning_effort": "low", "drop_params": true])
+                )
+                try c.expect(dropped.status == 200, "with drop_params: status \(dropped.status)")
+                return .string(String(message.prefix(80)))
+            },
+            ConformanceCheck(
                 "azure.azure-style-path",
                 .azure,
                 "POST /openai/deployments/{model}/chat/completions works through the proxy"

@@ -96,6 +96,25 @@ extension ConformanceCatalog {
                 return try expectErrorShape(c, response, status: 408)
             },
             ConformanceCheck(
+                "errors.timeout-header",
+                .errors,
+                "x-litellm-timeout bounds the call (408) and the error answer names it",
+                requires: .mock
+            ) { c in
+                try c.requireModel(c.target.chatModel)
+                let response = try await c.post(
+                    "/chat/completions",
+                    c.chat(c.target.chatModel, "#mock-fault: hang", extra: ["num_retries": 0]),
+                    headers: c.auth + [("x-litellm-timeout", "0.5")]
+                )
+                try c.expect(response.status == 408, "status \(response.status)")
+                try c.expect(
+                    response.header("x-litellm-timeout") == "0.5",
+                    "x-litellm-timeout \(response.header("x-litellm-timeout") ?? "missing")"
+                )
+                return ["x-litellm-timeout": "0.5"]
+            },
+            ConformanceCheck(
                 "errors.upstream-500",
                 .errors,
                 "An upstream 500 is a 500 in the error shape",

@@ -15,6 +15,26 @@ extension ConformanceCatalog {
         "#mock-scenario: stream-output-filtered",
     ]
 
+    /// Streams every `loopPrompts` scenario; each chunk must be readable by the quickstart loop.
+    static func quickstartLoop(_ c: CheckContext, includeUsage: Bool) async throws -> JSON {
+        try c.requireModel(c.target.chatModel)
+        var chunks = 0
+        for prompt in loopPrompts {
+            let stream = try await c.stream(
+                "/chat/completions",
+                c.chat(c.target.chatModel, prompt, stream: true, includeUsage: includeUsage ? true : nil)
+            )
+            let unreadable = unreadableFrames(stream.json, includeUsage: includeUsage)
+            try c.expect(
+                unreadable.isEmpty,
+                "\(prompt): a chunk without choices[0].delta",
+                observed: unreadable.first ?? nil
+            )
+            chunks += stream.json.count
+        }
+        return ["chunks": .int(chunks)]
+    }
+
     /// The frames of a stream OpenAI's quickstart loop (`chunk.choices[0].delta.content`) cannot read; with
     /// `include_usage` the last frame is the usage frame, with no choices as OpenAI's own.
     static func unreadableFrames(_ frames: [JSON], includeUsage: Bool) -> [JSON] {
@@ -168,48 +188,14 @@ extension ConformanceCatalog {
                 .stream,
                 "Every chunk has choices[0].delta (the quickstart loop reads every stream), annotations included",
                 requires: .mock
-            ) { c in
-                try c.requireModel(c.target.chatModel)
-                var chunks = 0
-                for prompt in loopPrompts {
-                    let stream = try await c.stream(
-                        "/chat/completions",
-                        c.chat(c.target.chatModel, prompt, stream: true)
-                    )
-                    let unreadable = unreadableFrames(stream.json, includeUsage: false)
-                    try c.expect(
-                        unreadable.isEmpty,
-                        "\(prompt): a chunk without choices[0].delta",
-                        observed: unreadable.first ?? nil
-                    )
-                    chunks += stream.json.count
-                }
-                return ["chunks": .int(chunks)]
-            },
+            ) { c in try await quickstartLoop(c, includeUsage: false) },
             ConformanceCheck(
                 "stream.quickstart-loop-usage",
                 .stream,
                 "With include_usage every chunk but the last (usage) has choices[0].delta",
                 litellm: .deviation("sends Azure's prompt-filter frame as a first chunk with choices []"),
                 requires: .mock
-            ) { c in
-                try c.requireModel(c.target.chatModel)
-                var chunks = 0
-                for prompt in loopPrompts {
-                    let stream = try await c.stream(
-                        "/chat/completions",
-                        c.chat(c.target.chatModel, prompt, stream: true, includeUsage: true)
-                    )
-                    let unreadable = unreadableFrames(stream.json, includeUsage: true)
-                    try c.expect(
-                        unreadable.isEmpty,
-                        "\(prompt): a chunk without choices[0].delta",
-                        observed: unreadable.first ?? nil
-                    )
-                    chunks += stream.json.count
-                }
-                return ["chunks": .int(chunks)]
-            },
+            ) { c in try await quickstartLoop(c, includeUsage: true) },
             ConformanceCheck(
                 "stream.azure-shape-opt-in",
                 .stream,

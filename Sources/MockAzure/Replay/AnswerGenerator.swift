@@ -40,22 +40,27 @@ struct AnswerGenerator: Sendable {
         )
     }
 
+    /// A chat answer for the request: `n` choices (at most 16); a tool call when it offers `tools` (the one
+    /// `tool_choice` names, else the first; arguments that fit the function's parameters); JSON content for a
+    /// `response_format` of `json_object` or `json_schema` (a value that fits the schema).
     func chat(_ request: MockRequest, deployment: Deployment) -> JSON {
         var rng = generator(for: request)
-        let text = content(using: &rng, deployment: deployment)
         let prompt = TokenEstimate.prompt(of: request.chat)
+        var completion = 0
+        let count = min(max(request.body["n"]?.intValue ?? 1, 1), 16)
+        var choices: [JSON] = []
+        for index in 0 ..< count {
+            let (message, reason, tokens) = message(for: request, using: &rng, deployment: deployment)
+            completion += tokens
+            choices.append([
+                "content_filter_results": AzureShapes.safeChoiceFilter, "finish_reason": .string(reason),
+                "index": .int(index), "logprobs": nil, "message": message,
+            ])
+        }
         let reasoning = deployment.isReasoningModel ? 64 * (1 + Int(rng.next() % 3)) : 0
-        let completion = TokenEstimate.text(text) + reasoning
+        completion += reasoning
         return [
-            "choices": [
-                [
-                    "content_filter_results": AzureShapes.safeChoiceFilter,
-                    "finish_reason": "stop",
-                    "index": 0,
-                    "logprobs": nil,
-                    "message": ["annotations": [], "content": .string(text), "refusal": nil, "role": "assistant"],
-                ]
-            ],
+            "choices": .array(choices),
             "created": .int(1_758_000_000 + Int(rng.next() % 1_000_000)),
             "id": .string(identifier(prefix: "chatcmpl-", using: &rng)),
             "model": .string(deployment.model),
@@ -64,6 +69,35 @@ struct AnswerGenerator: Sendable {
             "system_fingerprint": deployment.isReasoningModel ? nil : "fp_ee1d74bde0",
             "usage": AzureShapes.chatUsage(prompt: prompt, completion: completion, reasoning: reasoning),
         ]
+    }
+
+    /// One choice's message, finish reason and completion tokens.
+    func message(for request: MockRequest, using rng: inout SplitMix64, deployment: Deployment)
+        -> (JSON, String, Int)
+    {
+        let body = request.body
+        if let tools = body["tools"]?.arrayValue, !tools.isEmpty, body["tool_choice"]?.stringValue != "none" {
+            let named = body.value(at: "tool_choice.function.name")?.stringValue
+            let tool = tools.first { $0.value(at: "function.name")?.stringValue == named } ?? tools[0]
+            let arguments = SchemaSample.value(for: tool.value(at: "function.parameters")).serialized()
+            let call: JSON = [
+                "function": ["arguments": .string(arguments), "name": tool.value(at: "function.name") ?? ""],
+                "id": .string(identifier(prefix: "call_", using: &rng)), "type": "function",
+            ]
+            let message: JSON = [
+                "annotations": [], "content": nil, "refusal": nil, "role": "assistant", "tool_calls": [call],
+            ]
+            return (message, "tool_calls", TokenEstimate.text(arguments))
+        }
+        var text = content(using: &rng, deployment: deployment)
+        switch body.value(at: "response_format.type")?.stringValue {
+        case "json_object"?: text = JSON.object(["answer": .string(text)]).serialized()
+        case "json_schema"?:
+            text = SchemaSample.value(for: body.value(at: "response_format.json_schema.schema")).serialized()
+        default: break
+        }
+        let message: JSON = ["annotations": [], "content": .string(text), "refusal": nil, "role": "assistant"]
+        return (message, "stop", TokenEstimate.text(text))
     }
 
     func completion(_ request: MockRequest, deployment: Deployment) -> JSON {

@@ -52,6 +52,14 @@ public struct ModelDeployment: Sendable {
         return ["o1", "o3", "o4", "o_series/"].contains { name.contains($0) }
     }
 
+    /// Whether `/completions` goes to the upstream's own completions (`model_info.mode: completion`, or an instruct /
+    /// davinci / babbage model); any other deployment is a chat model, and LiteLLM serves it through chat.
+    public var takesTextCompletions: Bool {
+        if modelInfo["mode"]?.stringValue == "completion" { return true }
+        let name = (baseModel ?? upstreamModel).lowercased()
+        return ["instruct", "davinci", "babbage"].contains { name.contains($0) }
+    }
+
     /// gpt-5 models have LiteLLM rules of their own; the proxy passes their parameters on unchecked.
     public var isGPT5: Bool {
         let name = (baseModel ?? model).lowercased()

@@ -13,7 +13,13 @@ extension Gateway {
         var facts = request.facts(on: deployment, counts: counts)
         let timeout = timeout(of: deployment, request: request).value
         try await mockTesting(request, counts: counts, timeout: timeout)
-        let upstream = try builder.build(deployment, operation: request.call.operation, body: request.body)
+        // `/completions` on a chat deployment goes through chat, as LiteLLM serves it (TextCompletion).
+        let viaChat = request.call.operation == .completions && !deployment.takesTextCompletions
+        let upstream = try builder.build(
+            deployment,
+            operation: viaChat ? .chatCompletions : request.call.operation,
+            body: viaChat ? TextCompletion.chatBody(request.body) : request.body
+        )
         let upstreamStarted = ContinuousClock.now
         let response = try await transport.send(
             upstream,
@@ -47,12 +53,13 @@ extension Gateway {
         let bytes: [UInt8]
         switch response.body {
         case .stream(let body):
-            let relay = relay(body, request: request, deployment: deployment, timeout: timeout, facts: facts)
+            var relay = relay(body, request: request, deployment: deployment, timeout: timeout, facts: facts)
+            relay.asTextCompletion = viaChat
             return .stream(headers: ResponseBuilder.streamHeaders(headers), relay: relay)
         case .complete(let body):
             bytes = Array(body.readableBytesView)
         }
-        let answer: ResponseBuilder.Answer
+        var answer: ResponseBuilder.Answer
         do {
             answer = try ResponseBuilder.answer(bytes, deployment: deployment, prices: prices)
         } catch {
@@ -63,6 +70,10 @@ extension Gateway {
             var failure = error
             failure.headers = headers
             throw failure
+        }
+        if viaChat {
+            answer.json = TextCompletion.answer(answer.json)
+            answer.body = answer.json.byteBuffer()
         }
         facts.response = answer.json
         facts.responseBody = answer.body

@@ -75,6 +75,11 @@ public final class Gateway: Sendable {
                 settings: config.settings,
                 logger: logger
             )
+            if request.call.operation == .chatCompletions, request.call.pathModel == nil, request.model.contains(","),
+                router.groupName(for: request.model) == nil
+            {
+                return await batch(request)
+            }
             let group = try modelGroup(for: request)
             try keys?.admit(caller)
             let result = await router.route(group: group, plan: retryPlan(request), observed: attemptEnded) {

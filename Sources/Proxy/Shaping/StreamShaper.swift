@@ -15,6 +15,8 @@ struct StreamShaper: Sendable {
     var pendingPromptFilters: [JSON] = []
     /// The stream's `id`, `model` and `object`, for annotation frames that leave them blank.
     var identity: [String: JSON] = [:]
+    /// A chat stream answering `/completions` (`TextCompletion`): each frame as a text-completion chunk.
+    var asTextCompletion = false
 
     init(deployment: ModelDeployment, clientWantsUsage: Bool, shape: StreamShape) {
         self.deployment = deployment
@@ -24,6 +26,11 @@ struct StreamShaper: Sendable {
 
     /// The frame to send for `chunk`, or nil when nothing is sent for it.
     mutating func shape(_ chunk: JSON) -> JSON? {
+        let frame = shapeChat(chunk)
+        return asTextCompletion ? frame.map(TextCompletion.chunk) : frame
+    }
+
+    mutating func shapeChat(_ chunk: JSON) -> JSON? {
         guard case .object(var object) = chunk else { return chunk }
         let usage = object["usage"].flatMap { $0.isNull ? nil : $0 }
         let choices = object["choices"]?.arrayValue

@@ -1,0 +1,57 @@
+import Wire
+
+/// `/completions` on a chat deployment, as LiteLLM serves it: the prompt becomes user messages of one chat call, and
+/// the chat answer (or each stream chunk) comes back as a `text_completion`, `choices[i].text` from the message.
+enum TextCompletion {
+    /// Legacy-only parameters a chat call does not take.
+    static let completionOnly: Set<String> = ["prompt", "echo", "suffix", "best_of", "logprobs", "completion_config"]
+
+    /// The chat request for a completions request: a string prompt is one user message, a list of strings one user
+    /// message each (LiteLLM sends them in one call).
+    static func chatBody(_ body: JSONObject) -> JSONObject {
+        var chat = body
+        let prompts: [JSON]
+        switch body["prompt"] {
+        case .array(let items)?: prompts = items.filter { $0.stringValue != nil }
+        case let prompt?: prompts = [prompt.stringValue.map(JSON.string) ?? .string(prompt.serialized())]
+        case nil: prompts = []
+        }
+        for key in completionOnly { chat.removeValue(forKey: key) }
+        chat["messages"] = .array(prompts.map { ["role": "user", "content": $0] })
+        return chat
+    }
+
+    /// A chat answer as a text completion: `id`, `created`, `model` and `usage` kept, each choice's message text.
+    static func answer(_ chat: JSON) -> JSON {
+        guard case .object(var object) = chat else { return chat }
+        object["object"] = "text_completion"
+        if case .array(let choices)? = object["choices"] {
+            object["choices"] = .array(
+                choices.map { choice in
+                    [
+                        "finish_reason": choice["finish_reason"] ?? nil, "index": choice["index"] ?? 0,
+                        "text": choice.value(at: "message.content") ?? "", "logprobs": nil,
+                    ]
+                }
+            )
+        }
+        return .object(object)
+    }
+
+    /// A chat stream chunk as a text-completion chunk (`choices[i].text` from the delta's content).
+    static func chunk(_ chat: JSON) -> JSON {
+        guard case .object(var object) = chat else { return chat }
+        if object["object"] != nil { object["object"] = "text_completion" }
+        if case .array(let choices)? = object["choices"] {
+            object["choices"] = .array(
+                choices.map { choice in
+                    var text: JSONObject = ["index": choice["index"] ?? 0]
+                    if let content = choice.value(at: "delta.content"), !content.isNull { text["text"] = content }
+                    if let reason = choice["finish_reason"], !reason.isNull { text["finish_reason"] = reason }
+                    return .object(text)
+                }
+            )
+        }
+        return .object(object)
+    }
+}
