@@ -69,4 +69,38 @@ import Wire
             #expect(text.hasSuffix("data: [DONE]\n\n"))
         }
     }
+
+    /// Azure refuses chat on an instruct deployment: the proxy sends the messages' text as a completion prompt and
+    /// answers in chat's shape, streamed too (the client fallbacks LiteLLM's e2e suite sends to one need it).
+    @Test func chatOnACompletionsDeploymentGoesThroughCompletions() async throws {
+        try await R.withRouter(R.entry("gpt-instruct", "gpt-35-turbo-instruct")) { harness in
+            let messages: JSON = [["role": "system", "content": "Be brief."], ["role": "user", "content": "Hello!"]]
+            let outcome = await harness.gateway.handle(
+                Self.call(
+                    .chatCompletions,
+                    ["model": "gpt-instruct", "messages": messages, "max_completion_tokens": 9]
+                )
+            )
+            #expect(R.status(outcome) == 200)
+            let answer = try R.body(outcome)
+            #expect(answer["object"] == "chat.completion")
+            #expect(answer.value(at: "choices.0.message.content")?.stringValue?.isEmpty == false)
+            let sent = try #require(harness.mock.journal.entries.last)
+            #expect(sent.path.hasSuffix("/deployments/gpt-35-turbo-instruct/completions"))
+            #expect(sent.body?["prompt"] == "Be brief.\nHello!" && sent.body?["max_tokens"] == 9)
+            let stream = await harness.gateway.handle(
+                Self.call(.chatCompletions, ["model": "gpt-instruct", "messages": messages, "stream": true])
+            )
+            guard case .stream(_, let relay) = stream else {
+                Issue.record("a stream was asked for")
+                return
+            }
+            let written = Recorded<ByteBuffer>()
+            _ = await relay.run { written.append($0) }
+            let chunks = written.values.map { String(buffer: $0) }.joined().components(separatedBy: "\n\n")
+                .compactMap { $0.hasPrefix("data: {") ? try? JSON.parse(Array($0.dropFirst(6).utf8)) : nil }
+            #expect(!chunks.isEmpty && chunks.allSatisfy { $0["object"] == "chat.completion.chunk" })
+            #expect(chunks.contains { $0.value(at: "choices.0.delta.content")?.stringValue?.isEmpty == false })
+        }
+    }
 }

@@ -13,12 +13,16 @@ extension Gateway {
         var facts = request.facts(on: deployment, counts: counts)
         let timeout = timeout(of: deployment, request: request).value
         try await mockTesting(request, counts: counts, timeout: timeout)
-        // `/completions` on a chat deployment goes through chat, as LiteLLM serves it (TextCompletion).
-        let viaChat = request.call.operation == .completions && !deployment.takesTextCompletions
+        // `/completions` on a chat deployment goes through chat, as LiteLLM serves it; chat on a completions-only
+        // deployment through completions (TextCompletion).
+        let conversion = conversion(request.call.operation, on: deployment)
         let upstream = try builder.build(
             deployment,
-            operation: viaChat ? .chatCompletions : request.call.operation,
-            body: viaChat ? TextCompletion.chatBody(request.body) : request.body
+            operation: conversion == .chatToText
+                ? .chatCompletions : conversion == .textToChat ? .completions : request.call.operation,
+            body: conversion == .chatToText
+                ? TextCompletion.chatBody(request.body)
+                : conversion == .textToChat ? TextCompletion.promptBody(request.body) : request.body
         )
         let upstreamStarted = ContinuousClock.now
         let response = try await transport.send(
@@ -54,7 +58,7 @@ extension Gateway {
         switch response.body {
         case .stream(let body):
             var relay = relay(body, request: request, deployment: deployment, timeout: timeout, facts: facts)
-            relay.asTextCompletion = viaChat
+            relay.conversion = conversion
             return .stream(headers: ResponseBuilder.streamHeaders(headers), relay: relay)
         case .complete(let body):
             bytes = Array(body.readableBytesView)
@@ -71,8 +75,9 @@ extension Gateway {
             failure.headers = headers
             throw failure
         }
-        if viaChat {
-            answer.json = TextCompletion.answer(answer.json)
+        if conversion != .none {
+            answer.json =
+                conversion == .chatToText ? TextCompletion.answer(answer.json) : TextCompletion.chatAnswer(answer.json)
             answer.body = answer.json.byteBuffer()
         }
         facts.response = answer.json
@@ -99,6 +104,15 @@ extension Gateway {
         guard request.isStream else { return plain }
         return request.controls.streamTimeout
             ?? (deployment.streamTimeout ?? settings.routerStreamTimeout).map(configured) ?? plain
+    }
+
+    /// Whether the operation goes to the deployment as the other one (`TextCompletion`).
+    func conversion(_ operation: ProxyOperation, on deployment: ModelDeployment) -> StreamConversion {
+        switch operation {
+        case .completions where !deployment.takesTextCompletions: .chatToText
+        case .chatCompletions where deployment.takesTextCompletions: .textToChat
+        default: .none
+        }
     }
 
     /// LiteLLM's testing parameters, when the config allows them: `mock_delay` waits, `mock_timeout` waits out the

@@ -1,5 +1,12 @@
 import Wire
 
+/// How a stream's frames change operation on the way (`TextCompletion`).
+enum StreamConversion: Sendable {
+    case none
+    case chatToText
+    case textToChat
+}
+
 /// Shapes an upstream stream frame by frame, as LiteLLM's clients expect (`StreamShape.litellm`), losing nothing:
 /// - Azure's first frame (`choices: []` with `prompt_filter_results`) is held, and its `prompt_filter_results` rides
 ///   at the top level of the first frame that has choices;
@@ -15,8 +22,8 @@ struct StreamShaper: Sendable {
     var pendingPromptFilters: [JSON] = []
     /// The stream's `id`, `model` and `object`, for annotation frames that leave them blank.
     var identity: [String: JSON] = [:]
-    /// A chat stream answering `/completions` (`TextCompletion`): each frame as a text-completion chunk.
-    var asTextCompletion = false
+    /// A chat stream answering `/completions`, or a completions stream answering chat (`TextCompletion`).
+    var conversion = StreamConversion.none
 
     init(deployment: ModelDeployment, clientWantsUsage: Bool, shape: StreamShape) {
         self.deployment = deployment
@@ -26,8 +33,11 @@ struct StreamShaper: Sendable {
 
     /// The frame to send for `chunk`, or nil when nothing is sent for it.
     mutating func shape(_ chunk: JSON) -> JSON? {
-        let frame = shapeChat(chunk)
-        return asTextCompletion ? frame.map(TextCompletion.chunk) : frame
+        switch conversion {
+        case .none: return shapeChat(chunk)
+        case .chatToText: return shapeChat(chunk).map(TextCompletion.chunk)
+        case .textToChat: return shapeChat(TextCompletion.chatChunk(chunk))
+        }
     }
 
     mutating func shapeChat(_ chunk: JSON) -> JSON? {

@@ -1,7 +1,9 @@
 import Wire
 
 /// `/completions` on a chat deployment, as LiteLLM serves it: the prompt becomes user messages of one chat call, and
-/// the chat answer (or each stream chunk) comes back as a `text_completion`, `choices[i].text` from the message.
+/// the chat answer (or each stream chunk) comes back as a `text_completion`, `choices[i].text` from the message. And
+/// the other way for a completions-only deployment (instruct models), which Azure refuses chat on: the messages'
+/// text becomes the prompt and the completion comes back as a `chat.completion`.
 enum TextCompletion {
     /// Legacy-only parameters a chat call does not take.
     static let completionOnly: Set<String> = ["prompt", "echo", "suffix", "best_of", "logprobs", "completion_config"]
@@ -49,6 +51,63 @@ enum TextCompletion {
                     if let content = choice.value(at: "delta.content"), !content.isNull { text["text"] = content }
                     if let reason = choice["finish_reason"], !reason.isNull { text["finish_reason"] = reason }
                     return .object(text)
+                }
+            )
+        }
+        return .object(object)
+    }
+
+    /// Chat-only parameters a completions call does not take (`max_completion_tokens` becomes `max_tokens`).
+    static let chatOnly: Set<String> = [
+        "messages", "tools", "tool_choice", "functions", "function_call", "response_format", "parallel_tool_calls",
+        "logprobs", "top_logprobs", "modalities", "audio", "prediction", "reasoning_effort", "store", "metadata",
+        "max_completion_tokens", "data_sources", "user_security_context",
+    ]
+
+    /// The completions request for a chat request: each message's text, one per line, as the prompt.
+    static func promptBody(_ body: JSONObject) -> JSONObject {
+        var completion = body
+        for key in chatOnly { completion.removeValue(forKey: key) }
+        let texts = (body["messages"]?.arrayValue ?? []).compactMap { message -> String? in
+            if let text = message["content"]?.stringValue { return text }
+            let parts = message["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue } ?? []
+            return parts.isEmpty ? nil : parts.joined(separator: "\n")
+        }
+        completion["prompt"] = .string(texts.joined(separator: "\n"))
+        if completion["max_tokens"] == nil, let limit = body["max_completion_tokens"] {
+            completion["max_tokens"] = limit
+        }
+        return completion
+    }
+
+    /// A completion as a chat answer: each choice's text as the assistant's message.
+    static func chatAnswer(_ completion: JSON) -> JSON {
+        guard case .object(var object) = completion else { return completion }
+        object["object"] = "chat.completion"
+        if case .array(let choices)? = object["choices"] {
+            object["choices"] = .array(
+                choices.map { choice in
+                    var chat = choice.objectValue ?? JSONObject()
+                    let text = chat.removeValue(forKey: "text") ?? ""
+                    chat["message"] = ["content": text, "role": "assistant"]
+                    return .object(chat)
+                }
+            )
+        }
+        return .object(object)
+    }
+
+    /// A completions stream chunk as a chat chunk (`delta.content` from the text).
+    static func chatChunk(_ completion: JSON) -> JSON {
+        guard case .object(var object) = completion else { return completion }
+        if object["object"] != nil { object["object"] = "chat.completion.chunk" }
+        if case .array(let choices)? = object["choices"] {
+            object["choices"] = .array(
+                choices.map { choice in
+                    var chat = choice.objectValue ?? JSONObject()
+                    let text = chat.removeValue(forKey: "text")
+                    chat["delta"] = text.map { ["content": $0] } ?? [:]
+                    return .object(chat)
                 }
             )
         }

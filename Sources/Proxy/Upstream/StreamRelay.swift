@@ -23,8 +23,8 @@ public struct StreamRelay: Sendable {
     var cost: @Sendable (JSON, String?) -> Double? = { _, _ in nil }
     /// The longest wait for the upstream's next bytes (LiteLLM's `stream_timeout`); then a 408 ends the stream.
     var idleTimeout: Duration?
-    /// A chat stream answering `/completions`: frames go out as text-completion chunks.
-    var asTextCompletion = false
+    /// A chat stream answering `/completions`, or the other way (`TextCompletion`).
+    var conversion = StreamConversion.none
 
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
@@ -125,7 +125,7 @@ public struct StreamRelay: Sendable {
         var summary = Summary()
         var parser = SSEParser(maximumEventSize: 8 * 1024 * 1024)
         var shaper = StreamShaper(deployment: deployment, clientWantsUsage: clientWantsUsage, shape: shape)
-        shaper.asTextCompletion = asTextCompletion
+        shaper.conversion = conversion
         func send(_ buffer: ByteBuffer) async throws {
             do { try await write(buffer) } catch { throw ClientGone() }
         }
