@@ -88,7 +88,7 @@ public enum ProxyApplication {
         let catalog = ModelCatalog(router: gateway.router, deployments: config.deployments)
         let probe = HealthProbe(
             transport: transport,
-            builder: UpstreamRequestBuilder(environment: environment),
+            builder: gateway.builder,
             logger: logger
         )
         let management = ManagementServices(

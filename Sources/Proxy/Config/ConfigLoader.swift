@@ -246,9 +246,8 @@ struct ConfigReader {
     /// A list of names.
     func names(_ value: JSON?, _ path: String) throws(ConfigError) -> [String]? {
         guard let value, !value.isNull else { return nil }
-        guard let items = value.arrayValue, let names = Optional(items.compactMap(\.stringValue)),
-            names.count == items.count
-        else { throw fail(path, "expected a list of names") }
+        let names = value.arrayValue?.compactMap(\.stringValue)
+        guard let names, names.count == value.arrayValue?.count else { throw fail(path, "expected a list of names") }
         return names
     }
 

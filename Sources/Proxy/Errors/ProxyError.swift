@@ -277,7 +277,7 @@ public struct ProxyError: Error, Sendable {
 
     /// OpenAI parameters the Azure model does not take, without `drop_params` (LiteLLM's UnsupportedParamsError).
     public static func unsupportedParameters(_ names: [String], deployment: ModelDeployment) -> ProxyError {
-        let list = "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]"
+        let list = pythonList(names)
         let message =
             "litellm.UnsupportedParamsError: azure does not support parameters: \(list), for "
             + "model=\(deployment.upstreamModel). To drop these, set `litellm.drop_params=True` or for proxy:\n\n"
@@ -320,7 +320,7 @@ public struct ProxyError: Error, Sendable {
 
     /// The failure a `mock_testing_*` / `mock_timeout` parameter asks for, in the class LiteLLM raises.
     static func mockFailure(_ kind: MockFailure, model: String, fallbacks: [String]?) -> ProxyError {
-        let list = fallbacks.map { "[" + $0.map { "'\($0)'" }.joined(separator: ", ") + "]" } ?? "None"
+        let list = fallbacks.map(pythonList) ?? "None"
         let (status, message, type, retryClass): (Int, String, String, RetryClass) =
             switch kind {
             case .fallbacks:
@@ -373,6 +373,11 @@ public struct ProxyError: Error, Sendable {
             headers: [("retry-after", String(seconds))],
             retryClass: .rateLimit
         )
+    }
+
+    /// A list of names as LiteLLM's messages print one (Python's `repr`): `['a', 'b']`.
+    static func pythonList(_ names: [String]) -> String {
+        "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]"
     }
 
     static func providerName(_ deployment: ModelDeployment) -> String {

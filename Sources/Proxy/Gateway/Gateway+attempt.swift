@@ -15,14 +15,11 @@ extension Gateway {
         try await mockTesting(request, counts: counts, timeout: timeout)
         // `/completions` on a chat deployment goes through chat, as LiteLLM serves it; chat on a completions-only
         // deployment through completions (TextCompletion).
-        let conversion = conversion(request.call.operation, on: deployment)
+        let conversion = TextCompletion.Conversion(request.call.operation, on: deployment)
         let upstream = try builder.build(
             deployment,
-            operation: conversion == .chatToText
-                ? .chatCompletions : conversion == .textToChat ? .completions : request.call.operation,
-            body: conversion == .chatToText
-                ? TextCompletion.chatBody(request.body)
-                : conversion == .textToChat ? TextCompletion.promptBody(request.body) : request.body
+            operation: conversion.upstream(request.call.operation),
+            body: conversion.body(request.body)
         )
         let upstreamStarted = ContinuousClock.now
         let response = try await transport.send(
@@ -76,8 +73,7 @@ extension Gateway {
             throw failure
         }
         if conversion != .none {
-            answer.json =
-                conversion == .chatToText ? TextCompletion.answer(answer.json) : TextCompletion.chatAnswer(answer.json)
+            answer.json = conversion.answer(answer.json)
             answer.body = answer.json.byteBuffer()
         }
         facts.response = answer.json
@@ -104,15 +100,6 @@ extension Gateway {
         guard request.isStream else { return plain }
         return request.controls.streamTimeout
             ?? (deployment.streamTimeout ?? settings.routerStreamTimeout).map(configured) ?? plain
-    }
-
-    /// Whether the operation goes to the deployment as the other one (`TextCompletion`).
-    func conversion(_ operation: ProxyOperation, on deployment: ModelDeployment) -> StreamConversion {
-        switch operation {
-        case .completions where !deployment.takesTextCompletions: .chatToText
-        case .chatCompletions where deployment.takesTextCompletions: .textToChat
-        default: .none
-        }
     }
 
     /// LiteLLM's testing parameters, when the config allows them: `mock_delay` waits, `mock_timeout` waits out the
@@ -178,5 +165,25 @@ extension Gateway {
             self.complete(facts)
         }
         return relay
+    }
+}
+
+extension TextCompletion.Conversion {
+    /// The conversion `operation` needs on `deployment`.
+    init(_ operation: ProxyOperation, on deployment: ModelDeployment) {
+        switch operation {
+        case .completions where !deployment.takesTextCompletions: self = .chatToText
+        case .chatCompletions where deployment.takesTextCompletions: self = .textToChat
+        default: self = .none
+        }
+    }
+
+    /// The operation the upstream is called with.
+    func upstream(_ operation: ProxyOperation) -> ProxyOperation {
+        switch self {
+        case .none: operation
+        case .chatToText: .chatCompletions
+        case .textToChat: .completions
+        }
     }
 }

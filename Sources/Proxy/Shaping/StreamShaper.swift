@@ -1,12 +1,5 @@
 import Wire
 
-/// How a stream's frames change operation on the way (`TextCompletion`).
-enum StreamConversion: Sendable {
-    case none
-    case chatToText
-    case textToChat
-}
-
 /// Shapes an upstream stream frame by frame, as LiteLLM's clients expect (`StreamShape.litellm`), losing nothing:
 /// - Azure's first frame (`choices: []` with `prompt_filter_results`) is held, and its `prompt_filter_results` rides
 ///   at the top level of the first frame that has choices;
@@ -23,7 +16,7 @@ struct StreamShaper: Sendable {
     /// The stream's `id`, `model` and `object`, for annotation frames that leave them blank.
     var identity: [String: JSON] = [:]
     /// A chat stream answering `/completions`, or a completions stream answering chat (`TextCompletion`).
-    var conversion = StreamConversion.none
+    var conversion = TextCompletion.Conversion.none
 
     init(deployment: ModelDeployment, clientWantsUsage: Bool, shape: StreamShape) {
         self.deployment = deployment

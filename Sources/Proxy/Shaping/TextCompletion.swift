@@ -5,6 +5,33 @@ import Wire
 /// the other way for a completions-only deployment (instruct models), which Azure refuses chat on: the messages'
 /// text becomes the prompt and the completion comes back as a `chat.completion`.
 enum TextCompletion {
+    /// Which way a request crosses between the two operations, if at all.
+    enum Conversion: Sendable {
+        case none
+        /// `/completions` on a chat deployment.
+        case chatToText
+        /// Chat on a completions-only deployment.
+        case textToChat
+
+        /// The body the upstream gets.
+        func body(_ body: JSONObject) -> JSONObject {
+            switch self {
+            case .none: body
+            case .chatToText: TextCompletion.chatBody(body)
+            case .textToChat: TextCompletion.promptBody(body)
+            }
+        }
+
+        /// The whole answer, in the client's operation.
+        func answer(_ answer: JSON) -> JSON {
+            switch self {
+            case .none: answer
+            case .chatToText: TextCompletion.answer(answer)
+            case .textToChat: TextCompletion.chatAnswer(answer)
+            }
+        }
+    }
+
     /// Legacy-only parameters a chat call does not take.
     static let completionOnly: Set<String> = ["prompt", "echo", "suffix", "best_of", "logprobs", "completion_config"]
 
@@ -25,35 +52,30 @@ enum TextCompletion {
 
     /// A chat answer as a text completion: `id`, `created`, `model` and `usage` kept, each choice's message text.
     static func answer(_ chat: JSON) -> JSON {
-        guard case .object(var object) = chat else { return chat }
-        object["object"] = "text_completion"
-        if case .array(let choices)? = object["choices"] {
-            object["choices"] = .array(
-                choices.map { choice in
-                    [
-                        "finish_reason": choice["finish_reason"] ?? nil, "index": choice["index"] ?? 0,
-                        "text": choice.value(at: "message.content") ?? "", "logprobs": nil,
-                    ]
-                }
-            )
+        rewrite(chat, as: "text_completion", always: true) { choice in
+            [
+                "finish_reason": choice["finish_reason"] ?? nil, "index": choice["index"] ?? 0,
+                "text": choice.value(at: "message.content") ?? "", "logprobs": nil,
+            ]
         }
-        return .object(object)
     }
 
     /// A chat stream chunk as a text-completion chunk (`choices[i].text` from the delta's content).
     static func chunk(_ chat: JSON) -> JSON {
-        guard case .object(var object) = chat else { return chat }
-        if object["object"] != nil { object["object"] = "text_completion" }
-        if case .array(let choices)? = object["choices"] {
-            object["choices"] = .array(
-                choices.map { choice in
-                    var text: JSONObject = ["index": choice["index"] ?? 0]
-                    if let content = choice.value(at: "delta.content"), !content.isNull { text["text"] = content }
-                    if let reason = choice["finish_reason"], !reason.isNull { text["finish_reason"] = reason }
-                    return .object(text)
-                }
-            )
+        rewrite(chat, as: "text_completion", always: false) { choice in
+            var text: JSONObject = ["index": choice["index"] ?? 0]
+            if let content = choice.value(at: "delta.content"), !content.isNull { text["text"] = content }
+            if let reason = choice["finish_reason"], !reason.isNull { text["finish_reason"] = reason }
+            return .object(text)
         }
+    }
+
+    /// `json` with its `object` named anew (`always`, or only where it names one: Azure's prompt-filter frames carry
+    /// none) and each choice rewritten.
+    static func rewrite(_ json: JSON, as name: JSON, always: Bool, choice: (JSON) -> JSON) -> JSON {
+        guard case .object(var object) = json else { return json }
+        if always || object["object"] != nil { object["object"] = name }
+        if case .array(let choices)? = object["choices"] { object["choices"] = .array(choices.map(choice)) }
         return .object(object)
     }
 
@@ -82,35 +104,21 @@ enum TextCompletion {
 
     /// A completion as a chat answer: each choice's text as the assistant's message.
     static func chatAnswer(_ completion: JSON) -> JSON {
-        guard case .object(var object) = completion else { return completion }
-        object["object"] = "chat.completion"
-        if case .array(let choices)? = object["choices"] {
-            object["choices"] = .array(
-                choices.map { choice in
-                    var chat = choice.objectValue ?? JSONObject()
-                    let text = chat.removeValue(forKey: "text") ?? ""
-                    chat["message"] = ["content": text, "role": "assistant"]
-                    return .object(chat)
-                }
-            )
+        rewrite(completion, as: "chat.completion", always: true) { choice in
+            var chat = choice.objectValue ?? JSONObject()
+            let text = chat.removeValue(forKey: "text") ?? ""
+            chat["message"] = ["content": text, "role": "assistant"]
+            return .object(chat)
         }
-        return .object(object)
     }
 
     /// A completions stream chunk as a chat chunk (`delta.content` from the text).
     static func chatChunk(_ completion: JSON) -> JSON {
-        guard case .object(var object) = completion else { return completion }
-        if object["object"] != nil { object["object"] = "chat.completion.chunk" }
-        if case .array(let choices)? = object["choices"] {
-            object["choices"] = .array(
-                choices.map { choice in
-                    var chat = choice.objectValue ?? JSONObject()
-                    let text = chat.removeValue(forKey: "text")
-                    chat["delta"] = text.map { ["content": $0] } ?? [:]
-                    return .object(chat)
-                }
-            )
+        rewrite(completion, as: "chat.completion.chunk", always: false) { choice in
+            var chat = choice.objectValue ?? JSONObject()
+            let text = chat.removeValue(forKey: "text")
+            chat["delta"] = text.map { ["content": $0] } ?? [:]
+            return .object(chat)
         }
-        return .object(object)
     }
 }

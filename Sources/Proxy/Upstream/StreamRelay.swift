@@ -24,7 +24,7 @@ public struct StreamRelay: Sendable {
     /// The longest wait for the upstream's next bytes (LiteLLM's `stream_timeout`); then a 408 ends the stream.
     var idleTimeout: Duration?
     /// A chat stream answering `/completions`, or the other way (`TextCompletion`).
-    var conversion = StreamConversion.none
+    var conversion = TextCompletion.Conversion.none
 
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
