@@ -66,10 +66,13 @@ public enum ProxyApplication {
             settings: config.settings,
             secrets: secrets
         )
+        let cacheTTL = Duration.milliseconds(Int64(config.settings.keys.cacheTTL * 1000))
+        let accounts = writer.database.records.map { AccountService(store: $0, cacheTTL: cacheTTL) }
         let keys = writer.database.keys.map { store in
             KeyService(
                 store: store,
-                cacheTTL: .milliseconds(Int64(config.settings.keys.cacheTTL * 1000)),
+                accounts: accounts,
+                cacheTTL: cacheTTL,
                 budgetExceededStatus: config.settings.keys.budgetExceededStatus,
                 allowRequestsOnDBUnavailable: config.settings.keys.allowRequestsOnDBUnavailable ?? false
             )
@@ -94,7 +97,7 @@ public enum ProxyApplication {
         let management = ManagementServices(
             catalog: catalog,
             health: HealthReport(catalog: catalog, probe: probe),
-            spendLogs: SpendLogReader(store: writer.store),
+            spendLogs: SpendLogReader(store: writer.store, queued: { writer.queuedRows(limit: $0) }),
             keys: keys,
             logger: logger
         )

@@ -44,6 +44,18 @@ public struct ProxyRouterClient: Sendable {
     }
 }
 
+extension ProxyRouterClient {
+    /// A POST with a key (the master key by default).
+    public func post(_ path: String, _ body: String, key: String? = nil) async throws -> TestResponse {
+        try await request(.post, path, headers: [("authorization", "Bearer \(key ?? masterKey)")], body: body)
+    }
+
+    /// A GET with a key (the master key by default).
+    public func get(_ path: String, key: String? = nil) async throws -> TestResponse {
+        try await request(.get, path, headers: [("authorization", "Bearer \(key ?? masterKey)")])
+    }
+}
+
 /// Runs `body` against the proxy's router in memory; `config` is the config.yaml text (the standard test config,
 /// its upstreams unreachable, by default).
 public func withProxyRouter<T: Sendable>(

@@ -20,10 +20,10 @@ actor FlakyKeyStore: KeyStore {
     }
     func replaceKey(_ key: VirtualKey) async throws { try await inner.replaceKey(key) }
     func deleteKeys(tokens: [String]) async throws -> [String] { try await inner.deleteKeys(tokens: tokens) }
-    func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] {
-        try await inner.listKeys(offset: offset, limit: limit)
+    func listKeys(owner: KeyOwner?, offset: Int, limit: Int) async throws -> [VirtualKey] {
+        try await inner.listKeys(owner: owner, offset: offset, limit: limit)
     }
-    func countKeys() async throws -> Int { try await inner.countKeys() }
+    func countKeys(owner: KeyOwner?) async throws -> Int { try await inner.countKeys(owner: owner) }
     func addKeySpend(_ increments: [String: Double]) async throws { try await inner.addKeySpend(increments) }
 }
 

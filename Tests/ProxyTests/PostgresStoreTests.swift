@@ -121,6 +121,13 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func rowsCreditTheirAccountsOnce() async throws {
+        try await withStore { store in
+            try await store.prepare()
+            try await AccountSpendTests.rowsCreditTheirAccountsOnce(store)
+        }
+    }
+
     @Test func rowsAddTheirSpendToTheirKeyOnce() async throws {
         try await withStore { store in
             try await store.prepare()

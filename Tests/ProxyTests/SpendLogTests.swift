@@ -148,7 +148,12 @@ import Wire
             for secret in [TestConfigs.masterKey, TestConfigs.azureKey, "sk-client-body-key-777777"] {
                 #expect(!text.contains(secret))
             }
-            let ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
+            // The rows show while still queued; written is counted once the writer flushed them.
+            var ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
+            _ = try await eventually {
+                ready = try await TestHTTP.request(.GET, "\(proxy.base)/health/readiness")
+                return (ready.json?.value(at: "spend_writer.written")?.intValue ?? 0) >= 2
+            }
             #expect(ready.json?["db"] == "connected" && ready.json?.value(at: "spend_writer.dropped")?.intValue == 0)
             #expect((ready.json?.value(at: "spend_writer.written")?.intValue ?? 0) >= 2)
         }

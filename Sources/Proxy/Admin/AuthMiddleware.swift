@@ -1,26 +1,29 @@
 import Hummingbird
 import Wire
 
-/// Management routes' key check, in front of their handlers: the master key only (`masterOnly`, a virtual key gets
-/// 403), or any valid key (the model listings and `/health`, as LiteLLM lets virtual keys read them).
+/// Management routes' key check, in front of their handlers: it puts the caller in the context. `admin` routes take
+/// the master key or a proxy admin's key (others get 403); `anyKey` routes take any valid key and leave finer
+/// decisions (a key reading its own info) to the handler. Budgets are not checked here: an exhausted key may still
+/// read its info and models, as in LiteLLM.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = ProxyRequestContext
 
+    enum Access: Sendable { case anyKey, admin }
+
     let authenticator: Authenticator
     let forwardedFor: ForwardedFor
-    let masterOnly: Bool
+    let access: Access
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         let headers = HTTPAnswer.headers(request.headers)
         let clientIP = forwardedFor.clientIP(forwardedFor: request.headers[.xForwardedFor], peer: context.remoteIP)
-        do {
-            if masterOnly {
-                _ = try await authenticator.authenticateMaster(headers, clientIP: clientIP)
-            } else {
-                _ = try await authenticator.authenticate(headers, clientIP: clientIP)
-            }
+        var context = context
+        do throws(ProxyError) {
+            let caller = try await authenticator.authenticate(headers, clientIP: clientIP, enforceBudget: false)
+            if access == .admin, !caller.isAdmin { throw caller.adminOnly(request.uri.path) }
+            context.caller = caller
         } catch {
             return HTTPAnswer.error(error)
         }

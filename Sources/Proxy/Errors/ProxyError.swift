@@ -134,13 +134,19 @@ public struct ProxyError: Error, Sendable {
     }
 
     /// A virtual key asked for a model group (or a fallback) outside its `models`: LiteLLM 1.110.2's 403.
-    public static func modelNotAllowed(_ model: String) -> ProxyError {
+    /// LiteLLM's budget refusal (its `budget_exceeded_status_code`, 400 by default).
+    public static func budgetExceeded(_ message: String, status: Int) -> ProxyError {
+        ProxyError(OpenAIError(status: status, message: message, type: "budget_exceeded", param: "None"))
+    }
+
+    /// A model the key (or its team: `team_model_access_denied`) may not use.
+    public static func modelNotAllowed(_ model: String, type: String = "key_model_access_denied") -> ProxyError {
         ProxyError(
             OpenAIError(
                 status: 403,
                 message: "The requested model '\(model)' is not available for this API key, or the model name is "
                     + "invalid. Check the models available to you and try again.",
-                type: "key_model_access_denied",
+                type: type,
                 param: "model"
             )
         )

@@ -65,9 +65,9 @@ public final class Gateway: Sendable {
         logger[metadataKey: "request_id"] = "\(callID)"
         let base: [(String, String)] = [("x-litellm-call-id", callID), ("x-litellm-version", Gateway.version)]
         metrics?.requestStarted()
-        do {
+        do throws(ProxyError) {
             let caller = try await authenticator.authenticate(call.headers, clientIP: call.clientIP)
-            let request = try GatewayRequest(
+            var request = try GatewayRequest(
                 call,
                 caller: caller,
                 callID: callID,
@@ -75,13 +75,17 @@ public final class Gateway: Sendable {
                 settings: config.settings,
                 logger: logger
             )
+            if let endUser = request.body["user"]?.stringValue, let accounts = keys?.accounts {
+                try await accounts.admitEndUser(&request.caller, id: endUser, budgetStatus: keys?.budgetStatus ?? 400)
+            }
             if request.call.operation == .chatCompletions, request.call.pathModel == nil, request.model.contains(","),
                 router.groupName(for: request.model) == nil
             {
                 return await batch(request)
             }
             let group = try modelGroup(for: request)
-            try keys?.admit(caller)
+            if let refusal = request.caller.budgetRefusal { throw refusal.error }
+            try keys?.admit(request.caller)
             let result = await router.route(group: group, plan: retryPlan(request), observed: attemptEnded) {
                 deployment,
                 group,
@@ -102,10 +106,15 @@ public final class Gateway: Sendable {
         guard let group = router.groupName(for: request.model) else {
             throw .unknownModel(request.model, route: request.call.route)
         }
-        guard request.caller.mayUse(modelGroup: group) else { throw .modelNotAllowed(request.model) }
-        for fallback in request.controls.fallbacks ?? []
-        where !request.caller.mayUse(modelGroup: router.groupName(for: fallback) ?? fallback) {
-            throw .modelNotAllowed(fallback)
+        for (model, name) in [(request.model, group)]
+            + (request.controls.fallbacks ?? []).map({
+                ($0, router.groupName(for: $0) ?? $0)
+            })
+        {
+            guard Caller.allows(request.caller.keyModels, name) else { throw .modelNotAllowed(model) }
+            guard Caller.allows(request.caller.teamModels, name) else {
+                throw .modelNotAllowed(model, type: "team_model_access_denied")
+            }
         }
         return group
     }

@@ -18,6 +18,8 @@ struct GatewayRequest: Sendable {
     var controls: RequestControls
     /// LiteLLM's frames, or Azure's when the config or the request's `x-stream-shape` asks for them.
     var streamShape: StreamShape
+    /// Its tags (`request_tags` in its spend row).
+    var tags: [String]
     var logger: Logger
 
     init(
@@ -77,7 +79,16 @@ struct GatewayRequest: Sendable {
         self.streamShape =
             call.header(StreamShape.header).flatMap { StreamShape(rawValue: $0.lowercased()) }
             ?? settings.streamShape
+        self.tags = Self.tags(body, header: call.header("x-litellm-tags"))
         self.logger = logger
+    }
+
+    /// LiteLLM's request tags: `metadata.tags` in the body and the comma-separated `x-litellm-tags` header, each once.
+    static func tags(_ body: JSONObject, header: String?) -> [String] {
+        let listed = body["metadata"]?["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let sent = header?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        var seen = Set<String>()
+        return (listed + sent).filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     /// Request keys that carry credentials: never stored in a spend row (the upstream call drops them too).
@@ -105,6 +116,7 @@ struct GatewayRequest: Sendable {
             attemptStartedAt: Date()
         )
         facts.requestedModel = model
+        facts.tags = tags
         facts.retries = counts.retries
         facts.fallbacks = counts.fallbacks
         return facts

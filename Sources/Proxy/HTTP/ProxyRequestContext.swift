@@ -10,6 +10,8 @@ public struct ProxyRequestContext: RequestContext {
     public let channel: any Channel
     /// The peer's IP address.
     public let remoteIP: String?
+    /// Who called a management route, set by its key check (nil on the proxied paths, which authenticate later).
+    public var caller: Caller?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

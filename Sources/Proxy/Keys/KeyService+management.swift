@@ -84,21 +84,11 @@ extension KeyService {
             key.expires = date
         }
         if let blocked = body["blocked"]?.boolValue { key.blocked = blocked }
+        key.updatedAt = Date()
     }
 
     func storeCall<T>(_ body: () async throws -> T) async throws(ProxyError) -> T {
-        do {
-            return try await body()
-        } catch {
-            throw ProxyError(
-                OpenAIError(
-                    status: 503,
-                    message: "Key database unavailable: \(String(describing: error).prefix(200))",
-                    type: "db_unavailable",
-                    param: "None"
-                )
-            )
-        }
+        try await ProxyError.storeCall("Key database", body)
     }
 
     /// The hash a body names a key by: `key` (the key itself, or its hash).
@@ -106,7 +96,29 @@ extension KeyService {
         value.hasPrefix("sk-") ? SecretHash.sha256Hex(value) : value
     }
 
-    public func generate(_ body: JSONObject) async throws(ProxyError) -> JSON {
+    /// The caller's own key token, when it is a virtual key.
+    static func ownToken(_ caller: Caller) -> String? {
+        if case .virtualKey(let token, _, _) = caller.kind { return token }
+        return nil
+    }
+
+    /// Whether a non-admin caller may see or change a key: its own, or one its user owns.
+    static func owns(_ caller: Caller, _ key: VirtualKey) -> Bool {
+        if caller.isAdmin { return true }
+        if ownToken(caller) == key.token { return true }
+        guard let user = caller.userID else { return false }
+        return key.userID == user
+    }
+
+    /// May create keys: admins for anyone; internal users for themselves.
+    static func mayCreateKeys(_ caller: Caller) -> Bool {
+        caller.isAdmin || (caller.userID != nil && caller.role == .internalUser)
+    }
+
+    public func generate(_ body: JSONObject, by caller: Caller = .admin) async throws(ProxyError) -> JSON {
+        guard KeyService.mayCreateKeys(caller) else { throw caller.adminOnly("/key/generate") }
+        var body = body
+        if !caller.isAdmin, let user = caller.userID { body["user_id"] = .string(user) }
         let secret: String
         if let custom = body["key"]?.stringValue {
             guard custom.hasPrefix("sk-"), custom.count >= 8 else {
@@ -131,19 +143,43 @@ extension KeyService {
         return .object(response)
     }
 
-    public func info(_ value: String) async throws(ProxyError) -> JSON {
-        let token = KeyService.token(of: value)
+    static let keyNotFound = ProxyError(
+        OpenAIError(status: 404, message: "Key not found in database", type: "not_found_error", param: "key")
+    )
+
+    /// A key the caller may see: 404 when there is none, 403 when it is someone else's.
+    func visibleKey(_ token: String, to caller: Caller) async throws(ProxyError) -> VirtualKey {
         guard let key = try await storeCall({ try await self.store.key(token: token) }) else {
-            throw ProxyError(OpenAIError(status: 404, message: "Key not found", type: "not_found_error", param: "key"))
+            throw KeyService.keyNotFound
         }
+        guard caller.isAdminViewer || KeyService.owns(caller, key) else {
+            throw .forbidden(
+                "You are not allowed to access this key's info. Your role=\(caller.role?.rawValue ?? "unknown")"
+            )
+        }
+        return key
+    }
+
+    /// `GET /key/info`: the named key, or without `key` the caller's own.
+    public func info(_ value: String?, by caller: Caller = .admin) async throws(ProxyError) -> JSON {
+        guard let token = value.map(KeyService.token(of:)) ?? KeyService.ownToken(caller) else {
+            throw KeyService.badRequest("key is required", param: "key")
+        }
+        let key = try await visibleKey(token, to: caller)
         return ["key": .string(token), "info": key.json]
     }
 
-    public func update(_ body: JSONObject) async throws(ProxyError) -> JSON {
+    public func update(_ body: JSONObject, by caller: Caller = .admin) async throws(ProxyError) -> JSON {
         guard let value = body["key"]?.stringValue else { throw KeyService.badRequest("key is required", param: "key") }
         let token = KeyService.token(of: value)
-        guard var key = try await storeCall({ try await self.store.key(token: token) }) else {
-            throw ProxyError(OpenAIError(status: 404, message: "Key not found", type: "not_found_error", param: "key"))
+        var key = try await visibleKey(token, to: caller)
+        guard caller.isAdmin || KeyService.owns(caller, key) && caller.role == .internalUser else {
+            throw caller.adminOnly("/key/update")
+        }
+        if !caller.isAdmin, let wanted = body["user_id"]?.stringValue, wanted != key.userID {
+            throw .forbidden(
+                "Non-admin caller is not allowed to rebind the key from user=\(key.userID ?? "None") to user=\(wanted)"
+            )
         }
         var fields = body
         fields.removeValue(forKey: "key")
@@ -159,21 +195,33 @@ extension KeyService {
         return try await update(["key": .string(value), "blocked": .bool(blocked)])
     }
 
-    public func delete(_ body: JSONObject) async throws(ProxyError) -> JSON {
+    public func delete(_ body: JSONObject, by caller: Caller = .admin) async throws(ProxyError) -> JSON {
         guard let values = body["keys"]?.arrayValue?.compactMap(\.stringValue), !values.isEmpty else {
             throw KeyService.badRequest("keys must be a non-empty list", param: "keys")
         }
         let tokens = values.map(KeyService.token(of:))
+        if !caller.isAdmin {
+            for token in tokens {
+                let key = try await storeCall { try await self.store.key(token: token) }
+                guard let key, KeyService.owns(caller, key), caller.role == .internalUser else {
+                    throw .forbidden("You are not authorized to delete this key")
+                }
+            }
+        }
         let deleted = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
         for token in tokens { forget(token) }
         return ["deleted_keys": .array(deleted.map(JSON.string))]
     }
 
-    public func list(page: Int, size: Int) async throws(ProxyError) -> JSON {
+    /// `GET /key/list`: every key to admins, a user's own keys to them (none to a key without a user).
+    public func list(page: Int, size: Int, by caller: Caller = .admin) async throws(ProxyError) -> JSON {
         // Clamped here too: `(page - 1) * size` must not overflow whoever calls this with a raw number.
         let page = min(Paging.lastPage, max(1, page)), size = min(100, max(1, size))
-        let keys = try await storeCall { try await self.store.listKeys(offset: (page - 1) * size, limit: size) }
-        let total = try await storeCall { try await self.store.countKeys() }
+        let owner: KeyOwner? = caller.isAdminViewer ? nil : .user(caller.userID ?? "")
+        let keys = try await storeCall {
+            try await self.store.listKeys(owner: owner, offset: (page - 1) * size, limit: size)
+        }
+        let total = try await storeCall { try await self.store.countKeys(owner: owner) }
         return [
             "keys": .array(keys.map { .string($0.token) }), "total_count": .int(total), "current_page": .int(page),
             "total_pages": .int((total + size - 1) / size),
@@ -202,5 +250,20 @@ extension KeyService {
         var response = record.json.objectValue ?? JSONObject()
         response.insert("key", .string(secret), at: 0)
         return .object(response)
+    }
+}
+
+/// Keys by owner, for the team and user routes.
+extension KeyService {
+    public func keys(of owner: KeyOwner) async throws(ProxyError) -> [VirtualKey] {
+        try await storeCall { try await self.store.listKeys(owner: owner, offset: 0, limit: 1000) }
+    }
+
+    /// Deletes every key of an owner (a deleted team's keys stop working at once on this replica).
+    public func deleteKeys(of owner: KeyOwner) async throws(ProxyError) {
+        let tokens = try await keys(of: owner).map(\.token)
+        guard !tokens.isEmpty else { return }
+        _ = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
+        for token in tokens { forget(token) }
     }
 }

@@ -7,6 +7,8 @@ import Wire
 /// rpm / tpm / parallel limits, and the `/key/*` management operations.
 public final class KeyService: VirtualKeyStore, Sendable {
     public let store: any KeyStore
+    /// Teams and users: what a key's team and user add to its check (nil without the tables).
+    public let accounts: AccountService?
     public let cacheTTL: Duration
     let budgetStatus: Int
     /// `general_settings.allow_requests_on_db_unavailable`: a key the database cannot be asked about (and that is not
@@ -34,12 +36,14 @@ public final class KeyService: VirtualKeyStore, Sendable {
 
     public init(
         store: any KeyStore,
+        accounts: AccountService? = nil,
         cacheTTL: Duration = .seconds(60),
         budgetExceededStatus: Int = 400,
         allowRequestsOnDBUnavailable: Bool = false,
         lookupTimeout: Duration = .seconds(5)
     ) {
         self.store = store
+        self.accounts = accounts
         self.cacheTTL = cacheTTL
         self.budgetStatus = budgetExceededStatus
         self.allowRequestsOnDBUnavailable = allowRequestsOnDBUnavailable
@@ -48,7 +52,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
 
     // MARK: authentication
 
-    public func caller(forKey key: String) async throws(ProxyError) -> Caller {
+    public func caller(forKey key: String, enforceBudget: Bool) async throws(ProxyError) -> Caller {
         let token = SecretHash.sha256Hex(key)
         let found: VirtualKey?
         do {
@@ -94,21 +98,33 @@ public final class KeyService: VirtualKeyStore, Sendable {
             try? await store.replaceKey(record)
             remember(record)
         }
-        if let budget = record.maxBudget, record.spend >= budget {
-            throw ProxyError(
-                OpenAIError(
-                    status: budgetStatus,
-                    message: "Budget has been exceeded! Current cost: \(record.spend), Max budget: \(budget)",
-                    type: "budget_exceeded",
-                    param: "None"
-                )
+        if enforceBudget, let budget = record.maxBudget, record.spend >= budget {
+            let label = record.keyAlias ?? "key"
+            throw .budgetExceeded(
+                "Budget has been exceeded! Key=\(label) (\(record.keyName)) Current cost: \(record.spend), "
+                    + "Max budget: \(budget)",
+                status: budgetStatus
             )
         }
-        return Caller(
+        var caller = Caller(
             kind: .virtualKey(token: token, alias: record.keyAlias, models: record.models),
             keyHash: token,
             userID: record.userID
         )
+        caller.limits = RateLimit.of(
+            scope: token,
+            name: "key",
+            rpm: record.rpmLimit,
+            tpm: record.tpmLimit,
+            parallel: record.maxParallelRequests
+        )
+        try await accounts?.admit(
+            &caller,
+            teamID: record.teamID,
+            userID: record.userID,
+            budgetStatus: budgetStatus
+        )
+        return caller
     }
 
     enum KeyLookupError: Error { case databaseUnavailable }
@@ -155,40 +171,24 @@ public final class KeyService: VirtualKeyStore, Sendable {
 
     // MARK: limits
 
-    /// Counts a request against its key's rpm and parallel limits (tpm is checked on what already ran).
+    /// Counts a request against each of its limits (key, team, end user): rpm and parallel now, tpm on what already
+    /// ran. The first limit reached refuses it and nothing is counted.
     public func admit(_ caller: Caller) throws(ProxyError) {
-        guard case .virtualKey(let token, _, _) = caller.kind, let key = cache.withLockedValue({ $0[token]?.key })
-        else { return }
+        guard !caller.limits.isEmpty else { return }
         let now = ContinuousClock.now
-        let others = remote.withLockedValue { $0[token] } ?? KeyUsage()
+        let others = remote.withLockedValue { table in caller.limits.map { table[$0.scope] ?? KeyUsage() } }
         let refusal: (String, Duration)? = usage.withLockedValue { table in
-            var entry = table[token] ?? Usage()
-            entry.requests.removeAll { now - $0 >= .seconds(60) }
-            entry.tokens.removeAll { now - $0.0 >= .seconds(60) }
-            let inFlight = entry.inFlight + others.inFlight
-            if let limit = key.maxParallelRequests, inFlight >= limit {
-                return (
-                    "Max parallel request limit reached. Key has \(inFlight) requests in flight, limit \(limit).",
-                    .seconds(1)
-                )
+            for (limit, remote) in zip(caller.limits, others) {
+                var entry = table[limit.scope] ?? Usage()
+                entry.requests.removeAll { now - $0 >= .seconds(60) }
+                entry.tokens.removeAll { now - $0.0 >= .seconds(60) }
+                table[limit.scope] = entry
+                if let refusal = KeyService.refusal(limit, entry, remote, now: now) { return refusal }
             }
-            let requests = entry.requests.count + others.requests
-            if let limit = key.rpmLimit, requests >= limit {
-                return (
-                    "Rate limit exceeded for key: current rpm \(requests), rpm limit \(limit).",
-                    entry.requests.first.map { .seconds(60) - (now - $0) } ?? .seconds(1)
-                )
+            for limit in caller.limits {
+                table[limit.scope, default: Usage()].requests.append(now)
+                table[limit.scope, default: Usage()].inFlight += 1
             }
-            let tokens = entry.tokens.reduce(0) { $0 + $1.1 } + others.tokens
-            if let limit = key.tpmLimit, tokens >= limit {
-                return (
-                    "Rate limit exceeded for key: current tpm \(tokens), tpm limit \(limit).",
-                    entry.tokens.first.map { .seconds(60) - (now - $0.0) } ?? .seconds(1)
-                )
-            }
-            entry.requests.append(now)
-            entry.inFlight += 1
-            table[token] = entry
             return nil
         }
         if let (message, wait) = refusal {
@@ -201,6 +201,35 @@ public final class KeyService: VirtualKeyStore, Sendable {
                 headers: [("retry-after", String(seconds))]
             )
         }
+    }
+
+    /// The message and wait of a limit already reached, or nil.
+    static func refusal(_ limit: RateLimit, _ entry: Usage, _ others: KeyUsage, now: ContinuousClock.Instant)
+        -> (String, Duration)?
+    {
+        let inFlight = entry.inFlight + others.inFlight
+        if let parallel = limit.parallel, inFlight >= parallel {
+            return (
+                "Max parallel request limit reached. \(limit.name.capitalized) has \(inFlight) requests in flight, "
+                    + "limit \(parallel).",
+                .seconds(1)
+            )
+        }
+        let requests = entry.requests.count + others.requests
+        if let rpm = limit.rpm, requests >= rpm {
+            return (
+                "Rate limit exceeded for \(limit.name): current rpm \(requests), rpm limit \(rpm).",
+                entry.requests.first.map { .seconds(60) - (now - $0) } ?? .seconds(1)
+            )
+        }
+        let tokens = entry.tokens.reduce(0) { $0 + $1.1 } + others.tokens
+        if let tpm = limit.tpm, tokens >= tpm {
+            return (
+                "Rate limit exceeded for \(limit.name): current tpm \(tokens), tpm limit \(tpm).",
+                entry.tokens.first.map { .seconds(60) - (now - $0.0) } ?? .seconds(1)
+            )
+        }
+        return nil
     }
 
     /// This replica's last-minute usage of every key it has seen, for the other replicas.
@@ -225,13 +254,16 @@ public final class KeyService: VirtualKeyStore, Sendable {
     /// Ends a request admitted by `admit`: frees its parallel slot, counts its tokens, and adds its spend to the
     /// cached record so the budget holds before the batched database update lands.
     public func release(_ caller: Caller, tokens: Int, spend: Double) {
-        guard case .virtualKey(let token, _, _) = caller.kind else { return }
         usage.withLockedValue { table in
-            guard var entry = table[token] else { return }
-            entry.inFlight = max(0, entry.inFlight - 1)
-            if tokens > 0 { entry.tokens.append((.now, tokens)) }
-            table[token] = entry
+            for limit in caller.limits {
+                guard var entry = table[limit.scope] else { continue }
+                entry.inFlight = max(0, entry.inFlight - 1)
+                if tokens > 0 { entry.tokens.append((.now, tokens)) }
+                table[limit.scope] = entry
+            }
         }
-        if spend > 0 { cache.withLockedValue { $0[token]?.key.spend += spend } }
+        guard spend > 0 else { return }
+        if case .virtualKey(let token, _, _) = caller.kind { cache.withLockedValue { $0[token]?.key.spend += spend } }
+        accounts?.addCachedSpend(caller, spend)
     }
 }

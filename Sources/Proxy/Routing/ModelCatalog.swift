@@ -12,9 +12,10 @@ public struct ModelCatalog: Sendable {
     }
 
     /// `/v1/models`: one entry per model group (and alias), as LiteLLM lists them.
-    public func list() -> JSON {
+    public func list(visibleTo visible: (String) -> Bool = { _ in true }) -> JSON {
         let names = router.groupOrder + router.aliases.keys.sorted().filter { router.groups[$0] == nil }
-        return ["data": .array(names.map(Self.entry)), "object": "list"]
+        let shown = names.filter { visible($0) || visible(router.groupName(for: $0) ?? $0) }
+        return ["data": .array(shown.map(Self.entry)), "object": "list"]
     }
 
     static func entry(_ name: String) -> JSON {
@@ -27,10 +28,10 @@ public struct ModelCatalog: Sendable {
     }
 
     /// `/model/info`: every deployment with its params minus credentials.
-    public func info() -> JSON {
+    public func info(visibleTo visible: (String) -> Bool = { _ in true }) -> JSON {
         .object([
             "data": .array(
-                deployments.map { deployment in
+                deployments.filter { visible($0.modelName) }.map { deployment in
                     var info = deployment.modelInfo
                     info["id"] = .string(deployment.id)
                     if info["db_model"] == nil { info["db_model"] = false }
@@ -43,6 +44,34 @@ public struct ModelCatalog: Sendable {
                 }
             )
         ])
+    }
+
+    /// `/model_group/info`: one entry per model group (LiteLLM's `ModelGroupInfo` fields this gateway knows): its
+    /// providers, mode, summed rpm/tpm and the token limits its deployments' `model_info` declares.
+    public func groupInfo(visibleTo visible: (String) -> Bool = { _ in true }, only: String? = nil) -> JSON {
+        let names = router.groupOrder.filter { visible($0) && (only == nil || $0 == only) }
+        return [
+            "data": .array(
+                names.map { name in
+                    let members = deployments.filter { $0.modelName == name }
+                    var providers: [String] = []
+                    for provider in members.map(\.provider.rawValue) where !providers.contains(provider) {
+                        providers.append(provider)
+                    }
+                    func sum(_ values: [Int?]) -> JSON {
+                        let known = values.compactMap { $0 }
+                        return known.isEmpty ? .null : .int(known.reduce(0, +))
+                    }
+                    func first(_ key: String) -> JSON { members.lazy.compactMap { $0.modelInfo[key] }.first ?? .null }
+                    return [
+                        "model_group": .string(name), "providers": .array(providers.map(JSON.string)),
+                        "mode": members.first?.modelInfo["mode"] ?? "chat", "tpm": sum(members.map(\.tpm)),
+                        "rpm": sum(members.map(\.rpm)), "max_input_tokens": first("max_input_tokens"),
+                        "max_output_tokens": first("max_output_tokens"),
+                    ]
+                }
+            )
+        ]
     }
 
     /// What the router knows of a deployment now: cooling (and for how long), in flight, this minute's use.

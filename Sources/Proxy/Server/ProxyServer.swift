@@ -37,11 +37,15 @@ public struct ProxyServer: Sendable {
             report: services.health
         )
         health.addProbes(to: router)
-        let anyKey = router.group().add(middleware: auth(masterOnly: false))
+        let anyKey = router.group().add(middleware: auth(.anyKey))
         ModelController(catalog: services.catalog).addRoutes(to: anyKey)
+        KeyController(keys: gateway.keys).addRoutes(to: anyKey)
+        TeamController(keys: gateway.keys).addRoutes(to: anyKey)
+        UserController(keys: gateway.keys).addRoutes(to: anyKey)
+        CustomerController(keys: gateway.keys).addRoutes(to: anyKey)
+        DailyActivityController(keys: gateway.keys).addRoutes(to: anyKey)
         health.addRoutes(to: anyKey)
-        let master = router.group().add(middleware: auth(masterOnly: true))
-        KeyController(keys: gateway.keys).addRoutes(to: master)
+        let master = router.group().add(middleware: auth(.admin))
         SpendLogController(reader: services.spendLogs).addRoutes(to: master)
         AdminUI(services: services, settings: settings, logger: services.logger).addRoutes(to: router)
         if settings.prometheusCallback, let metrics = gateway.metrics {
@@ -51,11 +55,11 @@ public struct ProxyServer: Sendable {
         return router
     }
 
-    func auth(masterOnly: Bool) -> AuthMiddleware {
+    func auth(_ access: AuthMiddleware.Access) -> AuthMiddleware {
         AuthMiddleware(
             authenticator: gateway.authenticator,
             forwardedFor: gateway.config.settings.auth.forwardedFor,
-            masterOnly: masterOnly
+            access: access
         )
     }
 

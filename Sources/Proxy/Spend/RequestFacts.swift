@@ -33,4 +33,6 @@ public struct RequestFacts: Sendable {
     /// Retries and fallbacks the router made for this request.
     public var retries = 0
     public var fallbacks = 0
+    /// The request's tags (`request_tags`).
+    public var tags: [String] = []
 }

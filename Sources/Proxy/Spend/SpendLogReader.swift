@@ -6,8 +6,13 @@ import Wire
 public struct SpendLogReader: Sendable {
     /// nil when the proxy runs without a store.
     public let store: (any SpendStore)?
+    /// The rows the spend writer still holds (newest first), so a request shows as soon as it ends, not at the flush.
+    public let queued: (@Sendable (Int) -> [SpendRow])?
 
-    public init(store: (any SpendStore)?) { self.store = store }
+    public init(store: (any SpendStore)?, queued: (@Sendable (Int) -> [SpendRow])? = nil) {
+        self.store = store
+        self.queued = queued
+    }
 
     /// `/spend/logs`: rows with bodies, newest first, filtered by api_key (a key or its hash), request_id, user_id
     /// (the key's owner), end_user (the body's `user`; ours, LiteLLM has no such filter) and dates; `limit` (default
@@ -35,13 +40,16 @@ public struct SpendLogReader: Sendable {
         let size = min(500, max(1, Int(parameters["page_size"] ?? "") ?? 50))
         var query = Self.query(parameters, limit: size)
         query.offset = (page - 1) * size
-        let rows = try await rows(query)
-        let total: Int
+        let waiting = pending(query)
+        let rows = try await rows(query, pending: waiting)
+        var total: Int
         do {
             total = try await store?.countSpendLogs(query) ?? 0
         } catch {
             throw Self.unavailable(error)
         }
+        // Queued rows are not in the table's count yet (one written between the two reads counts twice, once).
+        total += waiting.count
         let data: [JSON] = rows.map { row in
             var json = row.json
             json["messages"] = nil
@@ -61,15 +69,34 @@ public struct SpendLogReader: Sendable {
         return ["messages": row.messages, "response": row.response, "proxy_server_request": row.proxyServerRequest]
     }
 
+    /// The most queued rows a read looks at.
+    static let maximumQueued = 1000
+
+    /// Queued rows the query matches, looked at before the table (see `SpendWriter.queuedRows`).
+    func pending(_ query: SpendLogQuery) -> [SpendRow] {
+        guard query.offset == 0, let queued else { return [] }
+        return queued(Self.maximumQueued).filter(query.matches)
+    }
+
     public func rows(_ query: SpendLogQuery) async throws(ProxyError) -> [SpendRow] {
+        try await rows(query, pending: pending(query))
+    }
+
+    /// The stored rows, with the queued ones the query matches on its first page (newest first, each once).
+    func rows(_ query: SpendLogQuery, pending: [SpendRow]) async throws(ProxyError) -> [SpendRow] {
         guard let store else {
             throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection"))
         }
+        let stored: [SpendRow]
         do {
-            return try await store.spendLogs(query)
+            stored = try await store.spendLogs(query)
         } catch {
             throw Self.unavailable(error)
         }
+        guard !pending.isEmpty else { return stored }
+        let written = Set(stored.map(\.requestID))
+        let merged = pending.filter { !written.contains($0.requestID) } + stored
+        return Array(merged.sorted { $0.startTime > $1.startTime }.prefix(query.limit))
     }
 
     static func unavailable(_ error: any Error) -> ProxyError {

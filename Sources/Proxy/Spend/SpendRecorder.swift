@@ -100,6 +100,9 @@ public struct SpendRecorder: Sendable {
         if let owner = finished.caller.userID, metadata["user_api_key_user_id"] == nil {
             metadata["user_api_key_user_id"] = .string(owner)
         }
+        if let team = finished.caller.teamID, metadata["user_api_key_team_id"] == nil {
+            metadata["user_api_key_team_id"] = .string(team)
+        }
         let row = SpendRow(
             requestID: finished.response?["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID,
             callType: finished.operation.callType,
@@ -128,7 +131,9 @@ public struct SpendRecorder: Sendable {
             sessionID: finished.request["litellm_session_id"]?.stringValue,
             status: finished.error == nil ? "success" : "failure",
             proxyServerRequest: storePrompts ? .object(finished.request) : [:],
-            litellmCallID: finished.callID
+            litellmCallID: finished.callID,
+            teamID: finished.caller.teamID,
+            requestTags: finished.tags
         )
         return row
     }

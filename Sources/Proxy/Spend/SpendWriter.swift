@@ -100,6 +100,17 @@ public final class SpendWriter: Service, Sendable {
         }
     }
 
+    /// The newest rows still queued (at most `limit`), newest first: what the logs show before the next flush. A row
+    /// leaves the queue only once its insert committed, so a reader that looks here first, then at the table, misses
+    /// none (it may see one in both, by its request_id).
+    public func queuedRows(limit: Int) -> [SpendRow] {
+        let pending = state.withLockedValue { Array($0.queue.suffix(max(0, limit))) }
+        return pending.reversed().compactMap { item in
+            let line = item.build().line()
+            return (try? JSON.parse(String(decoding: line, as: UTF8.self))).flatMap(SpendRow.init(json:))
+        }
+    }
+
     /// Adds spend to a virtual key at the next flush; returns at once.
     public func addKeySpend(token: String, amount: Double) {
         guard amount > 0 else { return }

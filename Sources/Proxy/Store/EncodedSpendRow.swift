@@ -33,7 +33,8 @@ public struct EncodedSpendRow: Sendable {
             .text(row.apiBase), .text(row.user), .json(row.metadata.serialized()), text(row.endUser),
             text(row.requesterIPAddress),
             .json(body(row.messages)), .json(response ?? body(row.response)), text(row.sessionID), .text(row.status),
-            .json(body(row.proxyServerRequest)), .text(row.litellmCallID),
+            .json(body(row.proxyServerRequest)), .text(row.litellmCallID), text(row.teamID),
+            .json(JSON.array(row.requestTags.map(JSON.string)).serialized()),
         ]
         assert(values.count == SpendSchema.columns.count)
     }

@@ -7,7 +7,7 @@ enum KeySchema {
         "token", "key_name", "key_alias", "spend", "expires", "models", "max_budget", "budget_duration",
         "budget_reset_at",
         "tpm_limit", "rpm_limit", "max_parallel_requests", "user_id", "team_id", "metadata", "blocked", "created_at",
-        "created_by",
+        "created_by", "updated_at",
     ]
 
     static var quotedColumns: String { columns.map { "\"\($0)\"" }.joined(separator: ", ") }
@@ -53,6 +53,7 @@ enum KeySchema {
             key.rpmLimit.map(String.init), key.maxParallelRequests.map(String.init), key.userID, key.teamID,
             key.metadata.serialized(),
             key.blocked ? "true" : "false", TimestampText.format(key.createdAt), key.createdBy,
+            TimestampText.format(key.updatedAt),
         ]
     }
 
@@ -77,7 +78,8 @@ enum KeySchema {
             metadata: values["metadata"].flatMap { try? JSON.parse($0) } ?? [:],
             blocked: ["true", "1", "t"].contains(values["blocked"] ?? ""),
             createdAt: values["created_at"].flatMap(TimestampText.parse) ?? Date(),
-            createdBy: values["created_by"]
+            createdBy: values["created_by"],
+            updatedAt: values["updated_at"].flatMap(TimestampText.parse)
         )
     }
 }

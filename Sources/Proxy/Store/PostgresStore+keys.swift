@@ -8,7 +8,7 @@ extension PostgresStore: KeyStore {
         "budget_reset_at": "::timestamp(3)",
         "tpm_limit": "::bigint", "rpm_limit": "::bigint", "max_parallel_requests": "::integer", "metadata": "::jsonb",
         "blocked": "::boolean",
-        "created_at": "::timestamp(3)",
+        "created_at": "::timestamp(3)", "updated_at": "::timestamp(3)",
     ]
 
     static func keyValue(_ column: String, _ index: Int) -> String {
@@ -52,8 +52,7 @@ extension PostgresStore: KeyStore {
         _ = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
-                    UPDATE "LiteLLM_VerificationToken" SET \(assignments), "updated_at" = CURRENT_TIMESTAMP \
-                    WHERE "token" = $1
+                    UPDATE "LiteLLM_VerificationToken" SET \(assignments) WHERE "token" = $1
                     """,
                 binds: keyBindings(key)
             ),
@@ -92,22 +91,27 @@ extension PostgresStore: KeyStore {
         return deleted
     }
 
-    public func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] {
+    public func listKeys(owner: KeyOwner?, offset: Int, limit: Int) async throws -> [VirtualKey] {
         var bindings = PostgresBindings()
         bindings.append(limit)
         bindings.append(offset)
+        if let owner { bindings.append(owner.id) }
+        let filter = owner.map { "WHERE \"\($0.column)\" = $3 " } ?? ""
         return try await selectKeys(
             """
             SELECT \(PostgresStore.keySelect) FROM "LiteLLM_VerificationToken" \
-            ORDER BY "created_at" DESC, "token" DESC LIMIT $1 OFFSET $2
+            \(filter)ORDER BY "created_at" DESC, "token" DESC LIMIT $1 OFFSET $2
             """,
             bindings
         )
     }
 
-    public func countKeys() async throws -> Int {
+    public func countKeys(owner: KeyOwner?) async throws -> Int {
+        var bindings = PostgresBindings()
+        if let owner { bindings.append(owner.id) }
+        let filter = owner.map { " WHERE \"\($0.column)\" = $1" } ?? ""
         for try await count in try await client.query(
-            "SELECT COUNT(*) FROM \"LiteLLM_VerificationToken\"",
+            PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \"LiteLLM_VerificationToken\"" + filter, binds: bindings),
             logger: logger
         ).decode(Int.self) { return count }
         return 0

@@ -53,8 +53,11 @@ public struct PostgresStore: SpendStore {
     }
 
     public func prepare() async throws {
-        // Inserting rows adds their spend to their keys, so the key table exists with the spend table.
-        try await createLocked(PostgresStore.schema + [KeySchema.postgresTable])
+        // Inserting rows adds their spend to their keys, teams, users and end users: their tables exist with it.
+        try await createLocked(
+            PostgresStore.schema + [KeySchema.postgresTable] + AccountSchema.all.map { $0.create(postgres: true) }
+                + DailySpend.tables.flatMap { DailySpend.create($0, postgres: true) }
+        )
     }
 
     /// Runs schema statements under an advisory lock, so replicas starting together do not race on `CREATE`. The lock
@@ -179,6 +182,7 @@ public struct PostgresStore: SpendStore {
     static let casts: [String: String] = [
         "startTime": "::timestamp(3)", "endTime": "::timestamp(3)", "completionStartTime": "::timestamp(3)",
         "metadata": "::jsonb", "messages": "::jsonb", "response": "::jsonb", "proxy_server_request": "::jsonb",
+        "request_tags": "::jsonb",
     ]
 
     /// Inserts the rows of one array per column (`$1` the request ids, …), skipping those already there, adds the
@@ -209,11 +213,12 @@ public struct PostgresStore: SpendStore {
             SELECT \(values.joined(separator: ", ")) \
             FROM unnest(\(arrays.joined(separator: ", "))) AS "row"(\(SpendSchema.quotedColumns)) \
             \(condition.map { "WHERE " + $0 + " " } ?? "")ON CONFLICT ("request_id") DO NOTHING \
-            RETURNING "api_key", "spend"), \
+            RETURNING \(DailySpend.returned)), \
             "totals" AS (SELECT "api_key", SUM("spend") AS "spend" FROM "inserted" \
             WHERE "spend" > 0 GROUP BY "api_key"), \
             "credited" AS (UPDATE "LiteLLM_VerificationToken" AS "key" SET "spend" = "key"."spend" + "totals"."spend" \
-            FROM "totals" WHERE "key"."token" = "totals"."api_key" RETURNING 1) \
+            FROM "totals" WHERE "key"."token" = "totals"."api_key" RETURNING 1), \
+            \(SpendCredit.postgres), \(DailySpend.postgres) \
             SELECT count(*)::int8 FROM "inserted"
             """
     }

@@ -18,10 +18,7 @@ extension SQLiteStore: KeyStore {
         let assignments = KeySchema.columns.dropFirst().map { "\"\($0)\" = ?" }.joined(separator: ", ")
         let binds = Array(SQLiteStore.keyBinds(key).dropFirst()) + [.text(key.token)]
         _ = try await open().rows(
-            """
-            UPDATE "LiteLLM_VerificationToken" SET \(assignments), \
-            "updated_at" = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE "token" = ?
-            """,
+            "UPDATE \"LiteLLM_VerificationToken\" SET \(assignments) WHERE \"token\" = ?",
             binds
         )
     }
@@ -43,20 +40,24 @@ extension SQLiteStore: KeyStore {
         return deleted
     }
 
-    public func listKeys(offset: Int, limit: Int) async throws -> [VirtualKey] {
+    public func listKeys(owner: KeyOwner?, offset: Int, limit: Int) async throws -> [VirtualKey] {
+        let filter = owner.map { "WHERE \"\($0.column)\" = ? " } ?? ""
         let rows = try await open().rows(
             """
             SELECT \(KeySchema.quotedColumns) FROM "LiteLLM_VerificationToken" \
-            ORDER BY "created_at" DESC, "token" DESC LIMIT ? OFFSET ?
+            \(filter)ORDER BY "created_at" DESC, "token" DESC LIMIT ? OFFSET ?
             """,
-            [.integer(limit), .integer(offset)]
+            (owner.map { [SQLiteData.text($0.id)] } ?? []) + [.integer(limit), .integer(offset)]
         )
         return rows.compactMap(SQLiteStore.key)
     }
 
-    public func countKeys() async throws -> Int {
-        try await open().rows("SELECT COUNT(*) AS n FROM \"LiteLLM_VerificationToken\"", []).first?.column("n")?.integer
-            ?? 0
+    public func countKeys(owner: KeyOwner?) async throws -> Int {
+        let filter = owner.map { " WHERE \"\($0.column)\" = ?" } ?? ""
+        return try await open().rows(
+            "SELECT COUNT(*) AS n FROM \"LiteLLM_VerificationToken\"" + filter,
+            owner.map { [SQLiteData.text($0.id)] } ?? []
+        ).first?.column("n")?.integer ?? 0
     }
 
     public func addKeySpend(_ increments: [String: Double]) async throws {

@@ -79,8 +79,12 @@ public actor SQLiteStore: SpendStore {
         let connection = try await open()
         _ = try await connection.rows(SpendSchema.sqliteTable, [])
         for index in SpendSchema.sqliteIndexes { _ = try await connection.rows(index, []) }
-        // Inserting rows adds their spend to their keys, so the key table exists with the spend table.
+        // Inserting rows adds their spend to their keys, teams, users and end users: their tables exist with it.
         _ = try await connection.rows(KeySchema.sqliteTable, [])
+        for table in AccountSchema.all { _ = try await connection.rows(table.create(postgres: false), []) }
+        for statement in DailySpend.tables.flatMap({ DailySpend.create($0, postgres: false) }) {
+            _ = try await connection.rows(statement, [])
+        }
     }
 
     /// One transaction (≤ 100 rows per INSERT): the random `request_id` index's pages are written to the WAL once per
@@ -123,6 +127,9 @@ public actor SQLiteStore: SpendStore {
             if inserted < batch.count { try await relocateTaken(Array(batch), on: connection) }
         }
         _ = try await connection.rows(SQLiteStore.addNewRowsSpend, [.integer(last)])
+        for statement in SpendCredit.sqlite + DailySpend.sqlite {
+            _ = try await connection.rows(statement, [.integer(last)])
+        }
     }
 
     /// Inserts, under its own `litellm_call_id`, each row whose request_id another call's row holds (an upstream that

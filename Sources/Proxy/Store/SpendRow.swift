@@ -30,6 +30,10 @@ public struct SpendRow: Sendable, Equatable {
     public var status: String
     public var proxyServerRequest: JSON
     public var litellmCallID: String
+    /// The key's team (LiteLLM's `team_id` column).
+    public var teamID: String?
+    /// The request's tags (`metadata.tags` and the `x-litellm-tags` header): `request_tags`.
+    public var requestTags: [String]
 
     /// The row as `/spend/logs` returns it (LiteLLM's column names; times as ISO 8601).
     public var json: JSON {
@@ -60,6 +64,8 @@ public struct SpendRow: Sendable, Equatable {
             "status": .string(status),
             "proxy_server_request": proxyServerRequest,
             "litellm_call_id": .string(litellmCallID),
+            "team_id": teamID.map(JSON.string) ?? nil,
+            "request_tags": .array(requestTags.map(JSON.string)),
         ]
     }
 
@@ -95,7 +101,9 @@ public struct SpendRow: Sendable, Equatable {
             sessionID: json["session_id"]?.stringValue,
             status: json["status"]?.stringValue ?? "",
             proxyServerRequest: json["proxy_server_request"] ?? [:],
-            litellmCallID: json["litellm_call_id"]?.stringValue ?? ""
+            litellmCallID: json["litellm_call_id"]?.stringValue ?? "",
+            teamID: json["team_id"]?.stringValue,
+            requestTags: json["request_tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
         )
     }
 
@@ -125,7 +133,9 @@ public struct SpendRow: Sendable, Equatable {
         sessionID: String?,
         status: String,
         proxyServerRequest: JSON,
-        litellmCallID: String
+        litellmCallID: String,
+        teamID: String? = nil,
+        requestTags: [String] = []
     ) {
         self.requestID = requestID
         self.callType = callType
@@ -153,6 +163,8 @@ public struct SpendRow: Sendable, Equatable {
         self.status = status
         self.proxyServerRequest = proxyServerRequest
         self.litellmCallID = litellmCallID
+        self.teamID = teamID
+        self.requestTags = requestTags
     }
 }
 
@@ -162,7 +174,7 @@ extension SpendRow {
         var json = JSONObject()
         for (column, text) in columns {
             switch column {
-            case "metadata", "messages", "response", "proxy_server_request":
+            case "metadata", "messages", "response", "proxy_server_request", "request_tags":
                 json[column] = (try? JSON.parse(text)) ?? [:]
             case "spend": json[column] = .number(text)
             case "total_tokens", "prompt_tokens", "completion_tokens", "request_duration_ms":

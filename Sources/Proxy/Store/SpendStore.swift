@@ -2,6 +2,13 @@ import Foundation
 
 /// Which spend rows to read.
 public struct SpendLogQuery: Sendable {
+    /// Whether a row passes the query's filters (as the stores' WHERE clauses do).
+    public func matches(_ row: SpendRow) -> Bool {
+        (apiKey.map { row.apiKey == $0 } ?? true) && (requestID.map { row.requestID == $0 } ?? true)
+            && (user.map { row.user == $0 } ?? true) && (endUser.map { row.endUser == $0 } ?? true)
+            && (start.map { row.startTime >= $0 } ?? true) && (end.map { row.startTime <= $0 } ?? true)
+    }
+
     public var apiKey: String?
     public var requestID: String?
     public var user: String?

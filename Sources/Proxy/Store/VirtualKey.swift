@@ -24,6 +24,8 @@ public struct VirtualKey: Sendable, Equatable {
     public var blocked: Bool
     public var createdAt: Date
     public var createdBy: String?
+    /// Set by whoever changes the key (the stores write it as given).
+    public var updatedAt: Date
 
     public init(
         token: String,
@@ -43,7 +45,8 @@ public struct VirtualKey: Sendable, Equatable {
         metadata: JSON = [:],
         blocked: Bool = false,
         createdAt: Date = Date(),
-        createdBy: String? = nil
+        createdBy: String? = nil,
+        updatedAt: Date? = nil
     ) {
         self.token = token
         self.keyName = keyName
@@ -63,6 +66,7 @@ public struct VirtualKey: Sendable, Equatable {
         self.blocked = blocked
         self.createdAt = createdAt
         self.createdBy = createdBy
+        self.updatedAt = updatedAt ?? createdAt
     }
 
     /// LiteLLM's key info shape (no key material beyond the hash and `sk-...last4`).
@@ -86,6 +90,7 @@ public struct VirtualKey: Sendable, Equatable {
             "blocked": .bool(blocked),
             "created_at": .string(VirtualKey.iso(createdAt)),
             "created_by": createdBy.map(JSON.string) ?? nil,
+            "updated_at": .string(VirtualKey.iso(updatedAt)),
         ]
     }
 

@@ -1,0 +1,77 @@
+import Foundation
+import Wire
+
+/// `/user/daily/activity`, `/team/daily/activity`, `/tag/daily/activity`: LiteLLM's daily rollups (`DailySpend`) by
+/// day, with its metrics and breakdowns (models, model groups, providers, endpoints, keys, entities) and totals.
+extension AccountService {
+    public enum ActivityEntity: Int, Sendable { case user = 0, team = 1, tag = 2 }
+
+    /// The most rollup rows one answer reads (days × keys × models of the filtered entities).
+    static let maximumActivityRows = 100_000
+
+    public func dailyActivity(
+        _ entity: ActivityEntity,
+        ids: [String]?,
+        start: String?,
+        end: String?,
+        page: Int,
+        pageSize: Int
+    ) async throws(ProxyError) -> JSON {
+        let table = DailySpend.tables[entity.rawValue]
+        let record = DailySpend.record(table)
+        var rows: [JSONObject] = []
+        for id in ids ?? [""] {
+            let column = ids == nil ? nil : table.entity
+            let found = try await storeCall {
+                try await self.store.rows(record, where: column, equals: id, limit: AccountService.maximumActivityRows)
+            }
+            rows += found.map(record.json)
+        }
+        rows = rows.filter { row in
+            let day = row["date"]?.stringValue ?? ""
+            return (start.map { day >= $0 } ?? true) && (end.map { day <= $0 } ?? true)
+        }
+        let days = Dictionary(grouping: rows) { $0["date"]?.stringValue ?? "" }.sorted { $0.key > $1.key }
+        let size = min(1000, max(1, pageSize)), pages = max(1, (days.count + size - 1) / size)
+        let shown = days.dropFirst((page - 1) * size).prefix(size)
+        let results: [JSON] = shown.map { day, rows in
+            var breakdown = JSONObject()
+            for (name, column) in [
+                ("models", "model"), ("model_groups", "model_group"), ("providers", "custom_llm_provider"),
+                ("endpoints", "endpoint"), ("api_keys", "api_key"), ("entities", table.entity),
+            ] {
+                let groups = Dictionary(grouping: rows) { $0[column]?.stringValue ?? "" }
+                var metrics = JSONObject()
+                for (key, members) in groups.sorted(by: { $0.key < $1.key }) where !key.isEmpty {
+                    metrics[key] = ["metrics": AccountService.metrics(members), "metadata": [:]]
+                }
+                breakdown[name] = .object(metrics)
+            }
+            return ["date": .string(day), "metrics": AccountService.metrics(rows), "breakdown": .object(breakdown)]
+        }
+        let total = AccountService.metrics(rows)
+        var metadata = JSONObject()
+        for member in total.objectValue ?? [:] {
+            // LiteLLM's names: `total_` and the metric, but `total_tokens` and `total_response_time_ms` as they are.
+            metadata[member.key.hasPrefix("total_") ? member.key : "total_" + member.key] = member.value
+        }
+        metadata["page"] = .int(page)
+        metadata["total_pages"] = .int(pages)
+        metadata["has_more"] = .bool(page < pages)
+        return ["results": .array(results), "metadata": .object(metadata)]
+    }
+
+    /// LiteLLM's `SpendMetrics` of some rollup rows (the columns this gateway writes; the cache and savings ones 0).
+    static func metrics(_ rows: [JSONObject]) -> JSON {
+        func sum(_ column: String) -> Int { rows.reduce(0) { $0 + ($1[column]?.intValue ?? 0) } }
+        let prompt = sum("prompt_tokens"), completion = sum("completion_tokens")
+        return [
+            "spend": .double(rows.reduce(0) { $0 + ($1["spend"]?.doubleValue ?? 0) }), "prompt_tokens": .int(prompt),
+            "completion_tokens": .int(completion), "total_tokens": .int(prompt + completion),
+            "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0, "api_requests": .int(sum("api_requests")),
+            "successful_requests": .int(sum("successful_requests")), "failed_requests": .int(sum("failed_requests")),
+            "total_response_time_ms": .int(sum("total_response_time_ms")),
+            "timed_requests": .int(sum("timed_requests")),
+        ]
+    }
+}

@@ -1,0 +1,42 @@
+import Hummingbird
+import Wire
+
+/// `/user/daily/activity`, `/team/daily/activity`, `/tag/daily/activity` (LiteLLM's Usage pages' reads). Admins and
+/// admin viewers see every entity; another key sees its own user's, or its own team's.
+struct DailyActivityController {
+    let keys: KeyService?
+
+    func addRoutes(to group: RouterGroup<ProxyRequestContext>) {
+        let routes: [(String, AccountService.ActivityEntity, String)] = [
+            ("/user/daily/activity", .user, "user_id"), ("/team/daily/activity", .team, "team_ids"),
+            ("/tag/daily/activity", .tag, "tags"),
+        ]
+        for (path, entity, filter) in routes {
+            group.get(RouterPath(path)) { request, context in
+                let query = HTTPAnswer.query(request)
+                return await ManagementCall.runAccounts(request, context, keys: keys, adminOnly: false) {
+                    accounts,
+                    _,
+                    caller,
+                    _ throws(ProxyError) in
+                    var ids = query[filter].map { $0.split(separator: ",").map(String.init) }
+                    if !caller.isAdminViewer {
+                        switch entity {
+                        case .user: ids = [caller.userID ?? ""]
+                        case .team: ids = [caller.teamID ?? ""]
+                        case .tag: throw caller.adminOnly(path)
+                        }
+                    }
+                    return try await accounts.dailyActivity(
+                        entity,
+                        ids: ids,
+                        start: query["start_date"],
+                        end: query["end_date"],
+                        page: Paging.page(query["page"]),
+                        pageSize: Int(query["page_size"] ?? "") ?? 50
+                    )
+                }
+            }
+        }
+    }
+}

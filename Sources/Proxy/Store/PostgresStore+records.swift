@@ -1,0 +1,72 @@
+import PostgresNIO
+
+extension PostgresStore: RecordStore {
+    public func prepare(_ tables: [RecordTable]) async throws {
+        try await createLocked(tables.map { $0.create(postgres: true) })
+    }
+
+    public func upsert(_ table: RecordTable, _ values: [String?]) async throws {
+        var bindings = PostgresBindings()
+        for value in values {
+            if let value { bindings.append(value) } else { bindings.appendNull() }
+        }
+        let placeholders = table.columns.enumerated().map { $1.kind.postgresValue($0 + 1) }.joined(separator: ", ")
+        let assignments = table.names.dropFirst().map { "\"\($0)\" = EXCLUDED.\"\($0)\"" }.joined(separator: ", ")
+        _ = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO \(table.quotedName) (\(table.quotedColumns)) VALUES (\(placeholders)) \
+                    ON CONFLICT ("\(table.key)") DO UPDATE SET \(assignments)
+                    """,
+                binds: bindings
+            ),
+            logger: logger
+        )
+    }
+
+    public func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
+        -> [[String: String]]
+    {
+        let select = table.columns.map {
+            $0.kind == .textArray ? "array_to_json(\"\($0.name)\")::text" : "\"\($0.name)\"::text"
+        }.joined(separator: ", ")
+        var bindings = PostgresBindings()
+        bindings.append(limit)
+        var filter = ""
+        if let column, table.names.contains(column) {
+            filter = "WHERE \"\(column)\"::text = $2 "
+            bindings.append(value ?? "")
+        }
+        return try await textRows(
+            "SELECT \(select) FROM \(table.quotedName) \(filter)ORDER BY \"\(table.key)\" LIMIT $1",
+            bindings,
+            columns: table.names
+        )
+    }
+
+    public func delete(_ table: RecordTable, keys: [String]) async throws -> [String] {
+        var deleted: [String] = []
+        for key in keys {
+            var bindings = PostgresBindings()
+            bindings.append(key)
+            let sql = "DELETE FROM \(table.quotedName) WHERE \"\(table.key)\" = $1 RETURNING \"\(table.key)\""
+            for try await gone in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+                .decode(String.self)
+            {
+                deleted.append(gone)
+            }
+        }
+        return deleted
+    }
+
+    public func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws {
+        for (key, amount) in increments {
+            var bindings = PostgresBindings()
+            bindings.append(amount)
+            bindings.append(key)
+            let sql =
+                "UPDATE \(table.quotedName) SET \"spend\" = COALESCE(\"spend\", 0) + $1 WHERE \"\(table.key)\" = $2"
+            _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import SQLiteNIO
+
+extension SQLiteStore: RecordStore {
+    public func prepare(_ tables: [RecordTable]) async throws {
+        let connection = try await open()
+        for table in tables { _ = try await connection.rows(table.create(postgres: false), []) }
+    }
+
+    public func upsert(_ table: RecordTable, _ values: [String?]) async throws {
+        let placeholders = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+        _ = try await open().rows(
+            "INSERT OR REPLACE INTO \(table.quotedName) (\(table.quotedColumns)) VALUES (\(placeholders))",
+            values.map { $0.map(SQLiteData.text) ?? .null }
+        )
+    }
+
+    public func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
+        -> [[String: String]]
+    {
+        var binds: [SQLiteData] = []
+        var filter = ""
+        if let column, table.names.contains(column) {
+            filter = "WHERE \"\(column)\" = ? "
+            binds.append(.text(value ?? ""))
+        }
+        binds.append(.integer(limit))
+        let rows = try await open().rows(
+            "SELECT \(table.quotedColumns) FROM \(table.quotedName) \(filter)ORDER BY \"\(table.key)\" LIMIT ?",
+            binds
+        )
+        return rows.map { SQLiteStore.texts($0, columns: table.names) }
+    }
+
+    public func delete(_ table: RecordTable, keys: [String]) async throws -> [String] {
+        var deleted: [String] = []
+        for key in keys where try await row(table, key: key) != nil {
+            _ = try await open().rows("DELETE FROM \(table.quotedName) WHERE \"\(table.key)\" = ?", [.text(key)])
+            deleted.append(key)
+        }
+        return deleted
+    }
+
+    public func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws {
+        let connection = try await open()
+        for (key, amount) in increments {
+            _ = try await connection.rows(
+                "UPDATE \(table.quotedName) SET \"spend\" = COALESCE(\"spend\", 0) + ? WHERE \"\(table.key)\" = ?",
+                [.float(amount), .text(key)]
+            )
+        }
+    }
+}
