@@ -79,6 +79,34 @@ import Wire
         }
     }
 
+    /// A team's `model_aliases` name model groups for its keys (kept in LiteLLM's model table, the team's `model_id`).
+    @Test func teamAliasesNameModelGroups() async throws {
+        try await withProxyRouter { proxy in
+            let team = try await Call.post(
+                proxy,
+                "/team/new",
+                #"{"team_id": "t5", "model_aliases": {"cheap": "gpt-4o"}}"#
+            )
+            let modelID = try #require(team.json?["model_id"]?.intValue, "\(team.text)")
+            let row = try await proxy.gateway.keys?.accounts?.store.row(AccountSchema.models, key: String(modelID))
+            #expect(
+                row?["aliases"].flatMap { try? JSON.parse($0) } == ["cheap": "gpt-4o"],
+                "\(String(describing: row))"
+            )
+            // A key of the team limited to another model: the alias resolves to gpt-4o, which the key may not use
+            // (without the alias "cheap" is no model at all: 400).
+            let key = try await Call.newKey(proxy, #"{"team_id": "t5", "models": ["o4-mini"]}"#)
+            let chat = #"{"model": "cheap", "messages": [{"role": "user", "content": "hi"}]}"#
+            let denied = try await Call.post(proxy, "/chat/completions", chat, key: key)
+            #expect(
+                denied.status == 403 && denied.json?.value(at: "error.type") == "key_model_access_denied",
+                "\(denied.text)"
+            )
+            let loner = try await Call.newKey(proxy, #"{"models": ["o4-mini"]}"#)
+            #expect(try await Call.post(proxy, "/chat/completions", chat, key: loner).status == 400)
+        }
+    }
+
     /// Admin-only routes refuse other keys with LiteLLM's 401; a team's admin manages its members.
     @Test func rolesDecideWhoManages() async throws {
         try await withProxyRouter { proxy in

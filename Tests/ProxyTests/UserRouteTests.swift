@@ -96,6 +96,7 @@ import Wire
                 row.teamID = "t9"
                 row.requestTags = ["nightly"]
                 row.spend = 0.25
+                row.startTime = Date()
                 return row
             }
             try await #require(proxy.gateway.spend?.writer.database.spend).insert(rows)
@@ -111,6 +112,17 @@ import Wire
                 let entities = answer.json?.value(at: "results.0.breakdown.entities")?.objectValue?.map(\.key)
                 #expect(entities == [entity], "\(path): \(answer.text)")
             }
+            _ = try await proxy.post("/team/new", #"{"team_id": "t9", "team_alias": "nine"}"#)
+            let teams = try await proxy.get("/global/spend/teams")
+            #expect(
+                teams.json?.value(at: "total_spend_per_team.0") == [
+                    "team_id": "t9", "team_alias": "nine", "total_spend": 0.5,
+                ]
+            )
+            #expect(
+                teams.json?["teams"] == ["nine"] && teams.json?.value(at: "daily_spend.0.nine") == 0.5,
+                "\(teams.text)"
+            )
             let before = try await proxy.get("/user/daily/activity?end_date=2000-01-01")
             #expect(before.json?["results"] == [], "\(before.text)")
             let own = try await proxy.get("/user/daily/activity?user_id=someone-else", key: key)

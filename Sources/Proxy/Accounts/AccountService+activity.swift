@@ -75,3 +75,48 @@ extension AccountService {
         ]
     }
 }
+
+/// `/global/spend/teams`: the last 30 days' spend by team and day, from the daily team rollup.
+extension AccountService {
+    public func globalTeamSpend(now: Date = Date()) async throws(ProxyError) -> JSON {
+        let record = DailySpend.record(DailySpend.tables[ActivityEntity.team.rawValue])
+        let since = String(TimestampText.format(now.addingTimeInterval(-30 * 86_400)).prefix(10))
+        let rows = try await storeCall {
+            try await self.store.rows(record, where: nil, equals: nil, limit: AccountService.maximumActivityRows)
+        }.map(record.json).filter { ($0["date"]?.stringValue ?? "") >= since }
+        var aliases: [String: String] = [:]
+        for id in Set(rows.compactMap { $0["team_id"]?.stringValue }) where !id.isEmpty {
+            aliases[id] = try await lookup(AccountSchema.teams, id)?["team_alias"]?.stringValue ?? id
+        }
+        // LiteLLM's names: a team by its alias (its id without one), "Unassigned" for keys without a team.
+        func name(_ row: JSONObject) -> (id: String, alias: String) {
+            let id = row["team_id"]?.stringValue ?? ""
+            return id.isEmpty ? ("Unassigned", "Unassigned") : (id, aliases[id] ?? id)
+        }
+        var byDay: [String: [String: Double]] = [:]
+        var totals: [String: (alias: String, spend: Double)] = [:]
+        for row in rows {
+            let (id, alias) = name(row), spend = row["spend"]?.doubleValue ?? 0
+            byDay[row["date"]?.stringValue ?? "", default: [:]][alias, default: 0] += spend
+            totals[id, default: (alias, 0)].spend += spend
+        }
+        let daily: [JSON] = byDay.sorted { $0.key < $1.key }.map { day, teams in
+            var entry: JSONObject = ["date": .string(day)]
+            for (alias, spend) in teams.sorted(by: { $0.key < $1.key }) { entry[alias] = .double(Self.cents(spend)) }
+            return .object(entry)
+        }
+        let perTeam: [JSON] = totals.sorted { $0.value.spend > $1.value.spend }.map { id, total in
+            [
+                "team_id": .string(id), "team_alias": .string(total.alias),
+                "total_spend": .double(Self.cents(total.spend)),
+            ]
+        }
+        return [
+            "daily_spend": .array(daily), "teams": .array(Set(totals.values.map(\.alias)).sorted().map(JSON.string)),
+            "total_spend_per_team": .array(perTeam),
+        ]
+    }
+
+    /// LiteLLM rounds these to cents.
+    static func cents(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Wire
 
 /// What a key's team and user add to its check, in LiteLLM's order: a blocked team, the team's models (kept on the
@@ -26,6 +27,7 @@ extension AccountService {
             caller.teamID = teamID
             caller.teamModels = team["models"]?.arrayValue?.compactMap(\.stringValue) ?? []
             caller.limits += AccountService.limits(team, scope: "team:\(teamID)", name: "team")
+            caller.teamAliases = try await aliases(of: team)
             team = await resetIfDue(AccountSchema.teams, team)
             if let budget = team["max_budget"]?.doubleValue {
                 let spend = team["spend"]?.doubleValue ?? 0
@@ -56,7 +58,9 @@ extension AccountService {
     /// The request's end user (the body's `user`), when it has a record: blocked, over its budget's `max_budget`, or
     /// else its budget's rpm / tpm / parallel limits join the caller's. Checked for the master key too, as LiteLLM.
     public func admitEndUser(_ caller: inout Caller, id: String, budgetStatus: Int) async throws(ProxyError) {
-        guard let endUser = try await lookup(AccountSchema.endUsers, id) else { return }
+        // The body's `user` is anyone's choice: with the database down and nothing cached it goes unchecked, as in
+        // LiteLLM, rather than failing (or slowing) every request that names one.
+        guard await endUsersAreGoverned(), let endUser = try? await record(AccountSchema.endUsers, id) else { return }
         if endUser["blocked"]?.boolValue == true {
             throw ProxyError(
                 OpenAIError(
@@ -69,7 +73,7 @@ extension AccountService {
         }
         caller.endUserID = id
         guard let budgetID = endUser["budget_id"]?.stringValue,
-            let budget = try await lookup(AccountSchema.budgets, budgetID)
+            let budget = try? await record(AccountSchema.budgets, budgetID)
         else { return }
         if let maximum = budget["max_budget"]?.doubleValue {
             let spend = endUser["spend"]?.doubleValue ?? 0
@@ -82,6 +86,29 @@ extension AccountService {
             }
         }
         caller.limits += AccountService.limits(budget, scope: "end_user:\(id)", name: "end user")
+    }
+
+    /// Whether any end user has a budget or is blocked: read again every cache TTL (or set at once by this replica's
+    /// `/customer/*`); on a database error the last answer stands.
+    func endUsersAreGoverned() async -> Bool {
+        if let (known, read) = governedEndUsers.withLockedValue({ $0 }), ContinuousClock.now - read < cacheTTL {
+            return known
+        }
+        let store = self.store
+        let answer = NIOLockedValueBox(false)
+        do {
+            try await Deadline.run(within: lookupTimeout) {
+                let any = try await store.anyRow(AccountSchema.endUsers, notNull: "budget_id", orTrue: "blocked")
+                answer.withLockedValue { $0 = any }
+            }
+        } catch {
+            let last = governedEndUsers.withLockedValue { $0?.0 } ?? false
+            governedEndUsers.withLockedValue { $0 = (last, .now) }
+            return last
+        }
+        let governed = answer.withLockedValue { $0 }
+        governedEndUsers.withLockedValue { $0 = (governed, .now) }
+        return governed
     }
 
     static func limits(_ record: JSONObject, scope: String, name: String) -> [RateLimit] {

@@ -95,7 +95,14 @@ extension AccountService {
             customer["budget_id"] = try await newBudget(fields, by: actor)["budget_id"] ?? .null
         }
         try await save(AccountSchema.endUsers, customer)
+        noteGoverned(customer)
         return try await withBudget(customer)
+    }
+
+    /// A customer with a budget or blocked: this replica checks end users from now on.
+    func noteGoverned(_ customer: JSONObject) {
+        guard customer["budget_id"]?.stringValue != nil || customer["blocked"]?.boolValue == true else { return }
+        governedEndUsers.withLockedValue { $0 = (true, .now) }
     }
 
     public func updateCustomer(_ body: JSONObject) async throws(ProxyError) -> JSONObject {
@@ -114,6 +121,7 @@ extension AccountService {
             }
         }
         try await save(AccountSchema.endUsers, customer)
+        noteGoverned(customer)
         return try await withBudget(customer)
     }
 
@@ -124,6 +132,7 @@ extension AccountService {
             customer.removeValue(forKey: "litellm_budget_table")
             customer["blocked"] = .bool(blocked)
             try await save(AccountSchema.endUsers, customer)
+            noteGoverned(customer)
             changed.append(customer)
         }
         return changed

@@ -34,7 +34,7 @@ extension AccountService {
         switch column.kind {
         case .text, .timestamp:
             guard value.stringValue != nil else { throw badRequest("\(name) must be a string", param: name) }
-        case .double, .bigint, .integer:
+        case .double, .bigint, .integer, .serial:
             guard let number = value.doubleValue, number >= 0, number <= 1e15 else {
                 throw badRequest("\(name) must be a number from 0 to 1e15", param: name)
             }

@@ -39,6 +39,7 @@ extension AccountService {
         try AccountService.apply(body, AccountService.teamFields, of: AccountSchema.teams, to: &team)
         team["members_with_roles"] = []
         let members = try AccountService.members(body["members_with_roles"])
+        try await saveAliases(body, of: &team)
         try await save(AccountSchema.teams, team)
         return try await addMembers(members, to: team).team
     }
@@ -52,6 +53,7 @@ extension AccountService {
         if body["members_with_roles"] != nil, !(body["members_with_roles"]?.isNull ?? true) {
             team["members_with_roles"] = .array(try AccountService.members(body["members_with_roles"]).map(JSON.object))
         }
+        try await saveAliases(body, of: &team)
         try await save(AccountSchema.teams, team)
         return ["team_id": .string(id), "data": .object(team)]
     }
@@ -85,6 +87,35 @@ extension AccountService {
             }
         }
         return try await remove(AccountSchema.teams, ids)
+    }
+
+    /// A body's `model_aliases` (`{"cheap-model": "gpt-4o"}`) into the team's `"LiteLLM_ModelTable"` row, as LiteLLM
+    /// keeps them: a new row gets an id far above LiteLLM's own sequence, so both can add rows to one table.
+    func saveAliases(_ body: JSONObject, of team: inout JSONObject) async throws(ProxyError) {
+        guard let aliases = body["model_aliases"], !aliases.isNull else { return }
+        guard let map = aliases.objectValue, map.allSatisfy({ $0.value.stringValue != nil }) else {
+            throw AccountService.badRequest("model_aliases must map model names to model names", param: "model_aliases")
+        }
+        let id = team["model_id"]?.intValue ?? Int.random(in: (1 << 30) ..< (1 << 31))
+        var row =
+            try await storeCall { try await self.store.row(AccountSchema.models, key: String(id)) }
+            .map(AccountSchema.models.json) ?? AccountService.blank(AccountSchema.models, key: String(id))
+        row["id"] = .int(id)
+        row["aliases"] = .object(map)
+        row["created_by"] = row["created_by"]?.stringValue.map(JSON.string) ?? .string(Caller.adminUserID)
+        row["updated_by"] = .string(Caller.adminUserID)
+        try await save(AccountSchema.models, row)
+        team["model_id"] = .int(id)
+    }
+
+    /// A team's model aliases (empty without any).
+    func aliases(of team: JSONObject) async throws(ProxyError) -> [String: String] {
+        guard let id = team["model_id"]?.intValue,
+            let row = try await lookup(AccountSchema.models, String(id))
+        else { return [:] }
+        var map: [String: String] = [:]
+        for member in row["aliases"]?.objectValue ?? [:] { map[member.key] = member.value.stringValue }
+        return map
     }
 
     /// `members_with_roles` / `member` as a list of LiteLLM members (`role` admin or user; a `user_id` or a

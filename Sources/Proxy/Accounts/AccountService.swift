@@ -7,39 +7,73 @@ import Wire
 public final class AccountService: Sendable {
     public let store: any RecordStore
     public let cacheTTL: Duration
+    /// A lookup the database has not answered after this long fails (PostgreSQL's pool waits as long as the server
+    /// is unreachable; a request must not wait with it).
+    public let lookupTimeout: Duration
+    /// After a failed lookup with nothing cached, the same record fails at once for this long instead of waiting again.
+    public let failureTTL: Duration
 
     struct Cached: Sendable {
         var record: JSONObject?
         var fetched: ContinuousClock.Instant
+        /// The database failed and nothing was known: not a record, not a miss.
+        var failed = false
     }
 
     /// By table name and key; a nil record is a remembered miss.
     let cache = NIOLockedValueBox<[String: Cached]>([:])
 
-    public init(store: any RecordStore, cacheTTL: Duration = .seconds(60)) {
+    struct LookupFailed: Error {}
+
+    /// Whether any end user has a budget or is blocked, as last read (and when): until one has, the body's `user`
+    /// costs no lookup (most clients send one, and few are governed).
+    let governedEndUsers = NIOLockedValueBox<(Bool, ContinuousClock.Instant)?>(nil)
+
+    public init(
+        store: any RecordStore,
+        cacheTTL: Duration = .seconds(60),
+        lookupTimeout: Duration = .seconds(5),
+        failureTTL: Duration = .seconds(5)
+    ) {
         self.store = store
         self.cacheTTL = cacheTTL
+        self.lookupTimeout = lookupTimeout
+        self.failureTTL = failureTTL
     }
 
     /// A record by key, from the cache while fresh; a cached record also answers while the database is down.
     public func record(_ table: RecordTable, _ key: String) async throws -> JSONObject? {
         let slot = table.name + "\u{0}" + key
         let cached = cache.withLockedValue { $0[slot] }
-        if let cached, ContinuousClock.now - cached.fetched < cacheTTL { return cached.record }
+        if let cached {
+            let age = ContinuousClock.now - cached.fetched
+            if cached.failed, age < failureTTL { throw LookupFailed() }
+            if !cached.failed, age < cacheTTL { return cached.record }
+        }
         do {
-            let record = try await store.row(table, key: key).map(table.json)
+            let answer = NIOLockedValueBox<JSONObject?>(nil)
+            let store = self.store
+            try await Deadline.run(within: lookupTimeout) {
+                let row = try await store.row(table, key: key)
+                answer.withLockedValue { $0 = row.map(table.json) }
+            }
+            let record = answer.withLockedValue { $0 }
             cache.withLockedValue { $0[slot] = Cached(record: record, fetched: .now) }
             return record
         } catch {
-            if let cached { return cached.record }
+            if let cached, !cached.failed { return cached.record }
+            cache.withLockedValue { $0[slot] = Cached(record: nil, fetched: .now, failed: true) }
             throw error
         }
     }
 
     /// Writes a record and keeps it as the cached copy.
     func save(_ table: RecordTable, _ record: JSONObject) async throws(ProxyError) {
-        guard let key = record[table.key]?.stringValue else { return }
-        try await storeCall { try await self.store.upsert(table, table.texts(record)) }
+        let texts = table.texts(record)
+        guard let key = texts.first ?? nil else {
+            throw AccountService.badRequest("\(table.key) is required", param: table.key)
+        }
+        try await storeCall { try await self.store.upsert(table, texts) }
         cache.withLockedValue { $0[table.name + "\u{0}" + key] = Cached(record: record, fetched: .now) }
     }
 

@@ -1,12 +1,23 @@
 import Hummingbird
 import Wire
 
-/// `/user/daily/activity`, `/team/daily/activity`, `/tag/daily/activity` (LiteLLM's Usage pages' reads). Admins and
+/// `/user/daily/activity`, `/team/daily/activity`, `/tag/daily/activity` (LiteLLM's Usage pages' reads) and
+/// `/global/spend/teams`. Admins and
 /// admin viewers see every entity; another key sees its own user's, or its own team's.
 struct DailyActivityController {
     let keys: KeyService?
 
     func addRoutes(to group: RouterGroup<ProxyRequestContext>) {
+        group.get("/global/spend/teams") { request, context in
+            await ManagementCall.runAccounts(request, context, keys: keys, adminOnly: false) {
+                accounts,
+                _,
+                caller,
+                _ throws(ProxyError) in
+                guard caller.isAdminViewer else { throw caller.adminOnly("/global/spend/teams") }
+                return try await accounts.globalTeamSpend()
+            }
+        }
         let routes: [(String, AccountService.ActivityEntity, String)] = [
             ("/user/daily/activity", .user, "user_id"), ("/team/daily/activity", .team, "team_ids"),
             ("/tag/daily/activity", .tag, "tags"),

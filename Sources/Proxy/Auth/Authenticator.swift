@@ -30,6 +30,8 @@ public struct Caller: Sendable, Equatable {
     /// The key's team: its models bound the key's as well (empty = all), and its spend row names it.
     public var teamID: String?
     public var teamModels: [String]
+    /// The team's model aliases (`model_aliases`): a name its keys may call a model group by.
+    public var teamAliases: [String: String] = [:]
     /// The key's user's role (nil = the key has no user record): who may call which management route.
     public var role: UserRole?
     /// The per-minute limits its requests count against (key, team, end user), in LiteLLM's order.

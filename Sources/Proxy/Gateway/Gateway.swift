@@ -103,7 +103,8 @@ public final class Gateway: Sendable {
 
     /// The configured group (or alias) the request names, if the caller's key may use it and its fallbacks.
     func modelGroup(for request: GatewayRequest) throws(ProxyError) -> String {
-        guard let group = router.groupName(for: request.model) else {
+        let named = request.caller.teamAliases[request.model] ?? request.model
+        guard let group = router.groupName(for: named) else {
             throw .unknownModel(request.model, route: request.call.route)
         }
         for (model, name) in [(request.model, group)]

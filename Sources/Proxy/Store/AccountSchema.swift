@@ -8,7 +8,16 @@ public enum AccountSchema {
             ("spend", .double), ("models", .textArray), ("max_parallel_requests", .integer), ("tpm_limit", .bigint),
             ("rpm_limit", .bigint), ("budget_duration", .text), ("budget_reset_at", .timestamp),
             ("blocked", .boolean), ("created_at", .timestamp), ("updated_at", .timestamp), ("model_spend", .json),
-            ("model_max_budget", .json),
+            ("model_max_budget", .json), ("model_id", .integer),
+        ]
+    )
+
+    /// A team's model aliases (`model_aliases` on `/team/new`), the team's `model_id` naming the row.
+    public static let models = RecordTable(
+        "LiteLLM_ModelTable",
+        [
+            ("id", .serial), ("aliases", .json), ("created_at", .timestamp), ("created_by", .text),
+            ("updated_at", .timestamp), ("updated_by", .text),
         ]
     )
 
@@ -43,5 +52,5 @@ public enum AccountSchema {
         ]
     )
 
-    public static let all = [teams, users, endUsers, budgets]
+    public static let all = [teams, users, endUsers, budgets, models]
 }

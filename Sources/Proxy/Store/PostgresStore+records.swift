@@ -59,6 +59,12 @@ extension PostgresStore: RecordStore {
         return deleted
     }
 
+    public func anyRow(_ table: RecordTable, notNull column: String, orTrue flag: String) async throws -> Bool {
+        let sql = "SELECT 1 FROM \(table.quotedName) WHERE \"\(column)\" IS NOT NULL OR \"\(flag)\" IS TRUE LIMIT 1"
+        for try await _ in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) { return true }
+        return false
+    }
+
     public func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws {
         for (key, amount) in increments {
             var bindings = PostgresBindings()

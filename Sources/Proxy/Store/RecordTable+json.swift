@@ -14,7 +14,7 @@ extension RecordTable {
             switch column.kind {
             case .text: object[column.name] = .string(text)
             case .double: object[column.name] = Double(text).map(JSON.double) ?? .null
-            case .bigint, .integer: object[column.name] = Int(text).map(JSON.int) ?? .null
+            case .bigint, .integer, .serial: object[column.name] = Int(text).map(JSON.int) ?? .null
             case .boolean: object[column.name] = .bool(["true", "t", "1"].contains(text))
             case .json, .textArray: object[column.name] = (try? JSON.parse(text)) ?? .null
             case .timestamp:
@@ -31,7 +31,7 @@ extension RecordTable {
             switch column.kind {
             case .text: return value.stringValue ?? value.serialized()
             case .double: return value.doubleValue.map { String($0) }
-            case .bigint, .integer: return value.doubleValue.map { String(Int($0)) }
+            case .bigint, .integer, .serial: return value.doubleValue.map { String(Int($0)) }
             case .boolean: return value.boolValue.map { $0 ? "true" : "false" }
             case .json, .textArray: return value.serialized()
             case .timestamp: return value.stringValue.flatMap(TimestampText.parse).map(TimestampText.format)

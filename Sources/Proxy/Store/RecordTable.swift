@@ -3,7 +3,8 @@
 /// defaults, so a LiteLLM started on the same database reads the rows.
 public struct RecordTable: Sendable {
     public enum Kind: Sendable {
-        case text, double, bigint, integer, boolean, json, textArray, timestamp
+        /// `serial`: an integer key LiteLLM numbers itself (PostgreSQL SERIAL; SQLite's INTEGER PRIMARY KEY).
+        case text, double, bigint, integer, serial, boolean, json, textArray, timestamp
 
         var postgresType: String {
             switch self {
@@ -11,6 +12,7 @@ public struct RecordTable: Sendable {
             case .double: "DOUBLE PRECISION"
             case .bigint: "BIGINT"
             case .integer: "INTEGER"
+            case .serial: "SERIAL"
             case .boolean: "BOOLEAN"
             case .json: "JSONB"
             case .textArray: "TEXT[]"
@@ -21,7 +23,7 @@ public struct RecordTable: Sendable {
         var sqliteType: String {
             switch self {
             case .double: "REAL"
-            case .bigint, .integer: "INTEGER"
+            case .bigint, .integer, .serial: "INTEGER"
             default: "TEXT"
             }
         }
@@ -32,6 +34,7 @@ public struct RecordTable: Sendable {
             case .text: "$\(index)"
             case .textArray: "ARRAY(SELECT jsonb_array_elements_text($\(index)::jsonb))"
             case .double: "$\(index)::double precision"
+            case .serial: "$\(index)::integer"
             default: "$\(index)::" + postgresType.lowercased()
             }
         }
@@ -74,6 +77,8 @@ public protocol RecordStore: Sendable {
     func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
         -> [[String: String]]
     func delete(_ table: RecordTable, keys: [String]) async throws -> [String]
+    /// Whether any row has `column` set or `flag` true (one indexed probe, `LIMIT 1`).
+    func anyRow(_ table: RecordTable, notNull column: String, orTrue flag: String) async throws -> Bool
     /// Adds amounts to the `spend` column of rows by key (batched from the spend writer).
     func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws
 }

@@ -40,6 +40,12 @@ extension SQLiteStore: RecordStore {
         return deleted
     }
 
+    public func anyRow(_ table: RecordTable, notNull column: String, orTrue flag: String) async throws -> Bool {
+        let sql =
+            "SELECT 1 AS \"x\" FROM \(table.quotedName) WHERE \"\(column)\" IS NOT NULL OR \"\(flag)\" IN ('true', '1') LIMIT 1"
+        return try await !open().rows(sql, []).isEmpty
+    }
+
     public func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws {
         let connection = try await open()
         for (key, amount) in increments {
