@@ -41,8 +41,9 @@ extension SQLiteStore: RecordStore {
     }
 
     public func anyRow(_ table: RecordTable, notNull column: String, orTrue flag: String) async throws -> Bool {
-        let sql =
-            "SELECT 1 AS \"x\" FROM \(table.quotedName) WHERE \"\(column)\" IS NOT NULL OR \"\(flag)\" IN ('true', '1') LIMIT 1"
+        let sql = """
+            SELECT 1 AS "x" FROM \(table.quotedName) WHERE "\(column)" IS NOT NULL OR "\(flag)" IN ('true', '1') LIMIT 1
+            """
         return try await !open().rows(sql, []).isEmpty
     }
 
