@@ -35,6 +35,23 @@ final class ManualClock: Sendable {
         return nil
     }
 
+    /// An end user's `allowed_model_region` keeps the pick to deployments whose `region_name` is that region.
+    @Test func regionKeepsThePickInRegion() throws {
+        let router = try Self.router(
+            "{}",
+            deployments: """
+                  - {model_name: g, litellm_params: {model: openai/a, api_key: k}, model_info: {id: a}}
+                  - {model_name: g, litellm_params: {model: openai/b, api_key: k, region_name: EU}, model_info: {id: b}}
+                """
+        )
+        for step in 0 ..< 10 {
+            #expect(Self.chosen(router.select(group: "g", region: "eu", draw: Double(step) / 10)) == "b")
+        }
+        #expect(Self.chosen(router.select(group: "g", region: "us", draw: 0.5)) == nil)
+        let unfiltered = Set((0 ..< 10).compactMap { Self.chosen(router.select(group: "g", draw: Double($0) / 10)) })
+        #expect(unfiltered == ["a", "b"])
+    }
+
     @Test func leastBusyPicksFewestInFlight() throws {
         let router = try Self.router("{routing_strategy: least-busy}")
         router.state.begin("a")

@@ -76,6 +76,14 @@ import Wire
             _ = try await Call.post(proxy, "/customer/block", #"{"user_ids": ["c1"]}"#)
             let blocked = try await Call.post(proxy, "/chat/completions", chat)
             #expect(blocked.status == 403, "\(blocked.text)")
+            // A region no deployment is in: nothing is picked (and no upstream reached).
+            _ = try await Call.post(proxy, "/end_user/new", #"{"user_id": "c2", "allowed_model_region": "mars"}"#)
+            let nowhere = try await Call.post(
+                proxy,
+                "/chat/completions",
+                chat.replacingOccurrences(of: "c1", with: "c2")
+            )
+            #expect(nowhere.status != 200 && nowhere.text.contains("gpt-4o"), "\(nowhere.text)")
             let info = try await proxy.request(.get, "/customer/info?end_user_id=c1", headers: proxy.auth)
             #expect(info.json?["blocked"] == true, "\(info.text)")
         }
@@ -150,5 +158,23 @@ import Wire
             let other = try await proxy.get("/spend/logs?request_id=someone-else")
             #expect(other.json == [], "\(other.text)")
         }
+    }
+}
+
+@Suite struct ModelRegionHeaderTests {
+    /// An answer from a deployment with a `region_name` names it, as LiteLLM's `x-litellm-model-region`.
+    @Test func answersNameTheirRegion() throws {
+        let config = try ConfigLoader.parse(
+            """
+            model_list:
+              - {model_name: g, litellm_params: {model: azure/a, api_key: k, api_base: "http://x", region_name: eu}}
+              - {model_name: h, litellm_params: {model: azure/b, api_key: k, api_base: "http://x"}}
+            """
+        )
+        let headers = config.deployments.map {
+            ResponseBuilder.headers(deployment: $0, group: $0.modelName, apiBase: "http://x", upstream: [:])
+        }
+        #expect(headers[0].contains { $0 == ("x-litellm-model-region", "eu") })
+        #expect(!headers[1].contains { $0.0 == "x-litellm-model-region" })
     }
 }

@@ -72,6 +72,7 @@ extension AccountService {
             )
         }
         caller.endUserID = id
+        caller.endUserRegion = endUser["allowed_model_region"]?.stringValue?.lowercased()
         guard let budgetID = endUser["budget_id"]?.stringValue,
             let budget = try? await record(AccountSchema.budgets, budgetID)
         else { return }
@@ -88,7 +89,7 @@ extension AccountService {
         caller.limits += AccountService.limits(budget, scope: "end_user:\(id)", name: "end user")
     }
 
-    /// Whether any end user has a budget or is blocked: read again every cache TTL (or set at once by this replica's
+    /// Whether any end user has a budget or a region or is blocked: read again every cache TTL (or set at once by this replica's
     /// `/customer/*`); on a database error the last answer stands.
     func endUsersAreGoverned() async -> Bool {
         if let (known, read) = governedEndUsers.withLockedValue({ $0 }), ContinuousClock.now - read < cacheTTL {
@@ -98,7 +99,11 @@ extension AccountService {
         let answer = NIOLockedValueBox(false)
         do {
             try await Deadline.run(within: lookupTimeout) {
-                let any = try await store.anyRow(AccountSchema.endUsers, notNull: "budget_id", orTrue: "blocked")
+                let any = try await store.anyRow(
+                    AccountSchema.endUsers,
+                    notNull: ["budget_id", "allowed_model_region"],
+                    orTrue: "blocked"
+                )
                 answer.withLockedValue { $0 = any }
             }
         } catch {

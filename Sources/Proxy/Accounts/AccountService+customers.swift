@@ -99,9 +99,12 @@ extension AccountService {
         return try await withBudget(customer)
     }
 
-    /// A customer with a budget or blocked: this replica checks end users from now on.
+    /// A customer with a budget or a region, or blocked: this replica checks end users from now on.
     func noteGoverned(_ customer: JSONObject) {
-        guard customer["budget_id"]?.stringValue != nil || customer["blocked"]?.boolValue == true else { return }
+        guard
+            customer["budget_id"]?.stringValue != nil || customer["allowed_model_region"]?.stringValue != nil
+                || customer["blocked"]?.boolValue == true
+        else { return }
         governedEndUsers.withLockedValue { $0 = (true, .now) }
     }
 

@@ -38,6 +38,8 @@ public struct Caller: Sendable, Equatable {
     public var limits: [RateLimit] = []
     /// The request body's `user` when it names an end user record: its spend is tracked in the cache too.
     public var endUserID: String?
+    /// The end user's `allowed_model_region`: the router picks only deployments in it.
+    public var endUserRegion: String?
     /// A team, user or end-user budget already spent (LiteLLM's message and status): refused after the model checks,
     /// in LiteLLM's order.
     public var budgetRefusal: BudgetRefusal?

@@ -39,6 +39,10 @@ public struct ModelDeployment: Sendable {
     /// `litellm_params.drop_params`, `additional_drop_params`, `allowed_openai_params` (a request's own win).
     public var dropParams: Bool?
     public var additionalDropParams: [String]?
+
+    /// `litellm_params.region_name` (`eu`, `us`, …): an end user's `allowed_model_region` picks by it, and answers
+    /// name it in `x-litellm-model-region`.
+    public var region: String? { litellmParams["region_name"]?.stringValue?.lowercased() }
     public var allowedOpenAIParams: [String]?
     /// `litellm_params.base_model`, else `model_info.base_model`: the model the rules and prices are for.
     public var baseModel: String? {

@@ -127,6 +127,7 @@ public final class Gateway: Sendable {
             requestedFallbacks: request.controls.fallbacks,
             primaryFailure: request.controls.primaryFailure(group: request.model),
             estimatedTokens: checksLimits ? TokenEstimate.prompt(of: ChatRequest(body: .object(request.body))) : 0,
+            region: request.caller.endUserRegion,
             sleep: sleep,
             logger: request.logger
         )

@@ -22,6 +22,8 @@ struct RetryPlan: Sendable {
     /// `mock_testing_*fallbacks`: the request's own group fails with this before any upstream call.
     var primaryFailure: ProxyError? = nil
     var estimatedTokens: Int
+    /// The end user's `allowed_model_region`: only deployments in it are picked.
+    var region: String? = nil
     var sleep: @Sendable (Duration) async throws -> Void
     var logger: Logger
 }
@@ -88,7 +90,13 @@ extension ModelRouter {
         while true {
             let draw = Double.random(in: 0 ..< 1)  // the system generator: thread-safe, no lock needed
             let deployment: ModelDeployment
-            switch select(group: group, tried: tried, estimatedTokens: plan.estimatedTokens, draw: draw) {
+            switch select(
+                group: group,
+                tried: tried,
+                estimatedTokens: plan.estimatedTokens,
+                region: plan.region,
+                draw: draw
+            ) {
             case .deployment(let chosen): deployment = chosen
             case .noneAvailable(let retryAfter, let cooling):
                 let error = ProxyError.noDeployments(

@@ -42,8 +42,15 @@ public struct ModelRouter: Sendable {
     }
 
     /// Picks a deployment of `group`, preferring ones not `tried` yet by this request.
-    public func select(group: String, tried: Set<String> = [], estimatedTokens: Int = 0, draw: Double) -> Selection {
-        guard let all = groups[group], !all.isEmpty else {
+    public func select(
+        group: String,
+        tried: Set<String> = [],
+        estimatedTokens: Int = 0,
+        region: String? = nil,
+        draw: Double
+    ) -> Selection {
+        let all = (groups[group] ?? []).filter { region == nil || $0.region == region }
+        guard !all.isEmpty else {
             return .noneAvailable(retryAfter: settings.cooldownTime, cooling: [])
         }
         let instant = state.now()

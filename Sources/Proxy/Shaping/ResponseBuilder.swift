@@ -21,6 +21,7 @@ enum ResponseBuilder {
             ("x-litellm-model-api-base", deployment.publicAPIBase ?? apiBase),
             ("x-litellm-model-group", group),
         ]
+        if let region = deployment.region { headers.append(("x-litellm-model-region", region)) }
         for (name, value) in upstream {
             let lower = name.lowercased()
             if hopByHop.contains(lower) { continue }

@@ -59,8 +59,9 @@ extension PostgresStore: RecordStore {
         return deleted
     }
 
-    public func anyRow(_ table: RecordTable, notNull column: String, orTrue flag: String) async throws -> Bool {
-        let sql = "SELECT 1 FROM \(table.quotedName) WHERE \"\(column)\" IS NOT NULL OR \"\(flag)\" IS TRUE LIMIT 1"
+    public func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool {
+        let notNull = columns.map { "\"\($0)\" IS NOT NULL" }.joined(separator: " OR ")
+        let sql = "SELECT 1 FROM \(table.quotedName) WHERE \(notNull) OR \"\(flag)\" IS TRUE LIMIT 1"
         for try await _ in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) { return true }
         return false
     }

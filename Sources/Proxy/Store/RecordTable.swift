@@ -77,8 +77,8 @@ public protocol RecordStore: Sendable {
     func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
         -> [[String: String]]
     func delete(_ table: RecordTable, keys: [String]) async throws -> [String]
-    /// Whether any row has `column` set or `flag` true (one indexed probe, `LIMIT 1`).
-    func anyRow(_ table: RecordTable, notNull column: String, orTrue flag: String) async throws -> Bool
+    /// Whether any row has one of `columns` set or `flag` true (one indexed probe, `LIMIT 1`).
+    func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool
     /// Adds amounts to the `spend` column of rows by key (batched from the spend writer).
     func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws
 }

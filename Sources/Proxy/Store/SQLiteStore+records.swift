@@ -40,9 +40,10 @@ extension SQLiteStore: RecordStore {
         return deleted
     }
 
-    public func anyRow(_ table: RecordTable, notNull column: String, orTrue flag: String) async throws -> Bool {
+    public func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool {
+        let notNull = columns.map { "\"\($0)\" IS NOT NULL" }.joined(separator: " OR ")
         let sql = """
-            SELECT 1 AS "x" FROM \(table.quotedName) WHERE "\(column)" IS NOT NULL OR "\(flag)" IN ('true', '1') LIMIT 1
+            SELECT 1 AS "x" FROM \(table.quotedName) WHERE \(notNull) OR "\(flag)" IN ('true', '1') LIMIT 1
             """
         return try await !open().rows(sql, []).isEmpty
     }
