@@ -131,6 +131,10 @@ import Wire
                 teams.json?["teams"] == ["nine"] && teams.json?.value(at: "daily_spend.0.nine") == 0.5,
                 "\(teams.text)"
             )
+            let report = try await proxy.get("/global/spend/report?start_date=\(day)&end_date=\(day)")
+            #expect(report.json?.value(at: "0.teams.0.team_name") == "nine", "\(report.text)")
+            #expect(report.json?.value(at: "0.teams.0.total_spend") == 0.5, "\(report.text)")
+            #expect(report.json?.value(at: "0.group_by_day")?.stringValue?.hasPrefix(day) == true)
             let before = try await proxy.get("/user/daily/activity?end_date=2000-01-01")
             #expect(before.json?["results"] == [], "\(before.text)")
             let own = try await proxy.get("/user/daily/activity?user_id=someone-else", key: key)

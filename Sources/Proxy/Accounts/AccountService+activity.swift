@@ -120,3 +120,54 @@ extension AccountService {
     /// LiteLLM rounds these to cents.
     static func cents(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 }
+
+/// `/global/spend/report` grouped by team (LiteLLM's default): per day, each team's spend with its models and keys,
+/// from the daily team rollup.
+extension AccountService {
+    public func spendReport(start: String, end: String, team: String?) async throws(ProxyError) -> JSON {
+        let record = DailySpend.record(DailySpend.tables[ActivityEntity.team.rawValue])
+        let rows = try await storeCall {
+            try await self.store.rows(
+                record,
+                where: team == nil ? nil : "team_id",
+                equals: team,
+                limit: AccountService.maximumActivityRows
+            )
+        }.map(record.json).filter { ($0["date"]?.stringValue).map { $0 >= start && $0 <= end } ?? false }
+        var aliases: [String: String] = [:]
+        for id in Set(rows.compactMap { $0["team_id"]?.stringValue }) where !id.isEmpty {
+            aliases[id] = try await lookup(AccountSchema.teams, id)?["team_alias"]?.stringValue
+        }
+        let days = Dictionary(grouping: rows) { $0["date"]?.stringValue ?? "" }.sorted { $0.key < $1.key }
+        return .array(
+            days.map { day, rows in
+                let teams = Dictionary(grouping: rows) { row -> String in
+                    // LiteLLM's name: the team's alias, "Unassigned Team" without one.
+                    aliases[row["team_id"]?.stringValue ?? ""] ?? "Unassigned Team"
+                }
+                return [
+                    "group_by_day": .string(day + "T00:00:00+00:00"),
+                    "teams": .array(
+                        teams.sorted { $0.key < $1.key }.map { name, rows in
+                            [
+                                "team_name": .string(name),
+                                "total_spend": .double(rows.reduce(0) { $0 + ($1["spend"]?.doubleValue ?? 0) }),
+                                "metadata": .array(
+                                    rows.map { row in
+                                        let tokens =
+                                            (row["prompt_tokens"]?.intValue ?? 0)
+                                            + (row["completion_tokens"]?.intValue ?? 0)
+                                        return [
+                                            "model": row["model"] ?? .null, "api_key": row["api_key"] ?? .null,
+                                            "spend": row["spend"] ?? 0, "total_tokens": .int(tokens),
+                                        ]
+                                    }
+                                ),
+                            ]
+                        }
+                    ),
+                ]
+            }
+        )
+    }
+}

@@ -89,8 +89,8 @@ extension AccountService {
         caller.limits += AccountService.limits(budget, scope: "end_user:\(id)", name: "end user")
     }
 
-    /// Whether any end user has a budget or a region or is blocked: read again every cache TTL (or set at once by this replica's
-    /// `/customer/*`); on a database error the last answer stands.
+    /// Whether any end user has a budget or a region or is blocked: read again every cache TTL (or set at once by this
+    /// replica's `/customer/*`); on a database error the last answer stands.
     func endUsersAreGoverned() async -> Bool {
         if let (known, read) = governedEndUsers.withLockedValue({ $0 }), ContinuousClock.now - read < cacheTTL {
             return known
