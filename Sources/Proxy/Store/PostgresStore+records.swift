@@ -2,7 +2,7 @@ import PostgresNIO
 
 extension PostgresStore: RecordStore {
     public func prepare(_ tables: [RecordTable]) async throws {
-        try await createLocked(tables.map { $0.create(postgres: true) })
+        try await createLocked(tables.flatMap(\.postgresSchema))
     }
 
     public func upsert(_ table: RecordTable, _ values: [String?]) async throws {

@@ -55,7 +55,7 @@ public struct PostgresStore: SpendStore {
     public func prepare() async throws {
         // Inserting rows adds their spend to their keys, teams, users and end users: their tables exist with it.
         try await createLocked(
-            PostgresStore.schema + [KeySchema.postgresTable] + AccountSchema.all.map { $0.create(postgres: true) }
+            PostgresStore.schema + [KeySchema.postgresTable] + AccountSchema.all.flatMap(\.postgresSchema)
                 + DailySpend.tables.flatMap { DailySpend.create($0, postgres: true) }
         )
     }

@@ -58,6 +58,14 @@ public struct RecordTable: Sendable {
     var quotedName: String { "\"\(name)\"" }
     var quotedColumns: String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
 
+    /// PostgreSQL's statements: the table, then each column it may lack (a table an older release or LiteLLM made).
+    var postgresSchema: [String] {
+        [create(postgres: true)]
+            + columns.dropFirst().map {
+                "ALTER TABLE \(quotedName) ADD COLUMN IF NOT EXISTS \"\($0.name)\" \($0.kind.postgresType)"
+            }
+    }
+
     /// `CREATE TABLE IF NOT EXISTS` for a backend, the key first.
     func create(postgres: Bool) -> String {
         let definitions = columns.enumerated().map { index, column in

@@ -3,7 +3,23 @@ import SQLiteNIO
 extension SQLiteStore: RecordStore {
     public func prepare(_ tables: [RecordTable]) async throws {
         let connection = try await open()
-        for table in tables { _ = try await connection.rows(table.create(postgres: false), []) }
+        for table in tables { try await SQLiteStore.create(table, on: connection) }
+    }
+
+    /// The table, then each column it lacks (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+    static func create(_ table: RecordTable, on connection: SQLiteConnection) async throws {
+        _ = try await connection.rows(table.create(postgres: false), [])
+        let present = Set(
+            try await connection.rows("PRAGMA table_info(\(table.quotedName))", []).compactMap {
+                $0.column("name")?.string
+            }
+        )
+        for column in table.columns where !present.contains(column.name) {
+            _ = try await connection.rows(
+                "ALTER TABLE \(table.quotedName) ADD COLUMN \"\(column.name)\" \(column.kind.sqliteType)",
+                []
+            )
+        }
     }
 
     public func upsert(_ table: RecordTable, _ values: [String?]) async throws {

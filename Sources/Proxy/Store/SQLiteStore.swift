@@ -81,7 +81,7 @@ public actor SQLiteStore: SpendStore {
         for index in SpendSchema.sqliteIndexes { _ = try await connection.rows(index, []) }
         // Inserting rows adds their spend to their keys, teams, users and end users: their tables exist with it.
         _ = try await connection.rows(KeySchema.sqliteTable, [])
-        for table in AccountSchema.all { _ = try await connection.rows(table.create(postgres: false), []) }
+        for table in AccountSchema.all { try await SQLiteStore.create(table, on: connection) }
         for statement in DailySpend.tables.flatMap({ DailySpend.create($0, postgres: false) }) {
             _ = try await connection.rows(statement, [])
         }
