@@ -66,6 +66,27 @@ import Wire
         #expect(tags.allSatisfy { $0["api_requests"] == 3 && $0["spend"]?.doubleValue == 1.5 }, "\(tags)")
     }
 
+    /// A rollup table LiteLLM made before it had some columns: the start adds them, and rows are rolled up into it.
+    @Test func olderRollupTablesGainTheirColumns() async throws {
+        let path = try TestPaths.temporaryDirectory("acct-old").appendingPathComponent("s.sqlite").path
+        let first = SQLiteStore(path: path)
+        try await first.prepare()
+        try await first.close()
+        // Drop two columns by rebuilding the table without them (SQLite 3.35+ has DROP COLUMN; rebuilt for older).
+        let raw = SQLiteStore(path: path)
+        for statement in [
+            #"ALTER TABLE "LiteLLM_DailyUserSpend" DROP COLUMN "timed_requests""#,
+            #"ALTER TABLE "LiteLLM_DailyUserSpend" DROP COLUMN "total_response_time_ms""#,
+        ] {
+            _ = try await raw.open().rows(statement, [])
+        }
+        try await raw.close()
+        let store = SQLiteStore(path: path)
+        try await store.prepare()
+        try await Self.rowsCreditTheirAccountsOnce(store)
+        try await store.close()
+    }
+
     @Test func rowsCreditTheirAccountsOnceOnSQLite() async throws {
         let store = SQLiteStore(path: try TestPaths.temporaryDirectory("acct").appendingPathComponent("s.sqlite").path)
         try await store.prepare()

@@ -124,6 +124,14 @@ struct PostgresStoreTests {
     @Test func rowsCreditTheirAccountsOnce() async throws {
         try await withStore { store in
             try await store.prepare()
+            // A rollup table made before it had these columns (an older LiteLLM's): the next start adds them.
+            _ = try await store.client.query(
+                #"""
+                ALTER TABLE "LiteLLM_DailyTeamSpend" DROP COLUMN "timed_requests", DROP COLUMN "total_response_time_ms"
+                """#,
+                logger: store.logger
+            )
+            try await store.prepare()
             try await AccountSpendTests.rowsCreditTheirAccountsOnce(store)
         }
     }

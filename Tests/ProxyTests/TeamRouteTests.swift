@@ -137,6 +137,17 @@ import Wire
                 key: leadKey
             )
             #expect(foreign.status == 403, "\(foreign.text)")
+            let renamed = try await Call.post(
+                proxy,
+                "/team/update",
+                #"{"team_id": "t3", "team_alias": "crew"}"#,
+                key: leadKey
+            )
+            #expect(renamed.status == 200, "\(renamed.text)")
+            for field in [#""models": ["all-proxy-models"]"#, #""max_budget": 1e9"#, #""blocked": false"#] {
+                let widened = try await Call.post(proxy, "/team/update", #"{"team_id": "t3", \#(field)}"#, key: leadKey)
+                #expect(widened.status == 403, "\(field): \(widened.text)")
+            }
             let teams = try await Call.get(proxy, "/team/list", key: leadKey)
             #expect(teams.json?.arrayValue?.compactMap { $0["team_id"]?.stringValue } == ["t3"], "\(teams.text)")
         }

@@ -40,6 +40,25 @@ import Wire
             )
             let mine = try await Call.get(proxy, "/key/list", key: key1)
             #expect(mine.json?["total_count"] == 2, "\(mine.text)")
+            // An internal user narrows its own keys; it never lifts an admin's block, budget or team.
+            for body in [#"{"key": "\#(key1)", "blocked": false}"#, #"{"key": "\#(key1)", "max_budget": 1000}"#] {
+                let lifted = try await Call.post(proxy, "/key/update", body, key: key1)
+                #expect(lifted.status == 403, "\(body): \(lifted.text)")
+            }
+            _ = try await Call.post(proxy, "/team/new", #"{"team_id": "others"}"#)
+            let joined = try await Call.post(proxy, "/key/generate", #"{"team_id": "others"}"#, key: key1)
+            #expect(joined.status == 403, "not a member: \(joined.text)")
+            let spent = try await Call.post(proxy, "/key/generate", #"{"spend": 0}"#, key: key1)
+            #expect(spent.status == 403, "\(spent.text)")
+            // A personal key answers to its user's models too.
+            let wide = try await Call.newKey(proxy, #"{"user_id": "u1"}"#)
+            let outside = try await Call.post(
+                proxy,
+                "/chat/completions",
+                #"{"model": "o4-mini", "messages": [{"role": "user", "content": "hi"}]}"#,
+                key: wide
+            )
+            #expect(outside.json?.value(at: "error.type") == "user_model_access_denied", "\(outside.text)")
             let upsert = try await Call.post(proxy, "/user/update", #"{"user_id": "litellm-proxy-budget", "spend": 0}"#)
             #expect(upsert.status == 200 && upsert.json?.value(at: "data.user_id") == "litellm-proxy-budget")
         }
@@ -140,6 +159,10 @@ import Wire
             let own = try await proxy.get("/user/daily/activity?user_id=someone-else", key: key)
             #expect(own.json?.value(at: "results.0.breakdown.entities.u9") != nil, "a user reads its own: \(own.text)")
             #expect(try await proxy.get("/tag/daily/activity", key: key).status == 401)
+            // A key without a user never reads the rollup of every request without one.
+            let loner = try await Call.newKey(proxy, "{}")
+            #expect(try await proxy.get("/user/daily/activity", key: loner).status == 401)
+            #expect(try await proxy.get("/team/daily/activity", key: loner).status == 401)
         }
     }
 }

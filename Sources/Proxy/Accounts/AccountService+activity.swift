@@ -9,6 +9,25 @@ extension AccountService {
     /// The most rollup rows one answer reads (days × keys × models of the filtered entities).
     static let maximumActivityRows = 100_000
 
+    /// Rollup rows of one table between two days (inclusive), of one entity when given; a range holding more than
+    /// `maximumActivityRows` is refused rather than summed in part.
+    func rollup(_ table: DailySpend.Table, entity: String?, from: String?, to: String?) async throws(ProxyError)
+        -> [JSONObject]
+    {
+        let record = DailySpend.record(table)
+        let filter = RowFilter(equals: entity.map { (table.entity, $0) }, range: ("date", from, to))
+        let rows = try await storeCall {
+            try await self.store.rows(record, filter, limit: AccountService.maximumActivityRows + 1)
+        }
+        guard rows.count <= AccountService.maximumActivityRows else {
+            throw AccountService.badRequest(
+                "More than \(AccountService.maximumActivityRows) daily rows in range; narrow start_date and end_date",
+                param: "start_date"
+            )
+        }
+        return rows.map(record.json)
+    }
+
     public func dailyActivity(
         _ entity: ActivityEntity,
         ids: [String]?,
@@ -18,18 +37,9 @@ extension AccountService {
         pageSize: Int
     ) async throws(ProxyError) -> JSON {
         let table = DailySpend.tables[entity.rawValue]
-        let record = DailySpend.record(table)
         var rows: [JSONObject] = []
-        for id in ids ?? [""] {
-            let column = ids == nil ? nil : table.entity
-            let found = try await storeCall {
-                try await self.store.rows(record, where: column, equals: id, limit: AccountService.maximumActivityRows)
-            }
-            rows += found.map(record.json)
-        }
-        rows = rows.filter { row in
-            let day = row["date"]?.stringValue ?? ""
-            return (start.map { day >= $0 } ?? true) && (end.map { day <= $0 } ?? true)
+        for id in ids.map({ $0.map(Optional.some) }) ?? [nil] {
+            rows += try await rollup(table, entity: id, from: start, to: end)
         }
         let days = Dictionary(grouping: rows) { $0["date"]?.stringValue ?? "" }.sorted { $0.key > $1.key }
         let size = min(1000, max(1, pageSize)), pages = max(1, (days.count + size - 1) / size)
@@ -79,11 +89,8 @@ extension AccountService {
 /// `/global/spend/teams`: the last 30 days' spend by team and day, from the daily team rollup.
 extension AccountService {
     public func globalTeamSpend(now: Date = Date()) async throws(ProxyError) -> JSON {
-        let record = DailySpend.record(DailySpend.tables[ActivityEntity.team.rawValue])
         let since = String(TimestampText.format(now.addingTimeInterval(-30 * 86_400)).prefix(10))
-        let rows = try await storeCall {
-            try await self.store.rows(record, where: nil, equals: nil, limit: AccountService.maximumActivityRows)
-        }.map(record.json).filter { ($0["date"]?.stringValue ?? "") >= since }
+        let rows = try await rollup(DailySpend.tables[ActivityEntity.team.rawValue], entity: nil, from: since, to: nil)
         var aliases: [String: String] = [:]
         for id in Set(rows.compactMap { $0["team_id"]?.stringValue }) where !id.isEmpty {
             aliases[id] = try await lookup(AccountSchema.teams, id)?["team_alias"]?.stringValue ?? id
@@ -125,15 +132,7 @@ extension AccountService {
 /// from the daily team rollup.
 extension AccountService {
     public func spendReport(start: String, end: String, team: String?) async throws(ProxyError) -> JSON {
-        let record = DailySpend.record(DailySpend.tables[ActivityEntity.team.rawValue])
-        let rows = try await storeCall {
-            try await self.store.rows(
-                record,
-                where: team == nil ? nil : "team_id",
-                equals: team,
-                limit: AccountService.maximumActivityRows
-            )
-        }.map(record.json).filter { ($0["date"]?.stringValue).map { $0 >= start && $0 <= end } ?? false }
+        let rows = try await rollup(DailySpend.tables[ActivityEntity.team.rawValue], entity: team, from: start, to: end)
         var aliases: [String: String] = [:]
         for id in Set(rows.compactMap { $0["team_id"]?.stringValue }) where !id.isEmpty {
             aliases[id] = try await lookup(AccountSchema.teams, id)?["team_alias"]?.stringValue

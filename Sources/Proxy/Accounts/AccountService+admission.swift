@@ -44,6 +44,8 @@ extension AccountService {
         // A user row without a known role is an internal user (LiteLLM's default); no row, no role.
         caller.role = user["user_role"]?.stringValue.flatMap(UserRole.init(rawValue:)) ?? .internalUser
         user = await resetIfDue(AccountSchema.users, user)
+        // LiteLLM checks a user's models on personal keys only (a team key answers to its team's).
+        if caller.teamID == nil { caller.userModels = user["models"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         guard caller.teamID == nil, let budget = user["max_budget"]?.doubleValue else { return }
         let spend = user["spend"]?.doubleValue ?? 0
         if spend >= budget {
@@ -74,10 +76,12 @@ extension AccountService {
         caller.endUserID = id
         caller.endUserRegion = endUser["allowed_model_region"]?.stringValue?.lowercased()
         guard let budgetID = endUser["budget_id"]?.stringValue,
-            let budget = try? await record(AccountSchema.budgets, budgetID)
+            let found = try? await record(AccountSchema.budgets, budgetID)
         else { return }
+        let budget = await resetIfDue(AccountSchema.budgets, found)
+        let renewed = budget["budget_reset_at"] != found["budget_reset_at"]
         if let maximum = budget["max_budget"]?.doubleValue {
-            let spend = endUser["spend"]?.doubleValue ?? 0
+            let spend = renewed ? 0 : endUser["spend"]?.doubleValue ?? 0
             if spend >= maximum, caller.budgetRefusal == nil {
                 caller.budgetRefusal = BudgetRefusal(
                     message:
@@ -139,15 +143,32 @@ extension AccountService {
         try await storeCall { try await self.record(table, key) }
     }
 
-    /// Starts a new budget period when the last one is over: spend back to 0 and the next reset one duration on.
+    /// Starts a new budget period when the last one is over: spend back to 0 and the next reset one duration on, by
+    /// one conditional UPDATE (never a stale copy of the row written back), bounded like a lookup; the end users of a
+    /// renewed budget start again at 0 too.
     func resetIfDue(_ table: RecordTable, _ record: JSONObject) async -> JSONObject {
         guard let duration = record["budget_duration"]?.stringValue.flatMap(DurationText.seconds),
-            let reset = record["budget_reset_at"]?.stringValue.flatMap(TimestampText.parse), reset <= Date()
+            let reset = record["budget_reset_at"]?.stringValue.flatMap(TimestampText.parse), reset <= Date(),
+            let key = table.texts(record).first ?? nil
         else { return record }
+        let next = Date().addingTimeInterval(duration)
+        let store = self.store
+        try? await Deadline.run(within: lookupTimeout) {
+            let renewed = try await store.renewBudget(
+                table,
+                key: key,
+                next: TimestampText.format(next),
+                now: TimestampText.format(Date())
+            )
+            if renewed, table.name == AccountSchema.budgets.name {
+                try await store.zeroSpend(AccountSchema.endUsers, where: "budget_id", equals: key)
+            }
+        }
         var renewed = record
-        renewed["spend"] = .double(0)
-        renewed["budget_reset_at"] = .string(VirtualKey.iso(Date().addingTimeInterval(duration)))
-        try? await save(table, renewed)
+        if record["spend"] != nil { renewed["spend"] = .double(0) }
+        renewed["budget_reset_at"] = .string(VirtualKey.iso(next))
+        remember(table.name + "\u{0}" + key, Cached(record: renewed, fetched: .now))
+        if table.name == AccountSchema.budgets.name { forgetAll(AccountSchema.endUsers) }
         return renewed
     }
 }

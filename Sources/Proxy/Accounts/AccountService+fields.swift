@@ -41,6 +41,10 @@ extension AccountService {
             if column.kind != .double, number != number.rounded() {
                 throw badRequest("\(name) must be a whole number", param: name)
             }
+            // PostgreSQL's INTEGER columns (max_parallel_requests) end at 2^31 − 1.
+            if column.kind == .integer || column.kind == .serial, number > 2_147_483_647 {
+                throw badRequest("\(name) must be at most 2147483647", param: name)
+            }
         case .boolean:
             guard value.boolValue != nil else { throw badRequest("\(name) must be true or false", param: name) }
         case .json:

@@ -58,11 +58,16 @@ public final class AccountService: Sendable {
                 answer.withLockedValue { $0 = row.map(table.json) }
             }
             let record = answer.withLockedValue { $0 }
-            cache.withLockedValue { $0[slot] = Cached(record: record, fetched: .now) }
+            remember(slot, Cached(record: record, fetched: .now))
             return record
         } catch {
-            if let cached, !cached.failed { return cached.record }
-            cache.withLockedValue { $0[slot] = Cached(record: nil, fetched: .now, failed: true) }
+            if var cached, !cached.failed {
+                // The stale copy answers; the database is asked again only after `failureTTL`, not on every request.
+                cached.fetched = .now - cacheTTL + failureTTL
+                remember(slot, cached)
+                return cached.record
+            }
+            remember(slot, Cached(record: nil, fetched: .now, failed: true))
             throw error
         }
     }
@@ -74,7 +79,7 @@ public final class AccountService: Sendable {
             throw AccountService.badRequest("\(table.key) is required", param: table.key)
         }
         try await storeCall { try await self.store.upsert(table, texts) }
-        cache.withLockedValue { $0[table.name + "\u{0}" + key] = Cached(record: record, fetched: .now) }
+        remember(table.name + "\u{0}" + key, Cached(record: record, fetched: .now))
     }
 
     func remove(_ table: RecordTable, _ keys: [String]) async throws(ProxyError) -> [String] {
@@ -83,6 +88,24 @@ public final class AccountService: Sendable {
             for key in keys { cache.removeValue(forKey: table.name + "\u{0}" + key) }
         }
         return deleted
+    }
+
+    /// The most records cached: end users are named by the request body, so anyone can add entries; past this the
+    /// cache starts over (teams and users are read again once).
+    static let maximumCached = 50_000
+
+    func remember(_ slot: String, _ entry: Cached) {
+        cache.withLockedValue { cache in
+            if cache.count >= AccountService.maximumCached, cache[slot] == nil {
+                cache.removeAll(keepingCapacity: true)
+            }
+            cache[slot] = entry
+        }
+    }
+
+    /// Drops every cached record of a table (its rows changed in the database in a way not worth tracking one by one).
+    func forgetAll(_ table: RecordTable) {
+        cache.withLockedValue { cache in cache = cache.filter { !$0.key.hasPrefix(table.name + "\u{0}") } }
     }
 
     /// Adds spend the request just made to cached records, so budgets hold before the batched update lands.

@@ -50,10 +50,11 @@ struct DailyActivityController {
                     _ throws(ProxyError) in
                     var ids = query[filter].map { $0.split(separator: ",").map(String.init) }
                     if !caller.isAdminViewer {
-                        switch entity {
-                        case .user: ids = [caller.userID ?? ""]
-                        case .team: ids = [caller.teamID ?? ""]
-                        case .tag: throw caller.adminOnly(path)
+                        // Never `''`: that is the rollup of every request without a user (or team).
+                        switch (entity, caller.userID, caller.teamID) {
+                        case (.user, let user?, _): ids = [user]
+                        case (.team, _, let team?): ids = [team]
+                        default: throw caller.adminOnly(path)
                         }
                     }
                     return try await accounts.dailyActivity(

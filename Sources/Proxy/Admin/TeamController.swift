@@ -15,6 +15,10 @@ struct TeamController {
         group.post("/team/update") { request, context in
             await run(request, context) { accounts, _, caller, body throws(ProxyError) in
                 try await Self.requireTeamAdmin(caller, body["team_id"]?.stringValue, accounts)
+                // A team's own admins rename and describe it; its models, budget, limits and block are the proxy's.
+                if !caller.isAdmin, let field = body.map(\.key).first(where: { !Self.teamAdminFields.contains($0) }) {
+                    throw .forbidden("Only proxy admins may set \(field) on a team.", param: field)
+                }
                 return try await accounts.updateTeam(body)
             }
         }
@@ -85,6 +89,8 @@ struct TeamController {
             }
         }
     }
+
+    static let teamAdminFields: Set<String> = ["team_id", "team_alias", "metadata", "model_aliases"]
 
     /// LiteLLM's refusals of `/team/info` to a caller outside the team.
     static func notTeamMember(_ id: String, _ caller: Caller) -> ProxyError {

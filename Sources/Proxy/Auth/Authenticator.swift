@@ -30,6 +30,8 @@ public struct Caller: Sendable, Equatable {
     /// The key's team: its models bound the key's as well (empty = all), and its spend row names it.
     public var teamID: String?
     public var teamModels: [String]
+    /// A personal key's user's `models` (empty = all): they bound the key's as well.
+    public var userModels: [String] = []
     /// The team's model aliases (`model_aliases`): a name its keys may call a model group by.
     public var teamAliases: [String: String] = [:]
     /// The key's user's role (nil = the key has no user record): who may call which management route.
@@ -86,6 +88,7 @@ public struct Caller: Sendable, Equatable {
 
     public func mayUse(modelGroup: String) -> Bool {
         Caller.allows(keyModels, modelGroup) && Caller.allows(teamModels, modelGroup)
+            && Caller.allows(userModels, modelGroup)
     }
 
     /// The key's own model list (empty = every model; always empty for the master key and an open proxy).

@@ -116,6 +116,9 @@ public final class Gateway: Sendable {
             guard Caller.allows(request.caller.teamModels, name) else {
                 throw .modelNotAllowed(model, type: "team_model_access_denied")
             }
+            guard Caller.allows(request.caller.userModels, name) else {
+                throw .modelNotAllowed(model, type: "user_model_access_denied")
+            }
         }
         return group
     }

@@ -115,10 +115,40 @@ extension KeyService {
         caller.isAdmin || (caller.userID != nil && caller.role == .internalUser)
     }
 
+    /// What an internal user may set on its own new key: limits that only narrow it (its team's and its own checks
+    /// still apply), never its owner, spend, block or expiry.
+    static let selfServiceGenerate: Set<String> = [
+        "key", "key_alias", "metadata", "duration", "models", "team_id", "max_budget", "budget_duration", "tpm_limit",
+        "rpm_limit", "max_parallel_requests",
+    ]
+    /// What an internal user may change on its own key afterwards.
+    static let selfServiceUpdate: Set<String> = ["key", "key_alias", "metadata"]
+
+    /// A non-admin body's fields outside `allowed`: LiteLLM's 403 naming the first.
+    static func checkSelfService(_ body: JSONObject, _ allowed: Set<String>, _ caller: Caller) throws(ProxyError) {
+        guard !caller.isAdmin, let field = body.map(\.key).first(where: { !allowed.contains($0) }) else { return }
+        throw .forbidden("Only proxy admins may set \(field) on a key.", param: field)
+    }
+
     public func generate(_ body: JSONObject, by caller: Caller = .admin) async throws(ProxyError) -> JSON {
         guard KeyService.mayCreateKeys(caller) else { throw caller.adminOnly("/key/generate") }
         var body = body
-        if !caller.isAdmin, let user = caller.userID { body["user_id"] = .string(user) }
+        if !caller.isAdmin {
+            body.removeValue(forKey: "user_id")
+            try KeyService.checkSelfService(body, KeyService.selfServiceGenerate, caller)
+            if let team = body["team_id"]?.stringValue {
+                // A user's key joins only a team the user is a member of.
+                guard let accounts,
+                    AccountService.memberIDs(try await accounts.team(team)).contains(caller.userID ?? "\u{0}")
+                else {
+                    throw .forbidden(
+                        "User=\(caller.userID ?? "None") is not a member of team_id=\(team)",
+                        param: "team_id"
+                    )
+                }
+            }
+            if let user = caller.userID { body["user_id"] = .string(user) }
+        }
         let secret: String
         if let custom = body["key"]?.stringValue {
             guard custom.hasPrefix("sk-"), custom.count >= 8 else {
@@ -181,6 +211,9 @@ extension KeyService {
                 "Non-admin caller is not allowed to rebind the key from user=\(key.userID ?? "None") to user=\(wanted)"
             )
         }
+        var changed = body
+        changed.removeValue(forKey: "user_id")
+        try KeyService.checkSelfService(changed, KeyService.selfServiceUpdate, caller)
         var fields = body
         fields.removeValue(forKey: "key")
         try KeyService.apply(fields, to: &key)
@@ -261,9 +294,12 @@ extension KeyService {
 
     /// Deletes every key of an owner (a deleted team's keys stop working at once on this replica).
     public func deleteKeys(of owner: KeyOwner) async throws(ProxyError) {
-        let tokens = try await keys(of: owner).map(\.token)
-        guard !tokens.isEmpty else { return }
-        _ = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
-        for token in tokens { forget(token) }
+        // A page at a time until none is left: an owner may have any number of keys.
+        while true {
+            let tokens = try await keys(of: owner).map(\.token)
+            guard !tokens.isEmpty else { return }
+            _ = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
+            for token in tokens { forget(token) }
+        }
     }
 }

@@ -57,24 +57,26 @@ enum DailySpend {
             + (table.carriesRequestID ? ["request_id"] : []) + ["created_at", "updated_at"]
     }
 
-    static func create(_ table: Table, postgres: Bool) -> [String] {
+    /// Each column after the id with its type for a backend (counters and spend `NOT NULL DEFAULT 0`, as LiteLLM's).
+    static func definitions(_ table: Table, postgres: Bool) -> [(name: String, type: String)] {
         let integer = postgres ? "BIGINT" : "INTEGER", real = postgres ? "DOUBLE PRECISION" : "REAL"
         let time = postgres ? "TIMESTAMP(3)" : "TEXT"
-        let definitions =
-            [
-                #""id" TEXT NOT NULL PRIMARY KEY"#, "\"\(table.entity)\" TEXT", #""date" TEXT NOT NULL"#,
-                #""api_key" TEXT NOT NULL"#,
-            ]
-            + ["model", "model_group", "custom_llm_provider", "mcp_namespaced_tool_name", "endpoint"].map {
-                "\"\($0)\" TEXT"
-            }
-            + counters.map { "\"\($0)\" \(integer) NOT NULL DEFAULT 0" } + ["\"spend\" \(real) NOT NULL DEFAULT 0"]
-            + (table.carriesRequestID ? [#""request_id" TEXT"#] : [])
-            + ["\"created_at\" \(time)", "\"updated_at\" \(time)"]
+        let texts = [table.entity] + keyColumns + ["model_group"] + (table.carriesRequestID ? ["request_id"] : [])
+        return texts.map { ($0, "TEXT") } + counters.map { ($0, "\(integer) NOT NULL DEFAULT 0") }
+            + [("spend", "\(real) NOT NULL DEFAULT 0"), ("created_at", time), ("updated_at", time)]
+    }
+
+    /// The table (a LiteLLM-made one keeps its own), then each column it may lack (PostgreSQL; SQLite adds them by
+    /// `PRAGMA table_info`), then the unique key the upserts arbitrate on.
+    static func create(_ table: Table, postgres: Bool) -> [String] {
+        let columns = definitions(table, postgres: postgres).map { "\"\($0.name)\" \($0.type)" }
         let unique = ([table.entity] + keyColumns).map { "\"\($0)\"" }.joined(separator: ", ")
-        return [
-            "CREATE TABLE IF NOT EXISTS \"\(table.name)\" (\(definitions.joined(separator: ", ")))",
-            "CREATE UNIQUE INDEX IF NOT EXISTS \"\(table.name)_rollup_key\" ON \"\(table.name)\" (\(unique))",
+        let create =
+            "CREATE TABLE IF NOT EXISTS \"\(table.name)\" (\"id\" TEXT NOT NULL PRIMARY KEY, "
+            + columns.joined(separator: ", ") + ")"
+        let added = postgres ? columns.map { "ALTER TABLE \"\(table.name)\" ADD COLUMN IF NOT EXISTS \($0)" } : []
+        return [create] + added + [
+            "CREATE UNIQUE INDEX IF NOT EXISTS \"\(table.name)_rollup_key\" ON \"\(table.name)\" (\(unique))"
         ]
     }
 
@@ -112,7 +114,8 @@ enum DailySpend {
         let quoted = columns(table).map { "\"\($0)\"" }.joined(separator: ", ")
         return """
             "daily\(index)" AS (INSERT INTO "\(table.name)" (\(quoted)) \
-            SELECT gen_random_uuid()::text, "entity", "day", "api_key", "model", "provider", '', "endpoint", \
+            SELECT md5(random()::text || clock_timestamp()::text)::uuid::text, \
+            "entity", "day", "api_key", "model", "provider", '', "endpoint", \
             \(aggregates)\(table.carriesRequestID ? #", MAX("request_id")"# : ""), NOW(), NOW() \
             FROM (SELECT \(table.postgresEntity) AS "entity", to_char("startTime", 'YYYY-MM-DD') AS "day", \
             "api_key", COALESCE("model", '') AS "model", COALESCE("custom_llm_provider", '') AS "provider", \

@@ -11,7 +11,7 @@ extension PostgresStore: RecordStore {
             if let value { bindings.append(value) } else { bindings.appendNull() }
         }
         let placeholders = table.columns.enumerated().map { $1.kind.postgresValue($0 + 1) }.joined(separator: ", ")
-        let assignments = table.names.dropFirst().map { "\"\($0)\" = EXCLUDED.\"\($0)\"" }.joined(separator: ", ")
+        let assignments = table.updatedOnConflict.map { "\"\($0)\" = EXCLUDED.\"\($0)\"" }.joined(separator: ", ")
         _ = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
@@ -24,21 +24,16 @@ extension PostgresStore: RecordStore {
         )
     }
 
-    public func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
-        -> [[String: String]]
-    {
+    public func rows(_ table: RecordTable, _ filter: RowFilter, limit: Int) async throws -> [[String: String]] {
+        guard let (conditions, values) = filter.conditions(table, placeholder: { "$\($0 + 1)" }) else { return [] }
         let select = table.columns.map {
             $0.kind == .textArray ? "array_to_json(\"\($0.name)\")::text" : "\"\($0.name)\"::text"
         }.joined(separator: ", ")
         var bindings = PostgresBindings()
         bindings.append(limit)
-        var filter = ""
-        if let column, table.names.contains(column) {
-            filter = "WHERE \"\(column)\"::text = $2 "
-            bindings.append(value ?? "")
-        }
+        for value in values { bindings.append(value) }
         return try await textRows(
-            "SELECT \(select) FROM \(table.quotedName) \(filter)ORDER BY \"\(table.key)\" LIMIT $1",
+            "SELECT \(select) FROM \(table.quotedName) \(conditions)ORDER BY \"\(table.key)\" LIMIT $1",
             bindings,
             columns: table.names
         )
@@ -57,6 +52,29 @@ extension PostgresStore: RecordStore {
             }
         }
         return deleted
+    }
+
+    public func renewBudget(_ table: RecordTable, key: String, next: String, now: String) async throws -> Bool {
+        var bindings = PostgresBindings()
+        bindings.append(next)
+        bindings.append(key)
+        bindings.append(now)
+        let spend = table.names.contains("spend") ? ", \"spend\" = 0" : ""
+        let sql = """
+            UPDATE \(table.quotedName) SET "budget_reset_at" = $1::timestamp(3)\(spend) \
+            WHERE "\(table.key)"::text = $2 AND "budget_reset_at" <= $3::timestamp(3) RETURNING 1
+            """
+        for try await _ in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            return true
+        }
+        return false
+    }
+
+    public func zeroSpend(_ table: RecordTable, where column: String, equals value: String) async throws {
+        var bindings = PostgresBindings()
+        bindings.append(value)
+        let sql = "UPDATE \(table.quotedName) SET \"spend\" = 0 WHERE \"\(column)\" = $1"
+        _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 
     public func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool {

@@ -57,6 +57,8 @@ public struct RecordTable: Sendable {
     var names: [String] { columns.map(\.name) }
     var quotedName: String { "\"\(name)\"" }
     var quotedColumns: String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
+    /// The columns an upsert's conflict updates: all but the key and `spend`.
+    var updatedOnConflict: [String] { names.dropFirst().filter { $0 != "spend" } }
 
     /// PostgreSQL's statements: the table, then each column it may lack (a table an older release or LiteLLM made).
     var postgresSchema: [String] {
@@ -79,11 +81,16 @@ public struct RecordTable: Sendable {
 /// Where whole rows of `RecordTable`s live: the proxy's database (both backends).
 public protocol RecordStore: Sendable {
     func prepare(_ tables: [RecordTable]) async throws
-    /// Inserts, or replaces the row with the same key.
+    /// Inserts, or replaces the row with the same key but for its `spend` (only spend credits and budget resets
+    /// change an existing row's spend, so a management write never undoes spend credited since it read the row).
     func upsert(_ table: RecordTable, _ values: [String?]) async throws
-    /// Rows where `column` equals `value` (all rows when nil), ordered by key.
-    func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
-        -> [[String: String]]
+    /// Starts a new budget period if the row's is over: `budget_reset_at` = `next` and its `spend` (if any) 0, only
+    /// where `budget_reset_at` ≤ `now` (one replica wins). Answers whether it did.
+    func renewBudget(_ table: RecordTable, key: String, next: String, now: String) async throws -> Bool
+    /// Sets `spend` to 0 on the rows where `column` equals `value` (end users of a renewed budget).
+    func zeroSpend(_ table: RecordTable, where column: String, equals value: String) async throws
+    /// Rows passing the filter, ordered by key; a filter on a column the table lacks matches nothing.
+    func rows(_ table: RecordTable, _ filter: RowFilter, limit: Int) async throws -> [[String: String]]
     func delete(_ table: RecordTable, keys: [String]) async throws -> [String]
     /// Whether any row has one of `columns` set or `flag` true (one indexed probe, `LIMIT 1`).
     func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool
@@ -91,7 +98,48 @@ public protocol RecordStore: Sendable {
     func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws
 }
 
+/// Which rows a read takes: a column equal to a value, and a column within an inclusive text range (dates).
+public struct RowFilter: Sendable {
+    public var equals: (column: String, value: String)?
+    public var range: (column: String, from: String?, to: String?)?
+
+    public init(
+        equals: (column: String, value: String)? = nil,
+        range: (column: String, from: String?, to: String?)? = nil
+    ) {
+        self.equals = equals
+        self.range = range
+    }
+
+    /// The conditions with their bound values in order (`placeholder` numbers them for PostgreSQL), or nil when a
+    /// column is not the table's.
+    func conditions(_ table: RecordTable, placeholder: (Int) -> String) -> (sql: String, values: [String])? {
+        var parts: [String] = [], values: [String] = []
+        func bind(_ sql: String, _ value: String) {
+            values.append(value)
+            parts.append(sql + placeholder(values.count))
+        }
+        if let equals {
+            guard table.names.contains(equals.column) else { return nil }
+            bind("\"\(equals.column)\"::text = ", equals.value)
+        }
+        if let range {
+            guard table.names.contains(range.column) else { return nil }
+            if let from = range.from { bind("\"\(range.column)\"::text >= ", from) }
+            if let to = range.to { bind("\"\(range.column)\"::text <= ", to) }
+        }
+        return (parts.isEmpty ? "" : "WHERE " + parts.joined(separator: " AND ") + " ", values)
+    }
+}
+
 extension RecordStore {
+    /// Rows where `column` equals `value` (all rows when nil), ordered by key.
+    public func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
+        -> [[String: String]]
+    {
+        try await rows(table, RowFilter(equals: column.map { ($0, value ?? "") }), limit: limit)
+    }
+
     public func row(_ table: RecordTable, key: String) async throws -> [String: String]? {
         try await rows(table, where: table.key, equals: key, limit: 1).first
     }

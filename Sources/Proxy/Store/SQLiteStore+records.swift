@@ -9,40 +9,40 @@ extension SQLiteStore: RecordStore {
     /// The table, then each column it lacks (SQLite has no `ADD COLUMN IF NOT EXISTS`).
     static func create(_ table: RecordTable, on connection: SQLiteConnection) async throws {
         _ = try await connection.rows(table.create(postgres: false), [])
+        try await addMissing(table.name, table.columns.map { ($0.name, $0.kind.sqliteType) }, on: connection)
+    }
+
+    /// Adds the columns a table lacks (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+    static func addMissing(_ table: String, _ columns: [(name: String, type: String)], on connection: SQLiteConnection)
+        async throws
+    {
         let present = Set(
-            try await connection.rows("PRAGMA table_info(\(table.quotedName))", []).compactMap {
-                $0.column("name")?.string
-            }
+            try await connection.rows("PRAGMA table_info(\"\(table)\")", []).compactMap { $0.column("name")?.string }
         )
-        for column in table.columns where !present.contains(column.name) {
-            _ = try await connection.rows(
-                "ALTER TABLE \(table.quotedName) ADD COLUMN \"\(column.name)\" \(column.kind.sqliteType)",
-                []
-            )
+        for column in columns where !present.contains(column.name) {
+            _ = try await connection.rows("ALTER TABLE \"\(table)\" ADD COLUMN \"\(column.name)\" \(column.type)", [])
         }
     }
 
     public func upsert(_ table: RecordTable, _ values: [String?]) async throws {
         let placeholders = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+        let assignments = table.updatedOnConflict.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", ")
         _ = try await open().rows(
-            "INSERT OR REPLACE INTO \(table.quotedName) (\(table.quotedColumns)) VALUES (\(placeholders))",
+            """
+            INSERT INTO \(table.quotedName) (\(table.quotedColumns)) VALUES (\(placeholders)) \
+            ON CONFLICT ("\(table.key)") DO UPDATE SET \(assignments)
+            """,
             values.map { $0.map(SQLiteData.text) ?? .null }
         )
     }
 
-    public func rows(_ table: RecordTable, where column: String?, equals value: String?, limit: Int) async throws
-        -> [[String: String]]
-    {
-        var binds: [SQLiteData] = []
-        var filter = ""
-        if let column, table.names.contains(column) {
-            filter = "WHERE \"\(column)\" = ? "
-            binds.append(.text(value ?? ""))
-        }
-        binds.append(.integer(limit))
+    public func rows(_ table: RecordTable, _ filter: RowFilter, limit: Int) async throws -> [[String: String]] {
+        // SQLite reads `::text` as a type name; its columns compare as stored.
+        guard let (found, values) = filter.conditions(table, placeholder: { _ in "?" }) else { return [] }
+        let conditions = found.replacingOccurrences(of: "::text", with: "")
         let rows = try await open().rows(
-            "SELECT \(table.quotedColumns) FROM \(table.quotedName) \(filter)ORDER BY \"\(table.key)\" LIMIT ?",
-            binds
+            "SELECT \(table.quotedColumns) FROM \(table.quotedName) \(conditions)ORDER BY \"\(table.key)\" LIMIT ?",
+            values.map(SQLiteData.text) + [.integer(limit)]
         )
         return rows.map { SQLiteStore.texts($0, columns: table.names) }
     }
@@ -54,6 +54,26 @@ extension SQLiteStore: RecordStore {
             deleted.append(key)
         }
         return deleted
+    }
+
+    public func renewBudget(_ table: RecordTable, key: String, next: String, now: String) async throws -> Bool {
+        let connection = try await open()
+        let spend = table.names.contains("spend") ? ", \"spend\" = 0" : ""
+        _ = try await connection.rows(
+            """
+            UPDATE \(table.quotedName) SET "budget_reset_at" = ?\(spend) \
+            WHERE "\(table.key)" = ? AND "budget_reset_at" <= ?
+            """,
+            [.text(next), .text(key), .text(now)]
+        )
+        return try await connection.rows("SELECT changes() AS \"n\"", []).first?.column("n")?.integer ?? 0 > 0
+    }
+
+    public func zeroSpend(_ table: RecordTable, where column: String, equals value: String) async throws {
+        _ = try await open().rows(
+            "UPDATE \(table.quotedName) SET \"spend\" = 0 WHERE \"\(column)\" = ?",
+            [.text(value)]
+        )
     }
 
     public func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool {

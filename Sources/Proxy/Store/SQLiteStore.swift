@@ -82,8 +82,11 @@ public actor SQLiteStore: SpendStore {
         // Inserting rows adds their spend to their keys, teams, users and end users: their tables exist with it.
         _ = try await connection.rows(KeySchema.sqliteTable, [])
         for table in AccountSchema.all { try await SQLiteStore.create(table, on: connection) }
-        for statement in DailySpend.tables.flatMap({ DailySpend.create($0, postgres: false) }) {
-            _ = try await connection.rows(statement, [])
+        for table in DailySpend.tables {
+            let statements = DailySpend.create(table, postgres: false)
+            _ = try await connection.rows(statements[0], [])
+            try await SQLiteStore.addMissing(table.name, DailySpend.definitions(table, postgres: false), on: connection)
+            for statement in statements.dropFirst() { _ = try await connection.rows(statement, []) }
         }
     }
 
