@@ -16,7 +16,9 @@ struct TeamController {
             await run(request, context) { accounts, _, caller, body throws(ProxyError) in
                 try await Self.requireTeamAdmin(caller, body["team_id"]?.stringValue, accounts)
                 // A team's own admins rename and describe it; its models, budget, limits and block are the proxy's.
-                if !caller.isAdmin, let field = body.map(\.key).first(where: { !Self.teamAdminFields.contains($0) }) {
+                if !caller.isAdmin,
+                    let field = body.first(where: { !Self.teamAdminFields.contains($0.key) && !$0.value.isNull })?.key
+                {
                     throw .forbidden("Only proxy admins may set \(field) on a team.", param: field)
                 }
                 return try await accounts.updateTeam(body)

@@ -115,18 +115,21 @@ extension KeyService {
         caller.isAdmin || (caller.userID != nil && caller.role == .internalUser)
     }
 
-    /// What an internal user may set on its own new key: limits that only narrow it (its team's and its own checks
-    /// still apply), never its owner, spend, block or expiry.
-    static let selfServiceGenerate: Set<String> = [
-        "key", "key_alias", "metadata", "duration", "models", "team_id", "max_budget", "budget_duration", "tpm_limit",
-        "rpm_limit", "max_parallel_requests",
+    /// What an internal user may not set on its own new key: its spend and block (its owner is its user; a team must
+    /// have it as a member). Limits, budget, models and expiry only narrow it: its team's and its own checks apply.
+    static let adminOnlyOnGenerate: Set<String> = ["spend", "blocked"]
+    /// What an internal user may not change on its own key afterwards: all but its alias and metadata.
+    static let adminOnlyOnUpdate: Set<String> = [
+        "team_id", "models", "max_budget", "budget_duration", "tpm_limit", "rpm_limit", "max_parallel_requests",
+        "spend",
+        "blocked", "duration", "expires",
     ]
-    /// What an internal user may change on its own key afterwards.
-    static let selfServiceUpdate: Set<String> = ["key", "key_alias", "metadata"]
 
-    /// A non-admin body's fields outside `allowed`: LiteLLM's 403 naming the first.
-    static func checkSelfService(_ body: JSONObject, _ allowed: Set<String>, _ caller: Caller) throws(ProxyError) {
-        guard !caller.isAdmin, let field = body.map(\.key).first(where: { !allowed.contains($0) }) else { return }
+    /// A non-admin body setting one of `forbidden` (null is "not given", as LiteLLM's UI sends it): 403 naming it.
+    static func checkSelfService(_ body: JSONObject, _ forbidden: Set<String>, _ caller: Caller) throws(ProxyError) {
+        guard !caller.isAdmin,
+            let field = body.first(where: { forbidden.contains($0.key) && !$0.value.isNull })?.key
+        else { return }
         throw .forbidden("Only proxy admins may set \(field) on a key.", param: field)
     }
 
@@ -135,7 +138,7 @@ extension KeyService {
         var body = body
         if !caller.isAdmin {
             body.removeValue(forKey: "user_id")
-            try KeyService.checkSelfService(body, KeyService.selfServiceGenerate, caller)
+            try KeyService.checkSelfService(body, KeyService.adminOnlyOnGenerate, caller)
             if let team = body["team_id"]?.stringValue {
                 // A user's key joins only a team the user is a member of.
                 guard let accounts,
@@ -211,9 +214,7 @@ extension KeyService {
                 "Non-admin caller is not allowed to rebind the key from user=\(key.userID ?? "None") to user=\(wanted)"
             )
         }
-        var changed = body
-        changed.removeValue(forKey: "user_id")
-        try KeyService.checkSelfService(changed, KeyService.selfServiceUpdate, caller)
+        try KeyService.checkSelfService(body, KeyService.adminOnlyOnUpdate, caller)
         var fields = body
         fields.removeValue(forKey: "key")
         try KeyService.apply(fields, to: &key)
