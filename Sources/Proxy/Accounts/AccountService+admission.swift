@@ -28,6 +28,10 @@ extension AccountService {
             caller.teamModels = team["models"]?.arrayValue?.compactMap(\.stringValue) ?? []
             caller.limits += AccountService.limits(team, scope: "team:\(teamID)", name: "team")
             caller.teamAliases = try await aliases(of: team)
+            for tag in team["metadata"]?["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            where !caller.policyTags.contains(tag) {
+                caller.policyTags.append(tag)
+            }
             team = await resetIfDue(AccountSchema.teams, team)
             if let budget = team["max_budget"]?.doubleValue {
                 let spend = team["spend"]?.doubleValue ?? 0

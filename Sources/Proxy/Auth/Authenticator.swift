@@ -42,6 +42,8 @@ public struct Caller: Sendable, Equatable {
     public var endUserID: String?
     /// The end user's `allowed_model_region`: the router picks only deployments in it.
     public var endUserRegion: String?
+    /// The key's `metadata.tags`, then its team's (LiteLLM's inherited tags): added to every request's tags.
+    public var policyTags: [String] = []
     /// A team, user or end-user budget already spent (LiteLLM's message and status): refused after the model checks,
     /// in LiteLLM's order.
     public var budgetRefusal: BudgetRefusal?

@@ -50,6 +50,12 @@ extension ConfigReader {
         }
         result.enablePreCallChecks =
             try bool(router["enable_pre_call_checks"], "router_settings.enable_pre_call_checks") ?? false
+        result.enableTagFiltering =
+            try bool(router["enable_tag_filtering"], "router_settings.enable_tag_filtering") ?? false
+        result.tagFilteringMatchAny =
+            try bool(router["tag_filtering_match_any"], "router_settings.tag_filtering_match_any") ?? true
+        result.tagRoutingPrefix =
+            try string(router["tag_routing_prefix"], "router_settings.tag_routing_prefix") ?? ""
         if let args = router["routing_strategy_args"], !args.isNull {
             let object = try object(args, "router_settings.routing_strategy_args")
             result.latencyTTL =
@@ -81,18 +87,23 @@ extension ConfigReader {
     }
 
     func groupList(_ value: JSON, _ path: String) throws(ConfigError) -> [String] {
+        try stringList(value, path, noun: "model group name")
+    }
+
+    /// A name or a list of names (of what `noun` says, in the error).
+    func stringList(_ value: JSON, _ path: String, noun: String = "string") throws(ConfigError) -> [String] {
         switch value {
         case .string(let name): return [name]
         case .array(let items):
             var names: [String] = []
             for (index, item) in items.enumerated() {
                 guard let name = try string(item, "\(path)[\(index)]") else {
-                    throw fail("\(path)[\(index)]", "expected a model group name")
+                    throw fail("\(path)[\(index)]", "expected a \(noun)")
                 }
                 names.append(name)
             }
             return names
-        default: throw fail(path, "expected a list of model group names, found \(value.kindName)")
+        default: throw fail(path, "expected a list of \(noun)s, found \(value.kindName)")
         }
     }
 }

@@ -152,6 +152,11 @@ extension ConfigReader {
             try integer(general["spend_queue_capacity"], "general_settings.spend_queue_capacity") ?? spend.queueCapacity
         spend.journal = try bool(general["spend_journal"], "general_settings.spend_journal") ?? true
         spend.journalPath = try string(general["spend_journal_path"], "general_settings.spend_journal_path")
+        let agentPath = "litellm_settings.disable_add_user_agent_to_request_tags"
+        spend.userAgentTags = try bool(litellm["disable_add_user_agent_to_request_tags"], agentPath) != true
+        if let headers = litellm["extra_spend_tag_headers"], !headers.isNull {
+            spend.tagHeaders = try stringList(headers, "litellm_settings.extra_spend_tag_headers")
+        }
         return spend
     }
 }

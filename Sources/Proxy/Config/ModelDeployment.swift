@@ -44,6 +44,15 @@ public struct ModelDeployment: Sendable {
     /// name it in `x-litellm-model-region`.
     public var region: String? { litellmParams["region_name"]?.stringValue?.lowercased() }
     public var allowedOpenAIParams: [String]?
+
+    /// `litellm_params.tags`: tag-based routing sends requests with these tags here (`default`: untagged requests).
+    public var tags: [String] { litellmParams["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    /// `litellm_params.tag_regex`: patterns matched against `User-Agent: <agent>` when tags don't decide.
+    public var tagRegex: [String] { litellmParams["tag_regex"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    /// `model_info.enable_tag_filtering`: this group's override of the router's setting.
+    public var tagFiltering: Bool? { modelInfo["enable_tag_filtering"]?.boolValue }
+    /// `model_info.allow_fail_open`: when `!`/`&` tags leave no deployment, the default-tagged ones serve.
+    public var allowsFailOpen: Bool { modelInfo["allow_fail_open"]?.boolValue == true }
     /// `litellm_params.base_model`, else `model_info.base_model`: the model the rules and prices are for.
     public var baseModel: String? {
         litellmParams["base_model"]?.stringValue ?? modelInfo["base_model"]?.stringValue

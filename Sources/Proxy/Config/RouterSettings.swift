@@ -26,6 +26,13 @@ public struct RouterSettings: Sendable, Equatable {
     /// `routing_strategy_args.ttl` (seconds a latency sample counts) and `lowest_latency_buffer`.
     public var latencyTTL: Double = 3600
     public var lowestLatencyBuffer: Double = 0
+    /// `enable_tag_filtering`: a request's tags pick among a group's deployments by their `tags` (a group's
+    /// `model_info.enable_tag_filtering` overrides it for that group).
+    public var enableTagFiltering = false
+    /// `tag_filtering_match_any`: a deployment matches when it has any of the request's tags (false: all of them).
+    public var tagFilteringMatchAny = true
+    /// `tag_routing_prefix`: when set, only request tags carrying it (stripped) and key/team tags route.
+    public var tagRoutingPrefix = ""
 
     public init() {}
 

@@ -26,6 +26,11 @@ public struct SpendSettings: Sendable {
     /// says where (default: the spill path with `.journal`).
     public var journal = true
     public var journalPath: String?
+    /// `request_tags` gain `User-Agent: <product>` and `User-Agent: <full>` unless
+    /// `litellm_settings.disable_add_user_agent_to_request_tags` is true (as LiteLLM's spend logs).
+    public var userAgentTags = true
+    /// `litellm_settings.extra_spend_tag_headers`: request headers recorded as `Name: value` tags.
+    public var tagHeaders: [String] = []
 
     public init() {}
 

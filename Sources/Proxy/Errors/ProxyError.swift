@@ -381,6 +381,19 @@ public struct ProxyError: Error, Sendable {
         )
     }
 
+    /// Tag-based routing leaves no deployment of the group for the request's tags (LiteLLM answers 401).
+    public static func tagRouting(model: String, tags: [String]) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 401,
+                message: "Not allowed to access model due to tags configuration. Passed model=\(model) and "
+                    + "tags=\(pythonList(tags))",
+                type: "None",
+                param: "None"
+            )
+        )
+    }
+
     /// A list of names as LiteLLM's messages print one (Python's `repr`): `['a', 'b']`.
     static func pythonList(_ names: [String]) -> String {
         "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]"

@@ -131,6 +131,7 @@ public final class Gateway: Sendable {
             primaryFailure: request.controls.primaryFailure(group: request.model),
             estimatedTokens: checksLimits ? TokenEstimate.prompt(of: ChatRequest(body: .object(request.body))) : 0,
             region: request.caller.endUserRegion,
+            tags: request.routingTags,
             sleep: sleep,
             logger: request.logger
         )

@@ -18,7 +18,9 @@ struct GatewayRequest: Sendable {
     var controls: RequestControls
     /// LiteLLM's frames, or Azure's when the config or the request's `x-stream-shape` asks for them.
     var streamShape: StreamShape
-    /// Its tags (`request_tags` in its spend row).
+    /// Its tags, its key's and its team's: what tag-based routing reads.
+    var routingTags: RoutingTags
+    /// Those and the user-agent and header tags LiteLLM adds: `request_tags` in its spend row.
     var tags: [String]
     var logger: Logger
 
@@ -79,16 +81,45 @@ struct GatewayRequest: Sendable {
         self.streamShape =
             call.header(StreamShape.header).flatMap { StreamShape(rawValue: $0.lowercased()) }
             ?? settings.streamShape
-        self.tags = Self.tags(body, header: call.header("x-litellm-tags"))
+        let own = Self.tags(body, header: call.header("x-litellm-tags"))
+        let userAgent = call.header("user-agent")
+        self.routingTags = RoutingTags(
+            tags: Self.merged(own, caller.policyTags),
+            inherited: caller.policyTags,
+            userAgent: userAgent
+        )
+        self.tags = routingTags.tags + Self.headerTags(userAgent: userAgent, call: call, settings: settings.spend)
         self.logger = logger
     }
 
-    /// LiteLLM's request tags: `metadata.tags` in the body and the comma-separated `x-litellm-tags` header, each once.
+    /// LiteLLM's request tags: `metadata.tags` in the body, then the body's own `tags` list or else the
+    /// comma-separated `x-litellm-tags` header, each once.
     static func tags(_ body: JSONObject, header: String?) -> [String] {
         let listed = body["metadata"]?["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let sent = header?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        let sent =
+            body["tags"]?.arrayValue?.compactMap(\.stringValue)
+            ?? header?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        return merged(listed, sent)
+    }
+
+    /// `first`, then what `added` has that it lacks, without empty tags.
+    static func merged(_ first: [String], _ added: [String]) -> [String] {
         var seen = Set<String>()
-        return (listed + sent).filter { !$0.isEmpty && seen.insert($0).inserted }
+        return (first + added).filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// The tags LiteLLM's spend log adds: `User-Agent: <product>` and `User-Agent: <full>` (unless turned off),
+    /// then `Name: value` for each of `extra_spend_tag_headers` the request has.
+    static func headerTags(userAgent: String?, call: ProxyCall, settings: SpendSettings) -> [String] {
+        var tags: [String] = []
+        if settings.userAgentTags, let userAgent {
+            if let slash = userAgent.firstIndex(of: "/") { tags.append("User-Agent: " + userAgent[..<slash]) }
+            tags.append("User-Agent: " + userAgent)
+        }
+        for name in settings.tagHeaders {
+            if let value = call.header(name.lowercased()), !value.isEmpty { tags.append("\(name): \(value)") }
+        }
+        return tags
     }
 
     /// Request keys that carry credentials: never stored in a spend row (the upstream call drops them too).

@@ -118,6 +118,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
             tpm: record.tpmLimit,
             parallel: record.maxParallelRequests
         )
+        caller.policyTags = record.metadata["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
         try await accounts?.admit(
             &caller,
             teamID: record.teamID,

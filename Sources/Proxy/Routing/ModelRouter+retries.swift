@@ -24,6 +24,8 @@ struct RetryPlan: Sendable {
     var estimatedTokens: Int
     /// The end user's `allowed_model_region`: only deployments in it are picked.
     var region: String? = nil
+    /// The request's tags, for tag-based routing.
+    var tags: RoutingTags? = nil
     var sleep: @Sendable (Duration) async throws -> Void
     var logger: Logger
 }
@@ -95,6 +97,7 @@ extension ModelRouter {
                 tried: tried,
                 estimatedTokens: plan.estimatedTokens,
                 region: plan.region,
+                tags: plan.tags,
                 draw: draw
             ) {
             case .deployment(let chosen): deployment = chosen
@@ -105,6 +108,8 @@ extension ModelRouter {
                     preCallChecks: settings.checksLimits,
                     cooling: cooling
                 )
+                return .failure(RouteFailure(error: error, deployment: deployments[0], counts: counts))
+            case .refused(let error):
                 return .failure(RouteFailure(error: error, deployment: deployments[0], counts: counts))
             }
             tried.insert(deployment.id)

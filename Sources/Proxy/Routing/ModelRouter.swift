@@ -39,14 +39,19 @@ public struct ModelRouter: Sendable {
         case deployment(ModelDeployment)
         /// Every deployment is cooling down (or over its limits): try again after `retryAfter` seconds.
         case noneAvailable(retryAfter: Double, cooling: [String])
+        /// Tag-based routing leaves no deployment for the request's tags.
+        case refused(ProxyError)
     }
 
-    /// Picks a deployment of `group`, preferring ones not `tried` yet by this request.
+    /// Picks a deployment of `group`, preferring ones not `tried` yet by this request: among those in the end
+    /// user's `region`, not cooling down, matching the request's `tags` (when tag filtering is on) and, with
+    /// pre-call checks, with rpm/tpm left this minute.
     public func select(
         group: String,
         tried: Set<String> = [],
         estimatedTokens: Int = 0,
         region: String? = nil,
+        tags: RoutingTags? = nil,
         draw: Double
     ) -> Selection {
         let all = (groups[group] ?? []).filter { region == nil || $0.region == region }
@@ -54,18 +59,28 @@ public struct ModelRouter: Sendable {
             return .noneAvailable(retryAfter: settings.cooldownTime, cooling: [])
         }
         let instant = state.now()
-        var available: [ModelDeployment] = []
+        var healthy: [ModelDeployment] = []
         var cooling: [String] = []
         var earliest: Double?
         for deployment in all {
-            if let until = state.coolingUntil(deployment.id) {
-                cooling.append(deployment.id)
-                let seconds =
-                    Double((until - instant).components.seconds) + Double((until - instant).components.attoseconds)
-                    / 1e18
-                earliest = min(earliest ?? seconds, seconds)
+            guard let until = state.coolingUntil(deployment.id) else {
+                healthy.append(deployment)
                 continue
             }
+            cooling.append(deployment.id)
+            let seconds =
+                Double((until - instant).components.seconds) + Double((until - instant).components.attoseconds) / 1e18
+            earliest = min(earliest ?? seconds, seconds)
+        }
+        if let tags, filtersTags(group) {
+            let filter = TagFilter(matchAny: settings.tagFilteringMatchAny, prefix: settings.tagRoutingPrefix)
+            guard let kept = filter.filter(healthy, group: groups[group] ?? [], request: tags) else {
+                return .refused(.tagRouting(model: group, tags: tags.tags))
+            }
+            healthy = kept
+        }
+        var available: [ModelDeployment] = []
+        for deployment in healthy {
             if settings.checksLimits, !hasCapacity(deployment, tokens: estimatedTokens) {
                 earliest = min(earliest ?? 60, 60 - Double((instant - state.origin).components.seconds % 60))
                 continue
@@ -104,6 +119,12 @@ public struct ModelRouter: Sendable {
                 }
             )
         }
+    }
+
+    /// Whether tag filtering applies to a group: its deployments' `model_info.enable_tag_filtering` (the first one
+    /// set), else the router's.
+    func filtersTags(_ group: String) -> Bool {
+        groups[group]?.lazy.compactMap(\.tagFiltering).first ?? settings.enableTagFiltering
     }
 
     /// Whether the deployment's `rpm` / `tpm` leave room this minute for one more request of `tokens` tokens.
