@@ -67,7 +67,13 @@ public enum ProxyApplication {
             secrets: secrets
         )
         let cacheTTL = Duration.milliseconds(Int64(config.settings.keys.cacheTTL * 1000))
-        let accounts = writer.database.records.map { AccountService(store: $0, cacheTTL: cacheTTL) }
+        let accounts = writer.database.records.map { store in
+            AccountService(
+                store: store,
+                cacheTTL: cacheTTL,
+                audit: AuditTrail(store: store, enabled: config.settings.keys.storeAuditLogs, logger: logger)
+            )
+        }
         let keys = writer.database.keys.map { store in
             KeyService(
                 store: store,

@@ -13,7 +13,8 @@ import Wire
             litellm_params: {model: azure/gpt-4o, api_base: 'https://r.openai.azure.com', api_key: k, \
         temperature: 0.2, azure_username: u, input_cost_per_token: 0.1, cache_creation_input_token_cost: 0.2}
           - model_name: chat
-            litellm_params: {model: azure/gpt-4o-mini, api_base: 'https://r.openai.azure.com', api_key: k, azure_username: v}
+            litellm_params: {model: azure/gpt-4o-mini, api_base: 'https://r.openai.azure.com', api_key: k, \
+        azure_username: v}
         general_settings: {master_key: sk-1, alerting: [slack], spend_journal: true, mystery_setting: 1}
         litellm_settings: {drop_params: true, cache: true, callbacks: [prometheus]}
         router_settings: {num_retries: 2}

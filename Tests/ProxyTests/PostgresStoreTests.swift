@@ -136,6 +136,13 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func auditRowsPageNewestFirst() async throws {
+        try await withStore { store in
+            try await store.prepare()
+            try await AuditLogTests.storePagesNewestFirst(store)
+        }
+    }
+
     @Test func rowsAddTheirSpendToTheirKeyOnce() async throws {
         try await withStore { store in
             try await store.prepare()

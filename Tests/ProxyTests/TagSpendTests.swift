@@ -9,16 +9,16 @@ import Wire
     static func config(_ mockBase: String) -> String {
         let extra = "\nlitellm_settings:\n  extra_spend_tag_headers: [x-team-name]\n"
         return (TestConfigs.standard(mockBase: mockBase) + extra).replacingOccurrences(
-                of: "model_list:\n",
-                with: """
-                    model_list:
-                      - {model_name: tagged, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), \
-                    api_key: k, tags: [paid]}, model_info: {id: tag-paid, enable_tag_filtering: true}}
-                      - {model_name: tagged, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), \
-                    api_key: k, tags: [default]}, model_info: {id: tag-default}}
+            of: "model_list:\n",
+            with: """
+                model_list:
+                  - {model_name: tagged, litellm_params: {model: azure/gpt-4o, api_base: \(mockBase), \
+                api_key: k, tags: [paid]}, model_info: {id: tag-paid, enable_tag_filtering: true}}
+                  - {model_name: tagged, litellm_params: {model: azure/gpt-4o-mini, api_base: \(mockBase), \
+                api_key: k, tags: [default]}, model_info: {id: tag-default}}
 
-                    """
-            )
+                """
+        )
     }
 
     static let body =

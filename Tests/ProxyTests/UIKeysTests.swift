@@ -52,6 +52,14 @@ import Wire
             let after = try await browser.get("/ui/keys")
             #expect(after.text.contains("Key deleted.") && !after.text.contains(token))
             #expect(try await uiChat(proxy, model: "gpt-4o", key: key).status == 401)
+
+            // Each change is in the audit log, made by the signed-in user, without the key.
+            let audit = try await browser.get("/ui/audit?table_name=LiteLLM_VerificationToken")
+            for action in ["created", "blocked", "unblocked", "deleted"] {
+                #expect(audit.text.contains(#"<span class="status">\#(action)</span>"#), "\(action)")
+            }
+            #expect(audit.text.contains("Changes: 4") && audit.text.contains("<td>admin</td>"), "\(audit.text)")
+            #expect(!audit.text.contains(key) && !audit.text.contains("<b>team</b>"))
         }
     }
 

@@ -12,6 +12,8 @@ public final class AccountService: Sendable {
     public let lookupTimeout: Duration
     /// After a failed lookup with nothing cached, the same record fails at once for this long instead of waiting again.
     public let failureTTL: Duration
+    /// Where management changes are recorded.
+    public let audit: AuditTrail
 
     struct Cached: Sendable {
         var record: JSONObject?
@@ -33,8 +35,10 @@ public final class AccountService: Sendable {
         store: any RecordStore,
         cacheTTL: Duration = .seconds(60),
         lookupTimeout: Duration = .seconds(5),
-        failureTTL: Duration = .seconds(5)
+        failureTTL: Duration = .seconds(5),
+        audit: AuditTrail? = nil
     ) {
+        self.audit = audit ?? AuditTrail(store: store, enabled: true)
         self.store = store
         self.cacheTTL = cacheTTL
         self.lookupTimeout = lookupTimeout
@@ -78,16 +82,55 @@ public final class AccountService: Sendable {
         guard let key = texts.first ?? nil else {
             throw AccountService.badRequest("\(table.key) is required", param: table.key)
         }
+        let before = await recordedBefore(table, [key])[key]
         try await storeCall { try await self.store.upsert(table, texts) }
         remember(table.name + "\u{0}" + key, Cached(record: record, fetched: .now))
+        guard audit.isRecording else { return }
+        // Read back as the database holds it, so before and after compare like for like.
+        let after = table.json(
+            Dictionary(
+                uniqueKeysWithValues: zip(table.names, texts).compactMap { name, text in
+                    text.map { (name, $0) }
+                }
+            )
+        )
+        guard let action = AuditTrail.action(before: before, after: after) else { return }
+        await audit.record(
+            action,
+            table: table.name,
+            objectID: key,
+            before: before.map(JSON.object),
+            after: .object(after)
+        )
     }
 
     func remove(_ table: RecordTable, _ keys: [String]) async throws(ProxyError) -> [String] {
+        let before = await recordedBefore(table, keys)
         let deleted = try await storeCall { try await self.store.delete(table, keys: keys) }
         cache.withLockedValue { cache in
             for key in keys { cache.removeValue(forKey: table.name + "\u{0}" + key) }
         }
+        for key in deleted {
+            await audit.record(
+                "deleted",
+                table: table.name,
+                objectID: key,
+                before: before[key].map(JSON.object),
+                after: nil
+            )
+        }
         return deleted
+    }
+
+    /// The rows as they are before a management change, when the audit log records it (a row that can't be read
+    /// is recorded without its before value).
+    func recordedBefore(_ table: RecordTable, _ keys: [String]) async -> [String: JSONObject] {
+        guard audit.isRecording else { return [:] }
+        var rows: [String: JSONObject] = [:]
+        for key in keys {
+            if let row = try? await store.row(table, key: key) { rows[key] = table.json(row) }
+        }
+        return rows
     }
 
     /// The most records cached: end users are named by the request body, so anyone can add entries; past this the

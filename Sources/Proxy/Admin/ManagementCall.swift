@@ -35,7 +35,16 @@ enum ManagementCall {
                 }
                 body = object
             }
-            return try await operation(caller, body)
+            // The audit log reads who makes the change from here, wherever the operation writes.
+            let outcome = await AuditActor.$current.withValue(AuditActor(caller)) {
+                () async -> Result<JSON, ProxyError> in
+                do throws(ProxyError) {
+                    return .success(try await operation(caller, body))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try outcome.get()
         }
     }
 

@@ -110,6 +110,9 @@ extension ConfigReader {
         keys.limitSyncInterval =
             try seconds(general["limit_sync_interval"], "general_settings.limit_sync_interval")
             ?? keys.limitSyncInterval
+        keys.storeAuditLogs =
+            try bool(litellm["store_audit_logs"], "litellm_settings.store_audit_logs")
+            ?? environment["LITELLM_STORE_AUDIT_LOGS"].map { $0.lowercased() != "false" } ?? true
         return keys
     }
 

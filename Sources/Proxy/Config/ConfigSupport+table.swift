@@ -509,7 +509,7 @@ extension ConfigSupport {
         "ssl_security_level": .unsupported("upstream TLS security level not configurable"),
         "ssl_verify": .differs("boolean only; a CA-bundle path string stops start-up"),
         "standard_logging_payload_excluded_fields": .unsupported("no logging payload exists to trim"),
-        "store_audit_logs": .unsupported("no audit log of management changes"),
+        "store_audit_logs": .differs("on unless false: LiteLLM needs an enterprise licence for it"),
         "strip_anthropic_total_tokens": .unsupported("no Anthropic provider"),
         "success_callback": .differs("only \"prometheus\" recognised; other loggers ignored"),
         "suppress_debug_info": .unsupported("debug hints in errors not switchable"),

@@ -9,6 +9,9 @@ public struct KeySettings: Sendable {
     public var allowRequestsOnDBUnavailable: Bool?
     /// `limit_sync_interval`: seconds between replicas' virtual-key usage syncs.
     public var limitSyncInterval: Double = 1
+    /// `litellm_settings.store_audit_logs` (env `LITELLM_STORE_AUDIT_LOGS`): management changes are recorded in
+    /// `LiteLLM_AuditLog` unless it is false (LiteLLM keeps this for its enterprise edition; here it is on).
+    public var storeAuditLogs = true
 
     public init() {}
 }

@@ -170,6 +170,7 @@ extension KeyService {
         let record = key
         try await storeCall { try await self.store.insertKey(record) }
         remember(record)
+        await audited("created", record.token, before: nil, after: record)
         var response = record.json.objectValue ?? JSONObject()
         response.insert("key", .string(secret), at: 0)
         response["token_id"] = .string(record.token)
@@ -206,6 +207,7 @@ extension KeyService {
         guard let value = body["key"]?.stringValue else { throw KeyService.badRequest("key is required", param: "key") }
         let token = KeyService.token(of: value)
         var key = try await visibleKey(token, to: caller)
+        let before = key
         guard caller.isAdmin || KeyService.owns(caller, key) && caller.role == .internalUser else {
             throw caller.adminOnly("/key/update")
         }
@@ -221,6 +223,7 @@ extension KeyService {
         let record = key
         try await storeCall { try await self.store.replaceKey(record) }
         remember(record)
+        await audited(nil, token, before: before, after: record)
         return record.json
     }
 
@@ -234,16 +237,21 @@ extension KeyService {
             throw KeyService.badRequest("keys must be a non-empty list", param: "keys")
         }
         let tokens = values.map(KeyService.token(of:))
-        if !caller.isAdmin {
+        var before: [String: VirtualKey] = [:]
+        if !caller.isAdmin || auditing {
             for token in tokens {
                 let key = try await storeCall { try await self.store.key(token: token) }
-                guard let key, KeyService.owns(caller, key), caller.role == .internalUser else {
-                    throw .forbidden("You are not authorized to delete this key")
+                if !caller.isAdmin {
+                    guard let key, KeyService.owns(caller, key), caller.role == .internalUser else {
+                        throw .forbidden("You are not authorized to delete this key")
+                    }
                 }
+                before[token] = key
             }
         }
         let deleted = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
         for token in tokens { forget(token) }
+        for token in deleted { await audited("deleted", token, before: before[token], after: nil) }
         return ["deleted_keys": .array(deleted.map(JSON.string))]
     }
 
@@ -267,6 +275,7 @@ extension KeyService {
         guard var key = try await storeCall({ try await self.store.key(token: token) }) else {
             throw ProxyError(OpenAIError(status: 404, message: "Key not found", type: "not_found_error", param: "key"))
         }
+        let before = key
         let secret = VirtualKey.generateKey()
         let oldToken = key.token
         key.token = SecretHash.sha256Hex(secret)
@@ -281,6 +290,7 @@ extension KeyService {
         }
         forget(oldToken)
         remember(record)
+        await audited("rotated", oldToken, before: before, after: record)
         var response = record.json.objectValue ?? JSONObject()
         response.insert("key", .string(secret), at: 0)
         return .object(response)
@@ -297,10 +307,32 @@ extension KeyService {
     public func deleteKeys(of owner: KeyOwner) async throws(ProxyError) {
         // A page at a time until none is left: an owner may have any number of keys.
         while true {
-            let tokens = try await keys(of: owner).map(\.token)
-            guard !tokens.isEmpty else { return }
-            _ = try await storeCall { try await self.store.deleteKeys(tokens: tokens) }
-            for token in tokens { forget(token) }
+            let found = try await keys(of: owner)
+            guard !found.isEmpty else { return }
+            let deleted = try await storeCall { try await self.store.deleteKeys(tokens: found.map(\.token)) }
+            for key in found {
+                forget(key.token)
+                if deleted.contains(key.token) { await audited("deleted", key.token, before: key, after: nil) }
+            }
         }
+    }
+}
+
+/// The audit log of key changes (`LiteLLM_VerificationToken` rows: hashes, never a secret).
+extension KeyService {
+    var auditing: Bool { accounts?.audit.isRecording == true }
+
+    /// Records a key change; `action` nil: `updated`, or `blocked`/`unblocked` when only that changed.
+    func audited(_ action: String?, _ token: String, before: VirtualKey?, after: VirtualKey?) async {
+        guard let audit = accounts?.audit, audit.isRecording else { return }
+        let old = before?.json.objectValue, new = after?.json.objectValue
+        guard let action = action ?? AuditTrail.action(before: old, after: new ?? [:]) else { return }
+        await audit.record(
+            action,
+            table: "LiteLLM_VerificationToken",
+            objectID: token,
+            before: old.map(JSON.object),
+            after: new.map(JSON.object)
+        )
     }
 }

@@ -34,8 +34,11 @@ struct TagFilter: Sendable {
             for tag in tags {
                 if tag.hasPrefix("&") || tag.hasPrefix("!") {
                     guard tag.count > 1 else { continue }
-                    if tag.hasPrefix("&") { required.insert(String(tag.dropFirst())) }
-                    else { excluded.insert(String(tag.dropFirst())) }
+                    if tag.hasPrefix("&") {
+                        required.insert(String(tag.dropFirst()))
+                    } else {
+                        excluded.insert(String(tag.dropFirst()))
+                    }
                 } else {
                     positive.append(tag)
                 }

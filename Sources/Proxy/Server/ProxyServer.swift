@@ -44,6 +44,7 @@ public struct ProxyServer: Sendable {
         UserController(keys: gateway.keys).addRoutes(to: anyKey)
         CustomerController(keys: gateway.keys).addRoutes(to: anyKey)
         DailyActivityController(keys: gateway.keys).addRoutes(to: anyKey)
+        AuditController(keys: gateway.keys).addRoutes(to: anyKey)
         health.addRoutes(to: anyKey)
         let master = router.group().add(middleware: auth(.admin))
         SpendLogController(reader: services.spendLogs).addRoutes(to: master)

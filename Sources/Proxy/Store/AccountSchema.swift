@@ -52,5 +52,15 @@ public enum AccountSchema {
         ]
     )
 
-    public static let all = [teams, users, endUsers, budgets, models]
+    /// Management changes: who, what, the row before and the values after.
+    public static let auditLog = RecordTable(
+        "LiteLLM_AuditLog",
+        [
+            ("id", .text), ("updated_at", .timestamp), ("changed_by", .text), ("changed_by_api_key", .text),
+            ("action", .text), ("table_name", .text), ("object_id", .text), ("before_value", .json),
+            ("updated_values", .json),
+        ]
+    )
+
+    public static let all = [teams, users, endUsers, budgets, models, auditLog]
 }

@@ -32,11 +32,25 @@ extension PostgresStore: RecordStore {
         var bindings = PostgresBindings()
         bindings.append(limit)
         for value in values { bindings.append(value) }
+        let order = filter.order(table)
         return try await textRows(
-            "SELECT \(select) FROM \(table.quotedName) \(conditions)ORDER BY \"\(table.key)\" LIMIT $1",
+            "SELECT \(select) FROM \(table.quotedName) \(conditions)\(order) LIMIT $1 OFFSET \(filter.offset)",
             bindings,
             columns: table.names
         )
+    }
+
+    public func count(_ table: RecordTable, _ filter: RowFilter) async throws -> Int {
+        guard let (conditions, values) = filter.conditions(table, placeholder: { "$\($0)" }) else { return 0 }
+        var bindings = PostgresBindings()
+        for value in values { bindings.append(value) }
+        let sql = "SELECT COUNT(*)::bigint FROM \(table.quotedName) \(conditions)"
+        for try await count in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            .decode(Int.self)
+        {
+            return count
+        }
+        return 0
     }
 
     public func delete(_ table: RecordTable, keys: [String]) async throws -> [String] {

@@ -92,23 +92,34 @@ public protocol RecordStore: Sendable {
     /// Rows passing the filter, ordered by key; a filter on a column the table lacks matches nothing.
     func rows(_ table: RecordTable, _ filter: RowFilter, limit: Int) async throws -> [[String: String]]
     func delete(_ table: RecordTable, keys: [String]) async throws -> [String]
+    /// How many rows pass the filter (its order and offset aside).
+    func count(_ table: RecordTable, _ filter: RowFilter) async throws -> Int
     /// Whether any row has one of `columns` set or `flag` true (one indexed probe, `LIMIT 1`).
     func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool
     /// Adds amounts to the `spend` column of rows by key (batched from the spend writer).
     func addSpend(_ table: RecordTable, _ increments: [String: Double]) async throws
 }
 
-/// Which rows a read takes: a column equal to a value, and a column within an inclusive text range (dates).
+/// Which rows a read takes: columns equal to values, a column within an inclusive text range (dates), in key order
+/// or newest first by a column, from an offset.
 public struct RowFilter: Sendable {
-    public var equals: (column: String, value: String)?
+    public var equals: [(column: String, value: String)]
     public var range: (column: String, from: String?, to: String?)?
+    /// By this column (largest first when `descending`), then by key; nil: by key.
+    public var sort: (column: String, descending: Bool)?
+    public var offset: Int
 
     public init(
         equals: (column: String, value: String)? = nil,
-        range: (column: String, from: String?, to: String?)? = nil
+        all more: [(column: String, value: String)] = [],
+        range: (column: String, from: String?, to: String?)? = nil,
+        sort: (column: String, descending: Bool)? = nil,
+        offset: Int = 0
     ) {
-        self.equals = equals
+        self.equals = (equals.map { [$0] } ?? []) + more
         self.range = range
+        self.sort = sort
+        self.offset = max(0, offset)
     }
 
     /// The conditions with their bound values in order (`placeholder` numbers them for PostgreSQL), or nil when a
@@ -119,7 +130,7 @@ public struct RowFilter: Sendable {
             values.append(value)
             parts.append(sql + placeholder(values.count))
         }
-        if let equals {
+        for equals in equals {
             guard table.names.contains(equals.column) else { return nil }
             bind("\"\(equals.column)\"::text = ", equals.value)
         }
@@ -128,7 +139,14 @@ public struct RowFilter: Sendable {
             if let from = range.from { bind("\"\(range.column)\"::text >= ", from) }
             if let to = range.to { bind("\"\(range.column)\"::text <= ", to) }
         }
+        if let sort, !table.names.contains(sort.column) { return nil }
         return (parts.isEmpty ? "" : "WHERE " + parts.joined(separator: " AND ") + " ", values)
+    }
+
+    /// `ORDER BY …` for the table (the column was checked by `conditions`).
+    func order(_ table: RecordTable) -> String {
+        sort.map { "ORDER BY \"\($0.column)\" \($0.descending ? "DESC" : "ASC"), \"\(table.key)\"" }
+            ?? "ORDER BY \"\(table.key)\""
     }
 }
 

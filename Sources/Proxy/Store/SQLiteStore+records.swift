@@ -41,10 +41,18 @@ extension SQLiteStore: RecordStore {
         guard let (found, values) = filter.conditions(table, placeholder: { _ in "?" }) else { return [] }
         let conditions = found.replacingOccurrences(of: "::text", with: "")
         let rows = try await open().rows(
-            "SELECT \(table.quotedColumns) FROM \(table.quotedName) \(conditions)ORDER BY \"\(table.key)\" LIMIT ?",
+            "SELECT \(table.quotedColumns) FROM \(table.quotedName) \(conditions)\(filter.order(table)) LIMIT ? "
+                + "OFFSET \(filter.offset)",
             values.map(SQLiteData.text) + [.integer(limit)]
         )
         return rows.map { SQLiteStore.texts($0, columns: table.names) }
+    }
+
+    public func count(_ table: RecordTable, _ filter: RowFilter) async throws -> Int {
+        guard let (found, values) = filter.conditions(table, placeholder: { _ in "?" }) else { return 0 }
+        let conditions = found.replacingOccurrences(of: "::text", with: "")
+        let sql = "SELECT COUNT(*) AS \"n\" FROM \(table.quotedName) \(conditions)"
+        return try await open().rows(sql, values.map(SQLiteData.text)).first?.column("n")?.integer ?? 0
     }
 
     public func delete(_ table: RecordTable, keys: [String]) async throws -> [String] {

@@ -41,6 +41,9 @@ extension AdminUI {
         router.get("/ui/usage") { request, _ in
             await ui.page(request) { id, session in try await ui.usagePage(request, id: id, session: session) }
         }
+        router.get("/ui/audit") { request, _ in
+            await ui.page(request) { id, session in try await ui.auditPage(request, id: id, session: session) }
+        }
         router.get("/ui/static/:file") { _, context in
             let name = context.parameters.get("file") ?? ""
             guard let body = ui.templates.statics[name] else { return AdminUI.plain(.notFound, "Not found") }

@@ -79,7 +79,10 @@ struct AdminUI: Sendable {
                         + "Reload the page and try again."
                 )
             }
-            return try await body(id, session, form)
+            // The audit log names the signed-in user as who made the change (there is no key behind a UI session).
+            return try await AuditActor.$current.withValue(AuditActor(changedBy: session.username, apiKeyHash: "")) {
+                try await body(id, session, form)
+            }
         } catch {
             return failure(UIFailure(error), session: session, id: id)
         }

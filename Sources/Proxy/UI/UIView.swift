@@ -20,6 +20,7 @@ struct UIChrome {
 
     static let sections = [
         ("/ui/logs", "Logs"), ("/ui/keys", "Keys"), ("/ui/models", "Models"), ("/ui/usage", "Usage"),
+        ("/ui/audit", "Audit"),
     ]
 
     init(current: String, session: UISession, flash: [String]) {
