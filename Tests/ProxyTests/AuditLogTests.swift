@@ -63,6 +63,12 @@ import Wire
             #expect(one.json?["action"] == "created" && one.json?["object_id"] == "t1", "\(one.text)")
             #expect(try await proxy.get("/audit/missing").status == 404)
             #expect(try await proxy.get("/audit?page=0").status == 400)
+            // Dates and ISO times (the shape /audit answers) bound `updated_at`.
+            let first = all[0]["updated_at"]?.stringValue ?? ""
+            #expect(try await Self.logs(proxy, "&start_date=\(first)").count == 10)
+            #expect(try await Self.logs(proxy, "&end_date=\(first)").count == 1)
+            #expect(try await Self.logs(proxy, "&end_date=2000-01-01").isEmpty)
+            #expect(try await proxy.get("/audit?start_date=yesterday").status == 400)
             #expect(try await proxy.get("/audit?sort_by=secret").status == 400)
 
             // Not for keys without an admin role.

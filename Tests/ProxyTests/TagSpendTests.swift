@@ -22,7 +22,8 @@ import Wire
     }
 
     static let body =
-        #"{"model": "tagged", "metadata": {"tags": ["paid"]}, "messages": [{"role": "user", "content": "hi"}]}"#
+        #"{"model": "tagged", "metadata": {"tags": ["paid"]}, "tags": ["body-tag"], "#
+        + #""messages": [{"role": "user", "content": "hi"}]}"#
 
     @Test func tagsRouteAndLandInTheRow() async throws {
         try await withProxy(config: Self.config) { proxy in
@@ -49,7 +50,8 @@ import Wire
             let row = try #require(try await SpendLogTests.rows(proxy, "?request_id=\(id)").first)
             #expect(
                 row["request_tags"]?.arrayValue?.compactMap(\.stringValue) == [
-                    "paid", "hdr", "key-tag", "User-Agent: curl", "User-Agent: curl/8.4.0", "x-team-name: blue",
+                    "paid", "hdr", "body-tag", "key-tag", "User-Agent: curl", "User-Agent: curl/8.4.0",
+                    "x-team-name: blue",
                 ]
             )
 

@@ -18,7 +18,10 @@ extension AccountService {
             all: AccountService.auditFilters.compactMap { name in
                 query[name].flatMap { $0.isEmpty ? nil : (name, $0) }
             },
-            range: ("updated_at", query["start_date"], query["end_date"]),
+            range: (
+                "updated_at", try AccountService.time(query["start_date"], "start_date"),
+                try AccountService.time(query["end_date"], "end_date")
+            ),
             sort: (column, query["sort_order"]?.lowercased() != "asc"),
             offset: (page - 1) * size
         )
@@ -37,6 +40,16 @@ extension AccountService {
             throw AccountService.notFound("Audit log with ID \(id) not found", param: "id")
         }
         return table.json(row)
+    }
+
+    /// A date or time from a query, as the table stores times (`YYYY-MM-DD HH:MM:SS.mmm`, so text order is time
+    /// order); 400 naming it when it is not one.
+    static func time(_ text: String?, _ name: String) throws(ProxyError) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let date = TimestampText.parse(text) else {
+            throw badRequest("\(name) must be a date (YYYY-MM-DD) or an ISO 8601 time", param: name)
+        }
+        return TimestampText.format(date)
     }
 
     /// A whole number from a query, within bounds (400 naming it otherwise).

@@ -86,14 +86,16 @@ public final class AccountService: Sendable {
         try await storeCall { try await self.store.upsert(table, texts) }
         remember(table.name + "\u{0}" + key, Cached(record: record, fetched: .now))
         guard audit.isRecording else { return }
-        // Read back as the database holds it, so before and after compare like for like.
-        let after = table.json(
+        // Read back as the database holds it, so before and after compare like for like; without `spend`, which the
+        // upsert never writes (spend credited meanwhile is not this change).
+        var after = table.json(
             Dictionary(
                 uniqueKeysWithValues: zip(table.names, texts).compactMap { name, text in
                     text.map { (name, $0) }
                 }
             )
         )
+        after.removeValue(forKey: "spend")
         guard let action = AuditTrail.action(before: before, after: after) else { return }
         await audit.record(
             action,
@@ -122,13 +124,17 @@ public final class AccountService: Sendable {
         return deleted
     }
 
-    /// The rows as they are before a management change, when the audit log records it (a row that can't be read
-    /// is recorded without its before value).
+    /// The rows as they are before a management change, when the audit log records it. A row that can't be read
+    /// is `{}` (unknown, so an update of it is not taken for a creation).
     func recordedBefore(_ table: RecordTable, _ keys: [String]) async -> [String: JSONObject] {
         guard audit.isRecording else { return [:] }
         var rows: [String: JSONObject] = [:]
         for key in keys {
-            if let row = try? await store.row(table, key: key) { rows[key] = table.json(row) }
+            do {
+                if let row = try await store.row(table, key: key) { rows[key] = table.json(row) }
+            } catch {
+                rows[key] = JSONObject()
+            }
         }
         return rows
     }

@@ -92,14 +92,12 @@ struct GatewayRequest: Sendable {
         self.logger = logger
     }
 
-    /// LiteLLM's request tags: `metadata.tags` in the body, then the body's own `tags` list or else the
-    /// comma-separated `x-litellm-tags` header, each once.
+    /// LiteLLM's request tags: `metadata.tags` in the body, the comma-separated `x-litellm-tags` header (merged
+    /// before the key check), then the body's own `tags` list, each once.
     static func tags(_ body: JSONObject, header: String?) -> [String] {
         let listed = body["metadata"]?["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let sent =
-            body["tags"]?.arrayValue?.compactMap(\.stringValue)
-            ?? header?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        return merged(listed, sent)
+        let sent = header?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        return merged(merged(listed, sent), body["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [])
     }
 
     /// `first`, then what `added` has that it lacks, without empty tags.
