@@ -8,6 +8,9 @@ public struct ModelRouter: Sendable {
     public let settings: RouterSettings
     public let state: RouterState
     let prices: PriceTable
+    /// The groups tag filtering applies to: their deployments' `model_info.enable_tag_filtering` (the first one
+    /// set), else the router's. Decided once here, not on every pick.
+    let tagFilteredGroups: Set<String>
 
     public init(config: ProxyConfig, state: RouterState = RouterState(), prices: PriceTable = .shipped) {
         var groups: [String: [ModelDeployment]] = [:]
@@ -18,6 +21,10 @@ public struct ModelRouter: Sendable {
         self.settings = config.settings.router
         self.state = state
         self.prices = prices
+        let routerDefault = config.settings.router.enableTagFiltering
+        self.tagFilteredGroups = Set(
+            groups.filter { $0.value.lazy.compactMap(\.tagFiltering).first ?? routerDefault }.keys
+        )
     }
 
     /// The group name a requested model resolves to (through `model_group_alias`), if any.
@@ -72,7 +79,7 @@ public struct ModelRouter: Sendable {
                 Double((until - instant).components.seconds) + Double((until - instant).components.attoseconds) / 1e18
             earliest = min(earliest ?? seconds, seconds)
         }
-        if let tags, filtersTags(group) {
+        if let tags, tagFilteredGroups.contains(group) {
             let filter = TagFilter(matchAny: settings.tagFilteringMatchAny, prefix: settings.tagRoutingPrefix)
             guard let kept = filter.filter(healthy, group: groups[group] ?? [], request: tags) else {
                 return .refused(.tagRouting(model: group, tags: tags.tags))
@@ -119,12 +126,6 @@ public struct ModelRouter: Sendable {
                 }
             )
         }
-    }
-
-    /// Whether tag filtering applies to a group: its deployments' `model_info.enable_tag_filtering` (the first one
-    /// set), else the router's.
-    func filtersTags(_ group: String) -> Bool {
-        groups[group]?.lazy.compactMap(\.tagFiltering).first ?? settings.enableTagFiltering
     }
 
     /// Whether the deployment's `rpm` / `tpm` leave room this minute for one more request of `tokens` tokens.
