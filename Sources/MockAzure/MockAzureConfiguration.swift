@@ -24,6 +24,9 @@ public struct MockAzureConfiguration: Sendable {
     /// Refuse what Azure refuses: unknown arguments for the api-version, o-series sampling parameters and
     /// `max_tokens` (`StrictParameters`). A scenario can relax it (`strict: false`).
     public var strict: Bool
+    /// The Entra ID tenant and Graph emulation (`/{tenant}/oauth2/v2.0/…`, `/v1.0/me`): its application, users and
+    /// token lifetime. The default accepts any client and offers four users.
+    public var entra: EntraConfiguration
 
     public init(
         host: String = "127.0.0.1",
@@ -37,7 +40,8 @@ public struct MockAzureConfiguration: Sendable {
         journalCapacity: Int = 1000,
         maximumBodySize: Int = 16 * 1024 * 1024,
         region: String = "East US",
-        strict: Bool = true
+        strict: Bool = true,
+        entra: EntraConfiguration = EntraConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -51,5 +55,6 @@ public struct MockAzureConfiguration: Sendable {
         self.maximumBodySize = maximumBodySize
         self.region = region
         self.strict = strict
+        self.entra = entra
     }
 }

@@ -107,7 +107,7 @@ public enum ProxyApplication {
             keys: keys,
             logger: logger
         )
-        let server = ProxyServer(gateway: gateway, services: management)
+        let server = ProxyServer(gateway: gateway, services: management, environment: environment)
         var app = Application(
             router: server.buildRouter(),
             server: .proxyHTTP1(

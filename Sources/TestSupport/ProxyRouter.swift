@@ -15,6 +15,7 @@ import ServiceLifecycle
 public struct ProxyRouterClient: Sendable {
     let client: any TestClientProtocol
     public let gateway: Gateway
+    public let server: ProxyServer
     public var masterKey: String { TestConfigs.masterKey }
     public var auth: [(String, String)] { [("authorization", "Bearer \(TestConfigs.masterKey)")] }
 
@@ -75,7 +76,7 @@ public func withProxyRouter<T: Sendable>(
     return try await withServiceGroup(parts.background) {
         try await parts.gateway.spend?.writer.database.prepare()
         return try await Application(router: parts.server.buildRouter()).test(.router) { client in
-            try await body(ProxyRouterClient(client: client, gateway: parts.gateway))
+            try await body(ProxyRouterClient(client: client, gateway: parts.gateway, server: parts.server))
         }
     }
 }

@@ -71,6 +71,8 @@ final class UIBrowser: Sendable {
 
     var sessionCookie: String? { jar.withLockedValue { $0[AdminUI.sessionCookie] } }
 
+    func cookie(_ name: String) -> String? { jar.withLockedValue { $0[name] } }
+
     func setCookie(_ name: String, _ value: String?) { jar.withLockedValue { $0[name] = value } }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> UIPage {

@@ -49,10 +49,10 @@ def browser_available():
 class Proxy:
     """The proxy binary with its log in a file (never a pipe that could fill up), so the test can read every line."""
 
-    def __init__(self, tmp_path, mock_url):
+    def __init__(self, tmp_path, mock_url, extra_env=None):
         config = sdk.proxy_config(tmp_path, mock_url)
         self.log_path = tmp_path / "proxy.log"
-        env = dict(os.environ, SDK_AZURE_KEY=sdk.PROXY_AZURE_KEY, LITELLM_MASTER_KEY=MASTER_KEY)
+        env = dict(os.environ, SDK_AZURE_KEY=sdk.PROXY_AZURE_KEY, LITELLM_MASTER_KEY=MASTER_KEY, **(extra_env or {}))
         env.pop("UI_USERNAME", None)
         env.pop("UI_PASSWORD", None)
         self.log = open(self.log_path, "w")
@@ -97,6 +97,22 @@ def mock_azure():
 @pytest.fixture(scope="session")
 def proxy(browser_available, mock_azure, tmp_path_factory):
     server = Proxy(tmp_path_factory.mktemp("ui-proxy"), mock_azure)
+    yield server
+    server.stop()
+
+
+# Entra ID sign-in through mock-azure's emulation (its default users; any client id and secret).
+SSO_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+SSO_CLIENT_SECRET = "ui-sso-client-secret-do-not-log"
+
+
+@pytest.fixture(scope="session")
+def sso_proxy(browser_available, mock_azure, tmp_path_factory):
+    server = Proxy(tmp_path_factory.mktemp("ui-sso-proxy"), mock_azure, extra_env={
+        "MICROSOFT_CLIENT_ID": "gateway-admin-ui", "MICROSOFT_CLIENT_SECRET": SSO_CLIENT_SECRET,
+        "MICROSOFT_TENANT": SSO_TENANT, "AZURE_AUTHORITY_HOST": mock_azure,
+        "MICROSOFT_GRAPH_ENDPOINT": mock_azure + "/v1.0",
+    })
     yield server
     server.stop()
 

@@ -43,7 +43,7 @@ extension ConformanceReport {
             let cases = suites[suite] ?? []
             xml +=
                 """
-                  <testsuite name="\(ConformanceReport.escape(suite))" tests="\(cases.count)" \
+                  <testsuite name="\(HTMLText.escape(suite))" tests="\(cases.count)" \
                 failures="\(cases.filter { $0.status == .failed }.count)" \
                 skipped="\(cases.filter { $0.status == .skipped }.count)">\n
                 """
@@ -52,37 +52,20 @@ extension ConformanceReport {
                     Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
                 xml +=
                     """
-                        <testcase classname="conformance.\(ConformanceReport.escape(suite))" \
-                    name="\(ConformanceReport.escape(outcome.id))" \
+                        <testcase classname="conformance.\(HTMLText.escape(suite))" \
+                    name="\(HTMLText.escape(outcome.id))" \
                     time="\(String(format: "%.3f", seconds))">
                     """
                 switch outcome.status {
                 case .passed: break
-                case .failed: xml += "<failure message=\"\(ConformanceReport.escape(outcome.message ?? ""))\"/>"
-                case .skipped: xml += "<skipped message=\"\(ConformanceReport.escape(outcome.message ?? ""))\"/>"
+                case .failed: xml += "<failure message=\"\(HTMLText.escape(outcome.message ?? ""))\"/>"
+                case .skipped: xml += "<skipped message=\"\(HTMLText.escape(outcome.message ?? ""))\"/>"
                 }
                 xml += "</testcase>\n"
             }
             xml += "  </testsuite>\n"
         }
         return xml + "</testsuites>\n"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                if let ascii = character.asciiValue, ascii < 0x20, ascii != 0x0A, ascii != 0x09 { continue }
-                out.append(character)
-            }
-        }
-        return out
     }
 
     /// Checks whose outcome differs from what LiteLLM 1.110.2 gives (for a run against LiteLLM itself).

@@ -6,14 +6,18 @@ import NIOCore
 import ServiceLifecycle
 import Wire
 
-/// MockAzure over HTTP: Azure OpenAI's paths answered by a `MockAzureEngine`, plus the `/__mock/` control API.
+/// MockAzure over HTTP: Azure OpenAI's paths answered by a `MockAzureEngine`, the `/__mock/` control API, and
+/// Entra ID's sign-in and token endpoints with the Graph calls a sign-in makes (`EntraRoutes`).
 /// Build the application and run it as a Service; with port 0 read the bound port in `onServerRunning`.
 public struct MockAzureServer: Sendable {
     public let engine: MockAzureEngine
+    /// The emulated Entra ID tenant (signing key, codes, issued tokens), from `engine.configuration.entra`.
+    public let entra: EntraEmulator
     public let logger: Logger
 
     public init(engine: MockAzureEngine, logger: Logger = Logger(label: "mock-azure")) {
         self.engine = engine
+        self.entra = EntraEmulator(configuration: engine.configuration.entra)
         self.logger = logger
     }
 
@@ -74,6 +78,7 @@ public struct MockAzureServer: Sendable {
         router.on("/openai/**", method: .post) { request, context in
             try await handle(request, context: context)
         }
+        EntraRoutes(emulator: entra).register(on: router)
         return router
     }
 

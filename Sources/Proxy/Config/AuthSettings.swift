@@ -10,6 +10,22 @@ public struct AuthSettings: Sendable {
     public var failedKeyThrottle = FailureLimit(limit: 60, window: .seconds(60))
     /// Failed admin UI logins an address may make per five minutes (`ui_login_failure_limit`).
     public var uiLoginThrottle = FailureLimit(limit: 10, window: .seconds(300))
+    /// How the admin UI's login page offers its two ways in.
+    public var uiLogin = UILogin()
+
+    /// LiteLLM's login switches: each refuses or skips only what SSO, when configured, replaces.
+    public struct UILogin: Sendable, Equatable {
+        /// `auto_redirect_ui_login_to_sso` (or `AUTO_REDIRECT_UI_LOGIN_TO_SSO=true`): with SSO configured, the login
+        /// page sends the browser straight to the provider.
+        public var autoRedirectToSSO = false
+        /// `disable_password_login_when_sso_enabled`: with SSO configured, username/password logins are refused
+        /// (403), so the provider's sign-in, its MFA and its offboarding are the only way in.
+        public var passwordLoginWhenSSO = true
+        /// `disable_env_credential_login: true` refuses `UI_USERNAME`/`UI_PASSWORD` and the master-key login.
+        public var envCredentialLogin = true
+
+        public init() {}
+    }
 
     public init() {}
 }

@@ -90,6 +90,15 @@ extension ConfigReader {
             guard limit >= 1 else { throw fail(failedLogins, "must be ≥ 1") }
             auth.uiLoginThrottle.limit = limit
         }
+        auth.uiLogin.autoRedirectToSSO =
+            try bool(general["auto_redirect_ui_login_to_sso"], "general_settings.auto_redirect_ui_login_to_sso")
+            ?? (environment["AUTO_REDIRECT_UI_LOGIN_TO_SSO"]?.lowercased() == "true")
+        let passwordWhenSSO = "general_settings.disable_password_login_when_sso_enabled"
+        auth.uiLogin.passwordLoginWhenSSO =
+            try bool(general["disable_password_login_when_sso_enabled"], passwordWhenSSO).map { !$0 } ?? true
+        let envLogin = "general_settings.disable_env_credential_login"
+        auth.uiLogin.envCredentialLogin =
+            try bool(general["disable_env_credential_login"], envLogin).map { !$0 } ?? true
         return auth
     }
 

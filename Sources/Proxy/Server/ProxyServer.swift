@@ -11,10 +11,19 @@ import Wire
 public struct ProxyServer: Sendable {
     public let gateway: Gateway
     let services: ManagementServices
+    /// Where the admin UI reads `UI_USERNAME`/`UI_PASSWORD` and its SSO settings.
+    let environment: [String: String]
+    /// Signed-in admin UI sessions; one store per server so tests can open a session for a role.
+    let uiSessions = UISessionStore()
 
-    public init(gateway: Gateway, services: ManagementServices) {
+    public init(
+        gateway: Gateway,
+        services: ManagementServices,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.gateway = gateway
         self.services = services
+        self.environment = environment
     }
 
     public func buildRouter() -> Router<ProxyRequestContext> {
@@ -48,7 +57,14 @@ public struct ProxyServer: Sendable {
         health.addRoutes(to: anyKey)
         let master = router.group().add(middleware: auth(.admin))
         SpendLogController(reader: services.spendLogs).addRoutes(to: master)
-        AdminUI(services: services, settings: settings, logger: services.logger).addRoutes(to: router)
+        AdminUI(
+            services: services,
+            settings: settings,
+            logger: services.logger,
+            environment: environment,
+            sessions: uiSessions
+        )
+        .addRoutes(to: router)
         if settings.prometheusCallback, let metrics = gateway.metrics {
             MetricsController(metrics: metrics, writer: gateway.spend?.writer).addRoutes(to: router)
         }

@@ -26,9 +26,7 @@ extension AdminUI {
         var total: String
         var tables: [Option]
         var actions: [Option]
-        var previous: String?
-        var next: String?
-        var pageText: String
+        var pager: UIPager
         var noStore: Bool
     }
 
@@ -56,7 +54,6 @@ extension AdminUI {
             }
         }
         let total = answer["total"]?.intValue ?? 0
-        let pages = max(1, (total + AdminUI.auditPageSize - 1) / AdminUI.auditPageSize)
         let masterKey = settings.masterKey
         let entries = (answer["audit_logs"]?.arrayValue ?? []).map { AdminUI.auditEntry($0, masterKey: masterKey) }
         let link = { (page: Int) in
@@ -69,9 +66,7 @@ extension AdminUI {
             total: UIFormat.count(total),
             tables: AdminUI.auditTables.map { AuditPage.Option(value: $0, selected: $0 == table) },
             actions: AdminUI.auditActions.map { AuditPage.Option(value: $0, selected: $0 == action) },
-            previous: page > 1 ? link(page - 1) : nil,
-            next: page < pages ? link(page + 1) : nil,
-            pageText: "Page \(page) of \(pages)",
+            pager: UIPager(page: page, total: total, size: AdminUI.auditPageSize, link: link),
             noStore: services.keys?.accounts == nil
         )
         return render("audit", title: "Audit log", page: view, session: (id, session, "/ui/audit"))

@@ -14,10 +14,10 @@ extension AdminUI {
         var total: String
         var created: UICreatedKey?
         var models: [Model]
-        var previous: String?
-        var next: String?
-        var pageText: String
+        var pager: UIPager
         var noStore: Bool
+        /// The role may create, block and delete keys here (else the forms are not shown; the posts are refused).
+        var canChange: Bool
     }
 
     static let keysPageSize = 50
@@ -30,11 +30,13 @@ extension AdminUI {
         var total = 0
         if let service = services.keys {
             do {
+                let owner = session.scope.ownUser.map(KeyOwner.user)
                 keys = try await service.store.listKeys(
+                    owner: owner,
                     offset: (page - 1) * AdminUI.keysPageSize,
                     limit: AdminUI.keysPageSize
                 )
-                total = try await service.store.countKeys()
+                total = try await service.store.countKeys(owner: owner)
             } catch {
                 throw UIFailure(
                     status: 503,
@@ -43,17 +45,15 @@ extension AdminUI {
                 )
             }
         }
-        let pages = max(1, (total + AdminUI.keysPageSize - 1) / AdminUI.keysPageSize)
         let view = KeysPage(
             keys: keys.map { UIKeyRow($0) },
             empty: keys.isEmpty,
             total: UIFormat.count(total),
             created: created,
             models: services.catalog.router.groupOrder.map(KeysPage.Model.init),
-            previous: page > 1 ? "/ui/keys?page=\(page - 1)" : nil,
-            next: page < pages ? "/ui/keys?page=\(page + 1)" : nil,
-            pageText: "Page \(page) of \(pages)",
-            noStore: services.keys == nil
+            pager: UIPager(page: page, total: total, size: AdminUI.keysPageSize) { "/ui/keys?page=\($0)" },
+            noStore: services.keys == nil,
+            canChange: AdminUI.changingRoles.contains(session.role)
         )
         return render("keys", title: "Keys", page: view, session: (id, session, "/ui/keys"))
     }

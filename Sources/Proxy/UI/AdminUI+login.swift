@@ -11,11 +11,21 @@ extension AdminUI {
         var username: String
         var error: String?
         var disabled: Bool
+        /// The username/password form is offered (no setting turns it off).
+        var passwordLogin: Bool
+        /// Why the form is not offered.
+        var passwordOff: String?
+        /// "Microsoft" or "SSO" when single sign-on is configured.
+        var sso: String?
+        var ssoQuery: String
     }
 
     func loginPage(_ request: Request) -> Response {
         let next = AdminUI.safeNext(UIForm.query(request)["next"])
         if session(of: request) != nil { return AdminUI.redirect(next) }
+        if sso != nil, settings.auth.uiLogin.autoRedirectToSSO {
+            return AdminUI.redirect("/sso/key/generate?" + UIForm.encode([("next", next)]))
+        }
         return loginForm(request, next: next, username: "", error: nil, status: .ok)
     }
 
@@ -23,7 +33,17 @@ extension AdminUI {
         -> Response
     {
         let token = UISessionStore.randomToken()
-        let page = LoginPage(csrf: token, next: next, username: username, error: error, disabled: !credentials.enabled)
+        let page = LoginPage(
+            csrf: token,
+            next: next,
+            username: username,
+            error: error,
+            disabled: !credentials.enabled && sso == nil,
+            passwordLogin: passwordLoginRefusal == nil,
+            passwordOff: passwordLoginRefusal,
+            sso: ssoLabel,
+            ssoQuery: UIForm.encode([("next", next)])
+        )
         return render(
             "login",
             title: "Log in",
@@ -54,6 +74,10 @@ extension AdminUI {
                 error: "The login form expired. Please try again.",
                 status: .forbidden
             )
+        }
+        if let refusal = passwordLoginRefusal {
+            logger.warning("ui login refused: password login is disabled", metadata: ["client_ip": "\(address)"])
+            return loginForm(request, next: next, username: "", error: refusal, status: .forbidden)
         }
         if let wait = loginThrottle.retryAfter(address) {
             logger.warning("ui login throttled", metadata: ["client_ip": "\(address)"])
@@ -103,6 +127,19 @@ extension AdminUI {
             "/ui/login",
             cookies: [AdminUI.cookie(AdminUI.sessionCookie, "", maxAge: 0, request: request)]
         )
+    }
+
+    /// Why username/password login is refused by LiteLLM's settings, or nil when they allow it.
+    var passwordLoginRefusal: String? {
+        let login = settings.auth.uiLogin
+        if !login.envCredentialLogin {
+            return "Username/password login is disabled because 'disable_env_credential_login' is set."
+        }
+        if sso != nil, !login.passwordLoginWhenSSO {
+            return "Username/password login is disabled because SSO is configured and "
+                + "'disable_password_login_when_sso_enabled' is set. Sign in via SSO."
+        }
+        return nil
     }
 
     /// Where to go after login: a UI path only (no open redirect to another site).

@@ -28,18 +28,16 @@ extension AdminUI {
         var models: [Option]
         var statuses: [Option]
         var ranges: [Link]
-        var previous: String?
-        var next: String?
-        var pageText: String
+        var pager: UIPager
         var noStore: Bool
     }
 
     var store: (any SpendStore)? { services.spendLogs.store }
 
     func logsPage(_ request: Request, id: String, session: UISession) async throws -> Response {
-        let filter = UILogFilter(UIForm.query(request))
+        var filter = UILogFilter(UIForm.query(request))
+        filter.user = session.scope.ownUser
         let (rows, total, capped) = try await fetchLogs(filter)
-        let pages = max(1, (total + UILogFilter.pageSize - 1) / UILogFilter.pageSize)
         func link(page: Int) -> String { "/ui/logs?" + UIForm.encode(filter.queryItems + [("page", String(page))]) }
         let masterKeyHash = settings.masterKey.map(SecretHash.sha256Hex)
         let groups = services.catalog.router.groupOrder
@@ -68,9 +66,13 @@ extension AdminUI {
                     current: filter.range == range.0
                 )
             },
-            previous: filter.page > 1 ? link(page: filter.page - 1) : nil,
-            next: filter.page < pages ? link(page: filter.page + 1) : nil,
-            pageText: "Page \(filter.page) of \(pages)",
+            pager: UIPager(
+                page: filter.page,
+                total: total,
+                size: UILogFilter.pageSize,
+                labels: ("Newer", "Older"),
+                link: link
+            ),
             noStore: store == nil
         )
         return render("logs", title: "Logs", page: page, session: (id, session, "/ui/logs"))
@@ -91,7 +93,7 @@ extension AdminUI {
 
     func logDetailPage(_ requestID: String, id: String, session: UISession) async throws -> Response {
         let rows = try await services.spendLogs.rows(SpendLogQuery(requestID: requestID, limit: 1))
-        guard let row = rows.first else {
+        guard let row = rows.first, session.scope.ownUser == nil || row.user == session.scope.ownUser else {
             throw UIFailure(status: 404, message: "No log with request id \(requestID).")
         }
         let detail = UILogDetail(row, masterKey: settings.masterKey)

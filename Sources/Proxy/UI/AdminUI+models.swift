@@ -32,11 +32,13 @@ extension AdminUI {
         var aliases: [Alias]
         var hasAliases: Bool
         var checked: Bool
+        var canCheck: Bool
         var summary: String
     }
 
     func modelsPage(_ request: Request, id: String, session: UISession) async -> Response {
-        let check = UIForm.query(request)["health"] == "1"
+        // A check calls every deployment upstream (paid calls): only a role that may change things may start one.
+        let check = UIForm.query(request)["health"] == "1" && AdminUI.changingRoles.contains(session.role)
         var results: [String: String?] = [:]
         if check {
             let health = await services.health.run()
@@ -85,6 +87,7 @@ extension AdminUI {
             },
             hasAliases: !services.catalog.router.aliases.isEmpty,
             checked: check,
+            canCheck: AdminUI.changingRoles.contains(session.role),
             summary: "\(healthy) healthy, \(results.count - healthy) unhealthy"
         )
         return render("models", title: "Models", page: page, session: (id, session, "/ui/models"))

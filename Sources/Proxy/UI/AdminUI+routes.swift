@@ -12,7 +12,11 @@ extension AdminUI {
         }
         router.get("/ui/login") { request, _ in ui.loginPage(request) }
         router.post("/ui/login") { request, context in await ui.login(request, remoteIP: context.remoteIP) }
-        router.post("/ui/logout") { request, _ in await ui.action(request) { id, _, _ in ui.logout(request, id: id) } }
+        router.get("/sso/key/generate") { request, _ in ui.ssoStart(request) }
+        router.get("/sso/callback") { request, _ in await ui.ssoCallback(request) }
+        router.post("/ui/logout") { request, _ in
+            await ui.action(request, anyRole: true) { id, _, _ in ui.logout(request, id: id) }
+        }
         router.get("/ui/logs") { request, _ in
             await ui.page(request) { id, session in try await ui.logsPage(request, id: id, session: session) }
         }
@@ -41,8 +45,26 @@ extension AdminUI {
         router.get("/ui/usage") { request, _ in
             await ui.page(request) { id, session in try await ui.usagePage(request, id: id, session: session) }
         }
+        // Teams, users and tags: every role may open them; each page shows what the session's `UIScope` sees.
+        router.get("/ui/teams") { request, _ in
+            await ui.page(request) { id, session in try await ui.teamsPage(request, id: id, session: session) }
+        }
+        router.get("/ui/teams/:team_id") { request, context in
+            let teamID = context.parameters.get("team_id").map { $0.removingPercentEncoding ?? $0 } ?? ""
+            return await ui.page(request) { id, session in try await ui.teamPage(teamID, id: id, session: session) }
+        }
+        router.get("/ui/users") { request, _ in
+            await ui.page(request) { id, session in try await ui.usersPage(request, id: id, session: session) }
+        }
+        router.get("/ui/tags") { request, _ in
+            await ui.page(request, roles: AdminUI.seeingRoles) { id, session in
+                try await ui.tagsPage(request, id: id, session: session)
+            }
+        }
         router.get("/ui/audit") { request, _ in
-            await ui.page(request) { id, session in try await ui.auditPage(request, id: id, session: session) }
+            await ui.page(request, roles: AdminUI.seeingRoles) { id, session in
+                try await ui.auditPage(request, id: id, session: session)
+            }
         }
         router.get("/ui/static/:file") { _, context in
             let name = context.parameters.get("file") ?? ""

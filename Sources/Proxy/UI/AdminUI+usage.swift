@@ -45,7 +45,7 @@ extension AdminUI {
         var report = UIUsageReport(start: start, end: end)
         if let store {
             do {
-                report = try await UIUsageReport.load(store, start: start, end: end)
+                report = try await UIUsageReport.load(store, start: start, end: end, user: session.scope.ownUser)
             } catch {
                 throw UIFailure(
                     status: 503,

@@ -17,6 +17,9 @@ struct AdminUI: Sendable {
     let logger: Logger
     /// Failed logins per client address.
     let loginThrottle: FailureThrottle
+    /// Single sign-on, when `MICROSOFT_CLIENT_ID` or `GENERIC_CLIENT_ID` configures it, and its sign-ins in flight.
+    let sso: SSOClient?
+    let signIns: SSOSignIns
 
     static let sessionCookie = "ui_session"
     static let loginCookie = "ui_login_csrf"
@@ -35,6 +38,12 @@ struct AdminUI: Sendable {
         self.credentials = UICredentials(masterKey: settings.masterKey, environment: environment)
         self.templates = templates
         self.loginThrottle = FailureThrottle(settings.auth.uiLoginThrottle)
+        let sso = SSOSettings(environment: environment)
+        self.sso = sso.map { SSOClient(settings: $0) }
+        self.signIns = SSOSignIns(
+            capacity: sso?.pendingCapacity ?? 1,
+            lifetime: sso?.pendingLifetime ?? .seconds(600)
+        )
         var logger = logger
         logger[metadataKey: "component"] = "ui"
         self.logger = logger
@@ -50,21 +59,40 @@ struct AdminUI: Sendable {
         return (id, session)
     }
 
-    /// A page: without a session, a redirect to the login page (which comes back here); failures render their page.
-    func page(_ request: Request, _ body: (String, UISession) async throws -> Response) async -> Response {
+    /// A page: without a session, a redirect to the login page (which comes back here); a role not in `roles` gets
+    /// a 403 page; failures render their page.
+    func page(
+        _ request: Request,
+        roles: Set<UserRole>? = nil,
+        _ body: (String, UISession) async throws -> Response
+    ) async -> Response {
         guard let (id, session) = session(of: request) else {
             let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             return AdminUI.redirect("/ui/login?" + UIForm.encode([("next", next)]))
         }
         do {
+            if let roles, !roles.contains(session.role) {
+                throw UIFailure(status: 403, message: "Your role (\(session.role.rawValue)) may not see this page.")
+            }
             return try await body(id, session)
         } catch {
             return failure(UIFailure(error), session: session, id: id)
         }
     }
 
-    /// A form post: refused without a session (a redirect to log in) or without the session's CSRF token (403).
-    func action(_ request: Request, _ body: (String, UISession, UIForm) async throws -> Response) async -> Response {
+    /// Who may change things from the UI; the other roles only look (LiteLLM's viewer roles, and internal users,
+    /// whose own keys are made through the API).
+    static let changingRoles: Set<UserRole> = [.proxyAdmin]
+    /// Who sees every team, user, key and log; the others see their own.
+    static let seeingRoles: Set<UserRole> = [.proxyAdmin, .proxyAdminViewer]
+
+    /// A form post: refused without a session (a redirect to log in), without the session's CSRF token (403), or
+    /// from a role that may not change things (403) unless `anyRole` (logging out).
+    func action(
+        _ request: Request,
+        anyRole: Bool = false,
+        _ body: (String, UISession, UIForm) async throws -> Response
+    ) async -> Response {
         guard let (id, session) = session(of: request) else { return AdminUI.redirect("/ui/login") }
         do {
             let form = try await UIForm.body(request)
@@ -79,8 +107,16 @@ struct AdminUI: Sendable {
                         + "Reload the page and try again."
                 )
             }
-            // The audit log names the signed-in user as who made the change (there is no key behind a UI session).
-            return try await AuditActor.$current.withValue(AuditActor(changedBy: session.username, apiKeyHash: "")) {
+            guard anyRole || AdminUI.changingRoles.contains(session.role) else {
+                throw UIFailure(
+                    status: 403,
+                    message: "Your role (\(session.role.rawValue)) may look but not change anything here."
+                )
+            }
+            // The audit log names the signed-in user as who made the change (there is no key behind a UI session):
+            // an SSO user by id, as LiteLLM does (the email is the user's to edit in Entra).
+            let actor = AuditActor(changedBy: session.userID ?? session.username, apiKeyHash: "")
+            return try await AuditActor.$current.withValue(actor) {
                 try await body(id, session, form)
             }
         } catch {

@@ -1,15 +1,13 @@
 import Foundation
 import Hummingbird
+import Wire
 
 /// Fields of an `application/x-www-form-urlencoded` body or a query string (`+` is a space), in order.
 struct UIForm: Sendable {
     var fields: [(name: String, value: String)]
 
     init(_ encoded: String) {
-        fields = encoded.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (UIForm.decode(parts[0]), parts.count > 1 ? UIForm.decode(parts[1]) : "")
-        }
+        fields = FormEncoding.pairs(encoded)
     }
 
     init(fields: [(name: String, value: String)]) { self.fields = fields }
@@ -35,25 +33,11 @@ struct UIForm: Sendable {
         return UIForm(String(buffer: buffer))
     }
 
-    static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
-    }
-
     /// `a=1&b=2`, percent-encoded, skipping blank values.
-    static func encode(_ pairs: [(String, String?)]) -> String {
-        pairs.compactMap { name, value in
-            guard let value, !value.isEmpty else { return nil }
-            return name + "=" + (value.addingPercentEncoding(withAllowedCharacters: UIForm.unreserved) ?? "")
-        }.joined(separator: "&")
-    }
+    static func encode(_ pairs: [(String, String?)]) -> String { FormEncoding.encode(pairs) }
 
     /// One path segment, percent-encoded (a request id in a link).
     static func pathSegment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: UIForm.unreserved) ?? ""
+        FormEncoding.percentEncoded(text)
     }
-
-    static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-    )
 }

@@ -12,6 +12,8 @@ struct UILogFilter: Sendable {
     var keyAlias: String?
     var status: String?
     var page: Int
+    /// An internal user's own requests only (the spend row's `user`); nil for the roles that see every request.
+    var user: String?
 
     static let pageSize = 50
     static let scanLimit = 10_000
@@ -58,7 +60,7 @@ struct UILogFilter: Sendable {
     /// One page of matching rows, newest first; the number of matches; whether the scan stopped at its limit.
     func fetch(_ store: any SpendStore) async throws -> (rows: [SpendRow], total: Int, capped: Bool) {
         let offset = (page - 1) * UILogFilter.pageSize
-        var query = SpendLogQuery(start: start, end: end, limit: UILogFilter.pageSize, offset: offset)
+        var query = SpendLogQuery(user: user, start: start, end: end, limit: UILogFilter.pageSize, offset: offset)
         guard needsScan else {
             let rows = try await store.spendLogs(query)
             return (rows, try await store.countSpendLogs(query), false)

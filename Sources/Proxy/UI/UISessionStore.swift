@@ -2,15 +2,25 @@ import Foundation
 import NIOConcurrencyHelpers
 import Wire
 
-/// A logged-in admin: who, the CSRF token every form of the session carries, and when it ends.
+/// A signed-in user: who, with which role, the CSRF token every form of the session carries, and when it ends.
 struct UISession: Sendable, Equatable {
+    /// The name shown and written to the audit log (the SSO user's email or id).
     var username: String
+    /// `proxy_admin` for a password login; an SSO user's mapped role otherwise.
+    var role: UserRole = .proxyAdmin
+    /// The `LiteLLM_UserTable` row of an SSO user (nil for a password login).
+    var userID: String?
     var csrfToken: String
     var expires: Date
     /// Messages for the next page shown (after a redirect).
     var flash: [String] = []
     /// A key just created, shown once by the next Keys page and then forgotten.
     var createdKey: UICreatedKey?
+}
+
+extension UISession {
+    /// What this session may see, decided from its role.
+    var scope: UIScope { UIScope(self) }
 }
 
 /// The one-time display of a new key.
@@ -34,10 +44,17 @@ final class UISessionStore: Sendable {
     }
 
     /// Opens a session; returns its id (for the cookie only — never logged, never stored).
-    func create(username: String, now: Date = Date()) -> (id: String, session: UISession) {
+    func create(
+        username: String,
+        role: UserRole = .proxyAdmin,
+        userID: String? = nil,
+        now: Date = Date()
+    ) -> (id: String, session: UISession) {
         let id = UISessionStore.randomToken()
         let session = UISession(
             username: username,
+            role: role,
+            userID: userID,
             csrfToken: UISessionStore.randomToken(),
             expires: now.addingTimeInterval(ttl)
         )

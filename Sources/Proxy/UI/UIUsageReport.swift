@@ -70,9 +70,18 @@ struct UIUsageReport: Sendable {
     }
 
     /// Reads the range from the store, newest first, 500 rows at a time, at most `scanLimit` rows.
-    static func load(_ store: any SpendStore, start: Date, end: Date) async throws -> UIUsageReport {
+    /// The report over the days, of one user's requests when `user` is given.
+    static func load(_ store: any SpendStore, start: Date, end: Date, user: String? = nil) async throws
+        -> UIUsageReport
+    {
         var report = UIUsageReport(start: start, end: end)
-        var query = SpendLogQuery(start: start, end: end.addingTimeInterval(86399.999), limit: 500, offset: 0)
+        var query = SpendLogQuery(
+            user: user,
+            start: start,
+            end: end.addingTimeInterval(86399.999),
+            limit: 500,
+            offset: 0
+        )
         while report.scanned < scanLimit {
             let chunk = try await store.spendLogs(query)
             for row in chunk { report.add(row) }

@@ -20,11 +20,16 @@ struct UIChrome {
 
     static let sections = [
         ("/ui/logs", "Logs"), ("/ui/keys", "Keys"), ("/ui/models", "Models"), ("/ui/usage", "Usage"),
-        ("/ui/audit", "Audit"),
+        ("/ui/teams", "Teams"), ("/ui/users", "Users"), ("/ui/tags", "Tags"), ("/ui/audit", "Audit"),
     ]
+    /// Sections only a scope that sees everything may open: not linked for the others (they would get a 403 page).
+    static let everythingOnly: Set<String> = ["/ui/tags", "/ui/audit"]
 
     init(current: String, session: UISession, flash: [String]) {
-        nav = UIChrome.sections.map { Link(href: $0.0, label: $0.1, current: $0.0 == current) }
+        let seesEverything = UIScope(session).seesEverything
+        nav = UIChrome.sections.filter { seesEverything || !UIChrome.everythingOnly.contains($0.0) }.map {
+            Link(href: $0.0, label: $0.1, current: $0.0 == current)
+        }
         user = session.username
         csrf = session.csrfToken
         self.flash = flash
