@@ -109,6 +109,10 @@ import Wire
 
             let users = try await router.get("/user/list")
             #expect(users.text.contains("admin@contoso.com") && users.text.contains("\"proxy_admin\""))
+            let admin = try #require(
+                users.json?["users"]?.arrayValue?.first { $0["user_email"]?.stringValue == "admin@contoso.com" }
+            )
+            #expect(admin["sso_user_id"] == admin["user_id"] && admin["user_alias"]?.stringValue?.isEmpty == false)
             #expect(!users.text.contains(Self.secret))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import Wire
 import _CryptoExtras
@@ -67,4 +68,31 @@ import _CryptoExtras
         let other = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         #expect(throws: SSOFailure.self) { try Self.check(Self.claims, signedBy: other) }
     }
+
+    @Test func keysAreFetchedOnceAndAgainForANewKeyOrWhenStale() async throws {
+        let cache = SSOKeyCache(lifetime: .seconds(600))
+        let fetches = KeyFetchCounter()
+        let set = JSONWebKeySet(json: ["keys": .array([try JSONWebKeySet.entry(for: Self.key.publicKey, keyID: "k1")])])
+        let start = ContinuousClock.now
+        func keys(_ kid: String?, at offset: Duration) async throws -> JSONWebKeySet {
+            try await cache.keys(for: kid, now: start + offset) { () async throws(SSOFailure) in
+                fetches.add()
+                return set
+            }
+        }
+        _ = try await keys("k1", at: .zero)
+        _ = try await keys("k1", at: .seconds(10))
+        _ = try await keys(nil, at: .seconds(20))
+        #expect(fetches.value == 1)
+        _ = try await keys("k2", at: .seconds(30))  // a key the set lacks: Entra may have rolled its keys
+        #expect(fetches.value == 2)
+        _ = try await keys("k1", at: .seconds(700))  // stale
+        #expect(fetches.value == 3)
+    }
+}
+
+final class KeyFetchCounter: Sendable {
+    private let count = NIOLockedValueBox(0)
+    var value: Int { count.withLockedValue { $0 } }
+    func add() { count.withLockedValue { $0 += 1 } }
 }

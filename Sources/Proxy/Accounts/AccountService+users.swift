@@ -7,6 +7,7 @@ extension AccountService {
     static let userFields = [
         "user_alias", "user_email", "user_role", "organization_id", "max_budget", "models", "metadata",
         "max_parallel_requests", "tpm_limit", "rpm_limit", "budget_duration", "model_max_budget", "teams",
+        "sso_user_id",
     ]
 
     static func userNotFound(_ id: String) -> ProxyError {

@@ -14,6 +14,7 @@ struct SSOFailure: Error, Sendable, Equatable {
 struct SSOClient: Sendable {
     let settings: SSOSettings
     let http: HTTPClient
+    let keyCache = SSOKeyCache()
     /// Answers larger than this are refused rather than buffered.
     static let answerLimit = 1 << 20
     /// Clock skew allowed on `exp` and `nbf`.
@@ -82,7 +83,9 @@ struct SSOClient: Sendable {
         }
         var keys: JSONWebKeySet?
         if let keysEndpoint = settings.keysEndpoint {
-            keys = JSONWebKeySet(json: try await call(keysEndpoint, what: "signing keys endpoint"))
+            keys = try await keyCache.keys(for: token.header["kid"]?.stringValue) { () async throws(SSOFailure) in
+                JSONWebKeySet(json: try await call(keysEndpoint, what: "signing keys endpoint"))
+            }
         }
         return try SSOClient.check(token, keys: keys, settings: settings, nonce: signIn.nonce, now: now)
     }

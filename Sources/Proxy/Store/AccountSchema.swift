@@ -29,7 +29,7 @@ public enum AccountSchema {
             ("user_email", .text), ("models", .textArray), ("metadata", .json), ("max_parallel_requests", .integer),
             ("tpm_limit", .bigint), ("rpm_limit", .bigint), ("budget_duration", .text),
             ("budget_reset_at", .timestamp), ("model_spend", .json), ("model_max_budget", .json),
-            ("created_at", .timestamp), ("updated_at", .timestamp),
+            ("created_at", .timestamp), ("updated_at", .timestamp), ("sso_user_id", .text),
         ]
     )
 

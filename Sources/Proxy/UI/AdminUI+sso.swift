@@ -114,6 +114,8 @@ extension AdminUI {
                 if stored == nil {
                     fields["metadata"] = ["auth_provider": .string(sso?.settings.provider.rawValue ?? "")]
                     if let name = identity.displayName { fields["user_alias"] = .string(name) }
+                    // As LiteLLM's SSO sign-up writes it, so a LiteLLM rolled back onto the table finds the user.
+                    fields["sso_user_id"] = .string(identity.userID)
                     _ = try await accounts.newUser(fields)
                 } else if storedRole != role || (identity.email != nil && stored?["user_email"] != fields["user_email"])
                 {
