@@ -12,7 +12,10 @@ table and column we write is compared with LiteLLM 1.110.2's own `schema.prisma`
   4. the primary keys are LiteLLM's, the daily rollups' unique keys are LiteLLM's exactly (our upserts conflict on
      them, as LiteLLM's do), and LiteLLM's other unique columns hold no duplicates (its `CREATE UNIQUE INDEX` holds).
 
-LiteLLM itself cannot start here (its Prisma engine cannot be downloaded), so this is the database half of the proof.
+Then LiteLLM's own `/user/daily/activity` and `/team/daily/activity` code (`get_daily_activity` from the installed
+1.110.2) reads the database after the columns its push would add are added (litellm_reads_usage.py: LiteLLM cannot
+start here, as its Prisma engines cannot be downloaded, so an adapter runs its Prisma reads as SQL): its totals,
+days and models equal what our proxy answered for the same user and team.
 Needs TEST_DATABASE_URL and LiteLLM installed (scripts/install-litellm-reference.sh, as .ci/run does before the
 tests); REQUIRE_LITELLM_SCHEMA=1 (.ci/run) makes a missing schema a failure rather than a skip.
 """
@@ -20,9 +23,11 @@ import glob
 import json
 import os
 import re
+import subprocess
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -111,6 +116,7 @@ def fill(url):
     for tags in (["billing", "batch"], ["billing"]):
         call(url, "/chat/completions", {"model": "gpt-4o", "user": "end-user-1", "metadata": {"tags": tags},
                                         "messages": [{"role": "user", "content": "what llm are you"}]}, key=key)
+    return team["team_id"], user["user_id"]
 
 
 def test_our_tables_survive_litellms_schema_push(mock_azure, tmp_path):
@@ -128,11 +134,15 @@ def test_our_tables_survive_litellms_schema_push(mock_azure, tmp_path):
     try:
         config = proxy_config(tmp_path, mock_azure, extra=f"  database_url: {url}\n")
         proxy = start_proxy(config)
-        fill(proxy.url)
+        team_id, user_id = fill(proxy.url)
         deadline = time.monotonic() + 30
         while not psql(url, 'SELECT 1 FROM "LiteLLM_DailyTagSpend" WHERE tag = \'batch\''):
             assert time.monotonic() < deadline, "the daily rollups were not written within 30 s"
             time.sleep(0.2)
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        window = f"start_date={today}&end_date={today}"
+        ours_read = {"user": call(proxy.url, f"/user/daily/activity?user_id={user_id}&{window}"),
+                     "team": call(proxy.url, f"/team/daily/activity?team_ids={team_id}&{window}")}
         proxy.process.terminate()
         proxy.process.wait(timeout=30)
 
@@ -176,6 +186,25 @@ def test_our_tables_survive_litellms_schema_push(mock_azure, tmp_path):
         for table in ("LiteLLM_SpendLogs", "LiteLLM_TeamTable", "LiteLLM_UserTable", "LiteLLM_EndUserTable",
                       "LiteLLM_BudgetTable", "LiteLLM_AuditLog", *sorted(ROLLUPS)):
             assert table in ours and int(psql(url, f'SELECT count(*) FROM "{table}"')[0][0]) > 0, table
+
+        # LiteLLM's own daily-activity code, reading the rolled-back database, answers what we answered.
+        python = ROOT / ".venv-litellm/bin/python"
+        reader = subprocess.run([str(python), str(Path(__file__).with_name("litellm_reads_usage.py")),
+                                 url.split("?")[0], SCHEMA, today, today, user_id, team_id],
+                                capture_output=True, text=True, timeout=120,
+                                env=dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True"))
+        assert reader.returncode == 0, reader.stderr[-4000:]
+        theirs = json.loads(reader.stdout.strip().splitlines()[-1])
+        for entity in ("user", "team"):
+            ours_meta, their_meta = ours_read[entity]["metadata"], theirs[entity]["metadata"]
+            assert their_meta["total_api_requests"] == 2, theirs[entity]
+            for field in ("total_spend", "total_prompt_tokens", "total_completion_tokens", "total_tokens",
+                          "total_api_requests", "total_successful_requests", "total_failed_requests"):
+                assert their_meta[field] == pytest.approx(ours_meta[field]), (entity, field, ours_meta, their_meta)
+            ours_days = {day["date"]: day for day in ours_read[entity]["results"]}
+            for day in theirs[entity]["results"]:
+                assert day["metrics"]["spend"] == pytest.approx(ours_days[day["date"]]["metrics"]["spend"])
+                assert set(day["breakdown"]["models"]) == set(ours_days[day["date"]]["breakdown"]["models"])
     finally:
         if proxy and proxy.process.poll() is None:
             proxy.process.kill()
