@@ -71,12 +71,16 @@ extension AccountService {
         return ["results": .array(results), "metadata": .object(metadata)]
     }
 
-    /// LiteLLM's `SpendMetrics` of some rollup rows (the columns this gateway writes; the cache and savings ones 0).
+    /// LiteLLM's `SpendMetrics` of some rollup rows (the columns this gateway writes; the cache, PTU and savings ones,
+    /// which Azure chat through this gateway never has, 0).
     static func metrics(_ rows: [JSONObject]) -> JSON {
         func sum(_ column: String) -> Int { rows.reduce(0) { $0 + ($1[column]?.intValue ?? 0) } }
         let prompt = sum("prompt_tokens"), completion = sum("completion_tokens")
         return [
             "spend": .double(rows.reduce(0) { $0 + ($1["spend"]?.doubleValue ?? 0) }), "prompt_tokens": .int(prompt),
+            "flat_cost": .double(0), "ptu_hours": .double(0), "compression_saved_tokens": 0,
+            "compression_savings_spend": .double(0), "prompt_caching_savings_spend": .double(0),
+            "gateway_injected_caching_savings_spend": .double(0), "autorouter_savings_spend": .double(0),
             "completion_tokens": .int(completion), "total_tokens": .int(prompt + completion),
             "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0, "api_requests": .int(sum("api_requests")),
             "successful_requests": .int(sum("successful_requests")), "failed_requests": .int(sum("failed_requests")),
