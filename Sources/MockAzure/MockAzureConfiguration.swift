@@ -27,6 +27,8 @@ public struct MockAzureConfiguration: Sendable {
     /// The Entra ID tenant and Graph emulation (`/{tenant}/oauth2/v2.0/…`, `/v1.0/me`): its application, users and
     /// token lifetime. The default accepts any client and offers four users.
     public var entra: EntraConfiguration
+    /// The resource's `disableLocalAuth`: an `api-key` gets Azure's 403 and only Entra ID tokens are accepted.
+    public var localAuthDisabled = false
 
     public init(
         host: String = "127.0.0.1",

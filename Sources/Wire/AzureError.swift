@@ -29,6 +29,28 @@ public enum AzureError {
         status: 401, body: body(code: "PermissionDenied", message: "Principal does not have access to API/Operation.")
     )
 
+    /// A bearer token that is missing, not Entra's, for another audience or expired.
+    public static let invalidToken = (
+        status: 401,
+        body: body(
+            code: "401",
+            message:
+                """
+                Unauthorized. Access token is missing, invalid, audience is incorrect \
+                (https://cognitiveservices.azure.com), or have expired.
+                """
+        )
+    )
+
+    /// An `api-key` sent to a resource whose key authentication is disabled (`disableLocalAuth`).
+    public static let keyAuthenticationDisabled = (
+        status: 403,
+        body: body(
+            code: "AuthenticationTypeDisabled",
+            message: "Key based authentication is disabled for this resource."
+        )
+    )
+
     public static let deploymentNotFound = (
         status: 404,
         body: body(

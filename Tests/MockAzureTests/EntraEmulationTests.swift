@@ -50,13 +50,14 @@ import Wire
             _ method: HTTPRequest.Method,
             _ uri: String,
             headers: [(String, String)] = [],
-            form: [(String, String)]? = nil
+            form: [(String, String)]? = nil,
+            json: String? = nil
         ) async throws -> Answer {
             var fields = HTTPFields()
             for (name, value) in headers {
                 if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
             }
-            var body: ByteBuffer?
+            var body = json.map { ByteBuffer(string: $0) }
             if let form {
                 fields[.contentType] = "application/x-www-form-urlencoded"
                 body = ByteBuffer(string: EntraEmulationTests.encode(form))

@@ -33,12 +33,31 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Flag(help: "Accept what Azure refuses: unknown arguments, o-series sampling parameters and max_tokens.")
     var lenient = false
+    @Flag(
+        name: .customLong("local-auth-disabled"),
+        help: "Refuse api-key (403, as disableLocalAuth does): only Entra ID tokens are accepted."
+    ) var localAuthDisabled = false
+    @Option(name: .customLong("token-lifetime"), help: "Seconds an Entra ID token lives (default 3600).")
+    var tokenLifetime = 3600
+    @Option(name: .customLong("entra-client-id"), help: "The only client id the token endpoint knows (default: any).")
+    var entraClientID: String?
+    @Option(
+        name: .customLong("entra-client-secret"),
+        help: "The client secret the token endpoint requires (default: any); env MOCK_AZURE_ENTRA_CLIENT_SECRET."
+    ) var entraClientSecret: String?
+    @Option(
+        name: .customLong("federated-subject"),
+        help: "The subject a workload identity assertion must carry (default: any)."
+    ) var federatedSubject: String?
 
     func validate() throws {
         guard (0 ... 1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         // Bounded so that a delay divided by the speed, or the hang, stays a representable clock duration.
         guard speed == 0 || (0.001 ... 1_000_000).contains(speed) else {
             throw ValidationError("--speed must be 0 or between 0.001 and 1000000")
+        }
+        guard (1 ... 86_400).contains(tokenLifetime) else {
+            throw ValidationError("--token-lifetime must be between 1 and 86400")
         }
         guard (0 ... 86_400).contains(hangSeconds) else {
             throw ValidationError("--hang-seconds must be between 0 and 86400")
@@ -59,6 +78,12 @@ struct Serve: AsyncParsableCommand {
             hangSeconds: hangSeconds
         )
         configuration.strict = !lenient
+        configuration.localAuthDisabled = localAuthDisabled
+        configuration.entra.tokenLifetime = tokenLifetime
+        configuration.entra.clientID = entraClientID
+        configuration.entra.clientSecret =
+            entraClientSecret ?? ProcessInfo.processInfo.environment["MOCK_AZURE_ENTRA_CLIENT_SECRET"]
+        configuration.entra.federatedSubject = federatedSubject
         let engine: MockAzureEngine
         do {
             engine = try MockAzureEngine(configuration: configuration)

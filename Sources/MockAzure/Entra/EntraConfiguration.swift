@@ -12,18 +12,35 @@ public struct EntraConfiguration: Sendable {
     /// Seconds an ID or access token is valid (`exp` − `iat`); Entra's default is an hour. `expires_in` says one
     /// second less, as Entra does.
     public var tokenLifetime: Int
+    /// The federated identity credential's subject a client assertion must carry (workload identity:
+    /// `system:serviceaccount:{namespace}:{name}`); nil accepts any. Its audience is always
+    /// `api://AzureADTokenExchange` and its issuer MockAzure's own (`/__mock/entra/service-account-token` mints them).
+    public var federatedSubject: String?
+    /// The `IDENTITY_HEADER` App Service's managed identity endpoint (`/msi/token`) requires.
+    public var identityHeader: String
+    /// The client id of the system-assigned managed identity (a user-assigned one is any other client id asked for).
+    public var managedIdentityClientID: String
 
     public init(
         clientID: String? = nil,
         clientSecret: String? = nil,
         users: [EntraUser] = EntraConfiguration.defaultUsers,
-        tokenLifetime: Int = 3600
+        tokenLifetime: Int = 3600,
+        federatedSubject: String? = nil,
+        identityHeader: String = "mock-identity-header",
+        managedIdentityClientID: String = "5c1e0f7a-2222-4000-8000-000000000001"
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.users = users
         self.tokenLifetime = tokenLifetime
+        self.federatedSubject = federatedSubject
+        self.identityHeader = identityHeader
+        self.managedIdentityClientID = managedIdentityClientID
     }
+
+    /// The audience of a federated token exchanged for an Entra ID token.
+    public static let assertionAudience = "api://AzureADTokenExchange"
 
     /// Contoso's groups the default users belong to; their ids name teams in the proxy.
     public static let platformTeam = EntraUser.Group(

@@ -54,6 +54,7 @@ public final class EntraEmulator: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    let identityState = NIOLockedValueBox(IdentityState())
     /// Made on first use, not at init: generating an RSA key takes a noticeable moment, and most MockAzure servers
     /// (one per test) never sign anyone in.
     private let key = NIOLockedValueBox<_RSA.Signing.PrivateKey?>(nil)
@@ -186,7 +187,7 @@ public final class EntraEmulator: Sendable {
     /// The client credentials answer: an application token for `resource` (the scope without `/.default`), its
     /// `oid` and `sub` the client's service principal in the tenant. A token for Graph is remembered, so Graph can
     /// tell it from a user's.
-    func applicationTokenResponse(
+    public func applicationTokenResponse(
         clientID: String,
         resource: String,
         tenant: String,
@@ -211,6 +212,7 @@ public final class EntraEmulator: Sendable {
             "tid": .string(tenant),
             "uti": .string(EntraEmulator.randomToken(bytes: 16)),
             "ver": "2.0",
+            "xms_mock_generation": .int(generation),
         ]
         let accessToken = try sign(claims)
         let graph = ["https://graph.microsoft.com", EntraEmulator.graphAudience]

@@ -179,4 +179,69 @@ extension EntraError {
                 + "value with /.default suffixed to the resource identifier (application ID URI)."
         )
     }
+
+    /// A client assertion that is not a JWT.
+    static let malformedAssertion = EntraError(
+        status: 400,
+        error: "invalid_client",
+        code: 50027,
+        message: "JWT token is invalid or malformed."
+    )
+
+    static let assertionSignature = EntraError(
+        status: 401,
+        error: "invalid_client",
+        code: 700027,
+        message: "Client assertion failed signature validation."
+    )
+
+    static func assertionExpired(now: Date, notBefore: Date?, expires: Date?) -> EntraError {
+        func text(_ date: Date?) -> String {
+            date.map { ISO8601DateFormatter().string(from: $0).replacingOccurrences(of: "T", with: " ") } ?? "unknown"
+        }
+        return EntraError(
+            status: 400,
+            error: "invalid_client",
+            code: 700024,
+            message: "Client assertion is not within its valid time range. Current time: \(text(now)), assertion "
+                + "valid from \(text(notBefore)), expiry time of assertion \(text(expires)). Review the documentation "
+                + "at https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."
+        )
+    }
+
+    static func assertionAudience(_ audience: String) -> EntraError {
+        EntraError(
+            status: 400,
+            error: "invalid_client",
+            code: 700212,
+            message: "No matching federated identity record found for presented assertion audience '\(audience)'. "
+                + "Please check your federated identity credential Subject, Audience and Issuer against the presented "
+                + "assertion."
+        )
+    }
+
+    static func noFederatedRecord(issuer: String, subject: String, audience: String) -> EntraError {
+        EntraError(
+            status: 400,
+            error: "invalid_client",
+            code: 70021,
+            message: "No matching federated identity record found for presented assertion. Assertion Issuer: "
+                + "'\(issuer)'. Assertion Subject: '\(subject)'. Assertion Audience: '\(audience)'."
+        )
+    }
+
+    static let unsupportedAssertionType = EntraError(
+        status: 400,
+        error: "invalid_request",
+        code: 50002,
+        message: "The client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'."
+    )
+
+    /// What the token endpoint answers during an outage (`/__mock/entra/outage`).
+    static let transient = EntraError(
+        status: 503,
+        error: "temporarily_unavailable",
+        code: 90033,
+        message: "A transient error has occurred. Please try again."
+    )
 }

@@ -38,6 +38,7 @@ struct EntraRoutes: Sendable {
             await routes.token(request, tenant: EntraRoutes.tenant(context))
         }
         registerGraph(on: router)
+        registerIdentity(on: router)
     }
 
     // MARK: Discovery
@@ -167,12 +168,14 @@ struct EntraRoutes: Sendable {
             ("x-ms-request-id", UUID().uuidString.lowercased()),
         ]
         do {
+            if emulator.inOutage { throw EntraError.transient }
             let body: JSON
             switch form.value("grant_type") {
             case nil:
                 throw EntraError.missingParameter("grant_type")
             case "authorization_code"?:
                 body = try redeem(form, clientID: clientID, secret: secret, tenant: tenant, issuer: issuer)
+                emulator.count(.authorizationCode)
             case "client_credentials"?:
                 body = try clientCredentials(form, clientID: clientID, secret: secret, tenant: tenant, issuer: issuer)
             case let other?:
@@ -180,6 +183,7 @@ struct EntraRoutes: Sendable {
             }
             return EntraRoutes.json(200, body, headers)
         } catch let error as EntraError {
+            emulator.countRefusal(unavailable: error.status >= 500)
             return EntraRoutes.json(error.status, error.body(), headers)
         } catch {
             return EntraRoutes.json(500, ["error": "server_error", "error_description": "Token signing failed."])
@@ -217,29 +221,40 @@ struct EntraRoutes: Sendable {
         issuer: String
     ) throws -> JSON {
         guard let clientID else { throw EntraError.missingParameter("client_id") }
-        try checkClient(clientID, secret: secret, tenant: tenant)
+        let assertion = form.value("client_assertion")
+        if let assertion {
+            guard form.value("client_assertion_type") == EntraEmulator.assertionType else {
+                throw EntraError.unsupportedAssertionType
+            }
+            try checkClient(clientID, secret: nil, tenant: tenant, federated: true)
+            try emulator.checkAssertion(assertion)
+        } else {
+            try checkClient(clientID, secret: secret, tenant: tenant)
+        }
         guard let scope = form.value("scope") else { throw EntraError.missingParameter("scope") }
         let suffix = "/.default"
         let scopes = EntraEmulator.scopes(scope)
         guard scopes.count == 1, let only = scopes.first, only.hasSuffix(suffix), only.count > suffix.count else {
             throw EntraError.invalidScope(scope)
         }
-        return try emulator.applicationTokenResponse(
+        let answer = try emulator.applicationTokenResponse(
             clientID: clientID,
             resource: String(only.dropLast(suffix.count)),
             tenant: tenant,
             issuer: issuer,
-            clientAuthenticated: secret != nil
+            clientAuthenticated: secret != nil || assertion != nil
         )
+        emulator.count(assertion == nil ? .clientSecret : .clientAssertion)
+        return answer
     }
 
     /// The registered client id and secret, when the configuration names them.
-    func checkClient(_ clientID: String, secret: String?, tenant: String) throws {
+    func checkClient(_ clientID: String, secret: String?, tenant: String, federated: Bool = false) throws {
         let configuration = emulator.configuration
         if let registered = configuration.clientID, registered != clientID {
             throw EntraError.unknownApplication(clientID, tenant: tenant)
         }
-        if let registered = configuration.clientSecret, secret != registered {
+        if !federated, let registered = configuration.clientSecret, secret != registered {
             throw EntraError.invalidSecret(clientID)
         }
     }

@@ -8,6 +8,8 @@ public final class MockAzureEngine: Sendable {
     public let configuration: MockAzureConfiguration
     public let fixtures: FixtureSet
     public let journal: Journal
+    /// The emulated Entra ID tenant: it signs the tokens the data plane accepts as `Authorization: Bearer`.
+    public let entra: EntraEmulator
     let matcher: ScenarioMatcher
     let generator: AnswerGenerator
     let sequencer = FaultSequencer()
@@ -32,6 +34,7 @@ public final class MockAzureEngine: Sendable {
         self.configuration = configuration
         self.fixtures = fixtures
         self.journal = Journal(capacity: configuration.journalCapacity)
+        self.entra = EntraEmulator(configuration: configuration.entra)
         self.matcher = ScenarioMatcher(fixtures: fixtures)
         self.generator = AnswerGenerator(seed: configuration.seed)
         self.randomFaults = RandomFaults(rate: configuration.faultRate, seed: configuration.seed)
@@ -308,22 +311,36 @@ public final class MockAzureEngine: Sendable {
         return apply(fault, to: reply)
     }
 
+    /// Azure's checks on the caller: an `api-key` (refused with 403 when key authentication is disabled), or an
+    /// Entra ID bearer token signed by this tenant for Cognitive Services, not expired. A bearer that is not a JWT
+    /// is taken as a key (the configured one, or any with none configured) unless key authentication is disabled.
     func authenticate(_ request: IncomingRequest) -> (status: Int, body: JSON)? {
         let expected = configuration.apiKey
         if let key = request.header("api-key") {
+            if configuration.localAuthDisabled { return AzureError.keyAuthenticationDisabled }
             guard !key.isEmpty else { return AzureError.invalidKey }
             if let expected, !SecretHash.constantTimeEquals(key, expected) { return AzureError.invalidKey }
             return nil
         }
-        if let authorization = request.header("authorization") {
-            guard authorization.lowercased().hasPrefix("bearer ") else { return AzureError.invalidKey }
-            let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
-            guard !token.isEmpty else { return AzureError.invalidKey }
+        guard let authorization = request.header("authorization") else {
+            return configuration.localAuthDisabled ? AzureError.invalidToken : AzureError.invalidKey
+        }
+        guard authorization.lowercased().hasPrefix("bearer ") else { return AzureError.invalidKey }
+        let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { return AzureError.invalidToken }
+        guard let jwt = try? JSONWebToken(parsing: token) else {
+            if configuration.localAuthDisabled { return AzureError.invalidToken }
             if let expected, !SecretHash.constantTimeEquals(token, expected) { return AzureError.entraDenied }
             return nil
         }
-        return AzureError.invalidKey
+        return entra.checkAccessToken(jwt, audiences: MockAzureEngine.cognitiveServicesAudiences)
+            ? nil : AzureError.invalidToken
     }
+
+    /// The audiences Azure OpenAI accepts.
+    static let cognitiveServicesAudiences: Set<String> = [
+        "https://cognitiveservices.azure.com", "https://cognitiveservices.azure.com/", "https://ai.azure.com",
+    ]
 
     func faultReply(
         status: Int,

@@ -17,7 +17,7 @@ public struct MockAzureServer: Sendable {
 
     public init(engine: MockAzureEngine, logger: Logger = Logger(label: "mock-azure")) {
         self.engine = engine
-        self.entra = EntraEmulator(configuration: engine.configuration.entra)
+        self.entra = engine.entra
         self.logger = logger
     }
 
