@@ -9,7 +9,7 @@ import sys
 ROOT = "Sources/Proxy"
 # Lowest first. The files directly in Sources/Proxy (Application+build.swift: the wiring) come last.
 LAYERS = [
-    "Support", "Logs", "Config", "Errors", "Pricing", "Store", "Auth", "HTTP", "Shaping", "Upstream", "Routing",
+    "Support", "Logs", "Config", "Errors", "Identity", "Pricing", "Store", "Auth", "HTTP", "Shaping", "Upstream", "Routing",
     "Accounts", "Keys", "Spend", "Metrics", "Gateway", "Admin", "UI", "Server", "(root)",
 ]
 DECLARATION = re.compile(

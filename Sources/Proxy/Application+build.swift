@@ -57,8 +57,17 @@ public enum ProxyApplication {
         if !config.settings.sslVerify {
             logger.warning("ssl_verify is false: upstream TLS certificates are NOT verified")
         }
+        let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
+        let identity = EntraTokenProvider(environment: environment, logger: logger) { source, outcome in
+            metrics?.tokenFetched(source: source, outcome: outcome)
+        }
         // Everything that can fail is built before the HTTP client, which must be shut down once it exists.
-        let (writer, storeServices) = try makeSpendWriter(config: config, environment: environment, logger: logger)
+        let (writer, storeServices) = try makeSpendWriter(
+            config: config,
+            identity: identity,
+            environment: environment,
+            logger: logger
+        )
         let client = UpstreamClient(configuration: clientConfiguration)
         let secrets = config.deployments.flatMap(\.secrets) + [environment["UI_PASSWORD"]].compactMap { $0 }
         let recorder = SpendRecorder(
@@ -83,7 +92,6 @@ public enum ProxyApplication {
                 allowRequestsOnDBUnavailable: config.settings.keys.allowRequestsOnDBUnavailable ?? false
             )
         }
-        let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
         let transport = UpstreamTransport(client: client.http, pinned: client.pinned)
         let gateway = Gateway(
             config: config,
@@ -92,12 +100,14 @@ public enum ProxyApplication {
             keys: keys,
             environment: environment,
             logger: logger,
-            metrics: metrics
+            metrics: metrics,
+            identity: identity
         )
         let catalog = ModelCatalog(router: gateway.router, deployments: config.deployments)
         let probe = HealthProbe(
             transport: transport,
             builder: gateway.builder,
+            identity: gateway.identity,
             logger: logger
         )
         let management = ManagementServices(
@@ -163,13 +173,25 @@ public enum ProxyApplication {
     /// The spend store (the embedded SQLite file by default) behind its batching writer.
     /// PostgreSQL when `database_url` / `DATABASE_URL` is set (its pooled client is a Service too), else the
     /// embedded SQLite file (`general_settings.sqlite_path`, env `LITELLM_SQLITE_PATH`, default in the working folder).
-    static func makeSpendWriter(config: ProxyConfig, environment: [String: String], logger: Logger) throws(LocatedError)
-        -> (SpendWriter, [any Service])
-    {
+    static func makeSpendWriter(
+        config: ProxyConfig,
+        identity: EntraTokenProvider,
+        environment: [String: String],
+        logger: Logger
+    ) throws(LocatedError) -> (SpendWriter, [any Service]) {
         let settings = config.settings.spend
         let database: Database
         var services: [any Service] = []
-        if let url = config.settings.databaseURL {
+        if let url = config.settings.databaseURL, let credential = config.settings.databaseEntra {
+            let pool = PostgresPool(
+                configuration: try PostgresStore.configuration(url: url),
+                credential: credential,
+                identity: identity,
+                logger: logger
+            )
+            database = .postgres(PostgresStore(pool: pool, logger: logger))
+            services.append(pool)
+        } else if let url = config.settings.databaseURL {
             let client = PostgresClient(
                 configuration: try PostgresStore.configuration(url: url),
                 backgroundLogger: logger

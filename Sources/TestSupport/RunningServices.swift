@@ -80,10 +80,12 @@ public func withProxy<T: Sendable>(
     ),
     config: @escaping @Sendable (String) -> String = { TestConfigs.standard(mockBase: $0) },
     environment: [String: String] = [:],
+    mockEnvironment: @escaping @Sendable (String) -> [String: String] = { _ in [:] },
     keepAliveTimeout: Duration? = .seconds(5),
     _ body: @escaping @Sendable (ProxyTestContext) async throws -> T
 ) async throws -> T {
     try await withMockAzure(configuration) { mock, mockBase in
+        let environment = environment.merging(mockEnvironment(mockBase)) { $1 }
         let parsed = try ConfigLoader.parse(config(mockBase), file: "test-config.yaml", environment: environment)
         var logger = Logger(label: "proxy")
         logger.logLevel = .warning

@@ -53,7 +53,7 @@ struct PostgresStoreTests {
         for _ in 0 ..< 3 {
             let name = "gw_race_\(UUID().uuidString.prefix(8).lowercased())"
             try await withStore { admin in
-                _ = try await admin.client.query(
+                _ = try await admin.pool.client().query(
                     PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""),
                     logger: Logger(label: "t")
                 )
@@ -81,7 +81,7 @@ struct PostgresStoreTests {
                 running.cancelAll()
             }
             try await withStore { admin in
-                _ = try await admin.client.query(
+                _ = try await admin.pool.client().query(
                     PostgresQuery(unsafeSQL: "DROP DATABASE \"\(name)\" WITH (FORCE)"),
                     logger: Logger(label: "t")
                 )
@@ -125,7 +125,7 @@ struct PostgresStoreTests {
         try await withStore { store in
             try await store.prepare()
             // A rollup table made before it had these columns (an older LiteLLM's): the next start adds them.
-            _ = try await store.client.query(
+            _ = try await store.pool.client().query(
                 #"""
                 ALTER TABLE "LiteLLM_DailyTeamSpend" DROP COLUMN "timed_requests", DROP COLUMN "total_response_time_ms"
                 """#,
@@ -166,7 +166,7 @@ struct PostgresStoreTests {
             try await store.insert(Array(rows.prefix(1100)))
             #expect(try await store.countSpendLogs(SpendLogQuery(apiKey: marker)) == 1100)
             // Large values were stored with LZ4 where the server has it.
-            let lz4 = try await store.client.query(
+            let lz4 = try await store.pool.client().query(
                 "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
                 logger: Logger(label: "t")
             ).collect().first?.decode(Bool.self)
@@ -175,7 +175,7 @@ struct PostgresStoreTests {
                 big.requestID = "pg-lz4-\(marker)"
                 big.response = .string(String(repeating: "compressible answer text ", count: 400))
                 try await store.insert([big])
-                let method = try await store.client.query(
+                let method = try await store.pool.client().query(
                     """
                     SELECT pg_column_compression(\"response\") FROM \"LiteLLM_SpendLogs\" \
                     WHERE \"request_id\" = \(big.requestID)

@@ -120,9 +120,14 @@ general_settings:
     return path
 
 
-def start_proxy(config_path, *args):
-    """The proxy with stdout (its start-up lines) and stderr (its log, JSON with --json-logs) in two files."""
+def start_proxy(config_path, *args, env=None):
+    """The proxy with stdout (its start-up lines) and stderr (its log, JSON with --json-logs) in two files; `env`
+    adds to (or with None values removes from) the environment."""
+    extra = env or {}
     env = dict(os.environ, SDK_AZURE_KEY=PROXY_AZURE_KEY, LITELLM_MASTER_KEY=PROXY_MASTER_KEY)
+    env.update({name: value for name, value in extra.items() if value is not None})
+    for name in [name for name, value in extra.items() if value is None]:
+        env.pop(name, None)
     server = Server.__new__(Server)
     server.log_path, server.stderr_path = log_file("proxy"), log_file("proxy-stderr")
     server.log, server.stderr_log = open(server.log_path, "w"), open(server.stderr_path, "w")

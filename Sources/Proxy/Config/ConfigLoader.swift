@@ -213,6 +213,9 @@ struct ConfigReader {
             }
         }
         if apiKey != nil { params["api_key"] = .string(apiKey!) }
+        let entra =
+            provider == .azure
+            ? try entraCredential(&params, apiKey: apiKey, path: paramsPath) : nil
 
         let id =
             try string(info["id"], "\(path).model_info.id") ?? ModelDeploymentID.make(modelName: name, params: params)
@@ -237,7 +240,8 @@ struct ConfigReader {
             extraHeaders: try headers(params["extra_headers"], "\(paramsPath).extra_headers"),
             dropParams: try bool(params["drop_params"], "\(paramsPath).drop_params"),
             additionalDropParams: try names(params["additional_drop_params"], "\(paramsPath).additional_drop_params"),
-            allowedOpenAIParams: try names(params["allowed_openai_params"], "\(paramsPath).allowed_openai_params")
+            allowedOpenAIParams: try names(params["allowed_openai_params"], "\(paramsPath).allowed_openai_params"),
+            entra: entra
         )
     }
 

@@ -10,6 +10,7 @@ extension ConfigReader {
         settings.databaseURL =
             try string(general["database_url"], "general_settings.database_url")
             ?? nonEmpty(environment["DATABASE_URL"])
+        try databaseEntra(&settings)
         if let megabytes = try number(general["max_request_size_mb"], "general_settings.max_request_size_mb") {
             guard megabytes > 0, megabytes <= 1_048_576 else {
                 throw fail("general_settings.max_request_size_mb", "must be > 0 and ≤ 1048576 (1 TiB)")

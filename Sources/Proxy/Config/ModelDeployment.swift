@@ -44,6 +44,9 @@ public struct ModelDeployment: Sendable {
     /// name it in `x-litellm-model-region`.
     public var region: String? { litellmParams["region_name"]?.stringValue?.lowercased() }
     public var allowedOpenAIParams: [String]?
+    /// An Azure deployment's Entra ID credential, when it is called with a token the proxy fetches (no api_key and no
+    /// static `azure_ad_token`, or `tenant_id` + `client_id` + `client_secret`, or `azure_ad_token: oidc/…`).
+    public var entra: EntraCredential?
 
     /// `litellm_params.tags`: tag-based routing sends requests with these tags here (`default`: untagged requests).
     public var tags: [String] { litellmParams["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [] }

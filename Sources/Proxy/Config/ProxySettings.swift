@@ -5,6 +5,9 @@ import Wire
 public struct ProxySettings: Sendable {
     public var masterKey: String?
     public var databaseURL: String?
+    /// `AZURE_POSTGRESQL_AUTH`: the database is Azure Database for PostgreSQL with Entra ID, its password a token
+    /// for this credential (the environment's; scope `ossrdbms-aad`), renewed before it expires.
+    public var databaseEntra: EntraCredential?
     /// Largest request body accepted; beyond it 413.
     public var maximumRequestBodySize: Int = 32 * 1024 * 1024
     /// `litellm_settings.request_timeout` (LiteLLM's default: 6000 s).

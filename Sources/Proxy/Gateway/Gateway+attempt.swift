@@ -16,19 +16,13 @@ extension Gateway {
         // `/completions` on a chat deployment goes through chat, as LiteLLM serves it; chat on a completions-only
         // deployment through completions (TextCompletion).
         let conversion = TextCompletion.Conversion(request.call.operation, on: deployment)
-        let upstream = try builder.build(
-            deployment,
-            operation: conversion.upstream(request.call.operation),
-            body: conversion.body(request.body)
-        )
         let upstreamStarted = ContinuousClock.now
-        let response = try await transport.send(
-            upstream,
-            stream: request.isStream,
-            on: request.call.eventLoop,
-            timeout: timeout,
-            deployment: deployment,
-            logger: logger
+        let (upstream, response) = try await send(
+            request,
+            on: deployment,
+            operation: conversion.upstream(request.call.operation),
+            body: conversion.body(request.body),
+            timeout: timeout
         )
         let upstreamDuration = ContinuousClock.now - upstreamStarted
         var headers = ResponseBuilder.headers(
@@ -86,6 +80,52 @@ extension Gateway {
         headers.append(("x-litellm-overhead-duration-ms", NumberText.milliseconds(total - upstreamDuration)))
         complete(facts)
         return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: answer.body)
+    }
+
+    /// The upstream call, with the deployment's Entra ID token when it has one. Azure refusing the token (401) drops
+    /// it and the call is made once more with a new one: a token revoked or rotated early costs one retry, not
+    /// an hour of 401s.
+    func send(
+        _ request: GatewayRequest,
+        on deployment: ModelDeployment,
+        operation: ProxyOperation,
+        body: JSONObject,
+        timeout: Double
+    ) async throws(ProxyError) -> (UpstreamRequest, UpstreamResponse) {
+        var token: String?
+        if let credential = deployment.entra {
+            do throws(EntraTokenError) {
+                token = try await identity.token(credential)
+            } catch {
+                throw error.proxyError(deployment: deployment)
+            }
+        }
+        var renewed = false
+        while true {
+            let upstream = try builder.build(deployment, operation: operation, body: body, token: token)
+            let response = try await transport.send(
+                upstream,
+                stream: request.isStream,
+                on: request.call.eventLoop,
+                timeout: timeout,
+                deployment: deployment,
+                logger: request.logger
+            )
+            guard response.status == .unauthorized, !renewed, let credential = deployment.entra, let used = token
+            else { return (upstream, response) }
+            _ = try? await transport.collect(response, timeout: timeout, deployment: deployment, logger: request.logger)
+            request.logger.info(
+                "Azure refused the Entra ID token; fetching a new one",
+                metadata: ["model_id": "\(deployment.id)"]
+            )
+            identity.invalidate(credential, token: used)
+            do throws(EntraTokenError) {
+                token = try await identity.token(credential)
+            } catch {
+                throw error.proxyError(deployment: deployment)
+            }
+            renewed = true
+        }
     }
 
     /// Seconds an attempt may take: the request's own timeout, else the deployment's, else the router's, else

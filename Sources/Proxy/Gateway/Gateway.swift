@@ -16,6 +16,8 @@ public final class Gateway: Sendable {
     public let authenticator: Authenticator
     let builder: UpstreamRequestBuilder
     let transport: UpstreamTransport
+    /// Entra ID tokens for deployments without an api key.
+    public let identity: EntraTokenProvider
     /// Spend logging, when a store is configured.
     public let spend: SpendRecorder?
     /// Virtual keys, when a store is configured.
@@ -35,6 +37,7 @@ public final class Gateway: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger,
         metrics: ProxyMetrics? = nil,
+        identity: EntraTokenProvider? = nil,
         routerState: RouterState = RouterState(),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -50,6 +53,11 @@ public final class Gateway: Sendable {
         builder.dropParams = config.settings.dropParams
         self.builder = builder
         self.transport = transport
+        self.identity =
+            identity
+            ?? EntraTokenProvider(environment: environment, logger: logger) { source, outcome in
+                metrics?.tokenFetched(source: source, outcome: outcome)
+            }
         self.spend = spend
         self.keys = keys
         self.metrics = metrics

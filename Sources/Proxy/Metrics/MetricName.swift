@@ -49,4 +49,7 @@ enum MetricName {
     static var spendLogRows: MetricNameDescriptor {
         .named("llm_gateway_spend_log_rows_total", "Spend rows by outcome (dropped must stay 0)")
     }
+    static var tokenFetches: MetricNameDescriptor {
+        .named("llm_gateway_entra_token_fetches_total", "Entra ID token fetches, by flow and outcome")
+    }
 }

@@ -132,6 +132,11 @@ public final class ProxyMetrics: Sendable {
     public func requestEnded() { inFlightRequests.decrement() }
     public func streamStarted() { inFlightStreams.increment() }
     public func streamEnded() { inFlightStreams.decrement() }
+    /// One Entra ID token fetch: its flow and `success`, `rejected` or `unavailable`.
+    public func tokenFetched(source: String, outcome: String) {
+        registry.makeCounter(descriptor: MetricName.tokenFetches, labels: [("source", source), ("outcome", outcome)])
+            .increment()
+    }
 
     public func observe(_ observation: Observation) {
         if observation.status < 400, let deployment = observation.deployment {

@@ -36,7 +36,7 @@ extension PostgresStore: KeyStore {
 
     public func insertKey(_ key: VirtualKey) async throws {
         let values = KeySchema.columns.enumerated().map { PostgresStore.keyValue($1, $0 + 1) }.joined(separator: ", ")
-        _ = try await client.query(
+        _ = try await pool.client().query(
             PostgresQuery(
                 unsafeSQL: "INSERT INTO \"LiteLLM_VerificationToken\" (\(KeySchema.quotedColumns)) VALUES (\(values))",
                 binds: keyBindings(key)
@@ -49,7 +49,7 @@ extension PostgresStore: KeyStore {
         let assignments = KeySchema.columns.enumerated().dropFirst().map {
             "\"\($1)\" = " + PostgresStore.keyValue($1, $0 + 1)
         }.joined(separator: ", ")
-        _ = try await client.query(
+        _ = try await pool.client().query(
             PostgresQuery(
                 unsafeSQL: """
                     UPDATE "LiteLLM_VerificationToken" SET \(assignments) WHERE "token" = $1
@@ -78,7 +78,7 @@ extension PostgresStore: KeyStore {
         for token in tokens {
             var bindings = PostgresBindings()
             bindings.append(token)
-            for try await gone in try await client.query(
+            for try await gone in try await pool.client().query(
                 PostgresQuery(
                     unsafeSQL: "DELETE FROM \"LiteLLM_VerificationToken\" WHERE \"token\" = $1 RETURNING \"token\"",
                     binds: bindings
@@ -110,7 +110,7 @@ extension PostgresStore: KeyStore {
         var bindings = PostgresBindings()
         if let owner { bindings.append(owner.id) }
         let filter = owner.map { " WHERE \"\($0.column)\" = $1" } ?? ""
-        for try await count in try await client.query(
+        for try await count in try await pool.client().query(
             PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \"LiteLLM_VerificationToken\"" + filter, binds: bindings),
             logger: logger
         ).decode(Int.self) { return count }
@@ -122,7 +122,7 @@ extension PostgresStore: KeyStore {
             var bindings = PostgresBindings()
             bindings.append(amount)
             bindings.append(token)
-            _ = try await client.query(
+            _ = try await pool.client().query(
                 PostgresQuery(
                     unsafeSQL:
                         "UPDATE \"LiteLLM_VerificationToken\" SET \"spend\" = \"spend\" + $1 WHERE \"token\" = $2",

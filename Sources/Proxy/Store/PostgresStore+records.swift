@@ -12,7 +12,7 @@ extension PostgresStore: RecordStore {
         }
         let placeholders = table.columns.enumerated().map { $1.kind.postgresValue($0 + 1) }.joined(separator: ", ")
         let assignments = table.updatedOnConflict.map { "\"\($0)\" = EXCLUDED.\"\($0)\"" }.joined(separator: ", ")
-        _ = try await client.query(
+        _ = try await pool.client().query(
             PostgresQuery(
                 unsafeSQL: """
                     INSERT INTO \(table.quotedName) (\(table.quotedColumns)) VALUES (\(placeholders)) \
@@ -45,9 +45,11 @@ extension PostgresStore: RecordStore {
         var bindings = PostgresBindings()
         for value in values { bindings.append(value) }
         let sql = "SELECT COUNT(*)::bigint FROM \(table.quotedName) \(conditions)"
-        for try await count in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-            .decode(Int.self)
-        {
+        for try await count in try await pool.client().query(
+            PostgresQuery(unsafeSQL: sql, binds: bindings),
+            logger: logger
+        )
+        .decode(Int.self) {
             return count
         }
         return 0
@@ -59,9 +61,11 @@ extension PostgresStore: RecordStore {
             var bindings = PostgresBindings()
             bindings.append(key)
             let sql = "DELETE FROM \(table.quotedName) WHERE \"\(table.key)\" = $1 RETURNING \"\(table.key)\""
-            for try await gone in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-                .decode(String.self)
-            {
+            for try await gone in try await pool.client().query(
+                PostgresQuery(unsafeSQL: sql, binds: bindings),
+                logger: logger
+            )
+            .decode(String.self) {
                 deleted.append(gone)
             }
         }
@@ -78,7 +82,8 @@ extension PostgresStore: RecordStore {
             UPDATE \(table.quotedName) SET "budget_reset_at" = $1::timestamp(3)\(spend) \
             WHERE "\(table.key)"::text = $2 AND "budget_reset_at" <= $3::timestamp(3) RETURNING 1
             """
-        for try await _ in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+        for try await _ in try await pool.client().query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        {
             return true
         }
         return false
@@ -88,13 +93,13 @@ extension PostgresStore: RecordStore {
         var bindings = PostgresBindings()
         bindings.append(value)
         let sql = "UPDATE \(table.quotedName) SET \"spend\" = 0 WHERE \"\(column)\" = $1"
-        _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        _ = try await pool.client().query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 
     public func anyRow(_ table: RecordTable, notNull columns: [String], orTrue flag: String) async throws -> Bool {
         let notNull = columns.map { "\"\($0)\" IS NOT NULL" }.joined(separator: " OR ")
         let sql = "SELECT 1 FROM \(table.quotedName) WHERE \(notNull) OR \"\(flag)\" IS TRUE LIMIT 1"
-        for try await _ in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) { return true }
+        for try await _ in try await pool.client().query(PostgresQuery(unsafeSQL: sql), logger: logger) { return true }
         return false
     }
 
@@ -105,7 +110,7 @@ extension PostgresStore: RecordStore {
             bindings.append(key)
             let sql =
                 "UPDATE \(table.quotedName) SET \"spend\" = COALESCE(\"spend\", 0) + $1 WHERE \"\(table.key)\" = $2"
-            _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            _ = try await pool.client().query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         }
     }
 }

@@ -34,7 +34,7 @@ extension PostgresStore: KeyUsageStore {
             "requests" = EXCLUDED."requests", "tokens" = EXCLUDED."tokens",
                 "in_flight" = EXCLUDED."in_flight", "updated_at" = now()
             """
-        _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        _ = try await pool.client().query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 
     public func otherReplicasKeyUsage(excluding replica: String) async throws -> [String: KeyUsage] {
@@ -46,7 +46,7 @@ extension PostgresStore: KeyUsageStore {
             WHERE "replica" <> $1 AND "updated_at" > now() - interval '10 seconds' GROUP BY "token"
             """
         var result: [String: KeyUsage] = [:]
-        for try await (token, requests, tokens, inFlight) in try await client.query(
+        for try await (token, requests, tokens, inFlight) in try await pool.client().query(
             PostgresQuery(unsafeSQL: sql, binds: bindings),
             logger: logger
         ).decode((String, Int64, Int64, Int64).self) {

@@ -9,11 +9,16 @@ import Wire
 /// holds an advisory lock so replicas starting together do not race.
 public struct PostgresStore: SpendStore {
     public let kind = "postgres"
-    public let client: PostgresClient
+    public let pool: PostgresPool
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger = Logger(label: "proxy.store")) {
-        self.client = client
+        self.pool = PostgresPool(client: client, logger: logger)
+        self.logger = logger
+    }
+
+    public init(pool: PostgresPool, logger: Logger = Logger(label: "proxy.store")) {
+        self.pool = pool
         self.logger = logger
     }
 
@@ -67,7 +72,7 @@ public struct PostgresStore: SpendStore {
     /// type; its unlock then failed in the aborted transaction and the pooled connection kept the lock, so every later
     /// `prepare` on any replica waited on it for good — seen once in CI with two replicas started together.)
     func createLocked(_ statements: [String]) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await pool.client().withTransaction(logger: logger) { connection in
             // One replica creates the schema; the others wait on the lock, then find it there.
             _ = try await connection.query("SELECT pg_advisory_xact_lock(7468313130)", logger: logger)
             for statement in statements {
@@ -135,7 +140,7 @@ public struct PostgresStore: SpendStore {
     /// (`SET LOCAL`: only how new values are stored changes; every reader decompresses either kind).
     public func insert(_ rows: [EncodedSpendRow]) async throws {
         guard !rows.isEmpty else { return }
-        try await client.withTransaction(logger: logger) { connection in
+        try await pool.client().withTransaction(logger: logger) { connection in
             _ = try await connection.query(PostgresQuery(unsafeSQL: PostgresStore.preferLZ4), logger: logger)
             for start in stride(from: 0, to: rows.count, by: 100) {
                 let batch = rows[start ..< min(start + 100, rows.count)]
@@ -264,7 +269,10 @@ public struct PostgresStore: SpendStore {
     /// Runs a SELECT whose columns are all cast to text and returns each row as column name → text (nulls left out).
     func textRows(_ sql: String, _ bindings: PostgresBindings, columns: [String]) async throws -> [[String: String]] {
         var rows: [[String: String]] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+        for try await row in try await pool.client().query(
+            PostgresQuery(unsafeSQL: sql, binds: bindings),
+            logger: logger
+        ) {
             let cells = row.makeRandomAccess()
             var values: [String: String] = [:]
             for (index, column) in columns.enumerated() {
@@ -278,7 +286,7 @@ public struct PostgresStore: SpendStore {
     public func countSpendLogs(_ query: SpendLogQuery) async throws -> Int {
         var bindings = PostgresBindings()
         let clause = whereClause(query, &bindings)
-        for try await count in try await client.query(
+        for try await count in try await pool.client().query(
             PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \"LiteLLM_SpendLogs\"\(clause)", binds: bindings),
             logger: logger
         ).decode(Int.self) {
@@ -295,14 +303,16 @@ public struct PostgresStore: SpendStore {
             WITH gone AS (DELETE FROM "LiteLLM_SpendLogs" WHERE "startTime" < $1::timestamp(3) RETURNING 1) \
             SELECT COUNT(*) FROM gone
             """
-        for try await count in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-            .decode(Int.self)
-        { deleted = count }
+        for try await count in try await pool.client().query(
+            PostgresQuery(unsafeSQL: sql, binds: bindings),
+            logger: logger
+        )
+        .decode(Int.self) { deleted = count }
         return deleted
     }
 
     public func ping() async throws {
-        _ = try await client.query("SELECT 1", logger: logger)
+        _ = try await pool.client().query("SELECT 1", logger: logger)
     }
 
     public func close() async throws {}

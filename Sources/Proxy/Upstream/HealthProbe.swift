@@ -5,11 +5,18 @@ import Wire
 public struct HealthProbe: Sendable {
     let transport: UpstreamTransport
     let builder: UpstreamRequestBuilder
+    let identity: EntraTokenProvider?
     let logger: Logger
 
-    public init(transport: UpstreamTransport, builder: UpstreamRequestBuilder, logger: Logger) {
+    public init(
+        transport: UpstreamTransport,
+        builder: UpstreamRequestBuilder,
+        identity: EntraTokenProvider? = nil,
+        logger: Logger
+    ) {
         self.transport = transport
         self.builder = builder
+        self.identity = identity
         self.logger = logger
     }
 
@@ -38,7 +45,15 @@ public struct HealthProbe: Sendable {
         case .chatCompletions: body = ["messages": [["role": "user", "content": "ping"]], "max_tokens": 1]
         }
         do {
-            let upstream = try builder.build(deployment, operation: operation, body: body)
+            var token: String?
+            if let credential = deployment.entra, let identity {
+                do throws(EntraTokenError) {
+                    token = try await identity.token(credential)
+                } catch {
+                    return error.proxyError(deployment: deployment).error.message
+                }
+            }
+            let upstream = try builder.build(deployment, operation: operation, body: body, token: token)
             let response = try await transport.send(
                 upstream,
                 stream: false,

@@ -57,9 +57,13 @@ public struct UpstreamRequestBuilder: Sendable {
     /// `litellm_settings.drop_params`.
     public var dropParams = false
 
-    public func build(_ deployment: ModelDeployment, operation: ProxyOperation, body request: JSONObject)
-        throws(ProxyError) -> UpstreamRequest
-    {
+    /// `token`: the Entra ID token fetched for the deployment's `entra` credential.
+    public func build(
+        _ deployment: ModelDeployment,
+        operation: ProxyOperation,
+        body request: JSONObject,
+        token: String? = nil
+    ) throws(ProxyError) -> UpstreamRequest {
         var body = try CallParameters(deployment: deployment, operation: operation, globalDropParams: dropParams)
             .body(request)
         body["model"] = .string(deployment.upstreamModel)
@@ -84,7 +88,7 @@ public struct UpstreamRequestBuilder: Sendable {
             }()
         switch deployment.provider {
         case .azure:
-            if let token = deployment.litellmParams["azure_ad_token"]?.stringValue {
+            if let token = token ?? deployment.litellmParams["azure_ad_token"]?.stringValue {
                 headers.append(("authorization", "Bearer " + token))
             } else if let key = deployment.apiKey {
                 headers.append(("api-key", key))
