@@ -4,9 +4,13 @@
 #   2. Every manifest file under deploy/kubernetes (the Secret template included) against the Kubernetes JSON
 #      schemas, strictly (unknown fields fail), with kubernetes-validate, for each version in KUBE_VERSIONS.
 #   3. Every kustomization (base, overlays) rendered with kustomize, the render validated the same way, then
-#      its cross-references: names, ports, probe paths, stop timing, writable paths, PDB against the replicas.
+#      its cross-references: names, ports, probe paths, stop timing, writable paths, PDB against the replicas,
+#      Secret references, workload identity; the seed overlay's single replica, the workload-identity overlay's
+#      keylessness (no API key, no password, anywhere).
 #   4. The config.yaml the Deployment mounts, taken out of the ConfigMap, through the proxy's own
-#      `proxy --check-config`, with the os.environ/ variables it uses set from the Secret template's placeholders.
+#      `proxy --check-config`, in the pod's environment: its env and Secret references (Secrets from their templates'
+#      placeholders) and, with workload identity, the variables the AKS webhook injects.
+# Secret templates (placeholders, never applied): base/secret.yaml, and a kustomization's own secret.yaml.
 #
 # Usage: scripts/check-deploy.sh [PROXY_BIN]     PROXY_BIN defaults to .build/debug/proxy
 # Env:   KUBE_VERSIONS   Kubernetes versions to validate against (default "1.30 1.37")
@@ -60,6 +64,11 @@ log="$tmp/log"
 status=0
 check() { "$PY" "$HERE/scripts/check_deploy.py" "$@" | tee -a "$log"; [ "${PIPESTATUS[0]}" -eq 0 ]; }
 fail() { echo "FAIL  $*" | tee -a "$log"; status=1; }
+# The Secret templates a kustomization's render stands on: the base's, and its own secret.yaml if it has one.
+templates() {
+  echo "$DEPLOY_DIR/base/secret.yaml"
+  [ "$1" = "$DEPLOY_DIR/base" ] || [ ! -f "$1/secret.yaml" ] || echo "$1/secret.yaml"
+}
 
 # ---- 1. Dockerfile -------------------------------------------------------------------------------------------------
 echo "== 1. Dockerfile (BuildKit parser, dockerfile $("$PY" -c 'import importlib.metadata as m; print(m.version("dockerfile"))'))"
@@ -81,7 +90,8 @@ while read -r kustomization; do
     kinds="$(grep -E '^kind: ' "$out" | sed 's/kind: //' | tr '\n' ' ')"
     echo "ok    render $name: $kinds" | tee -a "$log"
     check schemas "$KUBE_VERSIONS" "$out" | sed "s#$tmp/[^:]*#render $name#" || status=1
-    check wiring "$name" "$out" "$DEPLOY_DIR/base/secret.yaml" || status=1
+    mapfile -t secrets < <(templates "$dir")
+    check wiring "$name" "$out" "${secrets[@]}" || status=1
     renders+=("$name=$out")
   else
     fail "render $name: $(tr '\n' ' ' < "$tmp/render.err")"
@@ -97,6 +107,12 @@ for entry in "${renders[@]}"; do
     fail "overlays/seed: expected replicas 1 and neither HPA nor PDB"
   fi
 done
+# The workload-identity overlay is keyless: check that nothing brings a key or a password back.
+for entry in "${renders[@]}"; do
+  [ "${entry%%=*}" = overlays/workload-identity ] || continue
+  mapfile -t secrets < <(templates "$DEPLOY_DIR/overlays/workload-identity")
+  check keyless overlays/workload-identity "${entry#*=}" "${secrets[@]}" || status=1
+done
 
 # ---- 4. config.yaml through the proxy ------------------------------------------------------------------------------
 echo "== 4. config.yaml from the ConfigMap through $PROXY_BIN --check-config"
@@ -105,7 +121,8 @@ if [ ! -x "$PROXY_BIN" ]; then
 else
   for entry in "${renders[@]}"; do
     name="${entry%%=*}"
-    check extract-config "$name" "${entry#*=}" "$DEPLOY_DIR/base/secret.yaml" "$tmp/config.yaml" "$tmp/env" || status=1
+    mapfile -t secrets < <(templates "$DEPLOY_DIR/$name")
+    check extract-config "$name" "${entry#*=}" "$tmp/config.yaml" "$tmp/env" "${secrets[@]}" || status=1
     mapfile -t environment < "$tmp/env"
     # A clean environment: only what the pod would have (a developer's own AZURE_API_KEY must not hide a gap).
     if result="$(env -i PATH="$PATH" HOME="$tmp" "${environment[@]}" "$PROXY_BIN" --check-config --config "$tmp/config.yaml" 2>&1)"; then

@@ -2,9 +2,12 @@
 
   check_deploy.py dockerfile ROOT
   check_deploy.py schemas VERSIONS FILE...           every document of every FILE against the Kubernetes schemas
-  check_deploy.py wiring NAME RENDERED SECRET        cross-references inside one kustomize render
-  check_deploy.py extract-config NAME RENDERED SECRET OUT ENV  writes the config.yaml the Deployment mounts to OUT, and
-                                                     to ENV the environment for `proxy --check-config` (NAME=VALUE)
+  check_deploy.py wiring NAME RENDERED SECRET...     cross-references inside one kustomize render
+  check_deploy.py keyless NAME RENDERED SECRET...    a workload-identity render has no API key and no password
+  check_deploy.py extract-config NAME RENDERED OUT ENV SECRET...  writes the config.yaml the Deployment mounts to OUT,
+                                                     and to ENV the pod's environment for `proxy --check-config`
+
+SECRET... are the Secret templates (files not applied, placeholders of the right shape) the render's Secrets stand for.
 
 Each prints one line per check and exits 1 when any check failed.
 """
@@ -31,6 +34,84 @@ def fail(text):
 def documents(path):
     with open(path) as handle:
         return [doc for doc in yaml.safe_load_all(handle) if doc]
+
+
+def secret_templates(paths):
+    """{Secret name: (template path, {key: placeholder})} from the templates' stringData and data."""
+    import base64
+
+    templates = {}
+    for path in paths:
+        for doc in documents(path):
+            if doc.get("kind") == "Secret":
+                values = {k: base64.b64decode(v).decode() for k, v in (doc.get("data") or {}).items()}
+                values.update(doc.get("stringData") or {})
+                templates[doc["metadata"]["name"]] = (path, values)
+    return templates
+
+
+# The AKS workload identity webhook sets these in every container of a pod labelled WORKLOAD_IDENTITY_LABEL "true"
+# whose ServiceAccount carries CLIENT_ID_ANNOTATION (and leaves a variable already set alone).
+WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use"
+CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
+TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id"
+WEBHOOK_ENV = ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST")
+
+
+def workload_identity(docs, deployment):
+    """The ServiceAccount the webhook would act on (None unless the pod opts in and the account is annotated)."""
+    pod = deployment["spec"]["template"]
+    if (pod["metadata"].get("labels") or {}).get(WORKLOAD_IDENTITY_LABEL) != "true":
+        return None
+    name = pod["spec"].get("serviceAccountName") or "default"
+    account = next((d for d in docs if d["kind"] == "ServiceAccount" and d["metadata"]["name"] == name), None)
+    annotations = (account or {}).get("metadata", {}).get("annotations") or {}
+    return account if annotations.get(CLIENT_ID_ANNOTATION) else None
+
+
+def pod_environment(docs, deployment, templates):
+    """The proxy container's environment as the kubelet would build it (envFrom, then env over it), the Secrets
+    taken from their templates, plus what the workload identity webhook injects. Returns (env, problems)."""
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    configmaps = {d["metadata"]["name"]: d.get("data") or {} for d in docs if d["kind"] == "ConfigMap"}
+    env, problems = {}, []
+    for source in container.get("envFrom", []):
+        prefix = source.get("prefix", "")
+        if "secretRef" in source:
+            name = source["secretRef"]["name"]
+            if name in templates:
+                env.update({prefix + k: v for k, v in templates[name][1].items()})
+            elif not source["secretRef"].get("optional"):
+                problems.append(f"envFrom Secret {name} has no template")
+        elif "configMapRef" in source:
+            env.update({prefix + k: v for k, v in configmaps.get(source["configMapRef"]["name"], {}).items()})
+    for variable in container.get("env", []):
+        name, source = variable["name"], variable.get("valueFrom") or {}
+        if "value" in variable:
+            env[name] = variable["value"]
+        elif "secretKeyRef" in source:
+            ref = source["secretKeyRef"]
+            value = templates.get(ref["name"], (None, {}))[1].get(ref["key"])
+            if value is not None:
+                env[name] = value
+            elif not ref.get("optional"):
+                problems.append(f"env {name}: Secret {ref['name']} key {ref['key']} has no template")
+        elif "configMapKeyRef" in source:
+            ref = source["configMapKeyRef"]
+            if ref["key"] in configmaps.get(ref["name"], {}):
+                env[name] = configmaps[ref["name"]][ref["key"]]
+    account = workload_identity(docs, deployment)
+    if account:
+        annotations = account["metadata"]["annotations"]
+        injected = {
+            "AZURE_CLIENT_ID": annotations[CLIENT_ID_ANNOTATION],
+            "AZURE_TENANT_ID": annotations.get(TENANT_ID_ANNOTATION, "00000000-0000-0000-0000-000000000000"),
+            "AZURE_FEDERATED_TOKEN_FILE": "/var/run/secrets/azure/tokens/azure-identity-token",
+            "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.com/",
+        }
+        for name, value in injected.items():
+            env.setdefault(name, value)
+    return env, problems
 
 
 # ---- Dockerfile ------------------------------------------------------------------------------------------------
@@ -160,14 +241,14 @@ def _all_errors(utils, doc, version):
 
 # ---- cross-references in one render ----------------------------------------------------------------------------
 
-def check_wiring(label, rendered, secret_path):
+def check_wiring(label, rendered, secret_paths):
     """What the schemas cannot see: names that must match, paths the proxy serves, the stop timing, writable paths
-    under a read-only root filesystem, and a PDB that would block node drains."""
+    under a read-only root filesystem, a PDB that would block node drains, and workload identity's pieces."""
     docs = documents(rendered)
     by_kind = {}
     for doc in docs:
         by_kind.setdefault(doc["kind"], []).append(doc)
-    secret_names = {d["metadata"]["name"] for d in documents(secret_path) if d.get("kind") == "Secret"}
+    templates = secret_templates(secret_paths)
     configmaps = {d["metadata"]["name"]: d for d in by_kind.get("ConfigMap", [])}
     deployments = by_kind.get("Deployment", [])
     if len(deployments) != 1:
@@ -192,7 +273,32 @@ def check_wiring(label, rendered, secret_path):
             expect(volume["configMap"]["name"] in configmaps, f"volume {volume['name']} → ConfigMap {volume['configMap']['name']} is in the render")
     for source in container.get("envFrom", []):
         if "secretRef" in source:
-            expect(source["secretRef"]["name"] in secret_names, f"envFrom Secret {source['secretRef']['name']} is the one deploy/kubernetes/base/secret.yaml templates")
+            secret = source["secretRef"]["name"]
+            path = templates.get(secret, ("a template",))[0]
+            expect(secret in templates, f"envFrom Secret {secret} is the one {path} templates")
+    for variable in container.get("env", []):
+        ref = (variable.get("valueFrom") or {}).get("secretKeyRef")
+        if ref:
+            path, values = templates.get(ref["name"], ("no template", {}))
+            expect(ref["key"] in values,
+                   f"env {variable['name']} ← Secret {ref['name']} key {ref['key']}, which {path} templates")
+    # Workload identity: the webhook mutates pods labelled azure.workload.identity/use: "true" and takes the client
+    # id from their ServiceAccount; the label must stay out of the selector (immutable: no in-place rollout).
+    accounts = {d["metadata"]["name"]: d for d in by_kind.get("ServiceAccount", [])}
+    account_name = spec.get("serviceAccountName")
+    if account_name:
+        expect(account_name in accounts, f"serviceAccountName {account_name} is a ServiceAccount in the render")
+    account = accounts.get(account_name or "default", {})
+    annotated = (account.get("metadata", {}).get("annotations") or {}).get(CLIENT_ID_ANNOTATION)
+    if labels.get(WORKLOAD_IDENTITY_LABEL) == "true" or annotated:
+        expect(labels.get(WORKLOAD_IDENTITY_LABEL) == "true" and annotated,
+               f"workload identity: pod label {WORKLOAD_IDENTITY_LABEL}: \"true\" and ServiceAccount "
+               f"{account_name or 'default'} annotated {CLIENT_ID_ANNOTATION}")
+        expect(WORKLOAD_IDENTITY_LABEL not in selector,
+               f"workload identity: {WORKLOAD_IDENTITY_LABEL} is not in the selector")
+        hand_set = [e["name"] for e in container.get("env", []) if e["name"] in WEBHOOK_ENV]
+        expect(not hand_set,
+               f"workload identity: the webhook's variables are not set by hand ({', '.join(hand_set) or 'none'})")
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         get = (container.get(probe) or {}).get("httpGet")
         expect(get and get["path"] in ("/health/liveliness", "/health/liveness", "/health/readiness"),
@@ -251,7 +357,7 @@ def _config_path(args):
 
 # ---- config.yaml out of the ConfigMap --------------------------------------------------------------------------
 
-def extract_config(label, rendered, secret_path, out, env_out):
+def extract_config(label, rendered, out, env_out, secret_paths):
     docs = documents(rendered)
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
@@ -261,9 +367,11 @@ def extract_config(label, rendered, secret_path, out, env_out):
     text = configmap["data"][mount["subPath"]]
     with open(out, "w") as handle:
         handle.write(text)
-    secret = next(d for d in documents(secret_path) if d.get("kind") == "Secret")
-    values = dict(secret.get("stringData") or {})
-    values.update({e["name"]: e["value"] for e in container.get("env", []) if "value" in e})
+    # The environment for `proxy --check-config`: what the pod gets, the Secrets' values being their templates'
+    # placeholders (they have the right shapes). Only that: a Secret's key the pod does not take must not hide a gap.
+    values, problems = pod_environment(docs, deployment, secret_templates(secret_paths))
+    for problem in problems:
+        fail(f"{label}: {problem}")
     names = sorted(set(re.findall(r"os\.environ/([A-Za-z_][A-Za-z0-9_]*)", text)))
     missing = [n for n in names if n not in values]
     for name in missing:
@@ -271,11 +379,58 @@ def extract_config(label, rendered, secret_path, out, env_out):
     if not missing:
         ok(f"{label}: config.yaml (ConfigMap {configmap['metadata']['name']}, key {mount['subPath']}) refers to os.environ/ "
            f"{', '.join(names) or '(none)'}: all set by the Secret template or the Deployment")
-    # The environment for `proxy --check-config`: the Secret template's placeholders (they have the right shapes)
-    # and the Deployment's plain env values.
     with open(env_out, "w") as handle:
         for name, value in sorted(values.items()):
             handle.write(f"{name}={value}\n")
+
+
+# ---- keyless (workload identity) -------------------------------------------------------------------------------
+
+# Credentials a keyless pod must not have: with any of them the proxy would use a key or a password, not a token.
+KEYED_ENV = ("AZURE_API_KEY", "OPENAI_API_KEY", "AZURE_AD_TOKEN", "AZURE_CLIENT_SECRET", "DATABASE_URL",
+             "DATABASE_PASSWORD")
+KEYED_PARAMS = ("api_key", "azure_ad_token", "client_secret")
+
+
+def check_keyless(label, rendered, secret_paths):
+    """Azure OpenAI and PostgreSQL by Entra ID token only: workload identity wired, no key or password in the pod's
+    environment or in config.yaml, the database named by the DATABASE_* variables."""
+    docs = documents(rendered)
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    env, _ = pod_environment(docs, deployment, secret_templates(secret_paths))
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    mount = next(m for m in container["volumeMounts"] if m["mountPath"] == _config_path(container.get("args", [])))
+    volume = next(v for v in deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == mount["name"])
+    configmap = next(d for d in docs if d["kind"] == "ConfigMap"
+                     and d["metadata"]["name"] == volume["configMap"]["name"])
+    config = yaml.safe_load(configmap["data"][mount["subPath"]]) or {}
+    checks = []
+
+    def expect(condition, text):
+        checks.append((bool(condition), text))
+
+    account = workload_identity(docs, deployment)
+    expect(account, f"workload identity: the webhook injects {', '.join(WEBHOOK_ENV)} "
+                    f"(ServiceAccount {account and account['metadata']['name']})")
+    secrets = [s["secretRef"]["name"] for s in container.get("envFrom", []) if "secretRef" in s]
+    expect(not secrets, f"no envFrom of a whole Secret ({', '.join(secrets) or 'none'})")
+    keyed = [name for name in KEYED_ENV if name in env]
+    expect(not keyed, f"no key or password in the pod's environment ({', '.join(keyed) or 'none'})")
+    params = [f"model_list[{i}].litellm_params.{p}" for i, entry in enumerate(config.get("model_list") or [])
+              for p in KEYED_PARAMS if p in ((entry or {}).get("litellm_params") or {})]
+    expect(not params, f"config.yaml: no deployment with a key or a static token ({', '.join(params) or 'none'})")
+    general = config.get("general_settings") or {}
+    expect("database_url" not in general, "config.yaml: no general_settings.database_url (no password)")
+    database = ("DATABASE_HOST", "DATABASE_PORT", "DATABASE_USER", "DATABASE_NAME")
+    unset = [n for n in database if not env.get(n)]
+    expect(env.get("AZURE_POSTGRESQL_AUTH") == "true" and not unset,
+           f"PostgreSQL by token: AZURE_POSTGRESQL_AUTH=true and {', '.join(database)} set "
+           f"({'missing ' + ', '.join(unset) if unset else env.get('DATABASE_USER') + '@' + env.get('DATABASE_HOST')})")
+    master = next((e for e in container.get("env", []) if e["name"] == "LITELLM_MASTER_KEY"), None)
+    expect(master and "secretKeyRef" in (master.get("valueFrom") or {}),
+           "LITELLM_MASTER_KEY from a Secret key (secretKeyRef)")
+    for passed, text in checks:
+        (ok if passed else fail)(f"{label}: keyless: {text}")
 
 
 def main(argv):
@@ -285,9 +440,11 @@ def main(argv):
     elif command == "schemas":
         check_schemas(argv[2].split(), argv[3:])
     elif command == "wiring":
-        check_wiring(argv[2], argv[3], argv[4])
+        check_wiring(argv[2], argv[3], argv[4:])
+    elif command == "keyless":
+        check_keyless(argv[2], argv[3], argv[4:])
     elif command == "extract-config":
-        extract_config(*argv[2:7])
+        extract_config(argv[2], argv[3], argv[4], argv[5], argv[6:])
     else:
         raise SystemExit(f"unknown command {command}")
     return 1 if failures else 0

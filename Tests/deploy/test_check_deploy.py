@@ -46,6 +46,8 @@ def test_shipped_manifests_pass():
     assert "0 failed" in result.stdout
     assert "overlays/seed: one replica, no HPA, no PDB" in result.stdout
     assert "config OK" in result.stdout
+    assert "overlays/workload-identity: keyless: no key or password in the pod's environment (none)" in result.stdout
+    assert "overlays/workload-identity: config OK" in result.stdout
 
 
 def test_schema_errors_fail(broken):
@@ -76,3 +78,23 @@ def test_stop_timing_and_overlay_patch_targets_fail(broken):
     assert result.returncode == 1
     assert "terminationGracePeriodSeconds 30 > preStop 5 s + shutdown grace 30 s" in result.stdout
     assert "FAIL  render overlays/seed" in result.stdout
+
+
+WORKLOAD_IDENTITY = "overlays/workload-identity/kustomization.yaml"
+
+
+def test_keyless_overlay_with_the_key_secret_back_fails(broken):
+    # envFrom litellm-secrets would put AZURE_API_KEY and DATABASE_URL in the pod: the key would win over the token.
+    result = run(broken(WORKLOAD_IDENTITY, "envFrom: null", "envFrom:\n                  - secretRef:\n"
+                                                             "                      name: litellm-secrets"))
+    assert result.returncode == 1
+    assert "FAIL  overlays/workload-identity: keyless: no envFrom of a whole Secret (litellm-secrets)" in result.stdout
+    assert "keyless: no key or password in the pod's environment (AZURE_API_KEY, DATABASE_URL)" in result.stdout
+
+
+def test_workload_identity_wiring_fails(broken):
+    broken("overlays/workload-identity/serviceaccount.yaml", "azure.workload.identity/client-id", "example.com/client-id")
+    result = run(broken(WORKLOAD_IDENTITY, "key: LITELLM_MASTER_KEY", "key: MASTER_KEY"))
+    assert result.returncode == 1
+    assert "FAIL  overlays/workload-identity: keyless: workload identity: the webhook injects" in result.stdout
+    assert "env LITELLM_MASTER_KEY ← Secret litellm-master-key key MASTER_KEY, which" in result.stdout
