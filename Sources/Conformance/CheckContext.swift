@@ -12,6 +12,11 @@ public struct ConformanceTarget: Sendable {
         case real
     }
 
+    /// How the proxy under test authenticates to Azure: its `api-key`, or Entra ID bearer tokens (keyless).
+    public enum UpstreamAuth: String, Sendable, CaseIterable {
+        case key, entra
+    }
+
     public var proxy: String
     public var key: String
     public var upstream: Upstream
@@ -24,6 +29,8 @@ public struct ConformanceTarget: Sendable {
     public var upstreamKey: String?
     /// Allowed lateness of a relayed stream frame against the fixture's schedule.
     public var timingTolerance: Duration
+    /// Selects the checks for the proxy's Azure credential (`ConformanceCheck.auth`).
+    public var upstreamAuth: UpstreamAuth
 
     public init(
         proxy: String,
@@ -34,7 +41,8 @@ public struct ConformanceTarget: Sendable {
         embeddingModel: String = "text-embedding-3-small",
         completionModel: String = "gpt-35-turbo-instruct",
         upstreamKey: String? = nil,
-        timingTolerance: Duration = .milliseconds(150)
+        timingTolerance: Duration = .milliseconds(150),
+        upstreamAuth: UpstreamAuth = .key
     ) {
         var proxy = proxy
         while proxy.hasSuffix("/") { proxy.removeLast() }
@@ -47,6 +55,7 @@ public struct ConformanceTarget: Sendable {
         self.completionModel = completionModel
         self.upstreamKey = upstreamKey
         self.timingTolerance = timingTolerance
+        self.upstreamAuth = upstreamAuth
     }
 
     public var mockURL: String? {

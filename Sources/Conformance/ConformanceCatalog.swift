@@ -1,4 +1,4 @@
 /// Every check, in run order.
 public enum ConformanceCatalog {
-    public static var all: [ConformanceCheck] { api + stream + errors + auth + azure + logging + router }
+    public static var all: [ConformanceCheck] { api + stream + errors + auth + azure + logging + router + entra }
 }

@@ -3,7 +3,7 @@ import Wire
 /// One conformance check: what it proves, what LiteLLM 1.110.2 gives, and how to run it.
 public struct ConformanceCheck: Sendable {
     public enum Suite: String, Sendable, CaseIterable {
-        case api, stream, errors, auth, logging, azure, router
+        case api, stream, errors, auth, logging, azure, router, entra
     }
 
     /// LiteLLM 1.110.2's outcome for this check, written down so a run can show where it differs.
@@ -35,6 +35,8 @@ public struct ConformanceCheck: Sendable {
     public var summary: String
     public var litellm: LiteLLMOutcome
     public var requirement: Requirement
+    /// Only for proxies with this Azure credential (nil: any); the runner leaves the others out.
+    public var auth: ConformanceTarget.UpstreamAuth?
     public var run: @Sendable (CheckContext) async throws -> JSON
 
     public init(
@@ -43,6 +45,7 @@ public struct ConformanceCheck: Sendable {
         _ summary: String,
         litellm: LiteLLMOutcome = .pass,
         requires requirement: Requirement = .none,
+        auth: ConformanceTarget.UpstreamAuth? = nil,
         run: @escaping @Sendable (CheckContext) async throws -> JSON
     ) {
         self.id = id
@@ -50,6 +53,7 @@ public struct ConformanceCheck: Sendable {
         self.summary = summary
         self.litellm = litellm
         self.requirement = requirement
+        self.auth = auth
         self.run = run
     }
 }

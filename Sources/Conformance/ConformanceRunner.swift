@@ -43,7 +43,10 @@ public struct ConformanceRunner: Sendable {
     }
 
     public func selected(from checks: [ConformanceCheck] = ConformanceCatalog.all) -> [ConformanceCheck] {
-        checks.filter { suites.contains($0.suite) && ConformanceRunner.matches($0.id, only) }
+        checks.filter { check in
+            suites.contains(check.suite) && ConformanceRunner.matches(check.id, only)
+                && (check.auth == nil || check.auth == target.upstreamAuth)
+        }
     }
 
     static func matches(_ id: String, _ pattern: String?) -> Bool {

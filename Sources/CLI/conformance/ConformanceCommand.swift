@@ -36,8 +36,13 @@ struct TargetOptions: ParsableArguments {
         name: .customLong("upstream-key"),
         help: "The Azure key the proxy is configured with (its hash is checked upstream)."
     ) var upstreamKey: String?
-    @Option(help: "Suites to run, comma-separated: api,stream,errors,auth,logging,azure,router.") var suite: String =
-        ConformanceCheck.Suite.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(
+        name: .customLong("upstream-auth"),
+        help: "How the proxy authenticates to Azure: key (api-key) or entra (bearer tokens; runs the entra checks)."
+    ) var upstreamAuth: String = "key"
+    @Option(help: "Suites to run, comma-separated: api,stream,errors,auth,logging,azure,router,entra.") var suite:
+        String =
+            ConformanceCheck.Suite.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Only checks whose id contains this text (or matches this * pattern).") var only: String?
     @Option(name: .customLong("timing-tolerance-ms"), help: "Allowed lateness of a relayed stream frame.")
     var timingToleranceMs = 150
@@ -46,7 +51,8 @@ struct TargetOptions: ParsableArguments {
         var result = Set<ConformanceCheck.Suite>()
         for name in suite.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let value = ConformanceCheck.Suite(rawValue: name) else {
-                throw ValidationError("unknown suite '\(name)' (api, stream, errors, auth, logging, azure)")
+                let known = ConformanceCheck.Suite.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("unknown suite '\(name)' (\(known))")
             }
             result.insert(value)
         }
@@ -64,6 +70,9 @@ struct TargetOptions: ParsableArguments {
         case "real": upstreamMode = .real
         default: throw ValidationError("--upstream must be mock or real")
         }
+        guard let auth = ConformanceTarget.UpstreamAuth(rawValue: upstreamAuth) else {
+            throw ValidationError("--upstream-auth must be key or entra")
+        }
         setenv("CONFORMANCE_FIXTURES", fixtures, 0)
         return ConformanceTarget(
             proxy: proxy,
@@ -74,7 +83,8 @@ struct TargetOptions: ParsableArguments {
             embeddingModel: embeddingModel,
             completionModel: completionModel,
             upstreamKey: upstreamKey,
-            timingTolerance: .milliseconds(timingToleranceMs)
+            timingTolerance: .milliseconds(timingToleranceMs),
+            upstreamAuth: auth
         )
     }
 
@@ -83,9 +93,10 @@ struct TargetOptions: ParsableArguments {
         guard embeddedMock else { return try await body(mock) }
         var logger = Logger(label: "mock-azure")
         logger.logLevel = .warning
-        let engine = try MockAzureEngine(
-            configuration: MockAzureConfiguration(port: mockPort, fixturesDirectory: fixtures, apiKey: upstreamKey)
-        )
+        var configuration = MockAzureConfiguration(port: mockPort, fixturesDirectory: fixtures, apiKey: upstreamKey)
+        // A keyless resource, as the entra checks expect: keys are refused, tokens from the mock's Entra accepted.
+        configuration.localAuthDisabled = upstreamAuth == "entra"
+        let engine = try MockAzureEngine(configuration: configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = MockAzureServer(engine: engine, logger: logger).makeApplication { continuation.yield($0) }
         return try await withThrowingTaskGroup(of: Void.self) { group in

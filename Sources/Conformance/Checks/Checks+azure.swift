@@ -25,7 +25,8 @@ extension ConformanceCatalog {
                 "azure.upstream-key",
                 .azure,
                 "Upstream gets the configured Azure key in api-key, never the client's key",
-                requires: .mock
+                requires: .mock,
+                auth: .key
             ) { c in
                 let entry = try await upstreamEntry(c)
                 let apiKey = header(entry, "api-key")
