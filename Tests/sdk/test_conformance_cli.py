@@ -39,7 +39,7 @@ router_settings:""")
                                      cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert unreachable.returncode == 2
         listing = subprocess.run([str(bin_path() / "conformance"), "list"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert listing.returncode == 0 and listing.stdout.strip().endswith("60 checks")
+        assert listing.returncode == 0 and listing.stdout.strip().endswith("65 checks")
     finally:
         proxy.stop()
         mock.stop()
