@@ -19,6 +19,14 @@ public enum SSEWriter {
         return ByteBuffer(bytes: bytes)
     }
 
+    /// `event: <name>\ndata: <json>\n\n`, as the Responses API frames its events.
+    public static func encode(json: JSON, event name: String) -> ByteBuffer {
+        var bytes: [UInt8] = Array("event: \(name)\ndata: ".utf8)
+        json.write(into: &bytes, indent: nil, level: 0)
+        bytes.append(contentsOf: [0x0A, 0x0A])
+        return ByteBuffer(bytes: bytes)
+    }
+
     public static func encode(_ event: SSEEvent) -> ByteBuffer {
         var buffer = ByteBuffer()
         if let name = event.event { buffer.writeString("event: \(name)\n") }

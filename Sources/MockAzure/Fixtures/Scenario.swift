@@ -142,15 +142,18 @@ public struct ScenarioResponse: Sendable {
 public struct StreamFrame: Sendable, Equatable {
     public var delayMs: Double
     public var data: String
+    /// The `event:` line (the Responses API names its events); nil for chat's data-only frames.
+    public var event: String?
 
     public init(delayMs: Double, data: String) {
         self.delayMs = delayMs
         self.data = data
     }
 
-    public init(delayMs: Double, json: JSON) {
+    public init(delayMs: Double, json: JSON, event: String? = nil) {
         self.delayMs = delayMs
         self.data = json.serialized()
+        self.event = event
     }
 }
 

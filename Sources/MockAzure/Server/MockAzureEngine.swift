@@ -16,6 +16,8 @@ public final class MockAzureEngine: Sendable {
     let randomFaults: RandomFaults
     let rateLimiter: NIOLockedValueBox<RateLimiter>
     let streamCounts = NIOLockedValueBox((open: 0, aborted: 0))
+    /// Responses kept for the Responses API's retrieve, delete and input items.
+    let responseStore = NIOLockedValueBox<[String: StoredResponse]>([:])
 
     /// Streams being written right now, and streams that ended because the client went away: a proxy that
     /// cancels its upstream request when its own client disconnects shows up here.
@@ -86,8 +88,7 @@ public final class MockAzureEngine: Sendable {
             headers: request.headers,
             body: request.body
         )
-        let reply = answer(request, now: now)
-        return reply
+        return responses(request, now: now) ?? answer(request, now: now)
     }
 
     func answer(_ request: IncomingRequest, now: Double) -> MockReply {

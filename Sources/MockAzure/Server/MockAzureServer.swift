@@ -75,8 +75,10 @@ public struct MockAzureServer: Sendable {
                 ]
             )
         }
-        router.on("/openai/**", method: .post) { request, context in
-            try await handle(request, context: context)
+        for method in [HTTPRequest.Method.post, .get, .delete] {
+            router.on("/openai/**", method: method) { request, context in
+                try await handle(request, context: context)
+            }
         }
         EntraRoutes(emulator: entra).register(on: router)
         return router
@@ -141,7 +143,10 @@ public struct MockAzureServer: Sendable {
                             if frame.delayMs > 0 {
                                 try await Task.sleep(for: .microseconds(Int64(frame.delayMs * 1000)))
                             }
-                            try await writer.write(SSEWriter.encode(data: frame.data))
+                            try await writer.write(
+                                frame.event.map { SSEWriter.encode(SSEEvent(data: frame.data, event: $0)) }
+                                    ?? SSEWriter.encode(data: frame.data)
+                            )
                         }
                     } catch {
                         engine.streamEnded(aborted: true)
