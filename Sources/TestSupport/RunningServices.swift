@@ -161,6 +161,11 @@ public enum TestConfigs {
               api_key: \(azureKey)
             model_info:
               mode: completion
+          - model_name: o4-mini-responses   # the Responses API's version (none: `preview`, /openai/v1)
+            litellm_params:
+              model: azure/o4-mini
+              api_base: \(mockBase)
+              api_key: \(azureKey)
           - model_name: gpt-4o-fast-timeout
             litellm_params:
               model: azure/gpt-4o

@@ -118,7 +118,7 @@ import Wire
                 timeout: .seconds(60)
             )
             #expect(health.json?["unhealthy_count"]?.intValue == 1, "only the unreachable deployment")
-            #expect(health.json?["healthy_count"]?.intValue == 9, "the standard config's other deployments")
+            #expect(health.json?["healthy_count"]?.intValue == 10, "the standard config's other deployments")
             #expect(!health.text.contains(TestConfigs.azureKey))
         }
     }

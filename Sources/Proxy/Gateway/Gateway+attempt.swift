@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import Wire
 
@@ -17,13 +18,17 @@ extension Gateway {
         // deployment through completions (TextCompletion).
         let conversion = TextCompletion.Conversion(request.call.operation, on: deployment)
         let upstreamStarted = ContinuousClock.now
+        let operation = conversion.upstream(request.call.operation)
+        let body = conversion.body(request.body)
         let (upstream, response) = try await send(
-            request,
             on: deployment,
-            operation: conversion.upstream(request.call.operation),
-            body: conversion.body(request.body),
-            timeout: timeout
-        )
+            stream: request.isStream,
+            request: request.call,
+            timeout: timeout,
+            logger: logger
+        ) { token throws(ProxyError) in
+            try self.builder.build(deployment, operation: operation, body: body, token: token)
+        }
         let upstreamDuration = ContinuousClock.now - upstreamStarted
         var headers = ResponseBuilder.headers(
             deployment: deployment,
@@ -50,13 +55,19 @@ extension Gateway {
         case .stream(let body):
             var relay = relay(body, request: request, deployment: deployment, timeout: timeout, facts: facts)
             relay.conversion = conversion
+            relay.responses = request.call.operation == .responses
             return .stream(headers: ResponseBuilder.streamHeaders(headers), relay: relay)
         case .complete(let body):
             bytes = Array(body.readableBytesView)
         }
         var answer: ResponseBuilder.Answer
         do {
-            answer = try ResponseBuilder.answer(bytes, deployment: deployment, prices: prices)
+            answer = try ResponseBuilder.answer(
+                bytes,
+                deployment: deployment,
+                prices: prices,
+                responses: request.call.operation == .responses
+            )
         } catch {
             logger.warning(
                 "upstream answered 200 with a body that is not JSON",
@@ -86,11 +97,12 @@ extension Gateway {
     /// it and the call is made once more with a new one: a token revoked or rotated early costs one retry, not
     /// an hour of 401s.
     func send(
-        _ request: GatewayRequest,
         on deployment: ModelDeployment,
-        operation: ProxyOperation,
-        body: JSONObject,
-        timeout: Double
+        stream: Bool,
+        request call: ProxyCall,
+        timeout: Double,
+        logger: Logger,
+        build: (String?) throws(ProxyError) -> UpstreamRequest
     ) async throws(ProxyError) -> (UpstreamRequest, UpstreamResponse) {
         var token: String?
         if let credential = deployment.entra {
@@ -102,19 +114,19 @@ extension Gateway {
         }
         var renewed = false
         while true {
-            let upstream = try builder.build(deployment, operation: operation, body: body, token: token)
+            let upstream = try build(token)
             let response = try await transport.send(
                 upstream,
-                stream: request.isStream,
-                on: request.call.eventLoop,
+                stream: stream,
+                on: call.eventLoop,
                 timeout: timeout,
                 deployment: deployment,
-                logger: request.logger
+                logger: logger
             )
             guard response.status == .unauthorized, !renewed, let credential = deployment.entra, let used = token
             else { return (upstream, response) }
-            _ = try? await transport.collect(response, timeout: timeout, deployment: deployment, logger: request.logger)
-            request.logger.info(
+            _ = try? await transport.collect(response, timeout: timeout, deployment: deployment, logger: logger)
+            logger.info(
                 "Azure refused the Entra ID token; fetching a new one",
                 metadata: ["model_id": "\(deployment.id)"]
             )
@@ -195,7 +207,7 @@ extension Gateway {
                 )
                 facts.usageEstimated = true
             }
-            facts.response = ResponseShaper.shape(summary.assembled, deployment: deployment)
+            facts.response = summary.response ?? ResponseShaper.shape(summary.assembled, deployment: deployment)
             if let reason = summary.upstreamError {
                 facts.error =
                     summary.timedOut

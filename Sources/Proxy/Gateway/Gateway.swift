@@ -75,6 +75,9 @@ public final class Gateway: Sendable {
         metrics?.requestStarted()
         do throws(ProxyError) {
             let caller = try await authenticator.authenticate(call.headers, clientIP: call.clientIP)
+            if let id = call.responseID {
+                return try await stored(call, id: id, caller: caller, callID: callID, base: base, logger: logger)
+            }
             var request = try GatewayRequest(
                 call,
                 caller: caller,

@@ -61,6 +61,8 @@ struct GatewayRequest: Sendable {
             guard body["prompt"] != nil else { throw .missing("prompt") }
         case .embeddings:
             guard body["input"] != nil else { throw .missing("input") }
+        default:
+            break  // the Responses API: Azure checks its own fields
         }
         if let stream = body["stream"], !stream.isNull, stream.boolValue == nil {
             throw .wrongType("stream", expected: "a boolean")
@@ -129,21 +131,8 @@ struct GatewayRequest: Sendable {
     func facts(on deployment: ModelDeployment, counts: AttemptCounts) -> RequestFacts {
         var body = body
         for key in Self.credentialKeys where body[key] != nil { body[key] = "***" }
-        var facts = RequestFacts(
-            callID: callID,
-            operation: call.operation,
-            caller: caller,
-            deployment: deployment,
-            request: body,
-            startedAt: call.startedAt,
-            firstByteAt: nil,
-            clientIP: call.clientIP,
-            response: nil,
-            usage: nil,
-            upstreamModel: nil,
-            error: nil,
-            attemptStartedAt: Date()
-        )
+        var facts = RequestFacts(callID: callID, call: call, caller: caller, deployment: deployment, request: body)
+        facts.attemptStartedAt = Date()
         facts.requestedModel = model
         facts.tags = tags
         facts.retries = counts.retries

@@ -20,6 +20,9 @@ public struct ProxyCall: Sendable {
     public var startedAt = Date()
     /// The caller's address (`ForwardedFor`: the peer, or what a trusted proxy forwarded).
     public var clientIP: String?
+    /// The response a call on a stored response names (`GET /v1/responses/{id}` …), and the client's query.
+    public var responseID: String?
+    public var query: [(String, String)] = []
 
     public init(
         operation: ProxyOperation,

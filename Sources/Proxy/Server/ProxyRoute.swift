@@ -1,5 +1,8 @@
+import HTTPTypes
+
 /// The proxied routes, matched on a path without the framework's router: `/chat/completions`, `/completions`,
-/// `/embeddings` (each also under `/v1`) and Azure's `/openai/deployments/{model}/…`.
+/// `/embeddings` (each also under `/v1`) and Azure's `/openai/deployments/{model}/…`; `/responses` also under `/v1`
+/// and `/openai/v1` (LiteLLM has no deployment form for it).
 public struct ProxyRoute: Sendable, Equatable {
     public var operation: ProxyOperation
     /// The model named by an Azure-style path.
@@ -15,10 +18,14 @@ public struct ProxyRoute: Sendable, Equatable {
             self.init(operation: operation, pathModel: nil)
             return
         }
+        if path == "/openai/v1/responses" {
+            self.init(operation: .responses, pathModel: nil)
+            return
+        }
         guard path.hasPrefix(ProxyRoute.azurePrefix) else { return nil }
         let tail = path.dropFirst(ProxyRoute.azurePrefix.count)
         guard let slash = tail.firstIndex(of: "/"), slash != tail.startIndex,
-            let operation = ProxyRoute.operations[String(tail[slash...])]
+            let operation = ProxyRoute.operations[String(tail[slash...])], operation != .responses
         else { return nil }
         self.init(operation: operation, pathModel: String(tail[..<slash]))
     }
@@ -34,7 +41,8 @@ public struct ProxyRoute: Sendable, Equatable {
         operations.sorted { $0.key < $1.key }.flatMap { path, operation in
             [
                 (path, operation, false), ("/v1" + path, operation, false),
-                (azurePrefix + ":model" + path, operation, true),
+                operation == .responses
+                    ? ("/openai/v1" + path, operation, false) : (azurePrefix + ":model" + path, operation, true),
             ]
         }
 
@@ -42,5 +50,12 @@ public struct ProxyRoute: Sendable, Equatable {
 
     static let operations: [String: ProxyOperation] = [
         "/chat/completions": .chatCompletions, "/completions": .completions, "/embeddings": .embeddings,
+        "/responses": .responses,
+    ]
+
+    /// The calls on a stored response, after `…/responses/{response_id}`.
+    static let storedResponseCalls: [(suffix: String, method: HTTPRequest.Method, operation: ProxyOperation)] = [
+        ("", .get, .retrieveResponse), ("", .delete, .deleteResponse), ("/input_items", .get, .listInputItems),
+        ("/cancel", .post, .cancelResponse),
     ]
 }

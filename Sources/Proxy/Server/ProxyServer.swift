@@ -39,6 +39,13 @@ public struct ProxyServer: Sendable {
                 )
             }
         }
+        for prefix in ["/responses", "/v1/responses", "/openai/v1/responses"] {
+            for (suffix, method, operation) in ProxyRoute.storedResponseCalls {
+                router.on(RouterPath(prefix + "/:response_id" + suffix), method: method) { request, context in
+                    try await self.storedResponse(request, context: context, operation: operation)
+                }
+            }
+        }
         let settings = gateway.config.settings
         let health = HealthController(
             writer: gateway.spend?.writer,
@@ -112,9 +119,14 @@ public struct ProxyServer: Sendable {
         )
         call.eventLoop = context.eventLoop
         call.clientIP = clientIP(request, context)
-        let outcome = await gateway.handle(call)
-        let head = outcome.head
         let unread = remainder
+        // Refused for its size: the answer goes out first, then the rest of the body is read and dropped.
+        return respond(await gateway.handle(call)) { await unread?.discard() }
+    }
+
+    /// The outcome as Hummingbird's response; `then` runs once the body is written.
+    func respond(_ outcome: ProxyOutcome, then: @escaping @Sendable () async -> Void = {}) -> Response {
+        let head = outcome.head
         return Response(
             status: head.status,
             headers: head.headerFields,
@@ -123,10 +135,26 @@ public struct ProxyServer: Sendable {
                 let out = WriterBox(writer)
                 try await outcome.writeBody { buffer in try await out.writer.write(buffer) }
                 try await out.writer.finish(nil)
-                // Refused for its size: the answer went out first, then the rest of the body is read and dropped.
-                await unread?.discard()
+                await then()
             }
         )
+    }
+
+    /// A call on a stored response: no body read, the id and the query go to the gateway.
+    func storedResponse(_ request: Request, context: ProxyRequestContext, operation: ProxyOperation)
+        async throws -> Response
+    {
+        var call = ProxyCall(
+            operation: operation,
+            route: operation.route,
+            headers: HTTPAnswer.headers(request.headers),
+            body: ByteBuffer()
+        )
+        call.responseID = context.parameters.get("response_id").map { $0.removingPercentEncoding ?? $0 }
+        call.query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        call.eventLoop = context.eventLoop
+        call.clientIP = clientIP(request, context)
+        return respond(await gateway.handle(call))
     }
 
     /// The caller's address (`X-Forwarded-For` only from a trusted proxy).

@@ -70,7 +70,10 @@ enum ResponseBuilder {
 
     /// A 200 whose body is not JSON (cut short, garbled) is a failed attempt, as LiteLLM's APIError: retried, and a
     /// 500 for the client if nothing else answers.
-    static func answer(_ bytes: [UInt8], deployment: ModelDeployment, prices: PriceTable) throws(ProxyError) -> Answer {
+    /// `responses`: a Responses API object (its id made the proxy's, its usage read in chat's terms).
+    static func answer(_ bytes: [UInt8], deployment: ModelDeployment, prices: PriceTable, responses: Bool = false)
+        throws(ProxyError) -> Answer
+    {
         guard let json = try? JSON.parse(bytes) else {
             throw ProxyError(
                 OpenAIError(
@@ -83,11 +86,14 @@ enum ResponseBuilder {
                 retryClass: .internalServer
             )
         }
-        let shaped = ResponseShaper.shape(json, deployment: deployment)
+        let shaped =
+            responses
+            ? ResponsesShaper.answer(json, deployment: deployment) : ResponseShaper.shape(json, deployment: deployment)
         let model = json["model"]?.stringValue
-        let cost = json["usage"].flatMap { usage in
+        let usage = responses ? ResponsesShaper.chatUsage(json["usage"]) : json["usage"]
+        let cost = usage.flatMap { usage in
             prices.price(for: deployment, upstreamModel: model).map { PriceTable.cost(usage: usage, price: $0) }
         }
-        return Answer(json: shaped, body: shaped.byteBuffer(), usage: json["usage"], model: model, cost: cost)
+        return Answer(json: shaped, body: shaped.byteBuffer(), usage: usage, model: model, cost: cost)
     }
 }

@@ -15,6 +15,7 @@ struct CallParameters {
     var globalDropParams = false
 
     func body(_ request: JSONObject) throws(ProxyError) -> JSONObject {
+        if operation == .responses { return try responsesBody(request) }
         var body = request
         for key in request.keys where LiteLLMParameters.isOwned(key) { body.removeValue(forKey: key) }
         for member in deployment.litellmParams

@@ -42,7 +42,7 @@ public struct HealthProbe: Sendable {
         switch operation {
         case .embeddings: body = ["input": "ping"]
         case .completions: body = ["prompt": "ping", "max_tokens": 1]
-        case .chatCompletions: body = ["messages": [["role": "user", "content": "ping"]], "max_tokens": 1]
+        default: body = ["messages": [["role": "user", "content": "ping"]], "max_tokens": 1]
         }
         do {
             var token: String?

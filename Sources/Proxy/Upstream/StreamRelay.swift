@@ -25,6 +25,8 @@ public struct StreamRelay: Sendable {
     var idleTimeout: Duration?
     /// A chat stream answering `/completions`, or the other way (`TextCompletion`).
     var conversion = TextCompletion.Conversion.none
+    /// A Responses API stream: `event:`-named events, no `[DONE]`, ended by `response.completed`.
+    var responses = false
 
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
@@ -43,6 +45,8 @@ public struct StreamRelay: Sendable {
         public var firstByteDate: Date?
         /// The upstream sent nothing for `idleTimeout`.
         public var timedOut = false
+        /// A Responses stream's final response object (its usage in chat's terms is `usage`).
+        public var response: JSON?
 
         /// How the stream ended, for the spend row: `completed`, `client_disconnected`, `upstream_timeout` or
         /// `upstream_failed`.
@@ -90,6 +94,21 @@ public struct StreamRelay: Sendable {
             }
             if let reason = json.value(at: "choices.0.finish_reason")?.stringValue { finishReason = reason }
         }
+
+        /// A Responses event: text deltas, and the usage and model of the final response.
+        mutating func absorb(responsesEvent json: JSON, shaper: ResponsesStreamShaper) {
+            if json["type"] == "response.output_text.delta", let piece = json["delta"]?.stringValue {
+                deliveredScalars += piece.unicodeScalars.count
+                if content.utf8.count < 64 * 1024 { content += piece }
+            }
+            if let id = shaper.snapshot?["id"]?.stringValue { self.id = id }
+            if let model = shaper.snapshot?["model"]?.stringValue { self.model = model }
+            if let final = shaper.final {
+                response = final
+                usage = ResponsesShaper.chatUsage(final["usage"]) ?? usage
+                completed = true
+            }
+        }
     }
 
     struct ClientGone: Error {}
@@ -126,6 +145,7 @@ public struct StreamRelay: Sendable {
         var parser = SSEParser(maximumEventSize: 8 * 1024 * 1024)
         var shaper = StreamShaper(deployment: deployment, clientWantsUsage: clientWantsUsage, shape: shape)
         shaper.conversion = conversion
+        var events = ResponsesStreamShaper(deployment: deployment)
         func send(_ buffer: ByteBuffer) async throws {
             do { try await write(buffer) } catch { throw ClientGone() }
         }
@@ -137,13 +157,19 @@ public struct StreamRelay: Sendable {
                 for event in try parser.feed(chunk.readableBytesView) {
                     if event.isDone {
                         summary.completed = true
-                        try await send(SSEWriter.done)
+                        if !responses { try await send(SSEWriter.done) }
                         continue
                     }
                     summary.events += 1
                     guard let json = try? JSON.parse(event.data) else {
                         // Not JSON: pass it on untouched; the client decides.
                         try await send(SSEWriter.encode(event))
+                        continue
+                    }
+                    if responses {
+                        let shaped = events.shape(json)
+                        summary.absorb(responsesEvent: json, shaper: events)
+                        try await send(SSEWriter.encode(json: shaped, event: json["type"]?.stringValue ?? "message"))
                         continue
                     }
                     if let usage = json["usage"], !usage.isNull { summary.usage = usage }
@@ -163,7 +189,9 @@ public struct StreamRelay: Sendable {
             if !summary.completed {
                 summary.upstreamError =
                     parser.finish()
-                    ? "upstream stream ended in the middle of an event" : "upstream stream ended without [DONE]"
+                    ? "upstream stream ended in the middle of an event"
+                    : responses
+                        ? "upstream stream ended before response.completed" : "upstream stream ended without [DONE]"
             }
         } catch is ClientGone {
             summary.clientGone = true
@@ -205,8 +233,13 @@ public struct StreamRelay: Sendable {
                     param: nil
                 )
             do {
-                try await send(SSEWriter.encode(json: error.json))
-                try await send(SSEWriter.done)
+                if responses {
+                    let failed = events.failure(code: error.type ?? "api_error", message: error.message)
+                    try await send(SSEWriter.encode(json: failed, event: "response.failed"))
+                } else {
+                    try await send(SSEWriter.encode(json: error.json))
+                    try await send(SSEWriter.done)
+                }
             } catch {
                 summary.clientGone = true
             }

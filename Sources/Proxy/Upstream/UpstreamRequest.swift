@@ -1,12 +1,19 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOHTTP1
 import Wire
 
-/// The three OpenAI operations the proxy forwards.
+/// The OpenAI operations the proxy forwards: three model calls, the Responses API's create, and its calls on a
+/// stored response (routed by the deployment its id names).
 public enum ProxyOperation: String, Sendable {
     case chatCompletions = "chat/completions"
     case completions
     case embeddings
+    case responses
+    case retrieveResponse = "responses/retrieve"
+    case deleteResponse = "responses/delete"
+    case listInputItems = "responses/input_items"
+    case cancelResponse = "responses/cancel"
 
     /// LiteLLM's `call_type` for spend rows.
     public var callType: String {
@@ -14,14 +21,27 @@ public enum ProxyOperation: String, Sendable {
         case .chatCompletions: "acompletion"
         case .completions: "atext_completion"
         case .embeddings: "aembedding"
+        case .responses: "aresponses"
+        case .retrieveResponse: "aget_responses"
+        case .deleteResponse: "adelete_responses"
+        case .listInputItems: "alist_input_items"
+        case .cancelResponse: "acancel_responses"
         }
     }
 
-    public var route: String { "/" + rawValue }
+    public var route: String {
+        switch self {
+        case .retrieveResponse, .deleteResponse: "/responses/{response_id}"
+        case .listInputItems: "/responses/{response_id}/input_items"
+        case .cancelResponse: "/responses/{response_id}/cancel"
+        default: "/" + rawValue
+        }
+    }
 }
 
 /// A fully built upstream call: URL, headers (with the credential), body.
 public struct UpstreamRequest: Sendable {
+    public var method: HTTPMethod = .POST
     public var url: String
     public var headers: [(String, String)]
     public var body: [UInt8]
@@ -67,7 +87,7 @@ public struct UpstreamRequestBuilder: Sendable {
         var body = try CallParameters(deployment: deployment, operation: operation, globalDropParams: dropParams)
             .body(request)
         body["model"] = .string(deployment.upstreamModel)
-        if body["stream"]?.boolValue == true, operation != .embeddings {
+        if body["stream"]?.boolValue == true, operation == .chatCompletions || operation == .completions {
             var options = body["stream_options"]?.objectValue ?? JSONObject()
             options["include_usage"] = true
             body["stream_options"] = .object(options)
@@ -86,6 +106,13 @@ public struct UpstreamRequestBuilder: Sendable {
                 endpoints.known.withLockedValue { $0[key] = endpoint }
                 return endpoint
             }()
+        headers += credentials(deployment, token: token)
+        return UpstreamRequest(url: url, headers: headers, body: JSON.object(body).serializedBytes(), apiBase: apiBase)
+    }
+
+    /// The deployment's credential headers: an Entra ID (or static AD) token, else its key.
+    func credentials(_ deployment: ModelDeployment, token: String?) -> [(String, String)] {
+        var headers: [(String, String)] = []
         switch deployment.provider {
         case .azure:
             if let token = token ?? deployment.litellmParams["azure_ad_token"]?.stringValue {
@@ -99,7 +126,7 @@ public struct UpstreamRequestBuilder: Sendable {
                 headers.append(("openai-organization", organization))
             }
         }
-        return UpstreamRequest(url: url, headers: headers, body: JSON.object(body).serializedBytes(), apiBase: apiBase)
+        return headers
     }
 
     /// The URL of a deployment's operation, and the same without query (safe to show).
@@ -107,6 +134,8 @@ public struct UpstreamRequestBuilder: Sendable {
         let url: String
         let apiBase: String
         switch deployment.provider {
+        case .azure where operation == .responses:
+            (url, apiBase) = UpstreamRequestBuilder.azureResponses(deployment)
         case .azure:
             let base = UpstreamRequestBuilder.trimmed(deployment.apiBase ?? "")
             let version = deployment.apiVersion ?? defaultAzureAPIVersion

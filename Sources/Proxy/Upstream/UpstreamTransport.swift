@@ -46,7 +46,7 @@ public struct UpstreamTransport: Sendable {
         do {
             if stream {
                 var streamed = HTTPClientRequest(url: request.url)
-                streamed.method = .POST
+                streamed.method = request.method
                 for (name, value) in request.headers { streamed.headers.add(name: name, value: value) }
                 streamed.body = .bytes(ByteBuffer(bytes: request.body))
                 let response = try await client.execute(streamed, deadline: deadline, logger: logger)
@@ -56,7 +56,7 @@ public struct UpstreamTransport: Sendable {
                     body: .stream(response.body)
                 )
             }
-            if let pinned, let loop {
+            if let pinned, let loop, request.method == .POST {
                 let response = try await pinned.post(
                     url: request.url,
                     headers: request.headers,
@@ -73,9 +73,10 @@ public struct UpstreamTransport: Sendable {
             }
             let whole = try HTTPClient.Request(
                 url: request.url,
-                method: .POST,
+                method: request.method,
                 headers: HTTPHeaders(request.headers),
-                body: .byteBuffer(ByteBuffer(bytes: request.body))
+                body: request.body.isEmpty && request.method != .POST
+                    ? nil : .byteBuffer(ByteBuffer(bytes: request.body))
             )
             let accumulator = ResponseAccumulator(request: whole, maxBodySize: maximumBody)
             let response = try await client.execute(

@@ -1,0 +1,19 @@
+import Wire
+
+extension ProxyError {
+    /// A stored response's id that names no deployment of this proxy (an upstream id, or one issued by another
+    /// proxy): LiteLLM's refusal, since nothing says which deployment holds it.
+    public static var responseNotIssued: ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 403,
+                message: "Forbidden. This response id was not issued by this proxy, so the proxy cannot tell who "
+                    + "owns it. To let keys address responses this proxy did not issue, set "
+                    + "general_settings::allow_unmanaged_response_ids to True in the config.yaml file.",
+                type: "permission_error",
+                param: "response_id",
+                code: "403"
+            )
+        )
+    }
+}
