@@ -20,6 +20,8 @@ model_list:
     litellm_params: {model: azure/o4-mini, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}
   - model_name: gpt-4o
     litellm_params: {model: azure/gpt-4o, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}
+  - model_name: o4-mini-responses
+    litellm_params: {model: azure/o4-mini, api_base: "http://127.0.0.1:$MOCK_PORT", api_key: conformance-azure-key}
   - model_name: text-embedding-3-small
     litellm_params: {model: azure/text-embedding-3-small, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}
   - model_name: gpt-35-turbo-instruct

@@ -31,6 +31,10 @@ public struct ConformanceTarget: Sendable {
     public var timingTolerance: Duration
     /// Selects the checks for the proxy's Azure credential (`ConformanceCheck.auth`).
     public var upstreamAuth: UpstreamAuth
+    /// The model group the Responses API checks call (a deployment whose api-version serves it).
+    public var responsesModel: String
+    /// A second replica of the proxy (same config, same database), for continuity checks.
+    public var replica: String?
 
     public init(
         proxy: String,
@@ -42,7 +46,9 @@ public struct ConformanceTarget: Sendable {
         completionModel: String = "gpt-35-turbo-instruct",
         upstreamKey: String? = nil,
         timingTolerance: Duration = .milliseconds(150),
-        upstreamAuth: UpstreamAuth = .key
+        upstreamAuth: UpstreamAuth = .key,
+        responsesModel: String = "o4-mini-responses",
+        replica: String? = nil
     ) {
         var proxy = proxy
         while proxy.hasSuffix("/") { proxy.removeLast() }
@@ -56,6 +62,8 @@ public struct ConformanceTarget: Sendable {
         self.upstreamKey = upstreamKey
         self.timingTolerance = timingTolerance
         self.upstreamAuth = upstreamAuth
+        self.responsesModel = responsesModel
+        self.replica = replica.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
     public var mockURL: String? {

@@ -40,9 +40,13 @@ struct TargetOptions: ParsableArguments {
         name: .customLong("upstream-auth"),
         help: "How the proxy authenticates to Azure: key (api-key) or entra (bearer tokens; runs the entra checks)."
     ) var upstreamAuth: String = "key"
-    @Option(help: "Suites to run, comma-separated: api,stream,errors,auth,logging,azure,router,entra.") var suite:
-        String =
-            ConformanceCheck.Suite.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(name: .customLong("responses-model"), help: "The model group the Responses API checks call.")
+    var responsesModel = "o4-mini-responses"
+    @Option(help: "A second replica of the proxy (same config and database), for the continuity checks.")
+    var replica: String?
+    @Option(help: "Suites to run, comma-separated: api,stream,errors,auth,logging,azure,router,entra,responses.")
+    var suite: String =
+        ConformanceCheck.Suite.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Only checks whose id contains this text (or matches this * pattern).") var only: String?
     @Option(name: .customLong("timing-tolerance-ms"), help: "Allowed lateness of a relayed stream frame.")
     var timingToleranceMs = 150
@@ -84,7 +88,9 @@ struct TargetOptions: ParsableArguments {
             completionModel: completionModel,
             upstreamKey: upstreamKey,
             timingTolerance: .milliseconds(timingToleranceMs),
-            upstreamAuth: auth
+            upstreamAuth: auth,
+            responsesModel: responsesModel,
+            replica: replica
         )
     }
 
