@@ -134,6 +134,15 @@ public enum AzureError {
         )
     }
 
+    /// A required body field that is absent.
+    public static func missingParameter(_ name: String) -> (status: Int, body: JSON) {
+        invalidRequest(
+            message: "Missing required parameter: '\(name)'.",
+            param: name,
+            code: "missing_required_parameter"
+        )
+    }
+
     /// o-series models refuse sampling parameters and `max_tokens`.
     public static func unsupportedParameter(_ name: String) -> (status: Int, body: JSON) {
         let hint = name == "max_tokens" ? " Use 'max_completion_tokens' instead." : ""

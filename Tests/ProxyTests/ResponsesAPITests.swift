@@ -84,6 +84,19 @@ import Wire
             #expect(
                 raw.status == 403 && raw.json?.value(at: "error.message")?.stringValue?.hasPrefix("Forbidden.") == true
             )
+            let generated = try await TestHTTP.request(
+                .POST,
+                proxy.base + "/key/generate",
+                headers: proxy.auth,
+                body: #"{"models": ["gpt-4o"]}"#
+            )
+            let narrowKey = try #require(generated.json?["key"]?.stringValue)
+            let denied = try await TestHTTP.request(
+                .GET,
+                proxy.base + "/v1/responses/\(id)",
+                headers: [("authorization", "Bearer \(narrowKey)")]
+            )
+            #expect(denied.status == 403 && denied.json?.value(at: "error.type") == "key_model_access_denied")
             let rows = try await SpendLogTests.rows(proxy, count: 5)
             let types = Set(rows.compactMap { $0["call_type"]?.stringValue })
             #expect(types.isSuperset(of: ["aresponses", "aget_responses", "alist_input_items", "adelete_responses"]))

@@ -82,22 +82,12 @@ extension MockAzureEngine {
         func error(_ failure: (status: Int, body: JSON)) -> MockReply {
             .json(failure.status, failure.body, headers: headers)
         }
-        if request.bodyTooLarge { return error(AzureError.bodyTooLarge) }
         let body: JSON
-        do {
-            body = try JSON.parse(request.body)
-        } catch let parseError {
-            return error(AzureError.invalidJSON(parseError.description))
+        switch MockAzureEngine.objectBody(request) {
+        case .success(let object): body = object
+        case .failure(let refusal): return error(refusal.failure)
         }
-        guard let name = body["model"]?.stringValue else {
-            return error(
-                AzureError.invalidRequest(
-                    message: "Missing required parameter: 'model'.",
-                    param: "model",
-                    code: "missing_required_parameter"
-                )
-            )
-        }
+        guard let name = body["model"]?.stringValue else { return error(AzureError.missingParameter("model")) }
         let deployment = fixtures.deployments[name] ?? Deployment(name: name, model: name, kind: .chat)
         guard fixtures.deployments.isEmpty || fixtures.deployments[name] != nil, deployment.kind == .chat else {
             return error(AzureError.deploymentNotFound)

@@ -76,6 +76,27 @@ public final class MockAzureEngine: Sendable {
         }
     }
 
+    /// Azure's refusal of a request body, as an error value.
+    struct BodyRefusal: Error {
+        var failure: (status: Int, body: JSON)
+    }
+
+    /// The request's body as Azure reads it: within the size limit, JSON, an object.
+    static func objectBody(_ request: IncomingRequest) -> Result<JSON, BodyRefusal> {
+        if request.bodyTooLarge { return .failure(BodyRefusal(failure: AzureError.bodyTooLarge)) }
+        let body: JSON
+        do {
+            body = try JSON.parse(request.body)
+        } catch let parseError {
+            return .failure(BodyRefusal(failure: AzureError.invalidJSON(parseError.description)))
+        }
+        guard case .object = body else {
+            let message = "\(body.serialized().prefix(80)) is not of type 'object'"
+            return .failure(BodyRefusal(failure: AzureError.invalidRequest(message: message, param: nil, code: nil)))
+        }
+        return .success(body)
+    }
+
     static func mockError(_ message: String) -> MockReply {
         .json(400, AzureError.body(code: "MockConfigurationError", message: message))
     }
@@ -127,31 +148,13 @@ public final class MockAzureEngine: Sendable {
             guard let version, fixtures.apiVersions.contains(version) else { return error(AzureError.resourceNotFound) }
         }
         if let failure = authenticate(request) { return error(failure) }
-        if request.bodyTooLarge { return error(AzureError.bodyTooLarge) }
-
         let body: JSON
-        do {
-            body = try JSON.parse(request.body)
-        } catch let parseError {
-            return error(AzureError.invalidJSON(parseError.description))
-        }
-        guard case .object = body else {
-            return error(
-                AzureError.invalidRequest(
-                    message: "\(body.serialized().prefix(80)) is not of type 'object'",
-                    param: nil,
-                    code: nil
-                )
-            )
+        switch MockAzureEngine.objectBody(request) {
+        case .success(let object): body = object
+        case .failure(let refusal): return error(refusal.failure)
         }
         guard let deploymentName = route.deployment ?? body["model"]?.stringValue else {
-            return error(
-                AzureError.invalidRequest(
-                    message: "Missing required parameter: 'model'.",
-                    param: "model",
-                    code: "missing_required_parameter"
-                )
-            )
+            return error(AzureError.missingParameter("model"))
         }
         let deployment: Deployment
         if let known = fixtures.deployments[deploymentName] {
@@ -200,14 +203,7 @@ public final class MockAzureEngine: Sendable {
             scenarioName: request.header("x-mock-scenario") ?? directives.scenario(for: deployment.name)
         )
         if route.operation == .chatCompletions, mockRequest.chat.messages == nil, mockRequest.scenarioName == nil {
-            return error(
-                AzureError.invalidRequest(
-                    message: "Missing required parameter: 'messages'.",
-                    param: "messages",
-                    code: "missing_required_parameter"
-                ),
-                deployment: deployment
-            )
+            return error(AzureError.missingParameter("messages"), deployment: deployment)
         }
         if let invalid = ParameterValidation.error(in: body, operation: route.operation, deployment: deployment) {
             return error(invalid, deployment: deployment)

@@ -146,12 +146,15 @@ extension Gateway {
         let settings = config.settings
         let configured = { (value: Double) in RequestControls.Seconds(value: value, text: NumberText.pythonFloat(value))
         }
-        let plain =
-            request.controls.timeout
-            ?? configured(deployment.timeout ?? settings.routerTimeout ?? settings.requestTimeout)
+        let plain = request.controls.timeout ?? configured(configuredTimeout(of: deployment))
         guard request.isStream else { return plain }
         return request.controls.streamTimeout
             ?? (deployment.streamTimeout ?? settings.routerStreamTimeout).map(configured) ?? plain
+    }
+
+    /// The deployment's `timeout`, else the router's, else LiteLLM's request timeout (seconds).
+    func configuredTimeout(of deployment: ModelDeployment) -> Double {
+        deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout
     }
 
     /// LiteLLM's testing parameters, when the config allows them: `mock_delay` waits, `mock_timeout` waits out the

@@ -14,11 +14,9 @@ extension Gateway {
             throw .responseNotIssued
         }
         let group = deployment.modelName
-        for models in [caller.keyModels, caller.teamModels, caller.userModels] where !Caller.allows(models, group) {
-            throw .modelNotAllowed(group)
-        }
+        try checkAccess(caller, model: group, group: group)
         try keys?.admit(caller)
-        let timeout = deployment.timeout ?? config.settings.routerTimeout ?? config.settings.requestTimeout
+        let timeout = configuredTimeout(of: deployment)
         var facts = RequestFacts(
             callID: callID,
             call: call,

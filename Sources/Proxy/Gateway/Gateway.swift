@@ -123,15 +123,20 @@ public final class Gateway: Sendable {
                 ($0, router.groupName(for: $0) ?? $0)
             })
         {
-            guard Caller.allows(request.caller.keyModels, name) else { throw .modelNotAllowed(model) }
-            guard Caller.allows(request.caller.teamModels, name) else {
-                throw .modelNotAllowed(model, type: "team_model_access_denied")
-            }
-            guard Caller.allows(request.caller.userModels, name) else {
-                throw .modelNotAllowed(model, type: "user_model_access_denied")
-            }
+            try checkAccess(request.caller, model: model, group: name)
         }
         return group
+    }
+
+    /// The caller's key, team and user may each use `group` (`model`: the name the refusal gives).
+    func checkAccess(_ caller: Caller, model: String, group: String) throws(ProxyError) {
+        guard Caller.allows(caller.keyModels, group) else { throw .modelNotAllowed(model) }
+        guard Caller.allows(caller.teamModels, group) else {
+            throw .modelNotAllowed(model, type: "team_model_access_denied")
+        }
+        guard Caller.allows(caller.userModels, group) else {
+            throw .modelNotAllowed(model, type: "user_model_access_denied")
+        }
     }
 
     func retryPlan(_ request: GatewayRequest) -> RetryPlan {

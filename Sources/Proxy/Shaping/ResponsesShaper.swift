@@ -39,9 +39,8 @@ struct ResponsesStreamShaper: Sendable {
     var sequence = -1
     /// The response as `response.created` described it, for a failure event.
     var snapshot: JSONObject?
-    /// A terminal event arrived (`response.completed`, `response.failed`, `response.incomplete`).
-    var finished = false
-    /// The final response object, for the spend row.
+    /// The response of a terminal event (`response.completed`, `response.failed`, `response.incomplete`), once
+    /// one arrived: for the spend row.
     var final: JSON?
 
     init(deployment: ModelDeployment) { self.deployment = deployment }
@@ -54,10 +53,7 @@ struct ResponsesStreamShaper: Sendable {
         let shaped = ResponsesShaper.answer(response, deployment: deployment)
         object["response"] = shaped
         if snapshot == nil, case .object(let fields) = shaped { snapshot = fields }
-        if let type = object["type"]?.stringValue, ResponsesStreamShaper.terminal.contains(type) {
-            finished = true
-            final = shaped
-        }
+        if let type = object["type"]?.stringValue, ResponsesStreamShaper.terminal.contains(type) { final = shaped }
         return .object(object)
     }
 

@@ -16,10 +16,7 @@ extension CallParameters {
 
     func responsesBody(_ request: JSONObject) throws(ProxyError) -> JSONObject {
         var merged = request
-        for member in deployment.litellmParams
-        where member.key != "model" && !LiteLLMParameters.isOwned(member.key) && merged[member.key] == nil {
-            merged[member.key] = member.value
-        }
+        addDefaults(to: &merged)
         var body = JSONObject()
         for member in merged where CallParameters.responsesKeys.contains(member.key) && !member.value.isNull {
             body[member.key] = member.value
@@ -39,17 +36,15 @@ extension CallParameters {
         }
         if deployment.provider == .azure {
             if body["context_management"] != nil {
-                let drops =
-                    globalDropParams || (LiteLLMFlag.value(request["drop_params"]) ?? deployment.dropParams ?? false)
-                guard drops else { throw .unsupportedParameters(["context_management"], deployment: deployment) }
+                guard dropsParams(request) else {
+                    throw .unsupportedParameters(["context_management"], deployment: deployment)
+                }
                 body.removeValue(forKey: "context_management")
             }
             if case .array(let items)? = body["input"] { body["input"] = .array(items.map(CallParameters.azureItem)) }
             if case .array(let tools)? = body["tools"] { body["tools"] = .array(tools.map(CallParameters.flatTool)) }
         }
-        for path in strings(request["additional_drop_params"]) ?? deployment.additionalDropParams ?? [] {
-            CallParameters.remove(path.split(separator: ".").map(String.init), from: &body)
-        }
+        removeAdditionalDrops(from: &body, request: request)
         return body
     }
 

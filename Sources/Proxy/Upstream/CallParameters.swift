@@ -18,23 +18,37 @@ struct CallParameters {
         if operation == .responses { return try responsesBody(request) }
         var body = request
         for key in request.keys where LiteLLMParameters.isOwned(key) { body.removeValue(forKey: key) }
-        for member in deployment.litellmParams
-        where member.key != "model" && !LiteLLMParameters.isOwned(member.key) && body[member.key] == nil {
-            body[member.key] = member.value
-        }
-        let drops = globalDropParams || (LiteLLMFlag.value(request["drop_params"]) ?? deployment.dropParams ?? false)
+        addDefaults(to: &body)
         if deployment.provider == .azure, operation == .chatCompletions {
-            try checkSupported(&body, drop: drops, allowed: strings(request["allowed_openai_params"]))
+            try checkSupported(&body, drop: dropsParams(request), allowed: strings(request["allowed_openai_params"]))
         }
         if operation == .chatCompletions, deployment.isReasoningModel || deployment.isOSeries,
             let maxTokens = body.removeValue(forKey: "max_tokens"), body["max_completion_tokens"] == nil
         {
             body["max_completion_tokens"] = maxTokens
         }
+        removeAdditionalDrops(from: &body, request: request)
+        return body
+    }
+
+    /// The deployment's own parameters, where the request has none of its own.
+    func addDefaults(to body: inout JSONObject) {
+        for member in deployment.litellmParams
+        where member.key != "model" && !LiteLLMParameters.isOwned(member.key) && body[member.key] == nil {
+            body[member.key] = member.value
+        }
+    }
+
+    /// `drop_params`: the global setting, else the request's, else the deployment's.
+    func dropsParams(_ request: JSONObject) -> Bool {
+        globalDropParams || (LiteLLMFlag.value(request["drop_params"]) ?? deployment.dropParams ?? false)
+    }
+
+    /// `additional_drop_params` of the request, else of the deployment: dotted paths removed wherever they lead.
+    func removeAdditionalDrops(from body: inout JSONObject, request: JSONObject) {
         for path in strings(request["additional_drop_params"]) ?? deployment.additionalDropParams ?? [] {
             CallParameters.remove(path.split(separator: ".").map(String.init), from: &body)
         }
-        return body
     }
 
     /// LiteLLM's `_check_valid_arg`, then the o-series temperature rule.
