@@ -29,6 +29,8 @@ public struct MockAzureConfiguration: Sendable {
     public var entra: EntraConfiguration
     /// The resource's `disableLocalAuth`: an `api-key` gets Azure's 403 and only Entra ID tokens are accepted.
     public var localAuthDisabled = false
+    /// How long a batch takes from created to completed (validating, in progress, finalizing: a third each).
+    public var batchSeconds: Double = 3
 
     public init(
         host: String = "127.0.0.1",

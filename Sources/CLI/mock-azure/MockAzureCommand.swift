@@ -37,6 +37,8 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("local-auth-disabled"),
         help: "Refuse api-key (403, as disableLocalAuth does): only Entra ID tokens are accepted."
     ) var localAuthDisabled = false
+    @Option(name: .customLong("batch-seconds"), help: "Seconds a batch takes from created to completed (default 3).")
+    var batchSeconds = 3.0
     @Option(name: .customLong("token-lifetime"), help: "Seconds an Entra ID token lives (default 3600).")
     var tokenLifetime = 3600
     @Option(name: .customLong("entra-client-id"), help: "The only client id the token endpoint knows (default: any).")
@@ -79,6 +81,7 @@ struct Serve: AsyncParsableCommand {
         )
         configuration.strict = !lenient
         configuration.localAuthDisabled = localAuthDisabled
+        configuration.batchSeconds = batchSeconds
         configuration.entra.tokenLifetime = tokenLifetime
         configuration.entra.clientID = entraClientID
         configuration.entra.clientSecret =

@@ -2,7 +2,7 @@ import Wire
 
 /// One Azure deployment the simulator serves.
 public struct Deployment: Sendable, Equatable {
-    public enum Kind: String, Sendable { case chat, completions, embeddings }
+    public enum Kind: String, Sendable { case chat, completions, embeddings, images, transcription, speech }
 
     public var name: String
     /// The dated model snapshot Azure reports in `model` (e.g. `o4-mini-2025-04-16`).

@@ -187,7 +187,10 @@ struct DeploymentsDecoder {
             let name = try reader.string(object["name"], "\(path).name")
             let kindText = try reader.optionalString(object["kind"], "\(path).kind") ?? "chat"
             guard let kind = Deployment.Kind(rawValue: kindText) else {
-                throw reader.fail("\(path).kind", "must be chat, completions or embeddings")
+                throw reader.fail(
+                    "\(path).kind",
+                    "must be chat, completions, embeddings, images, transcription or speech"
+                )
             }
             deployments.append(
                 Deployment(

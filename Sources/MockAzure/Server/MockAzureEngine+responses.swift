@@ -19,27 +19,12 @@ extension MockAzureEngine {
         let isV1 = parts.count >= 3 && parts[1] == "v1" && parts[2] == "responses"
         guard isV1 || parts[1] == "responses" else { return nil }
         let rest = Array(parts.dropFirst(isV1 ? 3 : 2))
-        let headers = AzureHeaders.make(
-            region: configuration.region,
-            deployment: nil,
-            clientRequestID: request.header("x-ms-client-request-id"),
-            remaining: nil,
-            stream: false
-        )
+        let headers = resourceHeaders(request)
         func error(_ failure: (status: Int, body: JSON)) -> MockReply {
             .json(failure.status, failure.body, headers: headers)
         }
+        if let refusal = resourceRefusal(request, isV1: isV1, since: "2025-03-01") { return error(refusal) }
         let version = request.queryItem("api-version")
-        if isV1 {
-            if let version, !FixtureSet.v1APIVersions.contains(version) {
-                return error(AzureError.apiVersionNotSupported)
-            }
-        } else {
-            guard let version, fixtures.apiVersions.contains(version), version.prefix(10) >= "2025-03-01" else {
-                return error(AzureError.resourceNotFound)
-            }
-        }
-        if let failure = authenticate(request) { return error(failure) }
         switch (request.method, rest.count) {
         case ("POST", 0): return createResponse(request, apiVersion: version ?? "v1", now: now, headers: headers)
         case ("GET", 1), ("DELETE", 1),
@@ -185,5 +170,30 @@ extension MockAzureEngine {
                 "role": message["role"] ?? "user",
             ]
         }
+    }
+
+    /// The headers of an answer no deployment gave (Responses, files, batches).
+    func resourceHeaders(_ request: IncomingRequest) -> [(String, String)] {
+        AzureHeaders.make(
+            region: configuration.region,
+            deployment: nil,
+            clientRequestID: request.header("x-ms-client-request-id"),
+            remaining: nil,
+            stream: false
+        )
+    }
+
+    /// Azure's checks on a call with no deployment in its path: the api-version (on `/openai/v1/` absent or one of
+    /// the v1 names; elsewhere one Azure serves, from `since` on), then the key. nil when the call passes.
+    func resourceRefusal(_ request: IncomingRequest, isV1: Bool, since: String = "") -> (status: Int, body: JSON)? {
+        let version = request.queryItem("api-version")
+        if isV1 {
+            if let version, !FixtureSet.v1APIVersions.contains(version) { return AzureError.apiVersionNotSupported }
+        } else {
+            guard let version, fixtures.apiVersions.contains(version), version.prefix(10) >= since else {
+                return AzureError.resourceNotFound
+            }
+        }
+        return authenticate(request)
     }
 }

@@ -18,6 +18,8 @@ public final class MockAzureEngine: Sendable {
     let streamCounts = NIOLockedValueBox((open: 0, aborted: 0))
     /// Responses kept for the Responses API's retrieve, delete and input items.
     let responseStore = NIOLockedValueBox<[String: StoredResponse]>([:])
+    /// Uploaded files and batches.
+    let store = NIOLockedValueBox<(files: [String: StoredFile], batches: [String: StoredBatch])>(([:], [:]))
 
     /// Streams being written right now, and streams that ended because the client went away: a proxy that
     /// cancels its upstream request when its own client disconnects shows up here.
@@ -109,7 +111,8 @@ public final class MockAzureEngine: Sendable {
             headers: request.headers,
             body: request.body
         )
-        return responses(request, now: now) ?? answer(request, now: now)
+        return responses(request, now: now) ?? media(request, now: now) ?? filesAndBatches(request, now: now)
+            ?? answer(request, now: now)
     }
 
     func answer(_ request: IncomingRequest, now: Double) -> MockReply {
