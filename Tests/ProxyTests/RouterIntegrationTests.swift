@@ -108,7 +108,7 @@ final class Recorded<Value: Sendable>: Sendable {
     static func header(_ outcome: ProxyOutcome, _ name: String) -> String? {
         switch outcome {
         case .complete(_, let headers, _): headers.first { $0.0 == name }?.1
-        case .stream(let headers, _): headers.first { $0.0 == name }?.1
+        case .stream(let headers, _), .forward(_, let headers, _): headers.first { $0.0 == name }?.1
         }
     }
 

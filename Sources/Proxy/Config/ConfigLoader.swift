@@ -131,7 +131,30 @@ struct ConfigReader {
             warnings: warnings
         )
         config.support = support
+        config.fileDeployments = try fileDeployments(root["files_settings"])
         return config
+    }
+
+    /// `files_settings: [{custom_llm_provider, api_base, api_key, api_version}]`, read as deployments are.
+    mutating func fileDeployments(_ value: JSON?) throws(ConfigError) -> [ModelDeployment] {
+        guard let value, !value.isNull else { return [] }
+        guard case .array(let entries) = value else {
+            throw fail("files_settings", "expected a list, found \(value.kindName)")
+        }
+        var deployments: [ModelDeployment] = []
+        for (index, entry) in entries.enumerated() {
+            var params = try object(entry, "files_settings[\(index)]")
+            let provider = try string(params["custom_llm_provider"], "files_settings[\(index)].custom_llm_provider")
+            params["model"] = .string((provider ?? "azure") + "/files")
+            params.removeValue(forKey: "custom_llm_provider")
+            deployments.append(
+                try deployment(
+                    ["model_name": "files_settings", "litellm_params": .object(params)],
+                    "files_settings[\(index)]"
+                )
+            )
+        }
+        return deployments
     }
 
     mutating func deployment(_ value: JSON, _ path: String) throws(ConfigError) -> ModelDeployment {

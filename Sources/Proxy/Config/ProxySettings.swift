@@ -53,6 +53,8 @@ public struct ProxyConfig: Sendable {
     public var warnings: [String]
     /// Every present key that is not simply honoured (`--check-config` prints them).
     public var support: [ConfigSupport.Finding] = []
+    /// `files_settings:` entries as deployments (`model_name` "files_settings"): what files and batches use.
+    public var fileDeployments: [ModelDeployment] = []
 
     public init(
         file: String = "<memory>",

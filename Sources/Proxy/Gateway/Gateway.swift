@@ -28,6 +28,8 @@ public final class Gateway: Sendable {
     /// How the router waits before a retry (injected by tests that control time).
     let sleep: @Sendable (Duration) async throws -> Void
     let prices = PriceTable.shipped
+    /// Where pass-through, files and batches find `AZURE_API_BASE`, `AZURE_API_KEY` and the like.
+    let environment: [String: String]
 
     public init(
         config: ProxyConfig,
@@ -63,6 +65,7 @@ public final class Gateway: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.sleep = sleep
+        self.environment = environment
     }
 
     /// authenticate → a well-formed request → its model group → the router's retries and fallbacks, each attempt one
@@ -77,6 +80,9 @@ public final class Gateway: Sendable {
             let caller = try await authenticator.authenticate(call.headers, clientIP: call.clientIP)
             if let id = call.responseID {
                 return try await stored(call, id: id, caller: caller, callID: callID, base: base, logger: logger)
+            }
+            if call.operation.isForwarded {
+                return try await forward(call, caller: caller, callID: callID, base: base, logger: logger)
             }
             var request = try GatewayRequest(
                 call,

@@ -23,6 +23,10 @@ public struct ProxyCall: Sendable {
     /// The response a call on a stored response names (`GET /v1/responses/{id}` …), and the client's query.
     public var responseID: String?
     public var query: [(String, String)] = []
+    /// The method, the path after `/azure/` or `/openai/` (pass-through), and the file or batch a call names.
+    public var method = "POST"
+    public var endpoint: String?
+    public var resourceID: String?
 
     public init(
         operation: ProxyOperation,
@@ -51,6 +55,8 @@ public struct ProxyCall: Sendable {
 public enum ProxyOutcome: Sendable {
     case complete(status: Int, headers: [(String, String)], body: ByteBuffer)
     case stream(headers: [(String, String)], relay: StreamRelay)
+    /// An upstream answer relayed as it is, with its status.
+    case forward(status: Int, headers: [(String, String)], relay: ByteRelay)
 
     static func json(_ status: Int, _ body: JSON, headers: [(String, String)] = []) -> ProxyOutcome {
         .complete(status: status, headers: [("content-type", "application/json")] + headers, body: body.byteBuffer())

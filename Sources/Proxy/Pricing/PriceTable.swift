@@ -11,6 +11,11 @@ public struct PriceTable: Sendable {
         public var input: Double
         public var output: Double
         public var cacheRead: Double?
+        /// Images: per pixel of each image (standard and `hd` quality); audio: per second in, per character out.
+        public var pixel: Double? = nil
+        public var pixelHD: Double? = nil
+        public var second: Double? = nil
+        public var character: Double? = nil
     }
 
     public let prices: [String: Price]
@@ -23,7 +28,15 @@ public struct PriceTable: Sendable {
         for member in object where !member.key.hasPrefix("_") {
             guard let input = member.value["input"]?.doubleValue, let output = member.value["output"]?.doubleValue
             else { continue }
-            prices[member.key] = Price(input: input, output: output, cacheRead: member.value["cache_read"]?.doubleValue)
+            prices[member.key] = Price(
+                input: input,
+                output: output,
+                cacheRead: member.value["cache_read"]?.doubleValue,
+                pixel: member.value["pixel"]?.doubleValue,
+                pixelHD: member.value["pixel_hd"]?.doubleValue,
+                second: member.value["second"]?.doubleValue,
+                character: member.value["character"]?.doubleValue
+            )
         }
         return PriceTable(prices: prices)
     }()
@@ -56,7 +69,11 @@ public struct PriceTable: Sendable {
             return Price(
                 input: input ?? found?.input ?? 0,
                 output: output ?? found?.output ?? 0,
-                cacheRead: found?.cacheRead
+                cacheRead: found?.cacheRead,
+                pixel: found?.pixel,
+                pixelHD: found?.pixelHD,
+                second: found?.second,
+                character: found?.character
             )
         }
         return found

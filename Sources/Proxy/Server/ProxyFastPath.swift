@@ -222,7 +222,7 @@ final class ProxyFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 context.write(handler.wrapOutboundOut(.head(head)), promise: nil)
                 context.write(handler.wrapOutboundOut(.body(body)), promise: nil)
                 context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
-            case .stream:
+            case .stream, .forward:
                 context.writeAndFlush(handler.wrapOutboundOut(.head(head)), promise: nil)
                 try? await outcome.writeBody { buffer in
                     let (handler, context) = bound.value

@@ -11,6 +11,8 @@ extension ProxyOutcome {
             return HTTPResponse(status: .init(code: status), headerFields: fields)
         case .stream(let headers, _):
             return HTTPResponse(status: .ok, headerFields: HTTPAnswer.fields(headers))
+        case .forward(let status, let headers, _):
+            return HTTPResponse(status: .init(code: status), headerFields: HTTPAnswer.fields(headers))
         }
     }
 
@@ -19,6 +21,10 @@ extension ProxyOutcome {
         switch self {
         case .complete(_, _, let body): try await write(body)
         case .stream(_, let relay): _ = await relay.run(write: write)
+        case .forward(_, _, let relay):
+            // An upstream that broke off mid-body: the client's connection is cut too (no clean end it could take for
+            // the whole answer).
+            if await relay.run(write: write).upstreamError != nil { throw ByteRelay.UpstreamCut() }
         }
     }
 }

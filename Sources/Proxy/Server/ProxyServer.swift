@@ -76,6 +76,7 @@ public struct ProxyServer: Sendable {
             MetricsController(metrics: metrics, writer: gateway.spend?.writer).addRoutes(to: router)
         }
         RouteListController().addRoutes(to: router)
+        addForwardedRoutes(to: router)
         return router
     }
 
@@ -87,9 +88,14 @@ public struct ProxyServer: Sendable {
         )
     }
 
-    func proxy(_ request: Request, context: ProxyRequestContext, operation: ProxyOperation, pathModel: String?)
-        async throws -> Response
-    {
+    /// `configure` adds what the route names (a pass-through path, a file id) to the call.
+    func proxy(
+        _ request: Request,
+        context: ProxyRequestContext,
+        operation: ProxyOperation,
+        pathModel: String?,
+        configure: (inout ProxyCall) -> Void = { _ in }
+    ) async throws -> Response {
         let started = ContinuousClock.now
         let read: RequestBodyReader.Outcome
         do {
@@ -119,6 +125,9 @@ public struct ProxyServer: Sendable {
         )
         call.eventLoop = context.eventLoop
         call.clientIP = clientIP(request, context)
+        call.method = request.method.rawValue
+        call.query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        configure(&call)
         let unread = remainder
         // Refused for its size: the answer goes out first, then the rest of the body is read and dropped.
         return respond(await gateway.handle(call)) { await unread?.discard() }

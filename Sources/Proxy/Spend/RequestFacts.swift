@@ -35,4 +35,6 @@ public struct RequestFacts: Sendable {
     public var fallbacks = 0
     /// The request's tags (`request_tags`).
     public var tags: [String] = []
+    /// The cost when it is not a usage block's at token prices (images, audio): the gateway priced it.
+    public var cost: Double?
 }

@@ -36,7 +36,7 @@ public struct SpendRecorder: Sendable {
         let now = Date()
         let usage = finished.usage ?? [:]
         let price = prices.price(for: finished.deployment, upstreamModel: finished.upstreamModel)
-        let spend = price.map { PriceTable.cost(usage: usage, price: $0) } ?? 0
+        let spend = finished.cost ?? price.map { PriceTable.cost(usage: usage, price: $0) } ?? 0
         let tokens = usage["total_tokens"]?.tokenCount ?? 0
         // A key's spend is added with its row (in the same statement), so it survives exactly as the row does; with
         // spend logs off there is no row and it goes on its own.
@@ -82,7 +82,7 @@ public struct SpendRecorder: Sendable {
             metadata["stream_outcome"] = .string(outcome)
         }
         if finished.usageEstimated { metadata["usage_estimated"] = true }
-        if price == nil, finished.error == nil { metadata["cost_unknown"] = true }
+        if price == nil, finished.cost == nil, finished.error == nil { metadata["cost_unknown"] = true }
         if let error = finished.error {
             metadata["error_information"] = [
                 "error_class": .string(error.error.type ?? "error"), "error_code": .string(String(error.status)),

@@ -4,7 +4,8 @@ import NIOHTTP1
 import Wire
 
 /// The OpenAI operations the proxy forwards: three model calls, the Responses API's create, and its calls on a
-/// stored response (routed by the deployment its id names).
+/// stored response (routed by the deployment its id names); images and audio (routed by model, bodies forwarded as
+/// they are); pass-through; files and batches.
 public enum ProxyOperation: String, Sendable {
     case chatCompletions = "chat/completions"
     case completions
@@ -14,6 +15,22 @@ public enum ProxyOperation: String, Sendable {
     case deleteResponse = "responses/delete"
     case listInputItems = "responses/input_items"
     case cancelResponse = "responses/cancel"
+    case imageGeneration = "images/generations"
+    case transcription = "audio/transcriptions"
+    case speech = "audio/speech"
+    /// `/azure/{endpoint}` to `AZURE_API_BASE`, and the same through a model group a path segment or `model` names.
+    case azurePassThrough = "pass-through/azure"
+    case routedPassThrough = "pass-through/routed"
+    case openaiPassThrough = "pass-through/openai"
+    case createFile = "files/create"
+    case listFiles = "files/list"
+    case retrieveFile = "files/retrieve"
+    case deleteFile = "files/delete"
+    case fileContent = "files/content"
+    case createBatch = "batches/create"
+    case listBatches = "batches/list"
+    case retrieveBatch = "batches/retrieve"
+    case cancelBatch = "batches/cancel"
 
     /// LiteLLM's `call_type` for spend rows.
     public var callType: String {
@@ -26,6 +43,30 @@ public enum ProxyOperation: String, Sendable {
         case .deleteResponse: "adelete_responses"
         case .listInputItems: "alist_input_items"
         case .cancelResponse: "acancel_responses"
+        case .imageGeneration: "aimage_generation"
+        case .transcription: "atranscription"
+        case .speech: "aspeech"
+        case .azurePassThrough, .openaiPassThrough: "pass_through_endpoint"
+        case .routedPassThrough: "allm_passthrough_route"
+        case .createFile: "acreate_file"
+        case .listFiles: "afile_list"
+        case .retrieveFile: "afile_retrieve"
+        case .deleteFile: "afile_delete"
+        case .fileContent: "afile_content"
+        case .createBatch: "acreate_batch"
+        case .listBatches: "alist_batches"
+        case .retrieveBatch: "aretrieve_batch"
+        case .cancelBatch: "acancel_batch"
+        }
+    }
+
+    /// Answered by forwarding the body and the answer as they are (`Gateway.forward`).
+    public var isForwarded: Bool {
+        switch self {
+        case .chatCompletions, .completions, .embeddings, .responses, .retrieveResponse, .deleteResponse,
+            .listInputItems, .cancelResponse:
+            false
+        default: true
         }
     }
 
@@ -34,6 +75,14 @@ public enum ProxyOperation: String, Sendable {
         case .retrieveResponse, .deleteResponse: "/responses/{response_id}"
         case .listInputItems: "/responses/{response_id}/input_items"
         case .cancelResponse: "/responses/{response_id}/cancel"
+        case .azurePassThrough, .routedPassThrough: "/azure/{endpoint}"
+        case .openaiPassThrough: "/openai/{endpoint}"
+        case .createFile, .listFiles: "/files"
+        case .retrieveFile, .deleteFile: "/files/{file_id}"
+        case .fileContent: "/files/{file_id}/content"
+        case .createBatch, .listBatches: "/batches"
+        case .retrieveBatch: "/batches/{batch_id}"
+        case .cancelBatch: "/batches/{batch_id}/cancel"
         default: "/" + rawValue
         }
     }

@@ -56,14 +56,9 @@ extension UpstreamRequestBuilder {
         if deployment.provider == .azure {
             items.insert(("api-version", UpstreamRequestBuilder.responsesAPIVersion(deployment)), at: 0)
         }
-        let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))
-        let text = items.map {
-            ($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.0) + "="
-                + ($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)
-        }.joined(separator: "&")
         let path = apiBase + "/" + id + suffix
         var request = UpstreamRequest(
-            url: text.isEmpty ? path : path + "?" + text,
+            url: UpstreamRequestBuilder.withQuery(path, items),
             headers: deployment.extraHeaders + credentials(deployment, token: token),
             body: [],
             apiBase: apiBase
