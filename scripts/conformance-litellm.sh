@@ -30,6 +30,8 @@ model_list:
   - {model_name: router-pair, litellm_params: {model: azure/gpt-4o-mini, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key, weight: 1}}
   - {model_name: router-primary, litellm_params: {model: azure/gpt-4o, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}}
   - {model_name: router-backup, litellm_params: {model: azure/gpt-4o-mini, api_base: "http://127.0.0.1:$MOCK_PORT", api_version: "2025-01-01-preview", api_key: conformance-azure-key}}
+files_settings:
+  - {custom_llm_provider: azure, api_base: "http://127.0.0.1:$MOCK_PORT", api_key: conformance-azure-key, api_version: "2025-01-01-preview"}
 router_settings:
   num_retries: 0
   fallbacks: [{router-primary: [router-backup]}]
@@ -37,7 +39,9 @@ router_settings:
 general_settings:
   master_key: sk-conformance-litellm
 YAML
-(cd "$WORK" && LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_LOG=ERROR exec "$OLDPWD/$VENV/bin/litellm" --config "$WORK/config.yaml" --port "$LITELLM_PORT" --host 127.0.0.1 > "$OLDPWD/$OUT/litellm.log" 2>&1) &
+# AZURE_API_*: where LiteLLM's /azure pass-through and its files and batches go without a model group.
+(cd "$WORK" && AZURE_API_BASE="http://127.0.0.1:$MOCK_PORT" AZURE_API_KEY=conformance-azure-key \
+  AZURE_API_VERSION=2025-01-01-preview LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_LOG=ERROR exec "$OLDPWD/$VENV/bin/litellm" --config "$WORK/config.yaml" --port "$LITELLM_PORT" --host 127.0.0.1 > "$OLDPWD/$OUT/litellm.log" 2>&1) &
 for _ in $(seq 1 240); do
   curl -sf "http://127.0.0.1:$LITELLM_PORT/health/liveliness" > /dev/null && break
   sleep 0.5

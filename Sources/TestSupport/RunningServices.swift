@@ -191,6 +191,11 @@ public enum TestConfigs {
         (RouterIntegrationTests cover retries)
           fallbacks: [{router-primary: [router-backup]}]
           content_policy_fallbacks: [{router-primary: [router-backup]}]
+        files_settings:   # where /v1/files and /v1/batches go
+          - custom_llm_provider: azure
+            api_base: \(mockBase)
+            api_key: \(azureKey)
+            api_version: "2025-01-01-preview"
         general_settings:
           master_key: \(masterKey)
           max_request_size_mb: 1

@@ -16,7 +16,9 @@ def test_conformance_run_against_our_proxy(tmp_path):
     litellm_params: {{model: azure/gpt-35-turbo-instruct, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
   - model_name: o4-mini-responses
     litellm_params: {{model: azure/o4-mini, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
-router_settings:""")
+router_settings:""") + f"""files_settings:
+  - {{custom_llm_provider: azure, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
+"""
     config.write_text(text)
     replica_config = tmp_path / "replica.yaml"
     replica_config.write_text(text.replace("spend.sqlite", "replica.sqlite"))
@@ -31,9 +33,9 @@ router_settings:""")
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
         summary = result.stdout.strip().splitlines()[-1]
-        assert summary == "65 passed, 0 failed, 0 skipped", summary
+        assert summary == "69 passed, 0 failed, 0 skipped", summary
         data = json.loads(report.read_text())
-        assert data["summary"]["failed"] == 0 and data["summary"]["passed"] == 65
+        assert data["summary"]["failed"] == 0 and data["summary"]["passed"] == 69
         suites = ET.parse(junit).getroot()
         assert int(suites.get("tests")) == len(data["checks"]) and suites.get("failures") == "0"
         # A wrong key is a failing run (exit 1), an unreachable proxy a usage/connection error (exit 2).
@@ -44,7 +46,7 @@ router_settings:""")
                                      cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert unreachable.returncode == 2
         listing = subprocess.run([str(bin_path() / "conformance"), "list"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert listing.returncode == 0 and listing.stdout.strip().endswith("70 checks")
+        assert listing.returncode == 0 and listing.stdout.strip().endswith("74 checks")
     finally:
         replica.stop()
         proxy.stop()
