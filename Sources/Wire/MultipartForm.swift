@@ -39,13 +39,15 @@ public struct MultipartForm: Sendable {
             let unquoted =
                 value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2
                 ? String(value.dropFirst().dropLast()) : value
-            return unquoted.isEmpty ? nil : unquoted
+            // RFC 2046: 1 to 70 characters (a longer one would only make the search slower).
+            return unquoted.isEmpty || unquoted.utf8.count > 70 ? nil : unquoted
         }
         return nil
     }
 
     /// nil when the body is not a well-formed form with that boundary.
     public init?(body: [UInt8], boundary: String) {
+        guard !boundary.isEmpty, boundary.utf8.count <= 70 else { return nil }
         let delimiter = Array(("--" + boundary).utf8)
         var parts: [Part] = []
         guard var cursor = MultipartForm.find(delimiter, in: body, from: 0) else { return nil }

@@ -26,6 +26,7 @@ import Wire
               api_base: \(mock)
               api_key: \(TestConfigs.azureKey)
               api_version: "2024-10-21"
+              timeout: 2
         router_settings:
           num_retries: 1
           retry_after: 0
@@ -68,7 +69,8 @@ import Wire
             let stream = try await TestHTTP.stream(
                 proxy.base + "/azure/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
                 headers: proxy.auth,
-                body: #"{"messages": [{"role": "user", "content": "hi"}], "stream": true}"#
+                body: #"{"messages": [{"role": "user", "content": "hi"}], "stream": true, "#
+                    + #""stream_options": {"include_usage": true}}"#
             )
             #expect(stream.status == 200)
             #expect(stream.events.last?.event.isDone == true)
@@ -79,9 +81,12 @@ import Wire
             #expect(upstream.headers.contains { $0.0 == "api-key" && $0.1 == hashed(TestConfigs.azureKey) })
             #expect(!upstream.headers.contains { $0.1.hasSuffix(hashed(TestConfigs.masterKey)) })
             #expect(!upstream.headers.contains { $0.1.contains(TestConfigs.masterKey) })
+            // Priced from the stream's usage chunk, which the relay read after passing it on.
             #expect(
                 try await eventually {
-                    try await Self.row(proxy, callType: "allm_passthrough_route")?["model_group"] == "gpt-4o"
+                    let row = try await Self.row(proxy, callType: "allm_passthrough_route")
+                    return row?["model_group"] == "gpt-4o" && (row?["spend"]?.doubleValue ?? 0) > 0
+                        && (row?["total_tokens"]?.intValue ?? 0) > 0
                 }
             )
             // Azure breaking off mid-stream cuts the client's connection too: no clean end.
@@ -94,6 +99,17 @@ import Wire
                 body: fault.serialized()
             )
             #expect(cut.failed && cut.events.count == 2, "\(cut.events.count) events, failed: \(cut.failed)")
+            // Azure going silent after the head: the deployment's timeout (2 s) ends the relay, cut.
+            let silent: JSON = [
+                "stream": true, "messages": [["role": "user", "content": "#mock-fault: stall-after:1"]],
+            ]
+            let started = ContinuousClock.now
+            let stalled = try await TestHTTP.stream(
+                proxy.base + "/azure/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+                headers: proxy.auth,
+                body: silent.serialized()
+            )
+            #expect(stalled.failed && ContinuousClock.now - started < .seconds(10))
         }
     }
 
@@ -141,6 +157,19 @@ import Wire
                 key: key
             )
             #expect(passThrough.status == 403 && passThrough.text.contains("key_model_access_denied"))
+            // A deployment that is no group goes to the resource: not for a key limited to some models.
+            let around = try await proxy.post(
+                "/azure/openai/deployments/secret/chat/completions",
+                #"{"model": "gpt-4o", "messages": []}"#,
+                key: key
+            )
+            #expect(around.status == 403 && around.text.contains("every model"), "\(around.text)")
+            let files = try await proxy.request(.get, "/v1/files", headers: [("authorization", "Bearer \(key)")])
+            #expect(files.status == 403, "\(files.text)")
+            for escape in ["openai/deployments/gpt-4o/../../../x", "openai/%2e%2e/x", "openai//x"] {
+                let refused = try await proxy.post("/azure/" + escape, "{}")
+                #expect(refused.status == 400 && refused.text.contains("Invalid pass-through path"), "\(escape)")
+            }
             let nowhere = try await proxy.post("/azure/openai/deployments/unknown/chat/completions", "{}")
             #expect(nowhere.status == 404 && nowhere.text.contains("Required 'AZURE_API_BASE'"), "\(nowhere.text)")
             let openai = try await proxy.post("/openai/v1/chat/completions", "{}")

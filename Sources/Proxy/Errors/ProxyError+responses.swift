@@ -16,4 +16,17 @@ extension ProxyError {
             )
         )
     }
+
+    /// A pass-through path with an empty, `.` or `..` segment: it could leave the resource it is meant for.
+    public static func invalidPassThroughPath(_ path: String) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 400,
+                message: "Invalid pass-through path '\(path.prefix(200))': empty, '.' and '..' segments are refused.",
+                type: "invalid_request_error",
+                param: nil,
+                code: "400"
+            )
+        )
+    }
 }

@@ -33,9 +33,29 @@ extension Gateway {
             var fields = JSONObject()
             for part in form?.parts ?? [] {
                 fields[part.name] =
-                    part.filename.map { .string("<file \($0), \(part.data.count) bytes>") } ?? .string(part.text)
+                    GatewayRequest.credentialKeys.contains(part.name)
+                    ? "***"
+                    : part.filename.map { .string("<file \($0), \(part.data.count) bytes>") } ?? .string(part.text)
             }
             return fields
+        }
+
+        /// The body as it goes to `deployment`: its `model` (JSON or form field) the deployment's own, as LiteLLM
+        /// sends it (an OpenAI deployment or Azure's v1 path reads it; the group's name would be unknown there).
+        func naming(_ deployment: ModelDeployment) -> UpstreamRequestBuilder.Forwarded {
+            var upstream = self.upstream
+            let model = JSON.string(deployment.upstreamModel)
+            if var json, json["model"] != nil, json["model"] != model {
+                json["model"] = model
+                upstream.body = JSON.object(json).serializedBytes()
+            } else if var form, let boundary = MultipartForm.boundary(contentType: upstream.contentType),
+                let index = form.parts.firstIndex(where: { $0.name == "model" && $0.filename == nil }),
+                form.parts[index].text != deployment.upstreamModel
+            {
+                form.parts[index].data = Array(deployment.upstreamModel.utf8)
+                upstream.body = form.encoded(boundary: boundary)
+            }
+            return upstream
         }
     }
 
@@ -54,11 +74,18 @@ extension Gateway {
                 deployment,
                 upstream,
                 token in
-                self.builder.media(deployment, operation: call.operation, call: upstream, token: token)
+                self.builder.media(deployment, operation: call.operation, call: body.naming(deployment), token: token)
             }
         case .azurePassThrough, .openaiPassThrough:
             let path = call.endpoint ?? ""
             let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            // The path stays below the resource the credentials are for: no `.`, `..` or empty segment, encoded or not.
+            for segment in segments {
+                let decoded = segment.removingPercentEncoding ?? segment
+                guard !decoded.isEmpty, decoded != ".", decoded != "..", !decoded.contains("/") else {
+                    throw .invalidPassThroughPath(path)
+                }
+            }
             let provider: ModelDeployment.Provider = call.operation == .azurePassThrough ? .azure : .openai
             // A group of this route's provider (an Azure group is not reached through `/openai/…`).
             let isGroup = { (name: String) in
@@ -66,12 +93,15 @@ extension Gateway {
                     self.router.deployments(for: $0)?.first?.provider
                 } == provider
             }
-            // A group in the path (its segment becomes the deployment's model), else a JSON `model` naming one.
-            let segment = segments.firstIndex(where: isGroup)
+            // The group is Azure's deployment segment (`openai/deployments/{group}/…`), or, on a path that names no
+            // deployment, the JSON `model` of a model endpoint; a path naming a deployment that is no group goes to
+            // the resource as it is.
+            let deploymentIndex =
+                segments.count > 3 && segments[0] == "openai" && segments[1] == "deployments" ? 2 : nil
             let bodyModel = body.json?["model"]?.stringValue.flatMap {
-                isGroup($0) && Gateway.modelEndpoints.contains(where: path.hasSuffix) ? $0 : nil
+                deploymentIndex == nil && Gateway.modelEndpoints.contains(where: path.hasSuffix) ? $0 : nil
             }
-            if let model = segment.map({ segments[$0] }) ?? bodyModel {
+            if let model = deploymentIndex.map({ segments[$0] }) ?? bodyModel, isGroup(model) {
                 var routedCall = call
                 routedCall.operation = .routedPassThrough
                 return try await routedForward(
@@ -82,23 +112,18 @@ extension Gateway {
                     callID: callID,
                     base: base
                 ) { deployment, upstream, token in
-                    var upstream = upstream
                     var upstreamPath = segments
-                    if let segment {
-                        upstreamPath[segment] = deployment.upstreamModel
-                    } else if var json = body.json {
-                        json["model"] = .string(deployment.upstreamModel)
-                        upstream.body = JSON.object(json).serializedBytes()
-                    }
+                    if let deploymentIndex { upstreamPath[deploymentIndex] = deployment.upstreamModel }
                     return self.builder.passThrough(
                         deployment,
                         path: upstreamPath.joined(separator: "/"),
                         query: call.query,
-                        call: upstream,
+                        call: deploymentIndex == nil ? body.naming(deployment) : upstream,
                         token: token
                     )
                 }
             }
+            try checkEveryModelAllowed(caller)
             let named = body.json?["model"]?.stringValue ?? Gateway.deploymentSegment(path) ?? ""
             let deployment = try passThroughResource(provider, model: named)
             return try await forward(call, body: body, to: deployment, caller: caller, callID: callID, base: base) {
@@ -118,6 +143,8 @@ extension Gateway {
                 return request
             }
         default:
+            // A batch's lines name any deployment on the resource, and files are the resource's: every model, always.
+            try checkEveryModelAllowed(caller)
             let deployment = try fileResource(call, body: body, caller: caller)
             let path = Gateway.filesPath(call)
             return try await forward(call, body: body, to: deployment, caller: caller, callID: callID, base: base) {
@@ -239,25 +266,28 @@ extension Gateway {
             logger: logger,
             build: build
         )
-        var headers = base
-        if !deployment.id.isEmpty {
-            headers += ResponseBuilder.headers(
+        // LiteLLM's headers for the deployment (none for a resource reached without a group).
+        let litellm =
+            deployment.id.isEmpty
+            ? []
+            : ResponseBuilder.headers(
                 deployment: deployment,
                 group: deployment.modelName,
                 apiBase: upstream.apiBase,
                 upstream: response.headers
             )
-        }
-        for name in ["content-type", "content-disposition"] {
-            if let value = response.headers.first(name: name) { headers.append((name, value)) }
-        }
         let status = Int(response.status.code)
         if routed, status >= 400 {
             let bytes = try await transport.collect(response, timeout: timeout, deployment: deployment, logger: logger)
-            throw ResponseBuilder.refusal(status: status, body: bytes, headers: headers, deployment: deployment)
+            throw ResponseBuilder.refusal(status: status, body: bytes, headers: litellm, deployment: deployment)
+        }
+        var headers = base + litellm
+        for name in ["content-type", "content-disposition"] {
+            if let value = response.headers.first(name: name) { headers.append((name, value)) }
         }
         guard case .stream(let streamed) = response.body else { throw .unreachable(deployment: deployment, reason: "") }
         var relay = ByteRelay(body: streamed)
+        relay.idleTimeout = .milliseconds(Int64(timeout * 1000))
         let contentType = response.headers.first(name: "content-type")
         relay.onFinish = { summary in
             var facts = facts

@@ -88,6 +88,30 @@ extension Gateway {
         }
     }
 
+    /// What an id may hold unencoded in an upstream path: ASCII letters, digits, `-` and `_`.
+    static let idCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+    )
+
+    /// A call that reaches a resource rather than a model group (pass-through naming none, files, batches) needs a
+    /// key, team and user that may use every model: a key limited to some groups must not reach the others' deployments
+    /// (or their files) through the resource's credentials.
+    func checkEveryModelAllowed(_ caller: Caller) throws(ProxyError) {
+        let everything = { (models: [String]) in models.isEmpty || models.contains("all-proxy-models") }
+        guard everything(caller.keyModels), everything(caller.teamModels), everything(caller.userModels) else {
+            throw ProxyError(
+                OpenAIError(
+                    status: 403,
+                    message: "This key is limited to some models; pass-through without a model group, files and "
+                        + "batches need a key that may use every model.",
+                    type: "key_model_access_denied",
+                    param: "model",
+                    code: "403"
+                )
+            )
+        }
+    }
+
     func nonEmpty(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
         return text

@@ -65,7 +65,7 @@ extension UpstreamRequestBuilder {
             apiBase = UpstreamRequestBuilder.resourceRoot(deployment) + (v1 ? "/openai/v1/" : "/openai/") + path
             if version != "v1", version != "latest" { items.insert(("api-version", version), at: 0) }
         case .openai:
-            apiBase = UpstreamRequestBuilder.trimmed(deployment.apiBase ?? "https://api.openai.com/v1") + "/" + path
+            apiBase = UpstreamRequestBuilder.resourceRoot(deployment) + "/v1/" + path
         }
         return request(
             deployment,
