@@ -179,6 +179,48 @@ import Wire
         }
     }
 
+    /// A 429 before the first byte is retried on the group; a group that keeps failing falls back; the created
+    /// response's id names the deployment that answered, so its calls go there.
+    @Test func retriesAndFallbacksBeforeTheFirstByte() async throws {
+        let config: @Sendable (String) -> String = { mock in
+            """
+            model_list:
+              - model_name: flaky
+                litellm_params:
+                  model: azure/o4-mini
+                  api_base: \(mock)
+                  api_key: \(TestConfigs.azureKey)
+                  extra_headers: {x-mock-fault: "429 then 200"}
+              - model_name: broken
+                litellm_params:
+                  model: azure/gpt-4o
+                  api_base: \(mock)
+                  api_key: \(TestConfigs.azureKey)
+                  extra_headers: {x-mock-fault: "500"}
+              - model_name: o4-mini
+                litellm_params: {model: azure/o4-mini, api_base: \(mock), api_key: \(TestConfigs.azureKey)}
+            router_settings:
+              num_retries: 1
+              retry_after: 0
+              fallbacks: [{broken: [o4-mini]}]
+            general_settings:
+              master_key: \(TestConfigs.masterKey)
+            """
+        }
+        try await withProxy(mock: Self.mock, config: config) { proxy in
+            let retried = try await Self.post(proxy, ["model": "flaky", "input": "hello"])
+            #expect(retried.status == 200, "\(retried.text)")
+            #expect(retried.headers.first(name: "x-litellm-attempted-retries") == "1")
+            let fellBack = try await Self.post(proxy, ["model": "broken", "input": "hello"])
+            #expect(fellBack.status == 200, "\(fellBack.text)")
+            #expect(fellBack.headers.first(name: "x-litellm-attempted-fallbacks") == "1")
+            #expect(fellBack.headers.first(name: "x-litellm-model-group") == "o4-mini")
+            let id = try #require(fellBack.json?["id"]?.stringValue)
+            let answering = proxy.gateway.config.deployments.first { $0.modelName == "o4-mini" }
+            #expect(ResponseID.decode(id).modelID == answering?.id)
+        }
+    }
+
     @Test func azureResponsesURLsFollowLiteLLMsVersionRules() throws {
         func url(_ params: String) throws -> String {
             let config = try ConfigLoader.parse(

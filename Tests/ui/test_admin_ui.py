@@ -173,6 +173,27 @@ def test_models_and_usage(driver, proxy, shot):
     shot("08-usage")
 
 
+def test_a_pass_through_call_shows_up_with_request_and_response(driver, proxy, shot):
+    B = by()
+    request = urllib.request.Request(
+        proxy.url + "/azure/openai/deployments/gpt-4o/chat/completions?api-version=2025-01-01-preview",
+        data=b'{"messages": [{"role": "user", "content": "through the pass-through"}]}', method="POST",
+        headers={"api-key": MASTER_KEY, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = json.load(response)
+    open_until(driver, proxy.url + "/ui/logs", answer["id"])
+    row = driver.find_element(B.XPATH, f"//a[text()='{answer['id']}']/ancestor::tr")
+    cells = [cell.text for cell in row.find_elements(B.TAG_NAME, "td")]
+    assert cells[1] == "success" and cells[4] == "gpt-4o", cells
+    usage = answer["usage"]
+    assert cells[6:8] == [str(usage["prompt_tokens"]), str(usage["completion_tokens"])], cells
+    submit(driver, driver.find_element(B.LINK_TEXT, answer["id"]))
+    assert '"content": "through the pass-through"' in driver.find_element(B.ID, "request-json").text
+    assert answer["choices"][0]["message"]["content"][:20] in driver.find_element(B.ID, "response-json").text
+    assert "allm_passthrough_route" in driver.page_source
+    shot("09-pass-through-log")
+
+
 def test_logout_and_nothing_secret_in_the_proxy_log(driver, proxy):
     B = by()
     driver.get(proxy.url + "/ui/logs")
