@@ -70,7 +70,15 @@ extension Gateway {
         switch call.operation {
         case .imageGeneration, .transcription, .speech:
             guard let model = call.pathModel ?? body.model else { throw .missing("model") }
-            return try await routedForward(call, body: body, model: model, caller: caller, callID: callID, base: base) {
+            return try await routedForward(
+                call,
+                body: body,
+                model: model,
+                caller: caller,
+                callID: callID,
+                base: base,
+                logger: logger
+            ) {
                 deployment,
                 upstream,
                 token in
@@ -110,7 +118,8 @@ extension Gateway {
                     model: model,
                     caller: caller,
                     callID: callID,
-                    base: base
+                    base: base,
+                    logger: logger
                 ) { deployment, upstream, token in
                     var upstreamPath = segments
                     if let deploymentIndex { upstreamPath[deploymentIndex] = deployment.upstreamModel }
@@ -124,9 +133,17 @@ extension Gateway {
                 }
             }
             try checkEveryModelAllowed(caller)
-            let named = body.json?["model"]?.stringValue ?? Gateway.deploymentSegment(path) ?? ""
+            let named = body.json?["model"]?.stringValue ?? deploymentIndex.map { segments[$0] } ?? ""
             let deployment = try passThroughResource(provider, model: named)
-            return try await forward(call, body: body, to: deployment, caller: caller, callID: callID, base: base) {
+            return try await forward(
+                call,
+                body: body,
+                to: deployment,
+                caller: caller,
+                callID: callID,
+                base: base,
+                logger: logger
+            ) {
                 upstream,
                 token in
                 var request = self.builder.passThrough(
@@ -147,7 +164,15 @@ extension Gateway {
             try checkEveryModelAllowed(caller)
             let deployment = try fileResource(call, body: body, caller: caller)
             let path = Gateway.filesPath(call)
-            return try await forward(call, body: body, to: deployment, caller: caller, callID: callID, base: base) {
+            return try await forward(
+                call,
+                body: body,
+                to: deployment,
+                caller: caller,
+                callID: callID,
+                base: base,
+                logger: logger
+            ) {
                 upstream,
                 token in
                 self.builder.filesOrBatches(deployment, path: path, query: call.query, call: upstream, token: token)
@@ -164,6 +189,7 @@ extension Gateway {
         caller: Caller,
         callID: String,
         base: [(String, String)],
+        logger: Logger,
         build: @escaping @Sendable (ModelDeployment, UpstreamRequestBuilder.Forwarded, String?) -> UpstreamRequest
     ) async throws(ProxyError) -> ProxyOutcome {
         let named = caller.teamAliases[model] ?? model
@@ -193,7 +219,14 @@ extension Gateway {
             facts.requestedModel = group
             facts.retries = counts.retries
             facts.fallbacks = counts.fallbacks
-            return try await self.relay(call, body: body, facts: facts, base: base + counts.headers, routed: true) {
+            return try await self.relay(
+                call,
+                body: body,
+                facts: facts,
+                base: base + counts.headers,
+                routed: true,
+                logger: logger
+            ) {
                 token in
                 build(deployment, body.upstream, token)
             }
@@ -223,6 +256,7 @@ extension Gateway {
         caller: Caller,
         callID: String,
         base: [(String, String)],
+        logger: Logger,
         build: @escaping @Sendable (UpstreamRequestBuilder.Forwarded, String?) -> UpstreamRequest
     ) async throws(ProxyError) -> ProxyOutcome {
         if let refusal = caller.budgetRefusal { throw refusal.error }
@@ -235,7 +269,7 @@ extension Gateway {
             request: body.logged
         )
         do throws(ProxyError) {
-            return try await relay(call, body: body, facts: facts, base: base, routed: false) { token in
+            return try await relay(call, body: body, facts: facts, base: base, routed: false, logger: logger) { token in
                 build(body.upstream, token)
             }
         } catch {
@@ -254,6 +288,7 @@ extension Gateway {
         facts: RequestFacts,
         base: [(String, String)],
         routed: Bool,
+        logger: Logger,
         build: (String?) throws(ProxyError) -> UpstreamRequest
     ) async throws(ProxyError) -> ProxyOutcome {
         let deployment = facts.deployment
@@ -289,6 +324,8 @@ extension Gateway {
         var relay = ByteRelay(body: streamed)
         relay.idleTimeout = .milliseconds(Int64(timeout * 1000))
         let contentType = response.headers.first(name: "content-type")
+        // A stream is priced by its last event with usage, so its end is kept too; other bodies by their start.
+        if contentType?.lowercased().contains("event-stream") == true { relay.tailLimit = 64 * 1024 }
         relay.onFinish = { summary in
             var facts = facts
             facts.firstByteAt = summary.firstByteDate
@@ -313,11 +350,4 @@ extension Gateway {
     static let modelEndpoints = [
         "responses", "chat/completions", "completions", "embeddings", "images/generations", "audio/speech",
     ]
-
-    /// `openai/deployments/{name}/…` → name: what an Azure path names, for pricing.
-    static func deploymentSegment(_ path: String) -> String? {
-        let parts = path.split(separator: "/")
-        guard let index = parts.firstIndex(of: "deployments"), index + 1 < parts.count else { return nil }
-        return String(parts[index + 1])
-    }
 }

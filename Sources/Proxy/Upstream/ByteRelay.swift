@@ -3,14 +3,16 @@ import Foundation
 import NIOCore
 
 /// Relays an upstream body to the client as it arrives, chunk by chunk, unchanged (pass-through, files, images,
-/// audio): nothing is parsed on the way. The first `captureLimit` bytes and the last `tailLimit` are kept for the
-/// spend row (usage and cost are read from them once the body has ended: a stream's usage is in its last events).
+/// audio): nothing is parsed on the way. The first `captureLimit` bytes, and for a stream the last `tailLimit`, are
+/// kept for the spend row (usage and cost are read from them once the body has ended: a stream's usage is in its last
+/// events).
 /// An upstream silent for `idleTimeout` while the relay waits for it ends the relay. When the client goes away,
 /// writing fails and the upstream body is abandoned, which cancels the upstream request.
 public struct ByteRelay: Sendable {
     let body: HTTPClientResponse.Body
     var captureLimit = 1024 * 1024
-    var tailLimit = 64 * 1024
+    /// 0: no tail kept (only a stream's tail is read afterwards).
+    var tailLimit = 0
     var idleTimeout: Duration?
     /// Called once when the relay ends.
     var onFinish: @Sendable (Summary) -> Void = { _ in }
@@ -35,30 +37,14 @@ public struct ByteRelay: Sendable {
     }
 
     public func run(write: @escaping @Sendable (ByteBuffer) async throws -> Void) async -> Summary {
-        var summary: Summary
-        if let idleTimeout {
-            let watch = StreamRelay.IdleWatch()
-            summary = await withTaskGroup(of: Summary?.self) { group in
-                group.addTask { await self.relay(write: write, watch: watch) }
-                group.addTask {
-                    await watch.expire(after: idleTimeout)
-                    return nil
-                }
-                var result = Summary()
-                while let finished = await group.next() {
-                    if let finished { result = finished }
-                    group.cancelAll()
-                }
-                return result
-            }
-        } else {
-            summary = await relay(write: write, watch: nil)
+        let summary = await IdleWatch.race(idleTimeout, empty: Summary()) { watch in
+            await self.relay(write: write, watch: watch)
         }
         onFinish(summary)
         return summary
     }
 
-    func relay(write: (ByteBuffer) async throws -> Void, watch: StreamRelay.IdleWatch?) async -> Summary {
+    func relay(write: (ByteBuffer) async throws -> Void, watch: IdleWatch?) async -> Summary {
         var summary = Summary()
         defer { watch?.finish() }
         do {
@@ -70,7 +56,7 @@ public struct ByteRelay: Sendable {
                 if summary.captured.count < captureLimit {
                     summary.captured += view.prefix(captureLimit - summary.captured.count)
                 }
-                if summary.bytes > captureLimit {
+                if tailLimit > 0, summary.bytes > captureLimit {
                     summary.tail += view.suffix(tailLimit)
                     if summary.tail.count > tailLimit { summary.tail.removeFirst(summary.tail.count - tailLimit) }
                 }

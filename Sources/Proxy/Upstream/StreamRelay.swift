@@ -116,25 +116,8 @@ public struct StreamRelay: Sendable {
     /// Runs the relay; `write` sends bytes to the client (and throws when it has gone). With an idle timeout a
     /// watchdog runs beside it and cancels the upstream read that waited too long.
     public func run(write: @escaping @Sendable (ByteBuffer) async throws -> Void) async -> Summary {
-        let summary: Summary
-        if let idleTimeout {
-            let watch = IdleWatch()
-            summary = await withTaskGroup(of: Summary?.self) { group in
-                group.addTask { await self.relay(write: write, watch: watch) }
-                group.addTask {
-                    await watch.expire(after: idleTimeout)
-                    return nil
-                }
-                var result = Summary()
-                while let finished = await group.next() {
-                    // The relay ended (stop the watchdog), or the watchdog fired (stop the upstream read).
-                    if let finished { result = finished }
-                    group.cancelAll()
-                }
-                return result
-            }
-        } else {
-            summary = await relay(write: write, watch: nil)
+        let summary = await IdleWatch.race(idleTimeout, empty: Summary()) { watch in
+            await self.relay(write: write, watch: watch)
         }
         onFinish(summary)
         return summary
@@ -252,45 +235,5 @@ extension StreamRelay {
     static func seconds(_ duration: Duration) -> String {
         let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
-    /// Whether the relay waits for the upstream, and since when, for the idle watchdog: time spent writing to a
-    /// slow client is not the upstream's idleness.
-    final class IdleWatch: Sendable {
-        struct State {
-            var last = ContinuousClock.now
-            var waiting = true
-            var expired = false
-            var finished = false
-        }
-
-        let state = NIOLockedValueBox(State())
-
-        var expired: Bool { state.withLockedValue { $0.expired } }
-
-        func received() { state.withLockedValue { ($0.last, $0.waiting) = (.now, false) } }
-
-        func waiting() { state.withLockedValue { ($0.last, $0.waiting) = (.now, true) } }
-
-        func finish() { state.withLockedValue { $0.finished = true } }
-
-        /// Returns once nothing happened for `timeout` (marking it expired), or when cancelled or finished.
-        func expire(after timeout: Duration) async {
-            while true {
-                let deadline = state.withLockedValue { $0.last } + timeout
-                do {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                } catch {
-                    return
-                }
-                let fired = state.withLockedValue { state -> Bool? in
-                    if state.finished { return nil }
-                    guard state.waiting, ContinuousClock.now - state.last >= timeout else { return false }
-                    state.expired = true
-                    return true
-                }
-                if fired != false { return }
-            }
-        }
     }
 }
