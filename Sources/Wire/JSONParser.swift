@@ -26,8 +26,9 @@ extension JSON {
 extension JSONObject {
     init(parsedMembers: [Member]) {
         self.init()
-        guard parsedMembers.count > 1 else {
-            for member in parsedMembers { self.appendUnchecked(member) }
+        guard parsedMembers.count > JSONObject.indexThreshold else {
+            // Small objects keep no index: duplicates are found by a scan, cheaper than hashing every key.
+            for member in parsedMembers { self[member.key] = member.value }
             return
         }
         var seen: [String: Int] = [:]
@@ -50,21 +51,26 @@ struct JSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
+    /// Where the text ends: the whole of `bytes`, or the end of one value in it (`JSONSpans`).
+    var end: Int
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        self.end = bytes.count
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSON {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
-        guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
+        guard index == end else { throw fail("unexpected data after the JSON value") }
         return value
     }
 
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
     mutating func skipWhitespace() {
-        while index < bytes.count {
+        while index < end {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
             default: return
@@ -73,7 +79,7 @@ struct JSONParser {
     }
 
     mutating func parseValue() throws(JSONParseError) -> JSON {
-        guard index < bytes.count else { throw fail("unexpected end of input") }
+        guard index < end else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -88,7 +94,7 @@ struct JSONParser {
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw fail("unexpected end of input") }
+        guard index + count <= end else { throw fail("unexpected end of input") }
         let start = literal.utf8Start
         for offset in 0 ..< count where bytes[index + offset] != start[offset] {
             throw fail("invalid literal")
@@ -102,27 +108,45 @@ struct JSONParser {
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSON {
+        var members: [JSONObject.Member] = []
+        try eachMember(readingKeys: true) { parser, key throws(JSONParseError) in
+            members.append(JSONObject.Member(key: key, value: try parser.parseValue()))
+        }
+        return .object(members.isEmpty ? JSONObject() : JSONObject(parsedMembers: members))
+    }
+
+    mutating func parseArray() throws(JSONParseError) -> JSON {
+        var elements: [JSON] = []
+        try eachElement { parser throws(JSONParseError) in elements.append(try parser.parseValue()) }
+        return .array(elements)
+    }
+
+    /// Walks the object that starts at `index`: `value` reads each member's value (the parser is at its first byte
+    /// and must leave it after the value's last). Keys are read only when `readingKeys` (else `value` gets "").
+    mutating func eachMember(
+        readingKeys: Bool,
+        _ value: (inout JSONParser, String) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         try enter()
         index += 1
-        var members: [JSONObject.Member] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if index < end, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(JSONObject())
+            return
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let key = try parseString()
+            guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            var key = ""
+            if readingKeys { key = try parseString() } else { try skipString() }
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            members.append(JSONObject.Member(key: key, value: value))
+            try value(&self, key)
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
+            guard index < end else { throw fail("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -130,25 +154,25 @@ struct JSONParser {
             guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
             index += 1
             depth -= 1
-            return .object(JSONObject(parsedMembers: members))
+            return
         }
     }
 
-    mutating func parseArray() throws(JSONParseError) -> JSON {
+    /// Walks the array that starts at `index`, as `eachMember` walks an object.
+    mutating func eachElement(_ element: (inout JSONParser) throws(JSONParseError) -> Void) throws(JSONParseError) {
         try enter()
         index += 1
-        var elements: [JSON] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < end, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array([])
+            return
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            try element(&self)
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
+            guard index < end else { throw fail("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -156,33 +180,37 @@ struct JSONParser {
             guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
             index += 1
             depth -= 1
-            return .array(elements)
+            return
         }
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSON {
         let start = index
+        try scanNumber()
+        return .number(String(decoding: bytes[start ..< index], as: UTF8.self))
+    }
+
+    mutating func scanNumber() throws(JSONParseError) {
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+        guard index < end, isDigit(bytes[index]) else { throw fail("invalid number") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < end, isDigit(bytes[index]) { index += 1 }
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < end, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            guard index < end, isDigit(bytes[index]) else { throw fail("invalid number") }
+            while index < end, isDigit(bytes[index]) { index += 1 }
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
                 index += 1
             }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            guard index < end, isDigit(bytes[index]) else { throw fail("invalid number") }
+            while index < end, isDigit(bytes[index]) { index += 1 }
         }
-        return .number(String(decoding: bytes[start ..< index], as: UTF8.self))
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -190,35 +218,35 @@ struct JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes.
-        while index < bytes.count {
+        // Fast path: no escapes; ASCII needs no validation.
+        var ascii = true
+        while index < end {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = bytes[start ..< index]
                 index += 1
-                guard let string = String(validating: slice, as: UTF8.self) else {
+                guard ascii || UTF8Validation.isValid(slice) else {
                     index = start
                     throw fail("string is not valid UTF-8")
                 }
-                return string
+                return String(decoding: slice, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         var buffer = Array(bytes[start ..< index])
-        while index < bytes.count {
+        while index < end {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let string = String(validating: buffer, as: UTF8.self) else {
-                    throw fail("string is not valid UTF-8")
-                }
-                return string
+                guard UTF8Validation.isValid(buffer[...]) else { throw fail("string is not valid UTF-8") }
+                return String(decoding: buffer, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
-                guard index < bytes.count else { throw fail("unexpected end of input") }
+                guard index < end else { throw fail("unexpected end of input") }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
@@ -234,7 +262,7 @@ struct JSONParser {
                     var scalar = try parseHex4()
                     if (0xD800 ... 0xDBFF).contains(scalar) {
                         // A high surrogate must be followed by an escaped low surrogate.
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        guard index + 1 < end, bytes[index] == UInt8(ascii: "\\"),
                             bytes[index + 1] == UInt8(ascii: "u")
                         else { throw fail("unpaired surrogate") }
                         index += 2
@@ -259,7 +287,7 @@ struct JSONParser {
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("unexpected end of input") }
+        guard index + 4 <= end else { throw fail("unexpected end of input") }
         var value: UInt32 = 0
         for _ in 0 ..< 4 {
             let byte = bytes[index]

@@ -62,6 +62,33 @@ import Wire
         #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0x5C, 0x6E, 0xC3, 0x22]) }
     }
 
+    /// Strings are accepted exactly when the standard library calls their bytes UTF-8: every 1- and 2-byte
+    /// sequence, the edges of each lead byte, and random longer ones; by the parser and by the span scanner.
+    @Test func utf8AcceptedExactlyAsTheStandardLibrary() throws {
+        var samples: [[UInt8]] = (0x20 ... 0xFF).map { [UInt8($0)] }
+        for first in 0x80 ... 0xFF { for second in 0x00 ... 0xFF { samples.append([UInt8(first), UInt8(second)]) } }
+        let edges: [UInt8] = [
+            0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0,
+            0xF4, 0xF5, 0xFF,
+        ]
+        for a in edges { for b in edges { for c in edges { samples.append([a, b, c]) } } }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0 ..< 20_000 {
+            let length = Int.random(in: 3 ... 6, using: &generator)
+            samples.append((0 ..< length).map { _ in edges.randomElement(using: &generator)! })
+        }
+        let plain = samples.filter { sample in !sample.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } }
+        for sample in plain {
+            let valid = String(validating: sample, as: UTF8.self) != nil
+            let quoted = [0x22] + sample + [0x22]
+            let parsed = try? JSON.parse(quoted)
+            #expect((parsed != nil) == valid, "\(sample)")
+            let object = Array(#"{"a":"#.utf8) + quoted + [0x7D]
+            #expect(((try? JSONSpans.members(object, in: object.indices)) != nil) == valid, "\(sample)")
+            if valid { #expect(parsed == .string(String(decoding: sample, as: UTF8.self))) }
+        }
+    }
+
     @Test func boundsNesting() throws {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let error = try #require(throws: JSONParseError.self) { try JSON.parse(deep) }
@@ -73,6 +100,20 @@ import Wire
     @Test func duplicateKeysKeepTheLastValueInTheFirstPlace() throws {
         let value = try JSON.parse(#"{"a":1,"b":2,"a":3}"#)
         #expect(value.serialized() == #"{"a":3,"b":2}"#)
+    }
+
+    @Test func largeObjectsKeepTheLastValueInTheFirstPlaceToo() throws {
+        let members = (0 ..< 20).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        let value = try JSON.parse("{" + members + #","k3":"last","k19":true}"#)
+        #expect(value.objectValue?.keys == (0 ..< 20).map { "k\($0)" })
+        #expect(value["k3"] == "last")
+        #expect(value["k19"] == true)
+    }
+
+    @Test func stringsAsciiAndNot() throws {
+        let parsed = try JSON.parse(#"["plain","I\#u{2019}m","caf\u00e9"]"#)
+        #expect(parsed.serialized() == "[\"plain\",\"I\u{2019}m\",\"caf\u{e9}\"]")
+        #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0x61, 0xC3, 0x28, 0x22]) }
     }
 
     @Test func objectEditingKeepsPositions() {

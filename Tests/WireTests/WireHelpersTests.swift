@@ -13,6 +13,15 @@ import Wire
         #expect(!SecretHash.constantTimeEquals("", "x"))
     }
 
+    @Test func includesComparesBytes() {
+        #expect("azure/o4-mini-2025".includes("o4"))
+        #expect("gpt-4o".includes("gpt-4o"))
+        #expect("abc".includes(""))
+        #expect(!"gpt-4o".includes("o1"))
+        #expect(!"o".includes("o1"))
+        #expect("ab\u{00E9}cd".includes("\u{00E9}c"))
+    }
+
     @Test func chatRequestView() throws {
         let request = ChatRequest(
             body: try JSON.parse(
