@@ -66,7 +66,8 @@ extension Gateway {
                 bytes,
                 deployment: deployment,
                 prices: prices,
-                responses: request.call.operation == .responses
+                responses: request.call.operation == .responses,
+                asJSON: conversion != .none
             )
         } catch {
             logger.warning(
@@ -77,9 +78,10 @@ extension Gateway {
             failure.headers = headers
             throw failure
         }
-        if conversion != .none {
-            answer.json = conversion.answer(answer.json)
-            answer.body = answer.json.byteBuffer()
+        if conversion != .none, let json = answer.json {
+            let converted = conversion.answer(json)
+            answer.json = converted
+            answer.body = converted.byteBuffer()
         }
         facts.response = answer.json
         facts.responseBody = answer.body

@@ -60,7 +60,8 @@ enum ResponseBuilder {
 
     /// A whole answer: LiteLLM's body shape, and its cost when the usage and a price are known.
     struct Answer {
-        var json: JSON
+        /// The shaped answer as JSON; nil when it was shaped from its bytes (`ResponseShaper.shapedBytes`).
+        var json: JSON?
         var body: ByteBuffer
         /// The upstream's usage and model, as it gave them (the row and the price read these).
         var usage: JSON?
@@ -71,29 +72,52 @@ enum ResponseBuilder {
     /// A 200 whose body is not JSON (cut short, garbled) is a failed attempt, as LiteLLM's APIError: retried, and a
     /// 500 for the client if nothing else answers.
     /// `responses`: a Responses API object (its id made the proxy's, its usage read in chat's terms).
-    static func answer(_ bytes: [UInt8], deployment: ModelDeployment, prices: PriceTable, responses: Bool = false)
-        throws(ProxyError) -> Answer
-    {
-        guard let json = try? JSON.parse(bytes) else {
-            throw ProxyError(
-                OpenAIError(
-                    status: 500,
-                    message: "litellm.APIError: \(ProxyError.providerName(deployment))Exception - the upstream "
-                        + "answer was not valid JSON. model=\(deployment.upstreamModel)",
-                    type: "api_error",
-                    param: "None"
-                ),
-                retryClass: .internalServer
-            )
+    /// `asJSON`: the caller edits the shaped answer (a text-completion conversion); otherwise a chat or embeddings
+    /// answer is shaped from its bytes.
+    static func answer(
+        _ bytes: [UInt8],
+        deployment: ModelDeployment,
+        prices: PriceTable,
+        responses: Bool = false,
+        asJSON: Bool = false
+    ) throws(ProxyError) -> Answer {
+        if !responses, !asJSON {
+            do throws(JSONParseError) {
+                if let shaped = try ResponseShaper.shapedBytes(bytes, deployment: deployment) {
+                    let cost = price(shaped.usage, model: shaped.model, deployment: deployment, prices: prices)
+                    let body = ByteBuffer(bytes: shaped.body)
+                    return Answer(json: nil, body: body, usage: shaped.usage, model: shaped.model, cost: cost)
+                }
+            } catch {
+                throw notJSON(deployment)
+            }
         }
+        guard let json = try? JSON.parse(bytes) else { throw notJSON(deployment) }
         let shaped =
             responses
             ? ResponsesShaper.answer(json, deployment: deployment) : ResponseShaper.shape(json, deployment: deployment)
         let model = json["model"]?.stringValue
         let usage = responses ? ResponsesShaper.chatUsage(json["usage"]) : json["usage"]
-        let cost = usage.flatMap { usage in
+        let cost = price(usage, model: model, deployment: deployment, prices: prices)
+        return Answer(json: shaped, body: shaped.byteBuffer(), usage: usage, model: model, cost: cost)
+    }
+
+    static func price(_ usage: JSON?, model: String?, deployment: ModelDeployment, prices: PriceTable) -> Double? {
+        usage.flatMap { usage in
             prices.price(for: deployment, upstreamModel: model).map { PriceTable.cost(usage: usage, price: $0) }
         }
-        return Answer(json: shaped, body: shaped.byteBuffer(), usage: usage, model: model, cost: cost)
+    }
+
+    static func notJSON(_ deployment: ModelDeployment) -> ProxyError {
+        ProxyError(
+            OpenAIError(
+                status: 500,
+                message: "litellm.APIError: \(ProxyError.providerName(deployment))Exception - the upstream "
+                    + "answer was not valid JSON. model=\(deployment.upstreamModel)",
+                type: "api_error",
+                param: "None"
+            ),
+            retryClass: .internalServer
+        )
     }
 }

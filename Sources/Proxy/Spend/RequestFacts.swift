@@ -13,10 +13,11 @@ public struct RequestFacts: Sendable {
     public var startedAt: Date
     public var firstByteAt: Date?
     public var clientIP: String?
-    /// The shaped answer (or the assembled stream), nil on failure.
+    /// The shaped answer (or the assembled stream), nil on failure and when the answer was shaped from its bytes
+    /// (then `responseBody` holds it: `answer` reads either).
     public var response: JSON?
-    /// `response` as the client got it (its compact JSON text), when the engine has the bytes: the row takes them
-    /// instead of serializing the answer a second time. Must be `response.serialized()`'s bytes.
+    /// The answer as the client got it (compact JSON text), when the engine has the bytes: the row takes them
+    /// instead of serializing the answer a second time. When `response` is set too, they are its serialized bytes.
     public var responseBody: ByteBuffer?
     public var usage: JSON?
     public var upstreamModel: String?
@@ -37,4 +38,20 @@ public struct RequestFacts: Sendable {
     public var tags: [String] = []
     /// The cost when it is not a usage block's at token prices (images, audio): the gateway priced it.
     public var cost: Double?
+
+    /// The answer as JSON: `response`, else `responseBody` parsed (when the spend row is made).
+    public var answer: JSON? {
+        response ?? responseBody.flatMap { body in try? JSON.parse(body.readableBytesView) }
+    }
+
+    /// The answer's `id` (the row's request_id), read from `responseBody` without parsing the rest.
+    public var answerID: String? {
+        if let response { return response["id"]?.stringValue }
+        guard let body = responseBody else { return nil }
+        let bytes = Array(body.readableBytesView)
+        guard let members = try? JSONSpans.members(bytes, in: bytes.indices),
+            let id = members.first(where: { $0.key == "id" })
+        else { return nil }
+        return (try? JSONSpans.value(bytes, in: id.value))?.stringValue
+    }
 }

@@ -9,12 +9,12 @@ extension SpendRecorder {
     /// skip the copy of their bodies that truncation makes.
     func encodedRow(_ finished: RequestFacts, end: Date, price: PriceTable.Price?, spend: Double) -> EncodedSpendRow {
         var response: String?
-        if storePrompts, finished.response != nil, let body = finished.responseBody,
-            body.readableBytes <= maximumStringLength
-        {
+        if storePrompts, let body = finished.responseBody, body.readableBytes <= maximumStringLength {
             response = mask.masked(String(buffer: body))
         }
-        return EncodedSpendRow(row(finished, end: end, price: price, spend: spend), body: fitted, response: response)
+        // With the answer's text at hand, its JSON is parsed only if the row needs it (its id).
+        let row = row(finished, end: end, price: price, spend: spend, answerText: response != nil)
+        return EncodedSpendRow(row, body: fitted, response: response)
     }
 
     /// A body's JSON text, truncated when it could need it, with credentials masked (`SecretMask`).

@@ -60,7 +60,11 @@ public struct SpendRecorder: Sendable {
     }
 
     /// The spend row of a finished request, its bodies as they are (`encodedRow` truncates them as it serializes).
-    func row(_ finished: RequestFacts, end now: Date, price: PriceTable.Price?, spend: Double) -> SpendRow {
+    /// `answerText`: the response column's text comes with the row; the answer's JSON is not needed for it.
+    func row(_ finished: RequestFacts, end now: Date, price: PriceTable.Price?, spend: Double, answerText: Bool = false)
+        -> SpendRow
+    {
+        let answer = answerText ? finished.response : finished.answer
         let usage = finished.usage ?? [:]
         let prompt = usage["prompt_tokens"]?.tokenCount ?? 0
         let completion = usage["completion_tokens"]?.tokenCount ?? 0
@@ -104,7 +108,8 @@ public struct SpendRecorder: Sendable {
             metadata["user_api_key_team_id"] = .string(team)
         }
         let row = SpendRow(
-            requestID: finished.response?["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID,
+            requestID: (answer?["id"]?.stringValue ?? finished.answerID).flatMap { $0.isEmpty ? nil : $0 }
+                ?? finished.callID,
             callType: finished.operation.callType,
             apiKey: finished.caller.keyHash,
             spend: spend,
@@ -127,7 +132,7 @@ public struct SpendRecorder: Sendable {
             // LiteLLM 1.110.2 writes `{}` here for every call but realtime ones: the prompt is stored once, in
             // proxy_server_request.
             messages: [:],
-            response: storePrompts ? finished.response ?? (finished.error.map { $0.error.json } ?? [:]) : [:],
+            response: storePrompts ? answer ?? (finished.error.map { $0.error.json } ?? [:]) : [:],
             sessionID: finished.request["litellm_session_id"]?.stringValue,
             status: finished.error == nil ? "success" : "failure",
             proxyServerRequest: storePrompts ? .object(finished.request) : [:],
