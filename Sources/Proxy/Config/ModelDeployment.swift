@@ -65,7 +65,7 @@ public struct ModelDeployment: Sendable {
     /// `demo1-gpt` match too, as in LiteLLM.
     public var isOSeries: Bool {
         let name = baseModel ?? model
-        return ["o1", "o3", "o4", "o_series/"].contains { name.contains($0) }
+        return ["o1", "o3", "o4", "o_series/"].contains { name.includes($0) }
     }
 
     /// Whether `/completions` goes to the upstream's own completions (`model_info.mode: completion`, or an instruct /
@@ -73,13 +73,13 @@ public struct ModelDeployment: Sendable {
     public var takesTextCompletions: Bool {
         if modelInfo["mode"]?.stringValue == "completion" { return true }
         let name = (baseModel ?? upstreamModel).lowercased()
-        return ["instruct", "davinci", "babbage"].contains { name.contains($0) }
+        return ["instruct", "davinci", "babbage"].contains { name.includes($0) }
     }
 
     /// gpt-5 models have LiteLLM rules of their own; the proxy passes their parameters on unchecked.
     public var isGPT5: Bool {
         let name = (baseModel ?? model).lowercased()
-        return !isOSeries && ["gpt-5", "gpt-6", "gpt5_series"].contains { name.contains($0) }
+        return !isOSeries && ["gpt-5", "gpt-6", "gpt5_series"].contains { name.includes($0) }
     }
 
     /// o-series (and gpt-5) models take `max_completion_tokens`, not `max_tokens`.

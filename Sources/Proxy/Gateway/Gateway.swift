@@ -71,7 +71,7 @@ public final class Gateway: Sendable {
     /// authenticate → a well-formed request → its model group → the router's retries and fallbacks, each attempt one
     /// upstream call whose answer is shaped for the client → the request's facts for spend, keys, router and metrics.
     public func handle(_ call: ProxyCall) async -> ProxyOutcome {
-        let callID = UUID().uuidString.lowercased()
+        let callID = CallID.make()
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(callID)"
         let base: [(String, String)] = [("x-litellm-call-id", callID), ("x-litellm-version", Gateway.version)]
@@ -95,7 +95,8 @@ public final class Gateway: Sendable {
             if let endUser = request.body["user"]?.stringValue, let accounts = keys?.accounts {
                 try await accounts.admitEndUser(&request.caller, id: endUser, budgetStatus: keys?.budgetStatus ?? 400)
             }
-            if request.call.operation == .chatCompletions, request.call.pathModel == nil, request.model.contains(","),
+            if request.call.operation == .chatCompletions, request.call.pathModel == nil,
+                request.model.utf8.contains(UInt8(ascii: ",")),
                 router.groupName(for: request.model) == nil
             {
                 return await batch(request)

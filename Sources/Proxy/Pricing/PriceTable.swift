@@ -109,7 +109,7 @@ public struct PriceTable: Sendable {
     public static func cost(usage: JSON, price: Price) -> Double {
         let prompt = Double(usage["prompt_tokens"]?.tokenCount ?? 0)
         let completion = Double(usage["completion_tokens"]?.tokenCount ?? 0)
-        let cached = Double(usage.value(at: "prompt_tokens_details.cached_tokens")?.tokenCount ?? 0)
+        let cached = Double(usage["prompt_tokens_details"]?["cached_tokens"]?.tokenCount ?? 0)
         let cachedPrice = price.cacheRead ?? price.input
         return (prompt - cached) * price.input + cached * cachedPrice + completion * price.output
     }

@@ -90,7 +90,8 @@ extension ModelRouter {
         var tried = Set<String>()
         var retry = 0
         while true {
-            let draw = Double.random(in: 0 ..< 1)  // the system generator: thread-safe, no lock needed
+            // The system generator (thread-safe, no lock) is a system call: only drawn when there is a choice.
+            let draw = deployments.count > 1 ? Double.random(in: 0 ..< 1) : 0
             let deployment: ModelDeployment
             switch select(
                 group: group,

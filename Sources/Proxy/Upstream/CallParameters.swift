@@ -54,10 +54,11 @@ struct CallParameters {
     /// LiteLLM's `_check_valid_arg`, then the o-series temperature rule.
     func checkSupported(_ body: inout JSONObject, drop: Bool, allowed: [String]?) throws(ProxyError) {
         guard !deployment.isGPT5 else { return }
-        let supported = (deployment.isOSeries ? AzureParameters.oSeries : AzureParameters.chat)
-            .union(allowed ?? deployment.allowedOpenAIParams ?? [])
-        let unsupported = body.keys.filter {
-            AzureParameters.openAI.contains($0) && !supported.contains($0) && body[$0]?.isNull == false
+        let model = deployment.isOSeries ? AzureParameters.oSeries : AzureParameters.chat
+        let extra = allowed ?? deployment.allowedOpenAIParams ?? []
+        let unsupported = body.compactMap { member in
+            AzureParameters.openAI.contains(member.key) && !model.contains(member.key) && !extra.contains(member.key)
+                && !member.value.isNull ? member.key : nil
         }
         if !unsupported.isEmpty {
             guard drop else { throw .unsupportedParameters(unsupported, deployment: deployment) }

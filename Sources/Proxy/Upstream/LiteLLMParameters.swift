@@ -5,7 +5,7 @@ import Wire
 enum LiteLLMParameters {
     /// Whether LiteLLM keeps `name` to itself.
     static func isOwned(_ name: String) -> Bool {
-        owned.contains(name) || name.hasPrefix("_") || name.contains("cost_per_") || name.contains("_token_cost")
+        owned.contains(name) || name.hasPrefix("_") || name.includes("cost_per_") || name.includes("_token_cost")
             || controls.contains(name)
     }
 

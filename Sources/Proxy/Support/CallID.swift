@@ -1,0 +1,52 @@
+import NIOConcurrencyHelpers
+
+/// Lower-case UUID v4 text for `x-litellm-call-id`, as LiteLLM's `uuid.uuid4()`. Foundation's UUID asks the kernel
+/// for 16 random bytes per call; this takes them from a pool that one `getrandom` refills every 256 ids.
+enum CallID {
+    private struct Pool {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        var used = 4096
+
+        mutating func take() -> (UInt64, UInt64) {
+            if used == bytes.count {
+                var generator = SystemRandomNumberGenerator()
+                for offset in stride(from: 0, to: bytes.count, by: 8) {
+                    withUnsafeBytes(of: generator.next() as UInt64) { word in
+                        bytes.replaceSubrange(offset ..< offset + 8, with: word)
+                    }
+                }
+                used = 0
+            }
+            defer { used += 16 }
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for index in 0 ..< 8 {
+                high = high << 8 | UInt64(bytes[used + index])
+                low = low << 8 | UInt64(bytes[used + 8 + index])
+            }
+            return (high, low)
+        }
+    }
+
+    private static let pool = NIOLockedValueBox(Pool())
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    static func make() -> String {
+        var (high, low) = pool.withLockedValue { $0.take() }
+        high = (high & ~0xF000) | 0x4000  // version 4
+        low = (low & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for nibble in 0 ..< 32 {
+                if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = nibble < 16 ? high : low
+                text[position] = hex[Int(truncatingIfNeeded: word >> UInt64(60 - 4 * (nibble % 16)) & 0xF)]
+                position += 1
+            }
+            return position
+        }
+    }
+}
