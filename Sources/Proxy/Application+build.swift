@@ -16,6 +16,9 @@ public struct ProxyRuntime: Sendable {
     /// Idle keep-alive connections, and connections that stop halfway through a request, are closed after this long
     /// (`--keepalive_timeout`, env `KEEPALIVE_TIMEOUT`; uvicorn's default, which LiteLLM runs on, is 5 s). nil: never.
     public var keepAliveTimeout: Duration?
+    /// Connections the kernel queues before they are accepted: uvicorn's default (LiteLLM's server). Hummingbird's
+    /// 256 drops the SYNs of a burst of new connections, which then wait 1–3 s for their retransmission.
+    public var backlog = 2048
 
     public init(
         host: String = "0.0.0.0",
@@ -128,7 +131,11 @@ public enum ProxyApplication {
                     )
                 }
             ),
-            configuration: .init(address: .hostname(runtime.host, port: runtime.port), serverName: nil),
+            configuration: .init(
+                address: .hostname(runtime.host, port: runtime.port),
+                serverName: nil,
+                backlog: runtime.backlog
+            ),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

@@ -15,8 +15,10 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "LiteLLM config.yaml (env CONFIG_FILE_PATH).") var config: String?
     @Option(help: "Port (env PORT; default 4000).") var port: Int?
     @Option(help: "Address to bind (env HOST; default 0.0.0.0).") var host: String?
-    @Option(name: .customLong("num_workers"), help: "Accepted for LiteLLM compatibility; one process serves all cores.")
-    var numWorkers: Int?
+    @Option(
+        name: .customLong("num_workers"),
+        help: "Event loops (threads serving connections); default: the CPUs this process may use (affinity, cgroup)."
+    ) var numWorkers: Int?
     @Flag(name: .customLong("detailed_debug"), help: "Debug logging.") var detailedDebug = false
     @Flag(name: .customLong("debug"), help: "Debug logging.") var debug = false
     @Flag(name: .customLong("json-logs"), help: "One JSON object per log line.") var jsonLogs = false
@@ -51,6 +53,9 @@ struct ProxyCommand: AsyncParsableCommand {
 
     /// Durations in range, so that converting them to clock durations cannot trap (`KEEPALIVE_TIMEOUT=1e300` did).
     func validate() throws {
+        if let numWorkers, !(1 ... 1024).contains(numWorkers) {
+            throw ValidationError("--num_workers must be between 1 and 1024")
+        }
         guard (0 ... 86_400).contains(shutdownGraceSeconds) else {
             throw ValidationError("--shutdown-grace-seconds must be between 0 and 86400")
         }
@@ -66,11 +71,13 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        UsableCores.sizeSingletons(loops: numWorkers, environment: environment)
         let jsonLogs = self.jsonLogs || environment["JSON_LOGS"] == "True" || environment["JSON_LOGS"] == "true"
         let level: Logger.Level = (detailedDebug || debug || environment["LITELLM_LOG"] == "DEBUG") ? .debug : .info
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler =
-                jsonLogs ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+                jsonLogs
+                ? JSONLogHandler(label: label) : DeferredLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

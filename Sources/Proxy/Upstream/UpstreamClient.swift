@@ -14,7 +14,9 @@ public final class UpstreamClient: Service, Sendable {
     public let pinned: PinnedHTTPClient
 
     public struct Configuration: Sendable {
-        public var connectionsPerHost: Int = 512
+        /// A stream holds its connection for as long as it lasts: 1,000 concurrent streams to one Azure resource
+        /// must not queue behind a smaller pool.
+        public var connectionsPerHost: Int = 4096
         public var connectTimeout: TimeAmount = .seconds(10)
         public var idleTimeout: TimeAmount = .seconds(60)
         public var verifyCertificates: Bool = true
@@ -39,9 +41,12 @@ public final class UpstreamClient: Service, Sendable {
         if !configuration.verifyCertificates { tls.certificateVerification = .none }
         http.tlsConfiguration = tls
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
+        // As many idle connections kept as the pool may open: fewer closes one after each answer under high
+        // concurrency and opens another for the next request (at 1,000 connections, 3 of 4 requests did).
         self.pinned = PinnedHTTPClient(
             verifyCertificates: configuration.verifyCertificates,
-            connectTimeout: configuration.connectTimeout
+            connectTimeout: configuration.connectTimeout,
+            maximumIdlePerHost: configuration.connectionsPerHost
         )
     }
 
