@@ -176,5 +176,15 @@ import Wire
         finished.responseBody = long.byteBuffer()
         #expect(column(finished) == .json(recorder.truncated(long).serialized()))
         #expect(recorder.truncated(long) != long)
+        // An answer shaped from its bytes (no JSON kept): its id is the row's, and a key spelled with escapes is
+        // written decoded, where the mask finds it.
+        finished.response = nil
+        finished.responseBody = ByteBuffer(string: #"{"id":"chatcmpl-3","c":"sk-\u0061bcdefghijklmnopqrst"}"#)
+        let row = recorder.encodedRow(finished, end: Date(), price: nil, spend: 0)
+        #expect(row.requestID == "chatcmpl-3")
+        guard case .json(let text) = column(finished) else { throw CancellationError() }
+        #expect(!text.contains("bcdefghijklmnopqrst"), "\(text)")
+        #expect(SpendRecorder.hasSpelledEscapes(ByteBuffer(string: #"{"a":"\/"}"#)))
+        #expect(!SpendRecorder.hasSpelledEscapes(ByteBuffer(string: #"{"a":"\\u\n"}"#)))
     }
 }

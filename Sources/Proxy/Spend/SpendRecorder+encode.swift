@@ -9,12 +9,29 @@ extension SpendRecorder {
     /// skip the copy of their bodies that truncation makes.
     func encodedRow(_ finished: RequestFacts, end: Date, price: PriceTable.Price?, spend: Double) -> EncodedSpendRow {
         var response: String?
-        if storePrompts, let body = finished.responseBody, body.readableBytes <= maximumStringLength {
+        if storePrompts, let body = finished.responseBody, body.readableBytes <= maximumStringLength,
+            !SpendRecorder.hasSpelledEscapes(body)
+        {
             response = mask.masked(String(buffer: body))
         }
         // With the answer's text at hand, its JSON is parsed only if the row needs it (its id).
         let row = row(finished, end: end, price: price, spend: spend, answerText: response != nil)
         return EncodedSpendRow(row, body: fitted, response: response)
+    }
+
+    /// Whether the text spells characters as `\u` or `\/` escapes, which could hide a key from the mask (an answer
+    /// shaped from its bytes keeps the upstream's escapes): the row then writes the parsed answer again.
+    static func hasSpelledEscapes(_ body: ByteBuffer) -> Bool {
+        var escaped = false
+        for byte in body.readableBytesView {
+            if escaped {
+                if byte == UInt8(ascii: "u") || byte == UInt8(ascii: "/") { return true }
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            }
+        }
+        return false
     }
 
     /// A body's JSON text, truncated when it could need it, with credentials masked (`SecretMask`).

@@ -60,11 +60,12 @@ public struct SpendRecorder: Sendable {
     }
 
     /// The spend row of a finished request, its bodies as they are (`encodedRow` truncates them as it serializes).
-    /// `answerText`: the response column's text comes with the row; the answer's JSON is not needed for it.
+    /// `answerText`: the response column's text comes with the row; the answer's JSON is not needed for it (nor
+    /// when prompts are not stored: the id is read without parsing the rest).
     func row(_ finished: RequestFacts, end now: Date, price: PriceTable.Price?, spend: Double, answerText: Bool = false)
         -> SpendRow
     {
-        let answer = answerText ? finished.response : finished.answer
+        let answer = answerText || !storePrompts ? finished.response : finished.answer
         let usage = finished.usage ?? [:]
         let prompt = usage["prompt_tokens"]?.tokenCount ?? 0
         let completion = usage["completion_tokens"]?.tokenCount ?? 0

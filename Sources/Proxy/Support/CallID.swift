@@ -1,19 +1,24 @@
+import Foundation
 import NIOConcurrencyHelpers
 
 /// Lower-case UUID v4 text for `x-litellm-call-id`, as LiteLLM's `uuid.uuid4()`. Foundation's UUID asks the kernel
-/// for 16 random bytes per call; this takes them from a pool that one `getrandom` refills every 256 ids.
+/// for 16 random bytes per call; this takes them from a pool refilled with one read every 256 ids.
 enum CallID {
     private struct Pool {
         var bytes = [UInt8](repeating: 0, count: 4096)
         var used = 4096
+        let source = FileHandle(forReadingAtPath: "/dev/urandom")
 
         mutating func take() -> (UInt64, UInt64) {
             if used == bytes.count {
-                var generator = SystemRandomNumberGenerator()
-                for offset in stride(from: 0, to: bytes.count, by: 8) {
-                    withUnsafeBytes(of: generator.next() as UInt64) { word in
-                        bytes.replaceSubrange(offset ..< offset + 8, with: word)
-                    }
+                // One read of the kernel's generator per 256 ids (Glibc's Swift module has no `getrandom`); the
+                // system generator, a system call per 8 bytes, only if /dev/urandom cannot be read.
+                let read = source?.readData(ofLength: bytes.count)
+                if let read, read.count == bytes.count {
+                    bytes = [UInt8](read)
+                } else {
+                    var generator = SystemRandomNumberGenerator()
+                    for index in bytes.indices { bytes[index] = generator.next() }
                 }
                 used = 0
             }

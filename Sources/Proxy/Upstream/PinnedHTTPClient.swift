@@ -185,8 +185,8 @@ public final class PinnedHTTPClient: Sendable {
         deadline: NIODeadline,
         maximumBodySize: Int
     ) -> EventLoopFuture<Response> {
-        while var idle = pool.idle[key], let exchange = idle.popLast() {
-            pool.idle[key] = idle
+        // In place (`default:`): a copy of the array per check-out would cost O(idle connections) per request.
+        while let exchange = pool.idle[key, default: []].popLast() {
             if exchange.channel.isActive {
                 return run(
                     exchange,
@@ -262,10 +262,8 @@ public final class PinnedHTTPClient: Sendable {
                 exchange.channel.close(promise: nil)
                 return
             }
-            var idle = pool.idle[key] ?? []
-            if idle.count < self.maximumIdlePerHost {
-                idle.append(exchange)
-                pool.idle[key] = idle
+            if pool.idle[key, default: []].count < self.maximumIdlePerHost {
+                pool.idle[key, default: []].append(exchange)
             } else {
                 exchange.channel.close(promise: nil)
             }
