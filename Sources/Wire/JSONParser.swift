@@ -112,7 +112,7 @@ struct JSONParser {
         try eachMember(readingKeys: true) { parser, key throws(JSONParseError) in
             members.append(JSONObject.Member(key: key, value: try parser.parseValue()))
         }
-        return .object(members.isEmpty ? JSONObject() : JSONObject(parsedMembers: members))
+        return .object(JSONObject(parsedMembers: members))
     }
 
     mutating func parseArray() throws(JSONParseError) -> JSON {

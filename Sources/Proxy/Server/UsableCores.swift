@@ -39,11 +39,12 @@ public enum UsableCores {
     /// Sizes NIO's shared event loops (`loops`, else the usable cores) and blocking pool before anything starts them;
     /// the NIO_SINGLETON_* environment variables still win.
     public static func sizeSingletons(loops: Int?, environment: [String: String]) {
+        let cores = count
         if environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil {
-            NIOSingletons.groupLoopCountSuggestion = max(1, loops ?? count)
+            NIOSingletons.groupLoopCountSuggestion = max(1, loops ?? cores)
         }
         if environment["NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT"] == nil {
-            NIOSingletons.blockingPoolThreadCountSuggestion = count
+            NIOSingletons.blockingPoolThreadCountSuggestion = cores
         }
     }
 }

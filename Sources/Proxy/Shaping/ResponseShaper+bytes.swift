@@ -1,16 +1,17 @@
 import Wire
 
 extension ResponseShaper {
-    /// `shape`'s answer written straight from the upstream's text: members are moved and renamed as their byte
-    /// ranges, values copied without their white space, only `model` and `usage` parsed. Nil when the answer is not
-    /// shaped the way this handles (not an object, a repeated key, choices that are not objects, …): `shape` then
-    /// serves it.
+    /// An answer shaped from its bytes, with the upstream's `model` and `usage` (the row and the price read these).
     struct Shaped {
         var body: [UInt8]
         var model: String?
         var usage: JSON?
     }
 
+    /// `shape`'s answer written straight from the upstream's text: members are moved and renamed as their byte
+    /// ranges, values copied without their white space, only `model` and `usage` parsed. Nil when the answer is not
+    /// shaped the way this handles (not an object, a repeated key, choices that are not objects, …): `shape` then
+    /// serves it.
     static func shapedBytes(_ bytes: [UInt8], deployment: ModelDeployment) throws(JSONParseError) -> Shaped? {
         guard let top = try JSONSpans.members(bytes, in: 0 ..< bytes.count), distinct(top) else { return nil }
         var out: [UInt8] = []
@@ -62,16 +63,16 @@ extension ResponseShaper {
         guard let members = try JSONSpans.members(bytes, in: range), distinct(members) else { return nil }
         var choice = members.map { Output.raw($0.key, $0.value) }
         if isChat, !members.contains(where: { $0.key == "message" }) {
-            choice.append(.member("message", .literal(#"{"content":null,"role":"assistant"}"#)))
+            choice.append(.member("message", .literal(emptyMessage.serialized())))
         }
         var specific: [Output] = []
         if let existing = members.first(where: { $0.key == "provider_specific_fields" }) {
             guard let fields = try JSONSpans.members(bytes, in: existing.value), distinct(fields),
-                !fields.contains(where: { $0.key.hasPrefix("content_filter_result") })
+                !fields.contains(where: { filterKeys.contains($0.key) })
             else { return nil }
             specific = fields.map { Output.raw($0.key, $0.value) }
         }
-        for key in ["content_filter_results", "content_filter_result"] {
+        for key in filterKeys {
             guard let position = choice.firstIndex(where: { $0.key == key }) else { continue }
             specific.append(choice.remove(at: position))
         }

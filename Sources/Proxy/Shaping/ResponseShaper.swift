@@ -10,6 +10,10 @@ public enum ResponseShaper {
     static let topOrder = ["id", "created", "model", "object", "choices", "usage", "prompt_filter_results"]
     static let choiceOrder = ["finish_reason", "index", "message", "provider_specific_fields"]
     static let messageOrder = ["content", "role", "tool_calls", "function_call", "annotations"]
+    /// Azure's per-choice filter results, moved into `provider_specific_fields`.
+    static let filterKeys = ["content_filter_results", "content_filter_result"]
+    /// The message a chat choice without one gets.
+    static let emptyMessage: JSON = ["content": nil, "role": "assistant"]
 
     public static func responseModel(_ upstreamModel: String?, deployment: ModelDeployment) -> String {
         let model = (upstreamModel?.isEmpty == false ? upstreamModel! : deployment.upstreamModel)
@@ -31,7 +35,7 @@ public enum ResponseShaper {
     static func shapeChoice(_ choice: JSON) -> JSON {
         guard case .object(var object) = choice else { return choice }
         var specific = object["provider_specific_fields"]?.objectValue ?? JSONObject()
-        for key in ["content_filter_results", "content_filter_result"] {
+        for key in filterKeys {
             if let value = object.removeValue(forKey: key) { specific[key] = value }
         }
         if !specific.isEmpty { object["provider_specific_fields"] = .object(specific) }
@@ -45,7 +49,7 @@ public enum ResponseShaper {
     /// `choice.message.content` reads (LiteLLM answers 500 here after retrying).
     static func withMessage(_ choice: JSON) -> JSON {
         guard case .object(var object) = choice, object["message"] == nil else { return choice }
-        object["message"] = ["content": nil, "role": "assistant"]
+        object["message"] = emptyMessage
         return .object(object)
     }
 
