@@ -1,9 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
-]
+// GATEWAY_FUZZ=1 (scripts/fuzz.sh): our targets compile with libFuzzer's coverage and FUZZING, the dependencies as
+// they are, so the fuzzers reuse the debug build's dependencies instead of building all of them again instrumented.
+let fuzzing = Context.environment["GATEWAY_FUZZ"] == "1"
+
+let swiftSettings: [SwiftSetting] =
+    [.enableUpcomingFeature("ExistentialAny")]
+    + (fuzzing ? [.define("FUZZING"), .unsafeFlags(["-sanitize=fuzzer"])] : [])
+let fuzzerLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
 
 let package = Package(
     name: "llm-gateway",
@@ -135,26 +140,35 @@ let package = Package(
             path: "Sources/CLI/conformance",
             swiftSettings: swiftSettings
         ),
-        // libFuzzer targets (scripts/fuzz.sh builds them with --sanitize fuzzer -DFUZZING); a normal build gives each a
-        // main that replays corpus files, which CI runs over fuzz/corpus.
-        .target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport", swiftSettings: swiftSettings),
+        // libFuzzer targets (scripts/fuzz.sh builds them with GATEWAY_FUZZ=1); a normal build gives each a main that
+        // replays corpus files, which CI runs over fuzz/corpus.
+        .target(name: "CFuzzDriver", path: "Sources/Fuzz/CFuzzDriver"),
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["CFuzzDriver"],
+            path: "Sources/Fuzz/FuzzSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "fuzz-sse",
             dependencies: ["Wire", "FuzzSupport"],
             path: "Sources/Fuzz/fuzz-sse",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: fuzzerLink
         ),
         .executableTarget(
             name: "fuzz-config",
             dependencies: ["Proxy", "FuzzSupport"],
             path: "Sources/Fuzz/fuzz-config",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: fuzzerLink
         ),
         .executableTarget(
             name: "fuzz-fixtures",
             dependencies: ["MockAzure", "FuzzSupport"],
             path: "Sources/Fuzz/fuzz-fixtures",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: fuzzerLink
         ),
         .testTarget(
             name: "WireTests",

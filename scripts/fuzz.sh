@@ -2,7 +2,9 @@
 # libFuzzer over the config loader, the SSE parser and MockAzure's scenario loader, each for a bounded time, starting
 # from the committed seed corpus (fuzz/corpus/<target>; new inputs go to a scratch copy, never into the repo).
 # A crash, a timeout (> 5 s for one input) or an out-of-memory stops the run: exit 1, the input in artifacts/fuzz/.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60; builds into .build-fuzz with -sanitize=fuzzer)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60; builds into FUZZ_SCRATCH, default .build-fuzz)
+# GATEWAY_FUZZ=1 instruments our targets only (Package.swift), so the dependencies are built as in a debug build: CI
+# passes FUZZ_SCRATCH=.build to reuse the debug build's (ours are compiled again; a later plain build undoes that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-${FUZZ_SECONDS:-60}}
@@ -10,7 +12,7 @@ SCRATCH=${FUZZ_SCRATCH:-.build-fuzz}
 OUT=artifacts/fuzz
 mkdir -p "$OUT"
 for product in fuzz-sse fuzz-config fuzz-fixtures; do
-  swift build --scratch-path "$SCRATCH" --sanitize fuzzer -Xswiftc -DFUZZING --product "$product" > "$OUT/build-$product.log" 2>&1 \
+  GATEWAY_FUZZ=1 swift build --scratch-path "$SCRATCH" --product "$product" > "$OUT/build-$product.log" 2>&1 \
     || { grep -E "error:" "$OUT/build-$product.log" | sort -u | head -20; exit 2; }
   grep -E "Build of product" "$OUT/build-$product.log" || true
 done

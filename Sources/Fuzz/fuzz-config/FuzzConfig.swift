@@ -14,8 +14,8 @@ public func fuzzConfig(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-#if !FUZZING
-    @main struct FuzzConfigReplay {
-        static func main() { FuzzReplay.run(fuzzConfig) }
-    }
-#endif
+/// libFuzzer's driver with GATEWAY_FUZZ=1, else a replay of the corpus files given as arguments (CI's regression
+/// run).
+@main struct FuzzConfigReplay {
+    static func main() { FuzzReplay.run { data, count in data.map { fuzzConfig($0, count) } ?? 0 } }
+}

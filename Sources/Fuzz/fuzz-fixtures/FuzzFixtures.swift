@@ -16,8 +16,8 @@ public func fuzzFixtures(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-#if !FUZZING
-    @main struct FuzzFixturesReplay {
-        static func main() { FuzzReplay.run(fuzzFixtures) }
-    }
-#endif
+/// libFuzzer's driver with GATEWAY_FUZZ=1, else a replay of the corpus files given as arguments (CI's regression
+/// run).
+@main struct FuzzFixturesReplay {
+    static func main() { FuzzReplay.run { data, count in data.map { fuzzFixtures($0, count) } ?? 0 } }
+}

@@ -25,9 +25,8 @@ public func fuzzSSE(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-#if !FUZZING
-    @main struct FuzzSSEReplay {
-        /// Without libFuzzer: replays corpus files given as arguments (a regression run in CI).
-        static func main() { FuzzReplay.run(fuzzSSE) }
-    }
-#endif
+/// libFuzzer's driver with GATEWAY_FUZZ=1, else a replay of the corpus files given as arguments (CI's regression
+/// run).
+@main struct FuzzSSEReplay {
+    static func main() { FuzzReplay.run { data, count in data.map { fuzzSSE($0, count) } ?? 0 } }
+}
