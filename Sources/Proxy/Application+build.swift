@@ -216,6 +216,7 @@ public enum ProxyApplication {
             capacity: settings.queueCapacity,
             spillPath: spill,
             journalPath: settings.journal(usesDatabaseServer: usesServer),
+            journalWindow: settings.journalWindow,
             logger: logger
         )
         if let period = settings.retentionPeriod {

@@ -153,21 +153,29 @@ actor FlakyKeyStore: KeyStore {
             )
             #expect(master.status == 200)
             let id = try #require(response.json?["id"]?.stringValue)
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
-                $0.hasPrefix("spend.journal.")
+            let masterID = master.json?["id"]?.stringValue
+            // Journaled by the next group commit, within a window of the answers.
+            var lines: [Substring] = []
+            let journaled = try await eventually {
+                let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                    $0.hasPrefix("spend.journal.")
+                }
+                lines = try names.flatMap {
+                    try String(contentsOfFile: folder.appendingPathComponent($0).path, encoding: .utf8).split(
+                        separator: "\n"
+                    )
+                }
+                let text = lines.joined()
+                return text.contains(id) && masterID.map(text.contains) == true
             }
-            let lines = try names.flatMap {
-                try String(contentsOfFile: folder.appendingPathComponent($0).path, encoding: .utf8).split(
-                    separator: "\n"
-                )
-            }
+            #expect(journaled, "both rows in the journal")
             #expect(!lines.joined().contains(key), "no key material in the journal")
             let rows = lines.compactMap { try? JSON.parse(String($0)) }
             let row = try #require(rows.first { $0["request_id"]?.stringValue == id }, "\(lines.count) journal lines")
             #expect(row["api_key"]?.stringValue == SecretHash.sha256Hex(key))
             #expect(row.value(at: "metadata.db_unavailable_fallback") == true)
             #expect(row.value(at: "metadata.user_api_key_user_id") == "__db_unavailable_fallback__")
-            let masterRow = rows.first { $0["request_id"]?.stringValue == master.json?["id"]?.stringValue }
+            let masterRow = rows.first { $0["request_id"]?.stringValue == masterID }
             #expect(
                 masterRow != nil && masterRow?.value(at: "metadata.db_unavailable_fallback") == nil,
                 "only fallback rows are flagged"

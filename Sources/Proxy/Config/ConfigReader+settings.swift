@@ -165,6 +165,11 @@ extension ConfigReader {
             try integer(general["spend_queue_capacity"], "general_settings.spend_queue_capacity") ?? spend.queueCapacity
         spend.journal = try bool(general["spend_journal"], "general_settings.spend_journal") ?? true
         spend.journalPath = try string(general["spend_journal_path"], "general_settings.spend_journal_path")
+        let windowPath = "general_settings.spend_journal_window_ms"
+        if let window = try integer(general["spend_journal_window_ms"], windowPath) {
+            guard (0 ... 1000).contains(window) else { throw fail(windowPath, "expected 0 to 1000 milliseconds") }
+            spend.journalWindow = .milliseconds(window)
+        }
         let agentPath = "litellm_settings.disable_add_user_agent_to_request_tags"
         spend.userAgentTags = try bool(litellm["disable_add_user_agent_to_request_tags"], agentPath) != true
         if let headers = litellm["extra_spend_tag_headers"], !headers.isNull {

@@ -46,7 +46,8 @@ public enum ConfigSupport {
             switch self {
             case .generalSettings:
                 [
-                    "sqlite_path", "spend_spill_path", "spend_journal", "spend_journal_path", "spend_queue_capacity",
+                    "sqlite_path", "spend_spill_path", "spend_journal", "spend_journal_path", "spend_journal_window_ms",
+                    "spend_queue_capacity",
                     "spend_log_max_string_length", "limit_sync_interval", "request_body_timeout", "trusted_proxies",
                     "auth_failure_limit_per_minute", "ui_login_failure_limit", "stream_shape", "strict_config",
                 ]

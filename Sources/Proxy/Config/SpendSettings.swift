@@ -26,6 +26,9 @@ public struct SpendSettings: Sendable {
     /// says where (default: the spill path with `.journal`).
     public var journal = true
     public var journalPath: String?
+    /// `spend_journal_window_ms`: rows are journaled in groups, one write(2) per window; a SIGKILL loses the rows of
+    /// the requests answered in the last window.
+    public var journalWindow: Duration = .milliseconds(10)
     /// `request_tags` gain `User-Agent: <product>` and `User-Agent: <full>` unless
     /// `litellm_settings.disable_add_user_agent_to_request_tags` is true (as LiteLLM's spend logs).
     public var userAgentTags = true

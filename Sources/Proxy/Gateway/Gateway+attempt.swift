@@ -85,6 +85,7 @@ extension Gateway {
         }
         facts.response = answer.json
         facts.responseBody = answer.body
+        facts.responseID = answer.id
         facts.usage = answer.usage
         facts.upstreamModel = answer.model
         if let cost = answer.cost { headers.append(("x-litellm-response-cost", NumberText.cost(cost))) }

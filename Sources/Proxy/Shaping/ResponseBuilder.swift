@@ -67,6 +67,8 @@ enum ResponseBuilder {
         var usage: JSON?
         var model: String?
         var cost: Double?
+        /// The answer's `id` when it was shaped from its bytes (the row's request_id, without a second scan).
+        var id: String?
     }
 
     /// A 200 whose body is not JSON (cut short, garbled) is a failed attempt, as LiteLLM's APIError: retried, and a
@@ -86,7 +88,14 @@ enum ResponseBuilder {
                 if let shaped = try ResponseShaper.shapedBytes(bytes, deployment: deployment) {
                     let cost = price(shaped.usage, model: shaped.model, deployment: deployment, prices: prices)
                     let body = ByteBuffer(bytes: shaped.body)
-                    return Answer(json: nil, body: body, usage: shaped.usage, model: shaped.model, cost: cost)
+                    return Answer(
+                        json: nil,
+                        body: body,
+                        usage: shaped.usage,
+                        model: shaped.model,
+                        cost: cost,
+                        id: shaped.id
+                    )
                 }
             } catch {
                 throw notJSON(deployment)

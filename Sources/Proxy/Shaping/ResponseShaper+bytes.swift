@@ -1,11 +1,13 @@
 import Wire
 
 extension ResponseShaper {
-    /// An answer shaped from its bytes, with the upstream's `model` and `usage` (the row and the price read these).
+    /// An answer shaped from its bytes, with the upstream's `model`, `usage` and `id` (the row and the price read
+    /// these).
     struct Shaped {
         var body: [UInt8]
         var model: String?
         var usage: JSON?
+        var id: String?
     }
 
     /// `shape`'s answer written straight from the upstream's text: members are moved and renamed as their byte
@@ -18,6 +20,7 @@ extension ResponseShaper {
         out.reserveCapacity(bytes.count + 64)
         var model: String?
         var usage: JSON?
+        var id: String?
         var isChat = false
         for member in top {
             switch member.key {
@@ -25,6 +28,7 @@ extension ResponseShaper {
                 guard case .string(let text) = try JSONSpans.value(bytes, in: member.value) else { return nil }
                 model = text
             case "usage": usage = try JSONSpans.value(bytes, in: member.value)
+            case "id": id = try JSONSpans.value(bytes, in: member.value).stringValue
             case "object": isChat = try JSONSpans.value(bytes, in: member.value) == .string("chat.completion")
             default: break
             }
@@ -44,7 +48,7 @@ extension ResponseShaper {
             set(&members, "choices", .array(shaped))
         }
         write(.object(reordered(members, topOrder)), bytes, into: &out)
-        return Shaped(body: out, model: model, usage: usage)
+        return Shaped(body: out, model: model, usage: usage, id: id)
     }
 
     /// A member as it is written: its text copied, a string, an object of members, an array of objects.

@@ -19,6 +19,8 @@ public struct RequestFacts: Sendable {
     /// The answer as the client got it (compact JSON text), when the engine has the bytes: the row takes them
     /// instead of serializing the answer a second time. When `response` is set too, they are its serialized bytes.
     public var responseBody: ByteBuffer?
+    /// The `id` of `responseBody`, when the shaper read it on the way.
+    public var responseID: String?
     public var usage: JSON?
     public var upstreamModel: String?
     public var error: ProxyError?
@@ -47,6 +49,7 @@ public struct RequestFacts: Sendable {
     /// The answer's `id` (the row's request_id), read from `responseBody` without parsing the rest.
     public var answerID: String? {
         if let response { return response["id"]?.stringValue }
+        if let responseID { return responseID }
         guard let body = responseBody else { return nil }
         let bytes = Array(body.readableBytesView)
         guard let members = try? JSONSpans.members(bytes, in: bytes.indices),

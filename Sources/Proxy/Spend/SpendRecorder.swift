@@ -44,17 +44,11 @@ public struct SpendRecorder: Sendable {
             writer.addKeySpend(token: token, amount: spend)
         }
         if !disabled {
-            if writer.journaling {
-                // Encoded now for the journal: no closure to capture the request in.
-                writer.enqueue(SpendWriter.Pending(encodedRow(finished, end: now, price: price, spend: spend)))
-            } else {
-                let recorder = self
-                writer.enqueue(
-                    SpendWriter.Pending(encoding: {
-                        recorder.encodedRow(finished, end: now, price: price, spend: spend)
-                    })
-                )
-            }
+            // Encoded off the request path: by the journal's group commit, or when the row is written.
+            let recorder = self
+            writer.enqueue(
+                SpendWriter.Pending(encoding: { recorder.encodedRow(finished, end: now, price: price, spend: spend) })
+            )
         }
         return (spend, tokens)
     }

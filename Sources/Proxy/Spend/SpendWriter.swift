@@ -48,7 +48,11 @@ public final class SpendWriter: Service, Sendable {
         var keySpend: [String: Double] = [:]
         var counters = Counters()
         var wake: CheckedContinuation<Void, Never>?
-        var journal: SpendJournal?
+        /// Rows not journaled yet (with a journal only): the next group commit encodes them, appends them to the
+        /// journal in one write(2) and moves them to `queue`.
+        var staged: [Pending] = []
+        var stagedWake: CheckedContinuation<Void, Never>?
+        var stopping = false
         /// Journal segments of earlier processes still to replay.
         var leftovers: [String] = []
     }
@@ -64,9 +68,15 @@ public final class SpendWriter: Service, Sendable {
     let logger: Logger
     /// Rows go to the local journal before they are queued.
     let journaling: Bool
+    /// How long a row may wait to be journaled: the rows a SIGKILL can lose are those of requests answered in the
+    /// last window (plus the time to encode them).
+    let journalWindow: Duration
     /// A pthread mutex (NIOLock): uncontended it costs as little as `Synchronization.Mutex`, contended it parks
     /// without the priority-inheritance futex `Mutex` uses on Linux, and ThreadSanitizer sees it.
-    private let state = NIOLockedValueBox(State())
+    let state = NIOLockedValueBox(State())
+    /// The journal, apart from `state`: a group commit's write(2) never holds the lock requests enqueue under.
+    /// Taken before `state` where both are.
+    let journal = NIOLockedValueBox<SpendJournal?>(nil)
 
     /// `journalPath`: the base name of the local journal that makes rows survive a SIGKILL
     /// (nil: rows wait in memory only).
@@ -76,6 +86,7 @@ public final class SpendWriter: Service, Sendable {
         capacity: Int = 10_000,
         spillPath: String,
         journalPath: String? = nil,
+        journalWindow: Duration = SpendSettings().journalWindow,
         logger: Logger = Logger(label: "proxy.spend")
     ) {
         self.database = database
@@ -84,18 +95,17 @@ public final class SpendWriter: Service, Sendable {
         self.spillPath = spillPath
         self.logger = logger
         self.journaling = journalPath != nil
+        self.journalWindow = journalWindow
         if let journalPath {
-            state.withLockedValue { state in
-                state.leftovers = SpendJournal.leftovers(base: journalPath)
-                state.journal = SpendJournal(base: journalPath)
-            }
+            state.withLockedValue { $0.leftovers = SpendJournal.leftovers(base: journalPath) }
+            journal.withLockedValue { $0 = SpendJournal(base: journalPath) }
         }
     }
 
     public var counters: Counters {
         state.withLockedValue { state in
             var counters = state.counters
-            counters.queued = state.queue.count
+            counters.queued = state.queue.count + state.staged.count
             return counters
         }
     }
@@ -104,7 +114,7 @@ public final class SpendWriter: Service, Sendable {
     /// leaves the queue only once its insert committed, so a reader that looks here first, then at the table, misses
     /// none (it may see one in both, by its request_id).
     public func queuedRows(limit: Int) -> [SpendRow] {
-        let pending = state.withLockedValue { Array($0.queue.suffix(max(0, limit))) }
+        let pending = state.withLockedValue { Array(($0.queue + $0.staged).suffix(max(0, limit))) }
         return pending.reversed().compactMap { item in
             let line = item.build().line()
             return (try? JSON.parse(String(decoding: line, as: UTF8.self))).flatMap(SpendRow.init(json:))
@@ -122,18 +132,16 @@ public final class SpendWriter: Service, Sendable {
         enqueue(Pending { row })
     }
 
-    /// Adds a row to be built later (or now, when it goes to the journal first); returns at once.
+    /// Adds a row to be built later, off the request path; returns at once. With a journal the row waits for the next
+    /// group commit (`commitJournal`), else it goes straight to the queue.
     public func enqueue(_ pending: Pending) {
-        var pending = pending
-        var line: [UInt8]?
-        if journaling {
-            // Encoded once: the journal line is made of the same column texts the INSERT binds.
-            let row = pending.build()
-            if case .later = pending.form { pending = Pending(row) }
-            line = row.line()
-        }
         let wake = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            if let line { _ = state.journal?.append(line) }
+            if journaling {
+                state.staged.append(pending)
+                guard state.staged.count == 1 else { return nil }
+                defer { state.stagedWake = nil }
+                return state.stagedWake
+            }
             state.queue.append(pending)
             guard state.queue.count >= flushAt else { return nil }
             defer { state.wake = nil }
@@ -143,6 +151,24 @@ public final class SpendWriter: Service, Sendable {
     }
 
     public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            if journaling { group.addTask { await self.runJournal() } }
+            await self.runFlushes()
+            await group.waitForAll()
+        }
+        // Graceful shutdown: write what is queued, and spill what the database will not take.
+        commitJournal()
+        if !(await flush()) {
+            spillAll()
+            // Every row is in the spill file now: the journal's copies can go.
+            journal.withLockedValue { journal in
+                if let sealed = journal?.seal() { journal?.remove(sealed) }
+            }
+        }
+        try? await store.close()
+    }
+
+    func runFlushes() async {
         await prepareStore()
         await replaySpillFile()
         await replayJournalLeftovers()
@@ -159,15 +185,6 @@ public final class SpendWriter: Service, Sendable {
                 backoff = min(backoff * 2, .seconds(10))
             }
         }
-        // Graceful shutdown: write what is queued, and spill what the database will not take.
-        if !(await flush()) {
-            spillAll()
-            // Every row is in the spill file now: the journal's copies can go.
-            state.withLockedValue { state in
-                if let sealed = state.journal?.seal() { state.journal?.remove(sealed) }
-            }
-        }
-        try? await store.close()
     }
 
     /// Creates missing tables, bounded like an insert: PostgreSQL's pool waits for a connection as long as the server
@@ -227,7 +244,9 @@ public final class SpendWriter: Service, Sendable {
         }
         // Rows queued until now are in these segments; once the loop has written them all, the segments can go. Only
         // those rows: under steady load the queue never empties, and a flush must still end.
-        let (sealed, target) = state.withLockedValue { ($0.journal?.seal() ?? [], $0.queue.count) }
+        let (sealed, target) = journal.withLockedValue { journal in
+            (journal?.seal() ?? [], state.withLockedValue { $0.queue.count })
+        }
         var done = 0
         while done < target {
             let pending = state.withLockedValue {
@@ -263,7 +282,7 @@ public final class SpendWriter: Service, Sendable {
                 return false
             }
         }
-        if !sealed.isEmpty { state.withLockedValue { $0.journal?.remove(sealed) } }
+        if !sealed.isEmpty { journal.withLockedValue { $0?.remove(sealed) } }
         return true
     }
 

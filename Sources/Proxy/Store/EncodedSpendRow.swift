@@ -51,6 +51,12 @@ public struct EncodedSpendRow: Sendable {
             }
         }
         out.reserveCapacity(capacity)
+        appendLine(to: &out)
+        return out
+    }
+
+    /// Appends `line()` to `out` (a group commit's lines go into one buffer, which grows as arrays do).
+    func appendLine(to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (index, value) in values.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -69,7 +75,6 @@ public struct EncodedSpendRow: Sendable {
             }
         }
         out.append(contentsOf: "}\n".utf8)
-        return out
     }
 
     /// The row from its line (the journal's and the spill file's), or nil for a line that is not one.
