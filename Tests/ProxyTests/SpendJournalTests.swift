@@ -54,6 +54,23 @@ import Testing
         #expect(Self.journalFiles(folder).isEmpty, "written rows leave no journal")
     }
 
+    /// The logs read queued rows before the table: journaled (queued) and staged rows alike, newest first.
+    @Test func queuedRowsTakeTheNewestOfQueueAndStaged() throws {
+        let folder = try TestPaths.temporaryDirectory("journal-queued")
+        let writer = SpendWriter(
+            database: .embedded(SQLiteStore(path: folder.appendingPathComponent("spend.sqlite").path)),
+            interval: .seconds(60),
+            spillPath: folder.appendingPathComponent("spill.jsonl").path,
+            journalPath: folder.appendingPathComponent("spend.journal").path
+        )
+        for index in 0 ..< 5 { writer.enqueue(SpendWriterTests.row(index)) }
+        writer.commitJournal()
+        for index in 5 ..< 8 { writer.enqueue(SpendWriterTests.row(index)) }
+        #expect(writer.queuedRows(limit: 4).map(\.requestID) == ["req-7", "req-6", "req-5", "req-4"])
+        #expect(writer.queuedRows(limit: 2).map(\.requestID) == ["req-7", "req-6"])
+        #expect(writer.queuedRows(limit: 20).map(\.requestID) == (0 ..< 8).reversed().map { "req-\($0)" })
+    }
+
     @Test func withoutAJournalAKilledWriterLosesItsQueue() async throws {
         let folder = try TestPaths.temporaryDirectory("journal-off")
         let path = folder.appendingPathComponent("spend.sqlite").path

@@ -4,8 +4,8 @@ import MockAzure
 
 /// libFuzzer target for MockAzure's scenario loader: any YAML (or JSON, when the first byte is odd) is a scenario or a
 /// FixtureError naming the file — never a crash.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzFixtures(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+@_cdecl("LLVMFuzzerTestOneInput")  // libFuzzer's runtime links against this name
+public func fuzzFixtures(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let data = Data(UnsafeBufferPointer(start: start, count: count))
     let file = (data.first ?? 0) % 2 == 1 ? "fuzz.json" : "fuzz.yaml"
     do {
@@ -19,5 +19,5 @@ public func fuzzFixtures(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 /// libFuzzer's driver with GATEWAY_FUZZ=1, else a replay of the corpus files given as arguments (CI's regression
 /// run).
 @main struct FuzzFixturesReplay {
-    static func main() { FuzzReplay.run { data, count in data.map { fuzzFixtures($0, count) } ?? 0 } }
+    static func main() { FuzzReplay.run(fuzzFixtures) }
 }

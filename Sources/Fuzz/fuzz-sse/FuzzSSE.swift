@@ -4,8 +4,8 @@ import Wire
 
 /// libFuzzer target for the SSE parser: any bytes, split at every point the input's first byte chooses, must parse
 /// or fail with an SSEParseError — never crash, never loop — and give the same events however they are split.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSSE(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+@_cdecl("LLVMFuzzerTestOneInput")  // libFuzzer's runtime links against this name
+public func fuzzSSE(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: start, count: count))
     guard let first = bytes.first else { return 0 }
     let step = Int(first % 17) + 1
@@ -28,5 +28,5 @@ public func fuzzSSE(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 /// libFuzzer's driver with GATEWAY_FUZZ=1, else a replay of the corpus files given as arguments (CI's regression
 /// run).
 @main struct FuzzSSEReplay {
-    static func main() { FuzzReplay.run { data, count in data.map { fuzzSSE($0, count) } ?? 0 } }
+    static func main() { FuzzReplay.run(fuzzSSE) }
 }

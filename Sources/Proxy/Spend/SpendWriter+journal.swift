@@ -5,7 +5,7 @@ extension SpendWriter {
     /// Group commits until shutdown: once a row is staged, waits `journalWindow` for more, then journals them all.
     /// Rows are encoded here, on the writer's task, never on an event loop.
     func runJournal() async {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully && !state.withLockedValue({ $0.stopping }) {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await waitForStaged()
             try? await Task.sleep(for: journalWindow)
             commitJournal()

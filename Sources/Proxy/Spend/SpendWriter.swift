@@ -114,7 +114,11 @@ public final class SpendWriter: Service, Sendable {
     /// leaves the queue only once its insert committed, so a reader that looks here first, then at the table, misses
     /// none (it may see one in both, by its request_id).
     public func queuedRows(limit: Int) -> [SpendRow] {
-        let pending = state.withLockedValue { Array(($0.queue + $0.staged).suffix(max(0, limit))) }
+        let pending = state.withLockedValue { state in
+            // Staged rows are the newest; the lock requests enqueue under is held for the copy of `limit` rows only.
+            let staged = state.staged.suffix(max(0, limit))
+            return Array(state.queue.suffix(max(0, limit) - staged.count)) + staged
+        }
         return pending.reversed().compactMap { item in
             let line = item.build().line()
             return (try? JSON.parse(String(decoding: line, as: UTF8.self))).flatMap(SpendRow.init(json:))
