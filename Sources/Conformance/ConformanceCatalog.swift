@@ -1,6 +1,6 @@
 /// Every check, in run order.
 public enum ConformanceCatalog {
     public static var all: [ConformanceCheck] {
-        api + stream + errors + auth + azure + logging + router + entra + responses + passThrough
+        api + stream + errors + auth + azure + logging + router + entra + responses + passThrough + cache
     }
 }

@@ -96,6 +96,13 @@ public enum ProxyApplication {
             )
         }
         let transport = UpstreamTransport(client: client.http, pinned: client.pinned)
+        let cache = config.settings.cache.map { settings in
+            ResponseCache(
+                settings: settings,
+                postgres: writer.database.spend as? PostgresStore,
+                logger: logger
+            ) { metrics?.cacheFailed($0) }
+        }
         let gateway = Gateway(
             config: config,
             transport: transport,
@@ -104,7 +111,8 @@ public enum ProxyApplication {
             environment: environment,
             logger: logger,
             metrics: metrics,
-            identity: identity
+            identity: identity,
+            cache: cache
         )
         let catalog = ModelCatalog(router: gateway.router, deployments: config.deployments)
         let probe = HealthProbe(

@@ -10,7 +10,7 @@ import Wire
 /// in one way.
 enum Breakage: String, CaseIterable, Sendable {
     case dropDone, mergeFrames, dropFilterResults, wrongTokens, echoKeyInErrors, dropInnerError, dropCallID,
-        keyInSpendLogs
+        keyInSpendLogs, bypassCache
 }
 
 struct BrokenProxy: Sendable {
@@ -31,7 +31,14 @@ struct BrokenProxy: Sendable {
     }
 
     func forward(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: 8 << 20)
+        var body = try await request.body.collect(upTo: 8 << 20)
+        // A proxy whose cache never answers: every request asks it not to.
+        if breakage == .bypassCache, case .object(var object)? = try? JSON.parse(body.readableBytesView),
+            object["messages"] != nil
+        {
+            object["cache"] = ["no-cache": true]
+            body = JSON.object(object).byteBuffer()
+        }
         var outgoing = HTTPClientRequest(url: upstream + request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))
         outgoing.method = .init(rawValue: request.method.rawValue)
         for field in request.headers where !["host", "content-length"].contains(field.name.canonicalName) {

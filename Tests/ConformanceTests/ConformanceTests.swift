@@ -44,7 +44,11 @@ import Wire
             let failures = report.outcomes.filter { $0.status == .failed }.map { "\($0.id): \($0.message ?? "")" }
             #expect(failures.isEmpty, "\(failures)")
             let skipped = report.outcomes.filter { $0.status == .skipped }.map(\.id)
-            #expect(skipped == ["responses.previous-response"], "\(skipped)")
+            #expect(
+                skipped == ["responses.previous-response"]
+                    + ConformanceCatalog.all.filter { $0.suite == .cache }.map(\.id),
+                "\(skipped)"
+            )
             #expect(report.junit.contains("<testsuites name=\"conformance\""))
             #expect(report.json["summary"]?["failed"]?.intValue == 0)
         }
@@ -90,6 +94,32 @@ import Wire
                 )
                 for outcome in report.outcomes {
                     #expect(outcome.status == .failed, "\(breakage): \(outcome.id) should fail, got \(outcome.status)")
+                }
+            }
+        }
+    }
+
+    /// With a response cache the cache suite passes; a proxy whose cache never answers fails each of its checks.
+    @Test func cacheSuitePassesWithACacheAndFailsWithout() async throws {
+        let cached: @Sendable (String) -> String = {
+            TestConfigs.standard(mockBase: $0) + "\nlitellm_settings: {cache: true, cache_params: {type: local}}\n"
+        }
+        try await withProxy(mock: Self.mock, config: cached) { proxy in
+            let healthy = await ConformanceRunner(target: target(proxy.base, proxy), suites: [.cache]).run()
+            #expect(healthy.outcomes.count == 3)
+            #expect(
+                healthy.outcomes.allSatisfy { $0.status == .passed },
+                "\(healthy.outcomes.map { "\($0.id) \($0.status) \($0.message ?? "")" })"
+            )
+            let broken = BrokenProxy(upstream: proxy.base, breakage: .bypassCache)
+            try await withRunningApplication({ broken.makeApplication(onServerRunning: $0) }) { port in
+                let report = await ConformanceRunner(
+                    target: target("http://127.0.0.1:\(port)", proxy),
+                    suites: [.cache]
+                )
+                .run()
+                for outcome in report.outcomes {
+                    #expect(outcome.status == .failed, "\(outcome.id) should fail, got \(outcome.status)")
                 }
             }
         }

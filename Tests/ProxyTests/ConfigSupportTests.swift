@@ -16,7 +16,7 @@ import Wire
             litellm_params: {model: azure/gpt-4o-mini, api_base: 'https://r.openai.azure.com', api_key: k, \
         azure_username: v}
         general_settings: {master_key: sk-1, alerting: [slack], spend_journal: true, mystery_setting: 1}
-        litellm_settings: {drop_params: true, cache: true, callbacks: [prometheus]}
+        litellm_settings: {drop_params: true, budget_rollover: true, callbacks: [prometheus]}
         router_settings: {num_retries: 2}
         """
 
@@ -37,7 +37,7 @@ import Wire
         let counts = ConfigSupport.Section.allCases.map { $0.keys.count }
         #expect(counts == [24, 225, 278, 61, 154, 132])
         #expect(ConfigSupport.litellmSettings["drop_params"]?.level == .honoured)
-        #expect(ConfigSupport.litellmSettings["cache"]?.level == .unsupported)
+        #expect(ConfigSupport.litellmSettings["budget_rollover"]?.level == .unsupported)
     }
 
     @Test func reportNamesEachPresentKeyThatIsNotHonouredOnce() throws {
@@ -46,7 +46,7 @@ import Wire
         #expect(
             byPath == [
                 "general_settings.alerting": .unsupported, "general_settings.spend_journal": .own,
-                "general_settings.mystery_setting": .unknown, "litellm_settings.cache": .unsupported,
+                "general_settings.mystery_setting": .unknown, "litellm_settings.budget_rollover": .unsupported,
                 "litellm_settings.callbacks": .differs, "model_list[].litellm_params.azure_username": .unsupported,
                 "model_list[].litellm_params.cache_creation_input_token_cost": .unsupported,
             ]
@@ -65,7 +65,9 @@ import Wire
             )
             Issue.record("general_settings.strict_config is strict mode too")
         } catch {
-            #expect(error.reason.contains("litellm_settings.cache") && error.reason.contains("mystery_setting"))
+            #expect(
+                error.reason.contains("litellm_settings.budget_rollover") && error.reason.contains("mystery_setting")
+            )
         }
         let honoured = """
             model_list:

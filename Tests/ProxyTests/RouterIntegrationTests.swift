@@ -31,17 +31,12 @@ final class Recorded<Value: Sendable>: Sendable {
             extra: String = "",
             headers: [(String, String)] = []
         ) async -> ProxyOutcome {
-            let body =
-                #"""
-                {"model":"\#(model)","messages":[{"role":"user","content":\#(JSON.string(prompt).serialized())}]\#
-                \#(stream ? #","stream":true"# : "")\#(extra)}
-                """#
-            return await gateway.handle(
-                ProxyCall(
-                    operation: .chatCompletions,
-                    route: "/chat/completions",
-                    headers: headers,
-                    body: ByteBuffer(string: body)
+            await gateway.handle(
+                RouterIntegrationTests.chatCall(
+                    model,
+                    prompt,
+                    extra: (stream ? #","stream":true"# : "") + extra,
+                    headers: headers
                 )
             )
         }
@@ -96,6 +91,22 @@ final class Recorded<Value: Sendable>: Sendable {
             try await client.http.shutdown()
             return try result.get()
         }
+    }
+
+    /// A chat completion call for `model` with one user message; `extra` is JSON text added after the messages.
+    static func chatCall(_ model: String, _ prompt: String, extra: String = "", headers: [(String, String)] = [])
+        -> ProxyCall
+    {
+        let body =
+            #"""
+            {"model":"\#(model)","messages":[{"role":"user","content":\#(JSON.string(prompt).serialized())}]\#(extra)}
+            """#
+        return ProxyCall(
+            operation: .chatCompletions,
+            route: "/chat/completions",
+            headers: headers,
+            body: ByteBuffer(string: body)
+        )
     }
 
     static func entry(_ group: String, _ deployment: String, id: String? = nil, extra: String = "") -> String {

@@ -55,6 +55,34 @@ import Wire
         }
     }
 
+    /// A request answered from the response cache is marked in the list and on its page, at no cost.
+    @Test func cacheHitsAreMarked() async throws {
+        let cached: @Sendable (String) -> String = {
+            TestConfigs.standard(mockBase: $0) + "\nlitellm_settings: {cache: true, cache_params: {type: local}}\n"
+        }
+        try await withUI(config: cached) { proxy, browser in
+            #expect(try await uiChat(proxy).header("x-litellm-cache-key") == nil)
+            var key: String?
+            for _ in 0 ..< 100 where key == nil {
+                key = try await uiChat(proxy).header("x-litellm-cache-key")
+                if key == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let cacheKey = try #require(key)
+            let logs = try await browser.poll("/ui/logs", until: Self.seedID + "_cache_hit")
+            let hitID = try #require(
+                logs.text.range(of: Self.seedID + "_cache_hit[0-9.]+", options: .regularExpression).map {
+                    String(logs.text[$0])
+                }
+            )
+            let hit = try #require(Self.row(of: hitID, in: logs.text))
+            #expect(hit.contains("cache hit") && hit.contains("$0"), "\(hit)")
+            let original = try #require(Self.row(of: Self.seedID, in: logs.text))
+            #expect(!original.contains("cache hit"))
+            let detail = try await browser.get("/ui/logs/\(hitID)")
+            #expect(detail.text.contains("<dt>Response cache</dt><dd>hit (key \(cacheKey))</dd>"), "\(detail.text)")
+        }
+    }
+
     @Test func failuresShowTheirErrorAndFiltersNarrowTheList() async throws {
         try await withUI { proxy, browser in
             try await uiChat(proxy)

@@ -104,6 +104,7 @@ struct ConfigReader {
                 deployments.append(try deployment(entry, "model_list[\(index)]"))
             }
         }
+        if let substitution = settings.cache?.substitution { warnings.append("\(file): \(substitution)") }
         if deployments.isEmpty {
             warnings.append("\(file): model_list is empty: every model request will fail with 400")
         }

@@ -66,6 +66,7 @@ extension ConfigReader {
         settings.auth = try authSettings(general)
         settings.keys = try keySettings(general: general, litellm: litellm)
         settings.spend = try spendSettings(general: general, litellm: litellm)
+        settings.cache = try cacheSettings(litellm, databaseURL: settings.databaseURL)
         return settings
     }
 

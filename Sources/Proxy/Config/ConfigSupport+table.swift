@@ -297,8 +297,11 @@ extension ConfigSupport {
         "budget_reset_time": .unsupported("budget reset time-of-day not configurable"),
         "budget_rollover": .unsupported("no budget rollover"),
         "bytez_key": .unsupported("global provider credential; provider unsupported"),
-        "cache": .unsupported("no response caching (Redis/in-memory/semantic)"),
-        "cache_params": .unsupported("no response caching"),
+        "cache": .honoured,
+        "cache_params": .differs(
+            "exact match, in memory (local) or in a PostgreSQL table replicas share (postgres, and redis and the other"
+                + " types: no Redis client); entries per virtual key unless scope: global"
+        ),
         "caching": .unsupported("no caching (legacy flag)"),
         "callbacks": .differs("only \"prometheus\" (serves /metrics); every other callback ignored"),
         "clarifai_key": .unsupported("global provider credential; provider unsupported"),

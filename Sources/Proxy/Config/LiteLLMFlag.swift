@@ -15,4 +15,10 @@ enum LiteLLMFlag {
         default: nil
         }
     }
+
+    /// Python's truth of a request value where LiteLLM tests one (`if data.get("no-cache")`): a flag word as
+    /// `value` reads it, else anything but null, false and 0.
+    static func truthy(_ json: JSON) -> Bool {
+        value(json) ?? !(json.isNull || json == 0)
+    }
 }

@@ -19,6 +19,8 @@ public struct ProxySettings: Sendable {
     /// Routing, retries, fallbacks and cooldowns (`router_settings` and their `litellm_settings` twins).
     public var router = RouterSettings()
     public var spend = SpendSettings()
+    /// `litellm_settings.cache` / `cache_params`; nil: no response cache.
+    public var cache: CacheSettings?
     public var keys = KeySettings()
     public var auth = AuthSettings()
     public var dropParams: Bool = false

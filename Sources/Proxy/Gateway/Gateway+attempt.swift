@@ -93,6 +93,9 @@ extension Gateway {
         headers.append(("x-litellm-response-duration-ms", NumberText.milliseconds(total)))
         headers.append(("x-litellm-overhead-duration-ms", NumberText.milliseconds(total - upstreamDuration)))
         complete(facts)
+        if let plan = request.cache {
+            cache?.save(plan, body: Array(answer.body.readableBytesView), modelID: deployment.id)
+        }
         return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: answer.body)
     }
 
@@ -221,6 +224,11 @@ extension Gateway {
                     : ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
             }
             self.complete(facts)
+            if let plan = request.cache, facts.error == nil, summary.outcome == "completed",
+                summary.isWhole, let response = facts.response
+            {
+                self.cache?.save(plan, body: Array(response.serialized().utf8), modelID: deployment.id)
+            }
         }
         return relay
     }

@@ -24,6 +24,8 @@ public final class Gateway: Sendable {
     public let keys: KeyService?
     /// Prometheus metrics, when enabled (`callbacks: ["prometheus"]` or `--metrics-port`).
     public let metrics: ProxyMetrics?
+    /// The response cache, when `litellm_settings.cache` is on.
+    public let cache: ResponseCache?
     let logger: Logger
     /// How the router waits before a retry (injected by tests that control time).
     let sleep: @Sendable (Duration) async throws -> Void
@@ -40,6 +42,7 @@ public final class Gateway: Sendable {
         logger: Logger,
         metrics: ProxyMetrics? = nil,
         identity: EntraTokenProvider? = nil,
+        cache: ResponseCache? = nil,
         routerState: RouterState = RouterState(),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -63,6 +66,7 @@ public final class Gateway: Sendable {
         self.spend = spend
         self.keys = keys
         self.metrics = metrics
+        self.cache = cache
         self.logger = logger
         self.sleep = sleep
         self.environment = environment
@@ -104,6 +108,12 @@ public final class Gateway: Sendable {
             let group = try modelGroup(for: request)
             if let refusal = request.caller.budgetRefusal { throw refusal.error }
             try keys?.admit(request.caller)
+            request.cache = cachePlan(request, group: group)
+            if let plan = request.cache, let hit = await cache?.lookup(plan),
+                let outcome = served(hit, plan: plan, request: request, group: group)
+            {
+                return outcome
+            }
             let result = await router.route(group: group, plan: retryPlan(request), observed: attemptEnded) {
                 deployment,
                 group,

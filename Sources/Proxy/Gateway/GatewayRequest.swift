@@ -23,6 +23,8 @@ struct GatewayRequest: Sendable {
     /// Those and the user-agent and header tags LiteLLM adds: `request_tags` in its spend row.
     var tags: [String]
     var logger: Logger
+    /// What the response cache does for it (set once its model group is known), nil without one.
+    var cache: CachePlan?
 
     init(
         _ call: ProxyCall,
@@ -137,6 +139,10 @@ struct GatewayRequest: Sendable {
         facts.tags = tags
         facts.retries = counts.retries
         facts.fallbacks = counts.fallbacks
+        if let cache {
+            facts.cacheHit = false
+            facts.cacheKey = cache.key
+        }
         return facts
     }
 }

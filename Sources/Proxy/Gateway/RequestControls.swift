@@ -54,12 +54,8 @@ struct RequestControls: Sendable {
             MockFailure.allCases.map(\.rawValue).filter { body[$0] != nil }
             + (body[Self.mockDelayKey] != nil ? [Self.mockDelayKey] : [])
         guard present.isEmpty || allowMocks else { throw .mockTestingDisabled(present) }
-        mockFailures = Set(MockFailure.allCases.filter { body[$0.rawValue].map(Self.truthy) ?? false })
+        mockFailures = Set(MockFailure.allCases.filter { body[$0.rawValue].map(LiteLLMFlag.truthy) ?? false })
         mockDelay = Self.seconds(body[Self.mockDelayKey])?.value
-    }
-
-    static func truthy(_ value: JSON) -> Bool {
-        LiteLLMFlag.value(value) ?? !(value.isNull || value == 0)
     }
 
     static func seconds(header: String?, _ name: String) throws(ProxyError) -> Seconds? {

@@ -25,6 +25,18 @@ enum MetricName {
         .named("litellm_output_reasoning_tokens_metric_total", "Tokens")
     }
     static var spend: MetricNameDescriptor { .named("litellm_spend_metric_total", "Spend (USD)") }
+    static var cacheHits: MetricNameDescriptor {
+        .named("litellm_cache_hits_metric_total", "Requests answered from the response cache")
+    }
+    static var cacheMisses: MetricNameDescriptor {
+        .named("litellm_cache_misses_metric_total", "Cacheable requests the response cache could not answer")
+    }
+    static var cachedTokens: MetricNameDescriptor {
+        .named("litellm_cached_tokens_metric_total", "Total tokens of the answers served from the response cache")
+    }
+    static var cacheFailures: MetricNameDescriptor {
+        .named("llm_gateway_cache_failures_total", "Response cache lookups and writes that failed or timed out")
+    }
     static var deploymentAttempts: MetricNameDescriptor {
         .named("litellm_deployment_total_requests_total", "Upstream attempts per deployment")
     }

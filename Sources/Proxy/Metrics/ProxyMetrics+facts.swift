@@ -23,5 +23,31 @@ extension ProxyMetrics {
                 spend: spend
             )
         )
+        if let hit = facts.cacheHit { observeCache(facts, hit: hit) }
+    }
+
+    /// LiteLLM's cache counters, with its labels (`end_user` empty, as LiteLLM leaves it unless end-user tracking in
+    /// Prometheus is turned on: a label per end user would grow without bound).
+    func observeCache(_ facts: RequestFacts, hit: Bool) {
+        var alias = ""
+        if case .virtualKey(_, let name?, _) = facts.caller.kind { alias = name }
+        let labels = [
+            ("model", facts.deployment.model), ("hashed_api_key", facts.caller.keyHash), ("api_key_alias", alias),
+            ("team", facts.caller.teamID ?? ""), ("team_alias", ""), ("end_user", ""),
+            ("user", facts.caller.userID ?? ""), ("model_id", facts.deployment.id),
+            ("api_provider", facts.deployment.provider.rawValue),
+        ]
+        guard hit else {
+            registry.makeCounter(descriptor: MetricName.cacheMisses, labels: labels).increment()
+            return
+        }
+        registry.makeCounter(descriptor: MetricName.cacheHits, labels: labels).increment()
+        let tokens = facts.usage?["total_tokens"]?.tokenCount ?? 0
+        registry.makeCounter(descriptor: MetricName.cachedTokens, labels: labels).increment(by: Int64(tokens))
+    }
+
+    /// A cache store operation (`lookup` or `store`) failed or timed out.
+    public func cacheFailed(_ operation: String) {
+        registry.makeCounter(descriptor: MetricName.cacheFailures, labels: [("operation", operation)]).increment()
     }
 }

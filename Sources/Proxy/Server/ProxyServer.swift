@@ -64,6 +64,7 @@ public struct ProxyServer: Sendable {
         health.addRoutes(to: anyKey)
         let master = router.group().add(middleware: auth(.admin))
         SpendLogController(reader: services.spendLogs).addRoutes(to: master)
+        CacheController(cache: gateway.cache).addRoutes(to: master)
         AdminUI(
             services: services,
             settings: settings,

@@ -40,6 +40,9 @@ public struct RequestFacts: Sendable {
     public var tags: [String] = []
     /// The cost when it is not a usage block's at token prices (images, audio): the gateway priced it.
     public var cost: Double?
+    /// The response cache's part: nil without a cache for this request, else whether it answered, and its key.
+    public var cacheHit: Bool?
+    public var cacheKey: String?
 
     /// The answer as JSON: `response`, else `responseBody` parsed (when the spend row is made).
     public var answer: JSON? {

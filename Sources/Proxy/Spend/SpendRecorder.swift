@@ -102,9 +102,12 @@ public struct SpendRecorder: Sendable {
         if let team = finished.caller.teamID, metadata["user_api_key_team_id"] == nil {
             metadata["user_api_key_team_id"] = .string(team)
         }
+        var requestID =
+            (answer?["id"]?.stringValue ?? finished.answerID).flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID
+        // A hit repeats the stored answer's id: LiteLLM's row id for it says so and stays unique.
+        if finished.cacheHit == true { requestID += "_cache_hit" + String(now.timeIntervalSince1970) }
         let row = SpendRow(
-            requestID: (answer?["id"]?.stringValue ?? finished.answerID).flatMap { $0.isEmpty ? nil : $0 }
-                ?? finished.callID,
+            requestID: requestID,
             callType: finished.operation.callType,
             apiKey: finished.caller.keyHash,
             spend: spend,
@@ -133,7 +136,9 @@ public struct SpendRecorder: Sendable {
             proxyServerRequest: storePrompts ? .object(finished.request) : [:],
             litellmCallID: finished.callID,
             teamID: finished.caller.teamID,
-            requestTags: finished.tags
+            requestTags: finished.tags,
+            cacheHit: finished.cacheHit == true ? "True" : "False",
+            cacheKey: finished.cacheKey ?? "Cache OFF"
         )
         return row
     }

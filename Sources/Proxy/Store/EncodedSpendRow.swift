@@ -34,7 +34,7 @@ public struct EncodedSpendRow: Sendable {
             text(row.requesterIPAddress),
             .json(body(row.messages)), .json(response ?? body(row.response)), text(row.sessionID), .text(row.status),
             .json(body(row.proxyServerRequest)), .text(row.litellmCallID), text(row.teamID),
-            .json(JSON.array(row.requestTags.map(JSON.string)).serialized()),
+            .json(JSON.array(row.requestTags.map(JSON.string)).serialized()), .text(row.cacheHit), .text(row.cacheKey),
         ]
         assert(values.count == SpendSchema.columns.count)
     }

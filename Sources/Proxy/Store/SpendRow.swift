@@ -34,6 +34,10 @@ public struct SpendRow: Sendable, Equatable {
     public var teamID: String?
     /// The request's tags (`metadata.tags` and the `x-litellm-tags` header): `request_tags`.
     public var requestTags: [String]
+    /// `cache_hit` ("True" for an answer from the response cache, as LiteLLM's `str()` writes it) and `cache_key`
+    /// (the entry's key; "Cache OFF" without a cache).
+    public var cacheHit: String
+    public var cacheKey: String
 
     /// The row as `/spend/logs` returns it (LiteLLM's column names; times as ISO 8601).
     public var json: JSON {
@@ -66,6 +70,8 @@ public struct SpendRow: Sendable, Equatable {
             "litellm_call_id": .string(litellmCallID),
             "team_id": teamID.map(JSON.string) ?? nil,
             "request_tags": .array(requestTags.map(JSON.string)),
+            "cache_hit": .string(cacheHit),
+            "cache_key": .string(cacheKey),
         ]
     }
 
@@ -103,7 +109,9 @@ public struct SpendRow: Sendable, Equatable {
             proxyServerRequest: json["proxy_server_request"] ?? [:],
             litellmCallID: json["litellm_call_id"]?.stringValue ?? "",
             teamID: json["team_id"]?.stringValue,
-            requestTags: json["request_tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            requestTags: json["request_tags"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            cacheHit: json["cache_hit"]?.stringValue ?? "",
+            cacheKey: json["cache_key"]?.stringValue ?? ""
         )
     }
 
@@ -135,7 +143,9 @@ public struct SpendRow: Sendable, Equatable {
         proxyServerRequest: JSON,
         litellmCallID: String,
         teamID: String? = nil,
-        requestTags: [String] = []
+        requestTags: [String] = [],
+        cacheHit: String = "",
+        cacheKey: String = ""
     ) {
         self.requestID = requestID
         self.callType = callType
@@ -165,6 +175,8 @@ public struct SpendRow: Sendable, Equatable {
         self.litellmCallID = litellmCallID
         self.teamID = teamID
         self.requestTags = requestTags
+        self.cacheHit = cacheHit
+        self.cacheKey = cacheKey
     }
 }
 

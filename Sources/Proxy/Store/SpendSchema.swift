@@ -7,7 +7,7 @@ enum SpendSchema {
         "request_duration_ms", "completionStartTime", "model", "model_id", "model_group", "custom_llm_provider",
         "api_base", "user",
         "metadata", "end_user", "requester_ip_address", "messages", "response", "session_id", "status",
-        "proxy_server_request", "litellm_call_id", "team_id", "request_tags",
+        "proxy_server_request", "litellm_call_id", "team_id", "request_tags", "cache_hit", "cache_key",
     ]
 
     static let quotedColumns = columns.map { "\"\($0)\"" }.joined(separator: ", ")

@@ -42,6 +42,7 @@ struct UILogDetail {
                 "\(row.promptTokens) / \(row.completionTokens) / \(self.row.reasoningTokens) / \(row.totalTokens)"
             ),
             ("Cost", UIFormat.cost(row.spend)),
+            ("Response cache", Self.cacheLabel(row)),
         ].map { Field(label: $0.0, value: UIFormat.redactText($0.1, masterKey: masterKey)) }
         let request = row.proxyServerRequest.objectValue?.isEmpty == false ? row.proxyServerRequest : row.messages
         self.request = UIFormat.json(request, masterKey: masterKey)
@@ -59,5 +60,11 @@ struct UILogDetail {
                 )
             )
         }
+    }
+
+    /// `hit` or `miss` with the entry's key, `off` without a cache.
+    static func cacheLabel(_ row: SpendRow) -> String {
+        if row.cacheKey.isEmpty || row.cacheKey == "Cache OFF" { return "off" }
+        return (row.cacheHit == "True" ? "hit" : "miss") + " (key " + row.cacheKey + ")"
     }
 }

@@ -20,6 +20,8 @@ struct UILogRow {
     var cost: String
     var duration: String
     var timeToFirstToken: String
+    /// Answered from the response cache (`cache_hit` "True").
+    var cacheHit: Bool
 
     init(_ row: SpendRow, masterKeyHash: String?) {
         time = UIFormat.time(row.startTime)
@@ -37,6 +39,7 @@ struct UILogRow {
         cost = UIFormat.cost(row.spend)
         duration = UIFormat.milliseconds(row.requestDurationMs)
         timeToFirstToken = UIFormat.milliseconds(UILogRow.timeToFirstToken(row))
+        cacheHit = row.cacheHit == "True"
     }
 
     static func keyLabel(_ row: SpendRow, masterKeyHash: String?) -> String {

@@ -42,11 +42,17 @@ public struct StreamRelay: Sendable {
         /// Unicode scalars of every content delta relayed (`content` keeps only the first 64 KiB).
         public var deliveredScalars = 0
         public var finishReason: String?
+        /// Every chunk carried text of the first choice and nothing else (no tool calls, reasoning or other choices):
+        /// the assembled message is all of the answer.
+        public var onlyText = true
         public var firstByteDate: Date?
         /// The upstream sent nothing for `idleTimeout`.
         public var timedOut = false
         /// A Responses stream's final response object (its usage in chat's terms is `usage`).
         public var response: JSON?
+
+        /// The assembled answer holds all that was streamed (`onlyText`, and `content` was not cut at 64 KiB).
+        public var isWhole: Bool { onlyText && deliveredScalars == content.unicodeScalars.count }
 
         /// How the stream ended, for the spend row: `completed`, `client_disconnected`, `upstream_timeout` or
         /// `upstream_failed`.
@@ -84,6 +90,11 @@ public struct StreamRelay: Sendable {
         }
 
         mutating func absorb(_ json: JSON) {
+            if let choices = json["choices"]?.arrayValue, !choices.isEmpty {
+                let delta = choices[0]["delta"]?.objectValue
+                let plain = delta?.allSatisfy { ["role", "content", "refusal"].contains($0.key) || $0.value.isNull }
+                if choices.count > 1 || (choices[0]["index"]?.intValue ?? 0) != 0 || plain == false { onlyText = false }
+            }
             if let value = json["id"]?.stringValue, !value.isEmpty { id = value }
             if let value = json["model"]?.stringValue, !value.isEmpty { model = value }
             if let piece = json.value(at: "choices.0.delta.content")?.stringValue
