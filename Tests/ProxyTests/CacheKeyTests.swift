@@ -79,6 +79,13 @@ import Wire
         )
     }
 
+    /// Python's repr escapes what it does not print: the key's text must too.
+    @Test func reprEscapesWhatPythonDoesNotPrint() {
+        var text = ""
+        PythonText.appendRepr("a\u{A0}b\u{200B}\u{85}\u{1F600}\u{2028}é\u{7F}\u{E000}", to: &text)
+        #expect(text == #"'a\xa0b\u200b\x85😀\u2028é\x7f\ue000'"#)
+    }
+
     /// What changes the answer changes the key; what does not (metadata, a provider's own field, an api key) does not.
     @Test func onlyAnswerChangingParametersCount() throws {
         let base = try Self.object(#"{"model":"a","messages":[{"role":"user","content":"hi"}]}"#)
@@ -170,6 +177,9 @@ import Wire
         var global = CacheSettings()
         global.scope = .global
         #expect(try Self.plan(body, settings: global, caller: team)?.scope == "")
+        // A key the client chose stays in its own key's scope: anyone could compute a shared entry's key.
+        let custom = #"{"messages":[{"role":"user","content":"hi"}],"cache_key":"k"}"#
+        #expect(try Self.plan(custom, settings: global, caller: team)?.scope == "key:hash-b")
     }
 
     @Test func streamReplaySplitsWordsAsLiteLLM() throws {
@@ -199,6 +209,26 @@ import Wire
         #expect(chunks[4]["usage"]?["total_tokens"] == 6)
         let quiet = CachedStream.events(answer, clientWantsUsage: false)
         #expect(try SSEParser(maximumEventSize: 1 << 20).feedAll(quiet).count == 5)
+    }
+
+    /// A stream is stored only when its assembled answer is all of it: text of one choice that finished.
+    @Test func onlyWholeTextStreamsAreStored() throws {
+        func summary(_ chunks: [String]) throws -> StreamRelay.Summary {
+            var summary = StreamRelay.Summary()
+            for chunk in chunks { summary.absorb(try JSON.parse(Array(chunk.utf8))) }
+            return summary
+        }
+        let text = #"{"id":"c","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"}}]}"#
+        let end = #"{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
+        #expect(try summary([text, end]).isWhole)
+        #expect(try !summary([text]).isWhole)
+        #expect(try !summary([text, #"{"error":{"message":"boom"}}"#, end]).isWhole)
+        #expect(try !summary([#"{"choices":[{"index":0,"delta":{"refusal":"no"}}]}"#, end]).isWhole)
+        #expect(
+            try !summary([#"{"choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[]}}]}"#, end]).isWhole
+        )
+        #expect(try !summary([#"{"choices":[{"index":0,"delta":{"tool_calls":[]}}]}"#, end]).isWhole)
+        #expect(try !summary([#"{"choices":[{"index":1,"delta":{"content":"b"}}]}"#, end]).isWhole)
     }
 
     static func answer(_ size: Int) -> CachedAnswer {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import PostgresNIO
 import Testing
 import Wire
@@ -72,7 +73,7 @@ struct PostgresCacheTests {
             let unique = UUID().uuidString
             let plan = Self.plan(unique)
             #expect(await two.lookup(plan) == nil)
-            one.save(plan, body: Array(#"{"id":"x"}"#.utf8), modelID: "dep-1")
+            one.save(plan, body: ByteBuffer(string: #"{"id":"x"}"#), modelID: "dep-1")
             var found: CachedAnswer?
             for _ in 0 ..< 200 where found == nil {
                 found = await two.lookup(plan)
@@ -105,6 +106,11 @@ struct PostgresCacheTests {
             let started = ContinuousClock.now
             #expect(await cache.lookup(Self.plan("down")) == nil)
             #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(failures.withLockedValue { $0 } == ["lookup"])
+            // Then the store is left alone for a while: the next lookup is a miss at once, with no query.
+            let again = ContinuousClock.now
+            #expect(await cache.lookup(Self.plan("down")) == nil)
+            #expect(ContinuousClock.now - again < .milliseconds(50))
             #expect(failures.withLockedValue { $0 } == ["lookup"])
         }
     }

@@ -35,8 +35,11 @@ import Wire
         var metricsText: String { String(decoding: metrics.render(writer: nil), as: UTF8.self) }
     }
 
+    /// A gateway with a cache in front of MockAzure: `o4-mini` (deployment `dep-1`), `backup` (gpt-4o), and
+    /// `o4-mini-responses` for the Responses API.
     static func withCache<T: Sendable>(
         _ params: String = "{type: local}",
+        router: String = "{}",
         _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
         try await withMockAzure { mock, base in
@@ -44,6 +47,11 @@ import Wire
                 model_list:
                   - {model_name: o4-mini, litellm_params: {model: azure/o4-mini, api_base: \(base), \
                 api_version: '2025-01-01-preview', api_key: \(TestConfigs.azureKey)}, model_info: {id: dep-1}}
+                  - {model_name: backup, litellm_params: {model: azure/gpt-4o, api_base: \(base), \
+                api_version: '2025-01-01-preview', api_key: \(TestConfigs.azureKey)}}
+                  - {model_name: o4-mini-responses, litellm_params: {model: azure/o4-mini, api_base: \(base), \
+                api_key: \(TestConfigs.azureKey)}}
+                router_settings: \(router)
                 litellm_settings: {cache: true, cache_params: \(params)}
                 general_settings: {master_key: sk-master}
                 """
@@ -198,6 +206,41 @@ import Wire
             settings: harness.gateway.config.settings,
             logger: Logger(label: "t")
         )
+    }
+
+    /// An answer from a fallback group is not stored under the request's own group: the repeat goes upstream.
+    @Test func fallbackAnswersAreNotStored() async throws {
+        try await Self.withCache(router: "{num_retries: 0, fallbacks: [{o4-mini: [backup]}]}") { harness in
+            let prompt = "fallback\n#mock-fault@o4-mini: 500"
+            let first = await harness.chat(prompt)
+            #expect(RouterIntegrationTests.status(first) == 200)
+            #expect(Self.header(first, "x-litellm-model-group") == "backup")
+            try await Task.sleep(for: .milliseconds(50))
+            let entries = harness.gateway.cache?.store as? LocalCacheStore
+            #expect(entries?.usage.entries == 0)
+            let again = await harness.chat(prompt)
+            #expect(Self.header(again, "x-litellm-cache-key") == nil)
+        }
+    }
+
+    /// A Responses API hit books the stored answer's tokens (its input/output tokens as prompt/completion).
+    @Test func responsesHitsBookTheirTokens() async throws {
+        try await Self.withCache { harness in
+            let call = {
+                ProxyCall(
+                    operation: .responses,
+                    route: "/responses",
+                    headers: [("authorization", "Bearer sk-master")],
+                    body: ByteBuffer(string: #"{"model":"o4-mini-responses","input":"cache a response"}"#)
+                )
+            }
+            let first = await harness.gateway.handle(call())
+            #expect(RouterIntegrationTests.status(first) == 200, "\(String(decoding: Self.body(first), as: UTF8.self))")
+            let hit = await harness.gateway.handle(call())
+            #expect(Self.header(hit, "x-litellm-cache-key") != nil)
+            let row = try #require(harness.rows.first { $0.cacheHit == "True" })
+            #expect(row.promptTokens > 0 && row.completionTokens > 0 && row.spend == 0)
+        }
     }
 
     /// `no-store` answers without storing; `s-maxage` refuses an entry older than it.

@@ -70,7 +70,7 @@ import Wire
             let cacheKey = try #require(key)
             let logs = try await browser.poll("/ui/logs", until: Self.seedID + "_cache_hit")
             let hitID = try #require(
-                logs.text.range(of: Self.seedID + "_cache_hit[0-9.]+", options: .regularExpression).map {
+                logs.text.range(of: Self.seedID + "_cache_hit[0-9.]+_[0-9a-f-]+", options: .regularExpression).map {
                     String(logs.text[$0])
                 }
             )

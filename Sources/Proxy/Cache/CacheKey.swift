@@ -88,8 +88,9 @@ enum PythonText {
         }
     }
 
-    /// `repr()` of a string: single quotes unless it holds one and no double quote; backslash, the quote and
-    /// control characters escaped.
+    /// `repr()` of a string: single quotes unless it holds one and no double quote; backslash, the quote and what
+    /// Python does not print (controls, format characters, separators other than the space, unassigned code points)
+    /// escaped as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
     static func appendRepr(_ string: String, to text: inout String) {
         let quote: Character = string.contains("'") && !string.contains("\"") ? "\"" : "'"
         text.append(quote)
@@ -100,11 +101,27 @@ enum PythonText {
             case "\r": text += "\\r"
             case "\t": text += "\\t"
             case _ where Character(scalar) == quote: text += "\\" + String(quote)
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                text += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            case _ where !printable(scalar): text += escaped(scalar.value)
             default: text.unicodeScalars.append(scalar)
             }
         }
         text.append(quote)
+    }
+
+    /// Python's `str.isprintable()` for one character.
+    static func printable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == " " { return true }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator,
+            .spaceSeparator:
+            return false
+        default: return true
+        }
+    }
+
+    static func escaped(_ value: UInt32) -> String {
+        let (prefix, width) = value < 0x100 ? ("\\x", 2) : value < 0x10000 ? ("\\u", 4) : ("\\U", 8)
+        let digits = String(value, radix: 16)
+        return prefix + String(repeating: "0", count: width - digits.count) + digits
     }
 }

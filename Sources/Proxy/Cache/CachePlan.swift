@@ -7,8 +7,13 @@ import Wire
 struct CachePlan: Sendable, Equatable {
     /// LiteLLM's key: `x-litellm-cache-key` and the row's `cache_key`.
     var key: String
-    /// Whose entries it may read and write (`CacheSettings.Scope`): a key's hash, a team id, or "" for everyone.
+    /// Whose entries it may read and write (`CacheSettings.Scope`): a key's hash, a team id, or "" for everyone. A
+    /// `cache_key` of the client's choosing stays in its key's scope whatever the config shares: with a key anyone can
+    /// compute, a shared scope would let one caller answer another's request.
     var scope: String
+    /// The model group the request was routed on: only its own deployments' answers are stored (not a fallback's)
+    /// and served.
+    var group: String
     /// `no-cache` (and `caching: false`) skip the lookup; the answer is still stored.
     var lookup = true
     /// `no-store`: the answer is not stored.
@@ -44,17 +49,17 @@ struct CachePlan: Sendable, Equatable {
         let namespace =
             controls["namespace"]?.stringValue ?? body["metadata"]?["redis_namespace"]?.stringValue
             ?? settings.namespace
-        key =
-            body["cache_key"]?.stringValue
-            ?? CacheKey.key(body, group: group, chat: operation == .chatCompletions, namespace: namespace)
-        switch settings.scope {
+        let custom = body["cache_key"]?.stringValue
+        key = custom ?? CacheKey.key(body, group: group, chat: operation == .chatCompletions, namespace: namespace)
+        self.group = group
+        switch custom == nil ? settings.scope : .key {
         case .key: scope = "key:" + caller.keyHash
         case .team: scope = caller.teamID.map { "team:" + $0 } ?? "key:" + caller.keyHash
         case .global: scope = ""
         }
         lookup =
             !(controls["no-cache"].map(LiteLLMFlag.truthy) ?? false)
-            && body["caching"].map(LiteLLMFlag.truthy) != false
+            && (body["caching"].map { $0.isNull || LiteLLMFlag.truthy($0) } ?? true)
         store = !(controls["no-store"].map(LiteLLMFlag.truthy) ?? false)
         let headerTTL = cacheControl.flatMap(Self.sharedMaximumAge)
         ttl =

@@ -30,6 +30,15 @@ public final class LocalCacheStore: ResponseCacheStore {
     }
 
     public func entry(scope: String, key: String, now: Date) async throws -> CachedAnswer? {
+        cached(scope: scope, key: key, now: now)
+    }
+
+    public func store(scope: String, key: String, _ answer: CachedAnswer, expires: Date) async throws {
+        insert(scope: scope, key: key, answer, expires: expires)
+    }
+
+    /// The entry, at once (the store is this process's memory: no task or suspension on the request path).
+    func cached(scope: String, key: String, now: Date) -> CachedAnswer? {
         lru.withLockedValue { lru in
             let name = Self.name(scope, key)
             guard let node = lru.nodes[name] else { return nil }
@@ -42,7 +51,7 @@ public final class LocalCacheStore: ResponseCacheStore {
         }
     }
 
-    public func store(scope: String, key: String, _ answer: CachedAnswer, expires: Date) async throws {
+    func insert(scope: String, key: String, _ answer: CachedAnswer, expires: Date) {
         let size = answer.body.count + key.utf8.count + scope.utf8.count
         guard size <= maximumEntryBytes, size <= maximumBytes else { return }
         lru.withLockedValue { lru in

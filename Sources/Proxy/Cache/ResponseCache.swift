@@ -1,17 +1,22 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// LiteLLM's response cache in front of the router: a request's plan (`CachePlan`), the lookup, and the write of an
 /// answer once it is complete. The store failing or slow is a miss, never a failed request: a lookup is bounded by
-/// `lookup_timeout_ms`, writes happen after the answer has gone, and each failure is counted and logged (at most once
-/// a minute).
+/// `lookup_timeout_ms`, writes happen after the answer has gone, each failure is counted and logged (at most once a
+/// minute), and after one the shared store is left alone for `pause` (a database that is down or slow costs a few
+/// requests their lookup time, not every request, and is not sent a query per request while it recovers).
 public final class ResponseCache: Sendable {
     public let settings: CacheSettings
     public let store: any ResponseCacheStore
     let logger: Logger
     let failed: @Sendable (String) -> Void
     private let lastWarning = NIOLockedValueBox(ContinuousClock.Instant.now - .seconds(120))
+    /// Until when the shared store is skipped after a failure.
+    private let pausedUntil = NIOLockedValueBox(ContinuousClock.Instant.now)
+    static let pause = Duration.seconds(5)
 
     public init(
         settings: CacheSettings,
@@ -41,11 +46,11 @@ public final class ResponseCache: Sendable {
 
     /// The entry the plan may serve, or nil (a miss, or the store failed or took longer than the lookup may).
     func lookup(_ plan: CachePlan, now: Date = Date()) async -> CachedAnswer? {
-        guard plan.lookup else { return nil }
+        guard plan.lookup, !paused else { return nil }
         let found: CachedAnswer?
         do {
-            if store is LocalCacheStore {
-                found = try await store.entry(scope: plan.scope, key: plan.key, now: now)
+            if let local = store as? LocalCacheStore {
+                found = local.cached(scope: plan.scope, key: plan.key, now: now)
             } else {
                 let result = NIOLockedValueBox<CachedAnswer?>(nil)
                 let store = self.store
@@ -63,11 +68,18 @@ public final class ResponseCache: Sendable {
         return found
     }
 
-    /// Stores a complete answer in the background (the request has been answered; nothing waits on it).
-    func save(_ plan: CachePlan, body: [UInt8], modelID: String, now: Date = Date()) {
-        guard plan.store, !body.isEmpty, body.count <= settings.maximumEntryBytes else { return }
-        let answer = CachedAnswer(body: body, storedAt: now, modelID: modelID)
+    /// Stores a complete answer: in memory at once, in the shared store in the background (the request has been
+    /// answered; nothing waits on it).
+    func save(_ plan: CachePlan, body: ByteBuffer, modelID: String, now: Date = Date()) {
+        guard plan.store, plan.ttl > 0, body.readableBytes > 0, body.readableBytes <= settings.maximumEntryBytes
+        else { return }
+        let answer = CachedAnswer(body: Array(body.readableBytesView), storedAt: now, modelID: modelID)
         let expires = now.addingTimeInterval(plan.ttl)
+        if let local = store as? LocalCacheStore {
+            local.insert(scope: plan.scope, key: plan.key, answer, expires: expires)
+            return
+        }
+        guard !paused else { return }
         Task {
             do {
                 try await store.store(scope: plan.scope, key: plan.key, answer, expires: expires)
@@ -77,10 +89,14 @@ public final class ResponseCache: Sendable {
         }
     }
 
-    /// Counts a failed store operation and logs it, once a minute at most (an outage would log every request).
+    var paused: Bool { ContinuousClock.now < pausedUntil.withLockedValue { $0 } }
+
+    /// Counts a failed store operation, pauses the store and logs it, once a minute at most (an outage would log
+    /// every request).
     func trouble(_ operation: String, _ error: any Error) {
         failed(operation)
         let now = ContinuousClock.now
+        pausedUntil.withLockedValue { $0 = now + Self.pause }
         let due = lastWarning.withLockedValue { last in
             guard now - last >= .seconds(60) else { return false }
             last = now

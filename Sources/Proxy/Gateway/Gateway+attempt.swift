@@ -53,7 +53,14 @@ extension Gateway {
         let bytes: [UInt8]
         switch response.body {
         case .stream(let body):
-            var relay = relay(body, request: request, deployment: deployment, timeout: timeout, facts: facts)
+            var relay = relay(
+                body,
+                request: request,
+                deployment: deployment,
+                group: group,
+                timeout: timeout,
+                facts: facts
+            )
             relay.conversion = conversion
             relay.responses = request.call.operation == .responses
             return .stream(headers: ResponseBuilder.streamHeaders(headers), relay: relay)
@@ -93,8 +100,11 @@ extension Gateway {
         headers.append(("x-litellm-response-duration-ms", NumberText.milliseconds(total)))
         headers.append(("x-litellm-overhead-duration-ms", NumberText.milliseconds(total - upstreamDuration)))
         complete(facts)
-        if let plan = request.cache {
-            cache?.save(plan, body: Array(answer.body.readableBytesView), modelID: deployment.id)
+        // Stored when the request's own group answered (not a fallback), and a Responses answer only once final.
+        if let plan = request.cache, plan.group == group,
+            request.call.operation != .responses || answer.json?["status"] == "completed"
+        {
+            cache?.save(plan, body: answer.body, modelID: deployment.id)
         }
         return .complete(status: 200, headers: [("content-type", "application/json")] + headers, body: answer.body)
     }
@@ -182,6 +192,7 @@ extension Gateway {
         _ body: HTTPClientResponse.Body,
         request: GatewayRequest,
         deployment: ModelDeployment,
+        group: String,
         timeout: Double,
         facts started: RequestFacts
     ) -> StreamRelay {
@@ -224,10 +235,10 @@ extension Gateway {
                     : ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
             }
             self.complete(facts)
-            if let plan = request.cache, facts.error == nil, summary.outcome == "completed",
+            if let plan = request.cache, plan.group == group, facts.error == nil, summary.outcome == "completed",
                 summary.isWhole, let response = facts.response
             {
-                self.cache?.save(plan, body: Array(response.serialized().utf8), modelID: deployment.id)
+                self.cache?.save(plan, body: response.byteBuffer(), modelID: deployment.id)
             }
         }
         return relay

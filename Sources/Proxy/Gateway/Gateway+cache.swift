@@ -21,15 +21,18 @@ extension Gateway {
     /// a stream; `x-litellm-cache-key`, a cost of 0, and a spend row marked as a hit. nil when the entry is unreadable
     /// or its deployment is gone (the request then goes upstream).
     func served(_ hit: CachedAnswer, plan: CachePlan, request: GatewayRequest, group: String) -> ProxyOutcome? {
+        // Only the group's own deployments answer for it (an entry is stored by the group that made it).
         guard let answer = try? JSON.parse(hit.body), answer.objectValue != nil,
-            let deployment = router.deployment(id: hit.modelID) ?? router.deployments(for: group)?.first
+            let deployment = router.deployment(id: hit.modelID) ?? router.deployments(for: group)?.first,
+            deployment.modelName == group
         else { return nil }
         var facts = request.facts(on: deployment, counts: AttemptCounts())
         // The router learns nothing from a hit: no deployment was called.
         facts.attemptStartedAt = nil
         facts.firstByteAt = Date()
         facts.response = answer
-        facts.usage = answer["usage"].flatMap { $0.isNull ? nil : $0 }
+        let usage = answer["usage"].flatMap { $0.isNull ? nil : $0 }
+        facts.usage = request.call.operation == .responses ? ResponsesShaper.chatUsage(usage) : usage
         facts.upstreamModel = answer["model"]?.stringValue
         facts.cost = 0
         facts.cacheHit = true

@@ -104,8 +104,11 @@ public struct SpendRecorder: Sendable {
         }
         var requestID =
             (answer?["id"]?.stringValue ?? finished.answerID).flatMap { $0.isEmpty ? nil : $0 } ?? finished.callID
-        // A hit repeats the stored answer's id: LiteLLM's row id for it says so and stays unique.
-        if finished.cacheHit == true { requestID += "_cache_hit" + String(now.timeIntervalSince1970) }
+        // A hit repeats the stored answer's id: LiteLLM's row id for it says so; the call id keeps hits that end in
+        // the same instant (a fan-out, replicas) apart, as the row's primary key must.
+        if finished.cacheHit == true {
+            requestID += "_cache_hit" + String(now.timeIntervalSince1970) + "_" + finished.callID
+        }
         let row = SpendRow(
             requestID: requestID,
             callType: finished.operation.callType,

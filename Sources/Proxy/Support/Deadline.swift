@@ -13,18 +13,23 @@ public enum Deadline {
         let outcome = Once()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             outcome.set(continuation)
-            let work = Task {
-                do {
-                    try await operation()
-                    outcome.resume(nil)
-                } catch {
-                    outcome.resume(error)
-                }
-            }
-            Task {
-                try? await Task.sleep(for: limit)
-                work.cancel()
+            let work = NIOLockedValueBox<Task<Void, Never>?>(nil)
+            // The timer ends with the work: a finished operation leaves no task sleeping out the limit.
+            let timer = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                work.withLockedValue { $0?.cancel() }
                 outcome.resume(Expired())
+            }
+            work.withLockedValue { task in
+                task = Task {
+                    do {
+                        try await operation()
+                        outcome.resume(nil)
+                    } catch {
+                        outcome.resume(error)
+                    }
+                    timer.cancel()
+                }
             }
         }
     }

@@ -42,8 +42,8 @@ public struct StreamRelay: Sendable {
         /// Unicode scalars of every content delta relayed (`content` keeps only the first 64 KiB).
         public var deliveredScalars = 0
         public var finishReason: String?
-        /// Every chunk carried text of the first choice and nothing else (no tool calls, reasoning or other choices):
-        /// the assembled message is all of the answer.
+        /// Every chunk carried text of the first choice and nothing else (no tool calls, reasoning, refusal, logprobs,
+        /// other choices or an error): the assembled message is all of the answer.
         public var onlyText = true
         public var firstByteDate: Date?
         /// The upstream sent nothing for `idleTimeout`.
@@ -51,8 +51,11 @@ public struct StreamRelay: Sendable {
         /// A Responses stream's final response object (its usage in chat's terms is `usage`).
         public var response: JSON?
 
-        /// The assembled answer holds all that was streamed (`onlyText`, and `content` was not cut at 64 KiB).
-        public var isWhole: Bool { onlyText && deliveredScalars == content.unicodeScalars.count }
+        /// The assembled answer holds all that was streamed: `onlyText`, `content` not cut at 64 KiB, and a finish
+        /// reason (a stream that ended without one was cut short).
+        public var isWhole: Bool {
+            onlyText && finishReason != nil && deliveredScalars == content.unicodeScalars.count
+        }
 
         /// How the stream ended, for the spend row: `completed`, `client_disconnected`, `upstream_timeout` or
         /// `upstream_failed`.
@@ -92,9 +95,13 @@ public struct StreamRelay: Sendable {
         mutating func absorb(_ json: JSON) {
             if let choices = json["choices"]?.arrayValue, !choices.isEmpty {
                 let delta = choices[0]["delta"]?.objectValue
-                let plain = delta?.allSatisfy { ["role", "content", "refusal"].contains($0.key) || $0.value.isNull }
-                if choices.count > 1 || (choices[0]["index"]?.intValue ?? 0) != 0 || plain == false { onlyText = false }
+                let plain = delta?.allSatisfy { ["role", "content"].contains($0.key) || $0.value.isNull }
+                let logprobs = choices[0]["logprobs"].map { !$0.isNull } ?? false
+                if choices.count > 1 || (choices[0]["index"]?.intValue ?? 0) != 0 || plain == false || logprobs {
+                    onlyText = false
+                }
             }
+            if json["error"] != nil { onlyText = false }
             if let value = json["id"]?.stringValue, !value.isEmpty { id = value }
             if let value = json["model"]?.stringValue, !value.isEmpty { model = value }
             if let piece = json.value(at: "choices.0.delta.content")?.stringValue
