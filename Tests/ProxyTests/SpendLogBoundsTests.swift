@@ -8,6 +8,21 @@ import Wire
 /// R9 (docs/reliability.md): `/spend/logs` answers a bounded page, and a stored body is bounded even when it holds
 /// long numeric arrays (an embedding's vector, a prompt of token ids), which string truncation alone let through.
 @Suite struct SpendLogBoundsTests {
+    /// A row the writer committed but has not yet dropped from its queue is in both places for a moment: the page
+    /// lists it once and counts it once (CI once saw a total of 2 for one request).
+    @Test func aRowInTheQueueAndTheTableCountsOnce() async throws {
+        let store = SQLiteStore(path: try TestPaths.temporaryDirectory("page").appendingPathComponent("s.sqlite").path)
+        try await store.prepare()
+        let committed = SpendWriterTests.row(1)
+        let queuedOnly = SpendWriterTests.row(2)
+        try await store.insert([committed])
+        let reader = SpendLogReader(store: store, queued: { _ in [queuedOnly, committed] })
+        let page = try await reader.page(["page": "1", "page_size": "10"])
+        #expect(page["total"]?.intValue == 2 && page["total_pages"]?.intValue == 1, "\(page.serialized())")
+        #expect(page["data"]?.arrayValue?.compactMap { $0["request_id"]?.stringValue } == ["req-2", "req-1"])
+        try await store.close()
+    }
+
     @Test func embeddingVectorsAndTokenArraysAreCutInStoredBodies() async throws {
         try await withProxy { proxy in
             let tokens = (0 ..< 5000).map(String.init).joined(separator: ",")

@@ -41,15 +41,16 @@ public struct SpendLogReader: Sendable {
         var query = Self.query(parameters, limit: size)
         query.offset = (page - 1) * size
         let waiting = pending(query)
-        let rows = try await rows(query, pending: waiting)
+        // Counted before the page is read: a queued row committed by the count is then in the page, so it is
+        // counted once, by the table (a row leaves the queue only after its commit).
         var total: Int
         do {
             total = try await store?.countSpendLogs(query) ?? 0
         } catch {
             throw Self.unavailable(error)
         }
-        // Queued rows are not in the table's count yet (one written between the two reads counts twice, once).
-        total += waiting.count
+        let (rows, unwritten) = try await merged(query, pending: waiting)
+        total += unwritten
         let data: [JSON] = rows.map { row in
             var json = row.json
             json["messages"] = nil
@@ -84,6 +85,14 @@ public struct SpendLogReader: Sendable {
 
     /// The stored rows, with the queued ones the query matches on its first page (newest first, each once).
     func rows(_ query: SpendLogQuery, pending: [SpendRow]) async throws(ProxyError) -> [SpendRow] {
+        try await merged(query, pending: pending).rows
+    }
+
+    /// The merged page and how many of `pending` were not among the stored rows read.
+    func merged(
+        _ query: SpendLogQuery,
+        pending: [SpendRow]
+    ) async throws(ProxyError) -> (rows: [SpendRow], unwritten: Int) {
         guard let store else {
             throw ProxyError(OpenAIError(status: 400, message: "No connected db.", type: "no_db_connection"))
         }
@@ -93,10 +102,11 @@ public struct SpendLogReader: Sendable {
         } catch {
             throw Self.unavailable(error)
         }
-        guard !pending.isEmpty else { return stored }
+        guard !pending.isEmpty else { return (stored, 0) }
         let written = Set(stored.map(\.requestID))
-        let merged = pending.filter { !written.contains($0.requestID) } + stored
-        return Array(merged.sorted { $0.startTime > $1.startTime }.prefix(query.limit))
+        let unwritten = pending.filter { !written.contains($0.requestID) }
+        let merged = unwritten + stored
+        return (Array(merged.sorted { $0.startTime > $1.startTime }.prefix(query.limit)), unwritten.count)
     }
 
     static func unavailable(_ error: any Error) -> ProxyError {
