@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Proxy
 import ServiceLifecycle
 import TestSupport
@@ -69,6 +70,33 @@ import Testing
         #expect(writer.queuedRows(limit: 4).map(\.requestID) == ["req-7", "req-6", "req-5", "req-4"])
         #expect(writer.queuedRows(limit: 2).map(\.requestID) == ["req-7", "req-6"])
         #expect(writer.queuedRows(limit: 20).map(\.requestID) == (0 ..< 8).reversed().map { "req-\($0)" })
+    }
+
+    /// While a group commit journals its rows they are in neither `staged` nor `queue`; readers must still see them
+    /// (the logs page once came back empty for a request whose row was being journaled). The row's own encoding runs
+    /// inside the commit, so it looks from there.
+    @Test func rowsBeingJournaledStayVisible() throws {
+        let folder = try TestPaths.temporaryDirectory("journal-committing")
+        let writer = SpendWriter(
+            database: .embedded(SQLiteStore(path: folder.appendingPathComponent("spend.sqlite").path)),
+            interval: .seconds(60),
+            spillPath: folder.appendingPathComponent("spill.jsonl").path,
+            journalPath: folder.appendingPathComponent("spend.journal").path
+        )
+        let seen = NIOLockedValueBox<[String]?>(nil)
+        writer.enqueue(
+            SpendWriter.Pending {
+                if seen.withLockedValue({ $0 == nil }) {
+                    seen.withLockedValue { $0 = [] }
+                    let visible = writer.queuedRows(limit: 10).map(\.requestID)
+                    seen.withLockedValue { $0 = visible }
+                }
+                return SpendWriterTests.row(1)
+            }
+        )
+        writer.commitJournal()
+        #expect(seen.withLockedValue { $0 } == ["req-1"])
+        #expect(writer.queuedRows(limit: 10).map(\.requestID) == ["req-1"])
     }
 
     @Test func withoutAJournalAKilledWriterLosesItsQueue() async throws {

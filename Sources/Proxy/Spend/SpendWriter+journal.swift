@@ -18,8 +18,10 @@ extension SpendWriter {
     public func commitJournal() {
         let due = journal.withLockedValue { journal -> Bool in
             let staged = state.withLockedValue { state in
-                defer { state.staged = [] }
-                return state.staged
+                // Moved aside, not dropped: a reader must see each row somewhere while it is journaled.
+                state.committing = state.staged
+                state.staged = []
+                return state.committing
             }
             guard !staged.isEmpty else { return false }
             let rows = staged.map { $0.build() }
@@ -27,6 +29,7 @@ extension SpendWriter {
             for row in rows { row.appendLine(to: &lines) }
             _ = journal?.append(lines)
             return state.withLockedValue { state in
+                state.committing = []
                 state.queue.append(contentsOf: rows.map(Pending.init))
                 return state.queue.count >= flushAt
             }

@@ -51,6 +51,8 @@ public final class SpendWriter: Service, Sendable {
         /// Rows not journaled yet (with a journal only): the next group commit encodes them, appends them to the
         /// journal in one write(2) and moves them to `queue`.
         var staged: [Pending] = []
+        /// Rows a group commit is journaling: still shown by `queuedRows` until they are in `queue`.
+        var committing: [Pending] = []
         var stagedWake: CheckedContinuation<Void, Never>?
         var stopping = false
         /// Journal segments of earlier processes still to replay.
@@ -105,7 +107,7 @@ public final class SpendWriter: Service, Sendable {
     public var counters: Counters {
         state.withLockedValue { state in
             var counters = state.counters
-            counters.queued = state.queue.count + state.staged.count
+            counters.queued = state.queue.count + state.committing.count + state.staged.count
             return counters
         }
     }
@@ -117,7 +119,8 @@ public final class SpendWriter: Service, Sendable {
         let pending = state.withLockedValue { state in
             // Staged rows are the newest; the lock requests enqueue under is held for the copy of `limit` rows only.
             let staged = state.staged.suffix(max(0, limit))
-            return Array(state.queue.suffix(max(0, limit) - staged.count)) + staged
+            let committing = state.committing.suffix(max(0, limit) - staged.count)
+            return Array(state.queue.suffix(max(0, limit) - staged.count - committing.count)) + committing + staged
         }
         return pending.reversed().compactMap { item in
             let line = item.build().line()
