@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the conformance suite against LiteLLM 1.110.2 in front of MockAzure and checks that every outcome is the one
 # the catalogue documents for LiteLLM (`conformance list` shows them). No database: the logging checks skip. The cache
-# suite runs against a second LiteLLM with an in-memory cache.
+# suite runs against a second LiteLLM with an in-memory cache; the guardrails suite against the first one's
+# guardrails (opt-in per request, so no other check meets them).
 # Needs: scripts/install-litellm-reference.sh (run first) and a debug build (swift build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,13 @@ router_settings:
   num_retries: 0
   fallbacks: [{router-primary: [router-backup]}]
   content_policy_fallbacks: [{router-primary: [router-backup]}]
+guardrails:
+  - guardrail_name: conformance-shield
+    litellm_params: {guardrail: azure/prompt_shield, mode: pre_call, api_base: "http://127.0.0.1:$MOCK_PORT", api_key: conformance-azure-key}
+  - guardrail_name: conformance-moderation
+    litellm_params: {guardrail: azure/text_moderations, mode: pre_call, api_base: "http://127.0.0.1:$MOCK_PORT", api_key: conformance-azure-key}
+  - guardrail_name: conformance-pii
+    litellm_params: {guardrail: litellm_content_filter, mode: pre_call, patterns: [{pattern_type: prebuilt, pattern_name: email, action: MASK}]}
 general_settings:
   master_key: sk-conformance-litellm
 YAML
@@ -67,6 +75,6 @@ run() { # port name suites
     --timing-tolerance-ms "${TIMING_TOLERANCE_MS:-300}" --suite "$3"
 }
 status=0
-run "$LITELLM_PORT" "" api,stream,errors,auth,logging,azure,router,entra,responses,passthrough || status=1
+run "$LITELLM_PORT" "" api,stream,errors,auth,logging,azure,router,entra,responses,passthrough,guardrails || status=1
 run "$LITELLM_CACHE_PORT" cache- cache || status=1
 exit $status

@@ -3,7 +3,7 @@ import Wire
 /// One conformance check: what it proves, what LiteLLM 1.110.2 gives, and how to run it.
 public struct ConformanceCheck: Sendable {
     public enum Suite: String, Sendable, CaseIterable {
-        case api, stream, errors, auth, logging, azure, router, entra, responses, passthrough, cache
+        case api, stream, errors, auth, logging, azure, router, entra, responses, passthrough, cache, guardrails
     }
 
     /// LiteLLM 1.110.2's outcome for this check, written down so a run can show where it differs.

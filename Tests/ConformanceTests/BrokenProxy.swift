@@ -10,7 +10,7 @@ import Wire
 /// in one way.
 enum Breakage: String, CaseIterable, Sendable {
     case dropDone, mergeFrames, dropFilterResults, wrongTokens, echoKeyInErrors, dropInnerError, dropCallID,
-        keyInSpendLogs, bypassCache
+        keyInSpendLogs, bypassCache, dropGuardrails
 }
 
 struct BrokenProxy: Sendable {
@@ -37,6 +37,13 @@ struct BrokenProxy: Sendable {
             object["messages"] != nil
         {
             object["cache"] = ["no-cache": true]
+            body = JSON.object(object).byteBuffer()
+        }
+        // A proxy that ignores a request's guardrails: they are taken out of the body before the real proxy sees it.
+        if breakage == .dropGuardrails, case .object(var object)? = try? JSON.parse(body.readableBytesView),
+            object["guardrails"] != nil
+        {
+            object["guardrails"] = nil
             body = JSON.object(object).byteBuffer()
         }
         var outgoing = HTTPClientRequest(url: upstream + request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))

@@ -59,8 +59,11 @@ import Wire
             let failures = report.outcomes.filter { $0.status == .failed }.map { "\($0.id): \($0.message ?? "")" }
             #expect(failures.isEmpty, "\(failures)")
             let skipped = report.outcomes.filter { $0.status == .skipped }.map(\.id)
-            let cache = ConformanceCatalog.all.filter { $0.suite == .cache }.map(\.id)
-            #expect(skipped == ["responses.previous-response"] + cache, "the two-replica and cache checks: \(skipped)")
+            let optional = ConformanceCatalog.all.filter { [.cache, .guardrails].contains($0.suite) }.map(\.id)
+            #expect(
+                skipped == ["responses.previous-response"] + optional,
+                "the two-replica, cache and guardrail checks: \(skipped)"
+            )
             #expect(proxy.mock.entra.stats()["tokens_issued"]?["client_assertion"]?.intValue ?? 0 >= 1)
         }
     }

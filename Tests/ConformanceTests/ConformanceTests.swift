@@ -46,7 +46,7 @@ import Wire
             let skipped = report.outcomes.filter { $0.status == .skipped }.map(\.id)
             #expect(
                 skipped == ["responses.previous-response"]
-                    + ConformanceCatalog.all.filter { $0.suite == .cache }.map(\.id),
+                    + ConformanceCatalog.all.filter { [.cache, .guardrails].contains($0.suite) }.map(\.id),
                 "\(skipped)"
             )
             #expect(report.junit.contains("<testsuites name=\"conformance\""))
@@ -116,6 +116,52 @@ import Wire
                 let report = await ConformanceRunner(
                     target: target("http://127.0.0.1:\(port)", proxy),
                     suites: [.cache]
+                )
+                .run()
+                for outcome in report.outcomes {
+                    #expect(outcome.status == .failed, "\(outcome.id) should fail, got \(outcome.status)")
+                }
+            }
+        }
+    }
+
+    @Test func guardrailsSuitePassesWithGuardrailsAndFailsWhenTheyAreDropped() async throws {
+        let guarded: @Sendable (String) -> String = { base in
+            TestConfigs.standard(mockBase: base) + """
+
+                guardrails:
+                  - guardrail_name: shield
+                    litellm_params:
+                      guardrail: azure/prompt_shield
+                      mode: pre_call
+                      api_base: \(base)
+                      api_key: \(TestConfigs.azureKey)
+                  - guardrail_name: moderate
+                    litellm_params:
+                      guardrail: azure/text_moderations
+                      mode: pre_call
+                      api_base: \(base)
+                      api_key: \(TestConfigs.azureKey)
+                  - guardrail_name: pii
+                    litellm_params:
+                      guardrail: litellm_content_filter
+                      mode: pre_call
+                      patterns: [{pattern_type: prebuilt, pattern_name: email, action: MASK}]
+
+                """
+        }
+        try await withProxy(mock: Self.mock, config: guarded) { proxy in
+            let healthy = await ConformanceRunner(target: target(proxy.base, proxy), suites: [.guardrails]).run()
+            #expect(healthy.outcomes.count == 3)
+            #expect(
+                healthy.outcomes.allSatisfy { $0.status == .passed },
+                "\(healthy.outcomes.map { "\($0.id) \($0.status) \($0.message ?? "")" })"
+            )
+            let broken = BrokenProxy(upstream: proxy.base, breakage: .dropGuardrails)
+            try await withRunningApplication({ broken.makeApplication(onServerRunning: $0) }) { port in
+                let report = await ConformanceRunner(
+                    target: target("http://127.0.0.1:\(port)", proxy),
+                    suites: [.guardrails]
                 )
                 .run()
                 for outcome in report.outcomes {

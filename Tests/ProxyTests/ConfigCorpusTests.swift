@@ -23,10 +23,12 @@ import Wire
     static func environment(azureBase: String) -> [String: String] {
         var environment = [
             "AZURE_API_BASE": azureBase, "AZURE_API_KEY": TestConfigs.azureKey, "LITELLM_MASTER_KEY": "sk-corpus",
+            // The mock serves Content Safety too: the files' default_on guardrails run on the seed request.
+            "AZURE_CONTENT_SAFETY_API_BASE": azureBase, "AZURE_CONTENT_SAFETY_API_KEY": TestConfigs.azureKey,
         ]
         for name in [
             "APORIA_API_BASE_1", "APORIA_API_KEY_1", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AZURE_CONTENT_SAFETY_API_BASE", "AZURE_CONTENT_SAFETY_API_KEY", "PRESIDIO_ANALYZER_API_BASE",
+            "PRESIDIO_ANALYZER_API_BASE",
             "PRESIDIO_ANONYMIZER_API_BASE", "REDIS_HOST", "REDIS_PASSWORD", "REDIS_PORT",
         ] {
             environment[name] = "corpus-dummy"

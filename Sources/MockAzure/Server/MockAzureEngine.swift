@@ -111,8 +111,8 @@ public final class MockAzureEngine: Sendable {
             headers: request.headers,
             body: request.body
         )
-        return responses(request, now: now) ?? media(request, now: now) ?? filesAndBatches(request, now: now)
-            ?? answer(request, now: now)
+        return contentSafety(request, now: now) ?? responses(request, now: now) ?? media(request, now: now)
+            ?? filesAndBatches(request, now: now) ?? answer(request, now: now)
     }
 
     func answer(_ request: IncomingRequest, now: Double) -> MockReply {

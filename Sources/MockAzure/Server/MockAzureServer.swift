@@ -6,8 +6,8 @@ import NIOCore
 import ServiceLifecycle
 import Wire
 
-/// MockAzure over HTTP: Azure OpenAI's paths answered by a `MockAzureEngine`, the `/__mock/` control API, and
-/// Entra ID's sign-in and token endpoints with the Graph calls a sign-in makes (`EntraRoutes`).
+/// MockAzure over HTTP: Azure OpenAI's paths and Content Safety's answered by a `MockAzureEngine`, the `/__mock/`
+/// control API, and Entra ID's sign-in and token endpoints with the Graph calls a sign-in makes (`EntraRoutes`).
 /// Build the application and run it as a Service; with port 0 read the bound port in `onServerRunning`.
 public struct MockAzureServer: Sendable {
     public let engine: MockAzureEngine
@@ -79,6 +79,10 @@ public struct MockAzureServer: Sendable {
             router.on("/openai/**", method: method) { request, context in
                 try await handle(request, context: context)
             }
+        }
+        // Content Safety's text operations (`text:shieldPrompt`, `text:analyze`) share the host and the handler.
+        router.post("/contentsafety/**") { request, context in
+            try await handle(request, context: context)
         }
         EntraRoutes(emulator: entra).register(on: router)
         return router

@@ -32,6 +32,10 @@ extension AccountService {
             where !caller.policyTags.contains(tag) {
                 caller.policyTags.append(tag)
             }
+            for name in team["metadata"]?["guardrails"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            where !caller.guardrails.contains(name) {
+                caller.guardrails.append(name)
+            }
             team = await resetIfDue(AccountSchema.teams, team)
             if let budget = team["max_budget"]?.doubleValue {
                 let spend = team["spend"]?.doubleValue ?? 0

@@ -44,6 +44,8 @@ public struct Caller: Sendable, Equatable {
     public var endUserRegion: String?
     /// The key's `metadata.tags`, then its team's (LiteLLM's inherited tags): added to every request's tags.
     public var policyTags: [String] = []
+    /// Guardrails its key's and its team's metadata turn on (`metadata.guardrails`).
+    public var guardrails: [String] = []
     /// A team, user or end-user budget already spent (LiteLLM's message and status): refused after the model checks,
     /// in LiteLLM's order.
     public var budgetRefusal: BudgetRefusal?

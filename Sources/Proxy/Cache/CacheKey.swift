@@ -58,6 +58,13 @@ enum CacheKey {
 /// Python's `str()` of a value parsed from JSON (dicts and lists give their items' `repr()`): what LiteLLM's f-string
 /// writes into a cache key.
 enum PythonText {
+    /// Python's `str()` of the value as `json.loads` would have made it (`{'error': 'text', 'n': 1}`).
+    static func repr(_ value: JSON) -> String {
+        var text = ""
+        append(value, quoted: true, to: &text)
+        return text
+    }
+
     static func append(_ value: JSON, quoted: Bool, to text: inout String) {
         switch value {
         case .null: text += "None"

@@ -45,6 +45,8 @@ struct ConfigReader {
     /// `--strict`: a key that is not honoured, or that LiteLLM does not know, stops start-up.
     var strict = false
     var warnings: [String] = []
+    /// Guardrails entries it skips, reported with the keys it does not honour.
+    var guardrailFindings: [ConfigSupport.Finding] = []
 
     init(file: String, environment: [String: String], strict: Bool = false) {
         self.file = file
@@ -115,7 +117,8 @@ struct ConfigReader {
                 "points to '\(target)', which is not a model_name in model_list"
             )
         }
-        let support = ConfigSupport.report(root)
+        let guardrails = try guardrails(root["guardrails"])
+        let support = ConfigSupport.report(root) + guardrailFindings
         let losses = support.filter(\.isLoss)
         if strict || settings.strictConfig, !losses.isEmpty {
             throw fail(
@@ -133,6 +136,7 @@ struct ConfigReader {
         )
         config.support = support
         config.fileDeployments = try fileDeployments(root["files_settings"])
+        config.guardrails = guardrails
         return config
     }
 

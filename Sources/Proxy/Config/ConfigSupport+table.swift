@@ -13,7 +13,9 @@ extension ConfigSupport {
         "files_settings": .honoured("azure and openai entries: the credentials /v1/files and /v1/batches use"),
         "finetune_settings": .unsupported("no /fine_tuning endpoints"),
         "general_settings": .honoured("each of its keys as listed below"),
-        "guardrails": .unsupported("no guardrails (PII, moderation, prompt-injection) run"),
+        "guardrails": .honoured(
+            "azure/prompt_shield, azure/text_moderations and litellm_content_filter; other providers skipped, warned"
+        ),
         "include": .unsupported("included files never read: their models/settings vanish"),
         "litellm_settings": .honoured("each of its keys as listed below"),
         "mcp_servers": .unsupported("no MCP gateway"),

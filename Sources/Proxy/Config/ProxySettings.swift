@@ -57,6 +57,8 @@ public struct ProxyConfig: Sendable {
     public var support: [ConfigSupport.Finding] = []
     /// `files_settings:` entries as deployments (`model_name` "files_settings"): what files and batches use.
     public var fileDeployments: [ModelDeployment] = []
+    /// The top-level `guardrails:` it runs, in config order.
+    public var guardrails: [GuardrailSettings] = []
 
     public init(
         file: String = "<memory>",

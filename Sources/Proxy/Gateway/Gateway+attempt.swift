@@ -53,6 +53,12 @@ extension Gateway {
         let bytes: [UInt8]
         switch response.body {
         case .stream(let body):
+            // A `during_call` guardrail's refusal comes before the first byte; the unread stream is dropped.
+            var none: JSON?
+            if let refusal = await guardAnswer(request, &facts, answer: &none) {
+                return .error(refusal, headers: request.baseHeaders + counts.headers + Self.appliedGuardrails(request))
+            }
+            headers += Self.appliedGuardrails(request)
             var relay = relay(
                 body,
                 request: request,
@@ -90,6 +96,19 @@ extension Gateway {
             answer.json = converted
             answer.body = converted.byteBuffer()
         }
+        // Post-call guardrails read the answer: parsed here only for them (the hot path passes its bytes on).
+        var guarded =
+            answer.json
+            ?? (request.guardrails.contains { $0.runs(in: .postCall) }
+                ? try? JSON.parse(answer.body.readableBytesView) : nil)
+        if let refusal = await guardAnswer(request, &facts, answer: &guarded) {
+            return .error(refusal, headers: request.baseHeaders + counts.headers + Self.appliedGuardrails(request))
+        }
+        if let guarded, facts.guardrails.contains(where: { $0.mode == "post_call" && !$0.maskedEntities.isEmpty }) {
+            answer.json = guarded
+            answer.body = guarded.byteBuffer()
+        }
+        headers += Self.appliedGuardrails(request)
         facts.response = answer.json
         facts.responseBody = answer.body
         facts.responseID = answer.id
@@ -204,6 +223,7 @@ extension Gateway {
             logger: request.logger
         )
         relay.idleTimeout = .milliseconds(Int64(timeout * 1000))
+        let held = holdForGuardrails(&relay, request: request, deployment: deployment)
         metrics?.streamStarted()
         let prices = self.prices
         relay.cost = { usage, model in
@@ -228,6 +248,11 @@ extension Gateway {
                 facts.usageEstimated = true
             }
             facts.response = summary.response ?? ResponseShaper.shape(summary.assembled, deployment: deployment)
+            if let held = held?.state.withLockedValue({ $0 }) {
+                facts.guardrails += held.records
+                facts.error = held.refusal ?? facts.error
+                facts.response = held.answer ?? facts.response
+            }
             if let reason = summary.upstreamError {
                 facts.error =
                     summary.timedOut

@@ -40,6 +40,7 @@ extension Gateway {
             request.baseHeaders
             + ResponseBuilder.headers(deployment: deployment, group: group, apiBase: "", upstream: [:])
             + AttemptCounts().headers
+        headers += Self.appliedGuardrails(request)
         headers.append(("x-litellm-cache-key", plan.key))
         headers.append(("x-litellm-response-cost", "0.0"))
         let total = ContinuousClock.now - request.call.started

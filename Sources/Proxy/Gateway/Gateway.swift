@@ -26,6 +26,8 @@ public final class Gateway: Sendable {
     public let metrics: ProxyMetrics?
     /// The response cache, when `litellm_settings.cache` is on.
     public let cache: ResponseCache?
+    /// The config's guardrails, when it has any.
+    let guardrails: Guardrails?
     let logger: Logger
     /// How the router waits before a retry (injected by tests that control time).
     let sleep: @Sendable (Duration) async throws -> Void
@@ -70,6 +72,9 @@ public final class Gateway: Sendable {
         self.logger = logger
         self.sleep = sleep
         self.environment = environment
+        self.guardrails =
+            config.guardrails.isEmpty
+            ? nil : Guardrails(config.guardrails, client: transport.client, identity: self.identity, logger: logger)
     }
 
     /// authenticate → a well-formed request → its model group → the router's retries and fallbacks, each attempt one
@@ -108,6 +113,7 @@ public final class Gateway: Sendable {
             let group = try modelGroup(for: request)
             if let refusal = request.caller.budgetRefusal { throw refusal.error }
             try keys?.admit(request.caller)
+            if let refusal = await guardRequest(&request, group: group) { return refusal }
             request.cache = cachePlan(request, group: group)
             if let plan = request.cache, let hit = await cache?.lookup(plan),
                 let outcome = served(hit, plan: plan, request: request, group: group)

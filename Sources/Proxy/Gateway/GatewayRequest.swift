@@ -25,6 +25,12 @@ struct GatewayRequest: Sendable {
     var logger: Logger
     /// What the response cache does for it (set once its model group is known), nil without one.
     var cache: CachePlan?
+    /// The guardrails it runs, what they did before the call, and its `during_call` ones under way.
+    var guardrails: [GuardrailSettings] = []
+    var guardrailRecords: [GuardrailRecord] = []
+    var duringCall: GuardrailGate?
+    /// The body as logged when a `logging_only` guardrail masked it (the upstream gets `body`).
+    var loggedBody: JSONObject?
 
     init(
         _ call: ProxyCall,
@@ -131,7 +137,7 @@ struct GatewayRequest: Sendable {
 
     /// The facts of an attempt as it starts: the request without credentials a client may have put in it.
     func facts(on deployment: ModelDeployment, counts: AttemptCounts) -> RequestFacts {
-        var body = body
+        var body = loggedBody ?? body
         for key in Self.credentialKeys where body[key] != nil { body[key] = "***" }
         var facts = RequestFacts(callID: callID, call: call, caller: caller, deployment: deployment, request: body)
         facts.attemptStartedAt = Date()
@@ -139,6 +145,7 @@ struct GatewayRequest: Sendable {
         facts.tags = tags
         facts.retries = counts.retries
         facts.fallbacks = counts.fallbacks
+        facts.guardrails = guardrailRecords
         if let cache {
             facts.cacheHit = false
             facts.cacheKey = cache.key

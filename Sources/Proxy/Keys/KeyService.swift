@@ -119,6 +119,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
             parallel: record.maxParallelRequests
         )
         caller.policyTags = record.metadata["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        caller.guardrails = record.metadata["guardrails"]?.arrayValue?.compactMap(\.stringValue) ?? []
         try await accounts?.admit(
             &caller,
             teamID: record.teamID,

@@ -61,6 +61,7 @@ public struct ProxyServer: Sendable {
         CustomerController(keys: gateway.keys).addRoutes(to: anyKey)
         DailyActivityController(keys: gateway.keys).addRoutes(to: anyKey)
         AuditController(keys: gateway.keys).addRoutes(to: anyKey)
+        GuardrailController(guardrails: gateway.config.guardrails).addRoutes(to: anyKey)
         health.addRoutes(to: anyKey)
         let master = router.group().add(middleware: auth(.admin))
         SpendLogController(reader: services.spendLogs).addRoutes(to: master)

@@ -43,6 +43,8 @@ public struct RequestFacts: Sendable {
     /// The response cache's part: nil without a cache for this request, else whether it answered, and its key.
     public var cacheHit: Bool?
     public var cacheKey: String?
+    /// The guardrails that ran, in the order they ran.
+    public var guardrails: [GuardrailRecord] = []
 
     /// The answer as JSON: `response`, else `responseBody` parsed (when the spend row is made).
     public var answer: JSON? {

@@ -81,6 +81,10 @@ public struct SpendRecorder: Sendable {
             metadata["stream_outcome"] = .string(outcome)
         }
         if finished.usageEstimated { metadata["usage_estimated"] = true }
+        if !finished.guardrails.isEmpty {
+            metadata["guardrail_information"] = .array(finished.guardrails.map(\.json))
+            metadata["applied_guardrails"] = .array(GuardrailRecord.applied(finished.guardrails).map(JSON.string))
+        }
         if price == nil, finished.cost == nil, finished.error == nil { metadata["cost_unknown"] = true }
         if let error = finished.error {
             metadata["error_information"] = [

@@ -43,6 +43,7 @@ struct UILogDetail {
             ),
             ("Cost", UIFormat.cost(row.spend)),
             ("Response cache", Self.cacheLabel(row)),
+            ("Guardrails", Self.guardrailsLabel(row)),
         ].map { Field(label: $0.0, value: UIFormat.redactText($0.1, masterKey: masterKey)) }
         let request = row.proxyServerRequest.objectValue?.isEmpty == false ? row.proxyServerRequest : row.messages
         self.request = UIFormat.json(request, masterKey: masterKey)
@@ -66,5 +67,22 @@ struct UILogDetail {
     static func cacheLabel(_ row: SpendRow) -> String {
         if row.cacheKey.isEmpty || row.cacheKey == "Cache OFF" { return "off" }
         return (row.cacheHit == "True" ? "hit" : "miss") + " (key " + row.cacheKey + ")"
+    }
+
+    /// Each guardrail that ran: `name (mode): status`, with what it masked (`pii (pre_call): success, masked
+    /// email ×1`); `–` when none ran.
+    static func guardrailsLabel(_ row: SpendRow) -> String {
+        let records = row.metadata["guardrail_information"]?.arrayValue ?? []
+        guard !records.isEmpty else { return "–" }
+        return records.map { record in
+            var text =
+                (record["guardrail_name"]?.stringValue ?? "?") + " (" + (record["guardrail_mode"]?.stringValue ?? "?")
+                + "): " + (record["guardrail_status"]?.stringValue ?? "?")
+            let masked = record["masked_entity_count"]?.objectValue ?? JSONObject()
+            if !masked.isEmpty {
+                text += ", masked " + masked.map { "\($0.key) ×\($0.value.intValue ?? 0)" }.joined(separator: ", ")
+            }
+            return text
+        }.joined(separator: "; ")
     }
 }

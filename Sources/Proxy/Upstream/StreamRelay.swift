@@ -27,6 +27,12 @@ public struct StreamRelay: Sendable {
     var conversion = TextCompletion.Conversion.none
     /// A Responses API stream: `event:`-named events, no `[DONE]`, ended by `response.completed`.
     var responses = false
+    /// Set when post-call guardrails must see the whole answer first (as LiteLLM holds such streams back): the shaped
+    /// events are kept (at most `maximumHeld` bytes) and, once the stream ended, what this returns is sent instead;
+    /// nil sends them as they were.
+    var hold: (@Sendable (Summary) async -> ByteBuffer?)?
+    /// The most a held stream keeps before it is cut as too long.
+    static let maximumHeld = 16 * 1024 * 1024
 
     /// What the relay saw, for spend logging and metrics.
     public struct Summary: Sendable {
@@ -134,8 +140,43 @@ public struct StreamRelay: Sendable {
     /// Runs the relay; `write` sends bytes to the client (and throws when it has gone). With an idle timeout a
     /// watchdog runs beside it and cancels the upstream read that waited too long.
     public func run(write: @escaping @Sendable (ByteBuffer) async throws -> Void) async -> Summary {
+        if let hold { return await runHeld(write: write, hold: hold) }
         let summary = await IdleWatch.race(idleTimeout, empty: Summary()) { watch in
             await self.relay(write: write, watch: watch)
+        }
+        onFinish(summary)
+        return summary
+    }
+
+    struct HeldTooLong: Error {}
+
+    /// The relay into a buffer; then what `hold` decides goes to the client in one write.
+    func runHeld(
+        write: @escaping @Sendable (ByteBuffer) async throws -> Void,
+        hold: @Sendable (Summary) async -> ByteBuffer?
+    ) async -> Summary {
+        let held = NIOLockedValueBox(ByteBuffer())
+        var summary = await IdleWatch.race(idleTimeout, empty: Summary()) { watch in
+            await self.relay(
+                write: { buffer in
+                    try held.withLockedValue { held in
+                        guard held.readableBytes + buffer.readableBytes <= Self.maximumHeld else { throw HeldTooLong() }
+                        held.writeImmutableBuffer(buffer)
+                    }
+                },
+                watch: watch
+            )
+        }
+        if summary.clientGone, !Task.isCancelled {
+            // Only the buffer refused more: the answer was too long to hold.
+            summary.clientGone = false
+            summary.upstreamError = "the answer is longer than a held stream may be (\(Self.maximumHeld) bytes)"
+        }
+        let replacement = await hold(summary)
+        do {
+            try await write(replacement ?? held.withLockedValue { $0 })
+        } catch {
+            summary.clientGone = true
         }
         onFinish(summary)
         return summary
