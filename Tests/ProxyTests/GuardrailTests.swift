@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import Logging
 import MockAzure
 import NIOConcurrencyHelpers
 import NIOCore
@@ -47,41 +45,25 @@ import Wire
             speed: 0
         ),
         deploymentAuth: String = "api_key: \(TestConfigs.azureKey)",
+        cached: Bool = false,
         _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
-        try await withMockAzure(configuration) { mock, base in
-            let safety = safetyBase ?? base
-            let yaml = """
+        try await MockGateway.with(
+            configuration,
+            label: "guardrails",
+            config: { base in
+                """
                 model_list:
                   - {model_name: gpt-4o, litellm_params: {model: azure/gpt-4o, api_base: \(base), \
                 api_version: '2025-01-01-preview', \(deploymentAuth)}}
                 general_settings: {master_key: sk-master}
+                litellm_settings: {cache: \(cached), cache_params: {type: local}}
                 guardrails:
-                \(guardrails.replacingOccurrences(of: "SAFETY", with: safety))
+                \(guardrails.replacingOccurrences(of: "SAFETY", with: safetyBase ?? base))
                 """
-            let config = try ConfigLoader.parse(yaml, environment: ["AZURE_AUTHORITY_HOST": base])
-            let folder = try TestPaths.temporaryDirectory("guardrails")
-            let writer = SpendWriter(
-                database: .embedded(SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path)),
-                spillPath: folder.appendingPathComponent("spill.jsonl").path
-            )
-            var logger = Logger(label: "guardrail-test")
-            logger.logLevel = .error
-            let client = UpstreamClient()
-            let gateway = Gateway(
-                config: config,
-                transport: UpstreamTransport(client: client.http),
-                spend: SpendRecorder(writer: writer, settings: config.settings),
-                logger: logger
-            )
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(Harness(gateway: gateway, mock: mock, writer: writer)))
-            } catch {
-                result = .failure(error)
             }
-            try await client.http.shutdown()
-            return try result.get()
+        ) { built in
+            try await body(Harness(gateway: built.gateway, mock: built.mock, writer: built.writer))
         }
     }
 
@@ -150,13 +132,24 @@ import Wire
                   guardrail: litellm_content_filter
                   mode: logging_only
                   default_on: true
-                  patterns: [{pattern_type: prebuilt, pattern_name: email, action: MASK}]
+                  patterns:
+                    - {pattern_type: prebuilt, pattern_name: email, action: MASK}
+                    - {pattern_type: regex, pattern: '(?s)\\A[A-Z].+', name: answer, action: MASK}
+                  blocked_words: [{keyword: zeus, action: BLOCK}]
             """
         try await Self.withGuardrails(config) { harness in
-            #expect(RouterIntegrationTests.status(await harness.chat("reach ada@example.com")) == 200)
-            #expect(harness.chatCalls.last?.body?.value(at: "messages.0.content") == "reach ada@example.com")
+            let answer = await harness.chat("reach ada@example.com about zeus")
+            #expect(RouterIntegrationTests.status(answer) == 200, "logging_only never refuses")
+            let sent = try RouterIntegrationTests.body(answer).value(at: "choices.0.message.content")?.stringValue
+            #expect(sent?.isEmpty == false && sent != "[ANSWER_REDACTED]", "the client gets the answer as it came")
+            #expect(harness.chatCalls.last?.body?.value(at: "messages.0.content") == "reach ada@example.com about zeus")
             let row = try #require(harness.rows.first)
-            #expect(row.proxyServerRequest.value(at: "messages.0.content") == "reach [EMAIL_REDACTED]")
+            #expect(
+                row.proxyServerRequest.value(at: "messages.0.content")
+                    == "reach [EMAIL_REDACTED] about [KEYWORD_REDACTED]"
+            )
+            let stored = try #require(row.response.value(at: "choices.0.message.content")?.stringValue)
+            #expect(stored == "[ANSWER_REDACTED]", "\(stored)")
             #expect(row.metadata.value(at: "guardrail_information.0.guardrail_mode") == "logging_only")
         }
     }
@@ -246,6 +239,7 @@ import Wire
             let row = try #require(harness.rows.first)
             #expect(row.status == "failure")
             #expect(row.metadata.value(at: "guardrail_information.0.guardrail_mode") == "post_call")
+            #expect(row.totalTokens > 0 && row.spend > 0, "the refused answer was paid for upstream")
         }
     }
 
@@ -297,6 +291,18 @@ import Wire
             #expect(refused.count == 2 && refused.last?.isDone == true)
             #expect(refused.first?.json?.value(at: "error.provider_specific_fields.guardrail_mode") == "post_call")
             #expect(harness.rows.first?.status == "failure")
+            #expect(harness.rows.first?.response.value(at: "choices.0.message.content") == nil, "refused: not stored")
+
+            // Cut off mid-stream: what was held was never checked, so only the error goes out.
+            let broken = try await Self.streamed(
+                await harness.chat(
+                    "hello\n#mock-fault: disconnect-after:3",
+                    extra: stream + #","guardrails":["redact-answer"]"#
+                )
+            )
+            let texts = broken.compactMap(\.json).compactMap { $0.value(at: "choices.0.delta.content") }
+            #expect(texts.isEmpty, "\(texts)")
+            #expect(broken.first?.json?["error"] != nil && broken.last?.isDone == true)
         }
     }
 
@@ -318,6 +324,29 @@ import Wire
             #expect(!call.headers.contains { $0.0.lowercased() == "ocp-apim-subscription-key" })
             #expect(RouterIntegrationTests.status(await harness.chat("hi", extra: #","guardrails":["shield"]"#)) == 200)
         }
+    }
+
+    /// An entry stored for a request without the guardrail is never shown to one that asks for a post-call check.
+    @Test func postCallGuardrailsAreNotAnsweredFromTheCache() async throws {
+        try await Self.withGuardrails(Self.safety, cached: true) { harness in
+            #expect(RouterIntegrationTests.status(await harness.chat("cache me")) == 200)
+            let entries = harness.gateway.cache?.store as? LocalCacheStore
+            #expect(await ResponseCacheTests.eventually { entries?.usage.entries == 1 })
+            let plain = await harness.chat("cache me")
+            #expect(RouterIntegrationTests.header(plain, "x-litellm-cache-key") != nil, "the cache works")
+            let guarded = await harness.chat("cache me", extra: #","guardrails":["redact-answer"]"#)
+            #expect(RouterIntegrationTests.header(guarded, "x-litellm-cache-key") == nil)
+            let body = try RouterIntegrationTests.body(guarded)
+            #expect(body.value(at: "choices.0.message.content") == "[ANSWER_REDACTED]")
+        }
+    }
+
+    @Test func guardedTextReadsStringListsAndInstructions() {
+        #expect(GuardedText.userTurn(["input": ["first", "second"]]) == "first\nsecond")
+        #expect(GuardedText.userTurn(["input": [["role": "user", "content": "hi"]]]) == "hi")
+        var body: JSONObject = ["instructions": "mail ada@example.com", "input": "x"]
+        GuardedText.mapRequest(&body) { $0.uppercased() }
+        #expect(body["instructions"] == "MAIL ADA@EXAMPLE.COM" && body["input"] == "X")
     }
 
     @Test func anUnreachableContentSafetyRefusesTheRequest() async throws {
@@ -343,6 +372,9 @@ import Wire
             #expect(entries[0].value(at: "litellm_params.api_key") == "****")
             #expect(entries[2].value(at: "litellm_params.mode") == "during_call")
             #expect(!listed.text.contains("cs-key"))
+            #expect(listed.text.contains("(?s).+"), "an admin sees the filter's rules")
+            let redacted = GuardrailController.entry(client.gateway.config.guardrails[4], rules: false)
+            #expect(redacted.value(at: "litellm_params.patterns") == nil)
             #expect(try await client.get("/guardrails/list", key: "sk-wrong").status == 401)
         }
     }
@@ -362,6 +394,29 @@ import Wire
         #expect(config.guardrails[3].severityThreshold == 0 && config.guardrails[2].modes == [.duringCall])
         #expect(config.warnings.contains { $0.contains("guardrails[5]") && $0.contains("presidio") })
         #expect(throws: ConfigError.self) { try ConfigLoader.parse(yaml, strict: true) }
+        // A skipped entry's variables need not be set; a filter's rules must be lists; a file of words is reported.
+        let unset = try ConfigLoader.parse(
+            yaml.replacingOccurrences(
+                of: "{guardrail: presidio, mode: pre_call}",
+                with: "{guardrail: presidio, mode: pre_call, api_key: os.environ/NOT_SET_ANYWHERE}"
+            )
+        )
+        #expect(unset.guardrails.count == 5)
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse(
+                yaml.replacingOccurrences(
+                    of: "patterns: [{pattern_type: regex, pattern: '(?s).+', name: answer, action: MASK}]",
+                    with: "patterns: email"
+                )
+            )
+        }
+        let file = try ConfigLoader.parse(
+            yaml.replacingOccurrences(
+                of: "mode: post_call\n",
+                with: "mode: post_call\n      blocked_words_file: w.yaml\n"
+            )
+        )
+        #expect(file.support.contains { $0.path.hasSuffix("blocked_words_file") && $0.isLoss })
         #expect(throws: ConfigError.self) {
             try ConfigLoader.parse(
                 yaml.replacingOccurrences(of: "pattern: '(?s).+'", with: "pattern: '(unclosed'")

@@ -42,8 +42,10 @@ import Wire
         router: String = "{}",
         _ body: @Sendable (Harness) async throws -> T
     ) async throws -> T {
-        try await withMockAzure { mock, base in
-            let yaml = """
+        try await MockGateway.with(
+            label: "cache",
+            config: { base in
+                """
                 model_list:
                   - {model_name: o4-mini, litellm_params: {model: azure/o4-mini, api_base: \(base), \
                 api_version: '2025-01-01-preview', api_key: \(TestConfigs.azureKey)}, model_info: {id: dep-1}}
@@ -55,35 +57,11 @@ import Wire
                 litellm_settings: {cache: true, cache_params: \(params)}
                 general_settings: {master_key: sk-master}
                 """
-            let config = try ConfigLoader.parse(yaml)
-            let folder = try TestPaths.temporaryDirectory("cache")
-            let writer = SpendWriter(
-                database: .embedded(SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path)),
-                spillPath: folder.appendingPathComponent("spill.jsonl").path
-            )
-            var logger = Logger(label: "cache-test")
-            logger.logLevel = .warning
-            let metrics = ProxyMetrics()
-            let cache = try #require(config.settings.cache)
-            let client = UpstreamClient()
-            let gateway = Gateway(
-                config: config,
-                transport: UpstreamTransport(client: client.http),
-                spend: SpendRecorder(writer: writer, settings: config.settings),
-                logger: logger,
-                metrics: metrics,
-                cache: ResponseCache(settings: cache, postgres: nil, logger: logger)
-            )
-            let result: Result<T, any Error>
-            do {
-                result = .success(
-                    try await body(Harness(gateway: gateway, mock: mock, writer: writer, metrics: metrics))
-                )
-            } catch {
-                result = .failure(error)
             }
-            try await client.http.shutdown()
-            return try result.get()
+        ) { built in
+            try await body(
+                Harness(gateway: built.gateway, mock: built.mock, writer: built.writer, metrics: built.metrics)
+            )
         }
     }
 

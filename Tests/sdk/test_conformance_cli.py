@@ -18,6 +18,13 @@ def test_conformance_run_against_our_proxy(tmp_path):
     litellm_params: {{model: azure/o4-mini, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
 router_settings:""") + f"""files_settings:
   - {{custom_llm_provider: azure, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
+guardrails:
+  - guardrail_name: shield
+    litellm_params: {{guardrail: azure/prompt_shield, mode: pre_call, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
+  - guardrail_name: moderate
+    litellm_params: {{guardrail: azure/text_moderations, mode: pre_call, api_base: "{mock.url}", api_key: os.environ/SDK_AZURE_KEY}}
+  - guardrail_name: pii
+    litellm_params: {{guardrail: litellm_content_filter, mode: pre_call, patterns: [{{pattern_type: prebuilt, pattern_name: email, action: MASK}}]}}
 """
     config.write_text(text)
     replica_config = tmp_path / "replica.yaml"
@@ -34,9 +41,9 @@ router_settings:""") + f"""files_settings:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
         summary = result.stdout.strip().splitlines()[-1]
         # The cache suite skips: these proxies have no response cache (ConformanceTests runs it against one).
-        assert summary == "69 passed, 0 failed, 3 skipped", summary
+        assert summary == "72 passed, 0 failed, 3 skipped", summary
         data = json.loads(report.read_text())
-        assert data["summary"]["failed"] == 0 and data["summary"]["passed"] == 69
+        assert data["summary"]["failed"] == 0 and data["summary"]["passed"] == 72
         suites = ET.parse(junit).getroot()
         assert int(suites.get("tests")) == len(data["checks"]) and suites.get("failures") == "0"
         # A wrong key is a failing run (exit 1), an unreachable proxy a usage/connection error (exit 2).
@@ -47,7 +54,7 @@ router_settings:""") + f"""files_settings:
                                      cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert unreachable.returncode == 2
         listing = subprocess.run([str(bin_path() / "conformance"), "list"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert listing.returncode == 0 and listing.stdout.strip().endswith("77 checks")
+        assert listing.returncode == 0 and listing.stdout.strip().endswith("80 checks")
     finally:
         replica.stop()
         proxy.stop()

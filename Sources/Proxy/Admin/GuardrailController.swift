@@ -2,19 +2,22 @@ import Hummingbird
 import Wire
 
 /// LiteLLM's `GET /guardrails/list`: the config's guardrails (the ones this proxy runs), for any key. Keys and tokens
-/// are never shown (LiteLLM shows two characters at each end; here only that one is set).
+/// are never shown (LiteLLM shows two characters at each end; here only that one is set), nor a content filter's
+/// rules to anyone but an admin.
 struct GuardrailController {
     let guardrails: [GuardrailSettings]
 
     func addRoutes(to group: RouterGroup<ProxyRequestContext>) {
         group.get("/guardrails/list") { request, context in
-            await ManagementCall.run(request, context) { _, _ throws(ProxyError) in
-                ["guardrails": .array(guardrails.map(Self.entry))]
+            await ManagementCall.run(request, context) { caller, _ throws(ProxyError) in
+                ["guardrails": .array(guardrails.map { Self.entry($0, rules: caller.isAdminViewer) })]
             }
         }
     }
 
-    static func entry(_ guardrail: GuardrailSettings) -> JSON {
+    /// One guardrail as LiteLLM lists it; its filter's regexes and words only for admins (they can name what they
+    /// protect, such as an internal code name).
+    static func entry(_ guardrail: GuardrailSettings, rules: Bool) -> JSON {
         var params: JSONObject = [
             "guardrail": .string(guardrail.provider.rawValue),
             "mode": guardrail.modes.count == 1
@@ -30,7 +33,7 @@ struct GuardrailController {
             params["categories"] = .array(guardrail.categories.map(JSON.string))
             params["severity_threshold"] = .int(guardrail.severityThreshold)
         }
-        if guardrail.provider == .contentFilter {
+        if guardrail.provider == .contentFilter, rules {
             params["patterns"] = .array(
                 guardrail.patterns.map { pattern -> JSON in
                     [

@@ -6,7 +6,7 @@ extension ConfigReader {
     /// a malformed value in an entry it runs stops start-up.
     mutating func guardrails(_ value: JSON?) throws(ConfigError) -> [GuardrailSettings] {
         guard let value, !value.isNull else { return [] }
-        guard case .array(let entries) = try resolve(value, "guardrails") else {
+        guard case .array(let entries) = value else {
             throw fail("guardrails", "expected a list, found \(value.kindName)")
         }
         var guardrails: [GuardrailSettings] = []
@@ -17,11 +17,11 @@ extension ConfigReader {
                 skip(path, "has no guardrail_name: not run")
                 continue
             }
-            var params =
+            let raw =
                 try object["litellm_params"].map { value throws(ConfigError) in
                     try self.object(value, "\(path).litellm_params")
                 } ?? JSONObject()
-            let kind = try string(params["guardrail"], "\(path).litellm_params.guardrail") ?? ""
+            let kind = try string(raw["guardrail"], "\(path).litellm_params.guardrail") ?? ""
             guard let provider = GuardrailSettings.Provider(rawValue: kind) else {
                 skip(
                     path,
@@ -30,6 +30,8 @@ extension ConfigReader {
                 )
                 continue
             }
+            // Resolved only now: an entry that is not run needs none of its variables set.
+            var params = try resolveObject(raw, "\(path).litellm_params")
             guard !guardrails.contains(where: { $0.name == name }) else {
                 throw fail("\(path).guardrail_name", "'\(name.prefix(60))' is listed twice")
             }
@@ -45,6 +47,10 @@ extension ConfigReader {
                 try contentSafety(&guardrail, &params, paramsPath)
             case .contentFilter:
                 try contentFilter(&guardrail, params, paramsPath)
+                for key in ["blocked_words_file", "categories", "pattern_redaction_format", "keyword_redaction_tag"]
+                where params[key] != nil && !(params[key]?.isNull ?? true) {
+                    skip("\(paramsPath).\(key)", "not read: only patterns and blocked_words are")
+                }
             }
             guardrails.append(guardrail)
         }
@@ -114,7 +120,7 @@ extension ConfigReader {
     func contentFilter(_ guardrail: inout GuardrailSettings, _ params: JSONObject, _ path: String)
         throws(ConfigError)
     {
-        for (index, entry) in (params["patterns"]?.arrayValue ?? []).enumerated() {
+        for (index, entry) in try list(params["patterns"], "\(path).patterns").enumerated() {
             let at = "\(path).patterns[\(index)]"
             let pattern = try object(entry, at)
             let action = try self.action(pattern["action"], "\(at).action")
@@ -139,7 +145,7 @@ extension ConfigReader {
                 throw fail("\(at).pattern_type", "expected prebuilt or regex, found '\(other.prefix(40))'")
             }
         }
-        for (index, entry) in (params["blocked_words"]?.arrayValue ?? []).enumerated() {
+        for (index, entry) in try list(params["blocked_words"], "\(path).blocked_words").enumerated() {
             let at = "\(path).blocked_words[\(index)]"
             let word = try object(entry, at)
             guard let keyword = try string(word["keyword"], "\(at).keyword").flatMap(nonEmpty) else {
@@ -152,6 +158,15 @@ extension ConfigReader {
                     description: try string(word["description"], "\(at).description")
                 )
             )
+        }
+    }
+
+    /// A list, or nothing; another value is a mistake that would leave the filter without rules.
+    func list(_ value: JSON?, _ path: String) throws(ConfigError) -> [JSON] {
+        switch value {
+        case nil, .null?: return []
+        case .array(let items)?: return items
+        case let other?: throw fail(path, "expected a list, found \(other.kindName)")
         }
     }
 

@@ -97,6 +97,9 @@ extension Gateway {
             answer.body = converted.byteBuffer()
         }
         // Post-call guardrails read the answer: parsed here only for them (the hot path passes its bytes on).
+        facts.responseID = answer.id
+        facts.usage = answer.usage
+        facts.upstreamModel = answer.model
         var guarded =
             answer.json
             ?? (request.guardrails.contains { $0.runs(in: .postCall) }
@@ -111,9 +114,6 @@ extension Gateway {
         headers += Self.appliedGuardrails(request)
         facts.response = answer.json
         facts.responseBody = answer.body
-        facts.responseID = answer.id
-        facts.usage = answer.usage
-        facts.upstreamModel = answer.model
         if let cost = answer.cost { headers.append(("x-litellm-response-cost", NumberText.cost(cost))) }
         let total = ContinuousClock.now - request.call.started
         headers.append(("x-litellm-response-duration-ms", NumberText.milliseconds(total)))
@@ -251,7 +251,8 @@ extension Gateway {
             if let held = held?.state.withLockedValue({ $0 }) {
                 facts.guardrails += held.records
                 facts.error = held.refusal ?? facts.error
-                facts.response = held.answer ?? facts.response
+                // A refused answer is not stored: its row keeps the refusal only.
+                facts.response = held.refusal == nil ? held.answer ?? facts.response : nil
             }
             if let reason = summary.upstreamError {
                 facts.error =

@@ -10,6 +10,9 @@ final class GuardrailGate: Sendable {
     init(_ work: @escaping @Sendable () async -> Guardrails.Pass) {
         task = Task(operation: work)
     }
+
+    // A request that ends without waiting for the verdict (no deployment answered, the client left) stops it.
+    deinit { task.cancel() }
 }
 
 extension Gateway {
@@ -24,6 +27,13 @@ extension Gateway {
         let pass = await guardrails.checkRequest(&body, selected, mode: .preCall)
         request.body = body
         request.guardrailRecords += pass.records
+        if selected.contains(where: { $0.runs(in: .loggingOnly) }) {
+            var logged = request.body
+            let masked = await guardrails.checkRequest(&logged, selected, mode: .loggingOnly)
+            request.loggedBody = logged
+            request.guardrailRecords += masked.records
+            request.maskLogged = { guardrails.maskLogged($0, selected) }
+        }
         if let refusal = pass.refusal { return blocked(request, group: group, refusal) }
         if selected.contains(where: { $0.runs(in: .duringCall) }) {
             let snapshot = request.body
@@ -32,13 +42,13 @@ extension Gateway {
                 return await guardrails.checkRequest(&body, selected, mode: .duringCall)
             }
         }
-        if selected.contains(where: { $0.runs(in: .loggingOnly) }) {
-            var logged = request.body
-            let masked = await guardrails.checkRequest(&logged, selected, mode: .loggingOnly)
-            request.loggedBody = logged
-            request.guardrailRecords += masked.records
-        }
         return nil
+    }
+
+    /// Whether the response cache may answer: not when a guardrail must read the answer (`during_call`,
+    /// `post_call`), since an entry another request stored was never shown to it.
+    static func cacheable(_ request: GatewayRequest) -> Bool {
+        !request.guardrails.contains { $0.runs(in: .duringCall) || $0.runs(in: .postCall) }
     }
 
     /// The answer's turn: the `during_call` guardrails' verdict, then `post_call` ones over a whole answer (which
@@ -103,24 +113,43 @@ extension Gateway {
         let verdict = HeldVerdict()
         let selected = request.guardrails
         let wantsUsage = request.clientWantsUsage
+        // The masked answer is replayed as chat chunks: only a chat stream with no conversion can take it.
+        let replayable =
+            request.call.operation == .chatCompletions
+            && TextCompletion.Conversion(request.call.operation, on: deployment) == .none
+        let postCall = selected.first { $0.runs(in: .postCall) }
         relay.hold = { summary in
-            guard summary.upstreamError == nil, !summary.clientGone else { return nil }
+            if summary.clientGone { return nil }
+            // What was held was never checked: an upstream that broke off sends its error, not the partial answer.
+            if let reason = summary.upstreamError {
+                return Self.errorEvents(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
+            }
             var answer = summary.response ?? ResponseShaper.shape(summary.assembled, deployment: deployment)
             if let usage = summary.usage { answer["usage"] = usage }
+            // Guardrails read an answer's text: one with tool calls, several choices or more than the assembled
+            // bound cannot be read whole, so it is refused rather than sent unread.
+            guard summary.isWhole else {
+                let refusal = GuardrailRefusal.unreadable(postCall)
+                verdict.state.withLockedValue { $0 = ([], refusal, nil) }
+                return Self.errorEvents(refusal.error)
+            }
             let pass = await guardrails.checkAnswer(&answer, selected)
             let masked = pass.records.contains { !$0.maskedEntities.isEmpty }
             var refusal = pass.refusal
-            if refusal == nil, masked, !summary.isWhole {
-                refusal = GuardrailRefusal.unmaskable(selected.first { $0.runs(in: .postCall) })
+            if refusal == nil, masked, !replayable {
+                refusal = GuardrailRefusal.unreadable(postCall)
             }
             verdict.state.withLockedValue { $0 = (pass.records, refusal, masked ? answer : nil) }
-            if let refusal {
-                var events = SSEWriter.encode(json: refusal.error.json)
-                events.writeImmutableBuffer(SSEWriter.done)
-                return events
-            }
+            if let refusal { return Self.errorEvents(refusal.error) }
             return masked ? CachedStream.events(answer, clientWantsUsage: wantsUsage) : nil
         }
         return verdict
+    }
+
+    /// A stream's end in error: the error as an event, then `[DONE]`.
+    static func errorEvents(_ error: OpenAIError) -> ByteBuffer {
+        var events = SSEWriter.encode(json: error.json)
+        events.writeImmutableBuffer(SSEWriter.done)
+        return events
     }
 }

@@ -114,7 +114,7 @@ public final class Gateway: Sendable {
             if let refusal = request.caller.budgetRefusal { throw refusal.error }
             try keys?.admit(request.caller)
             if let refusal = await guardRequest(&request, group: group) { return refusal }
-            request.cache = cachePlan(request, group: group)
+            request.cache = Self.cacheable(request) ? cachePlan(request, group: group) : nil
             if let plan = request.cache, let hit = await cache?.lookup(plan),
                 let outcome = served(hit, plan: plan, request: request, group: group)
             {

@@ -31,6 +31,8 @@ struct GatewayRequest: Sendable {
     var duringCall: GuardrailGate?
     /// The body as logged when a `logging_only` guardrail masked it (the upstream gets `body`).
     var loggedBody: JSONObject?
+    /// And the answer as logged (`logging_only`).
+    var maskLogged: (@Sendable (JSON) -> JSON)?
 
     init(
         _ call: ProxyCall,
@@ -146,6 +148,7 @@ struct GatewayRequest: Sendable {
         facts.retries = counts.retries
         facts.fallbacks = counts.fallbacks
         facts.guardrails = guardrailRecords
+        facts.maskLogged = maskLogged
         if let cache {
             facts.cacheHit = false
             facts.cacheKey = cache.key

@@ -57,17 +57,18 @@ struct ContentFilter: Sendable {
         self.rules = rules
     }
 
-    /// `text` with every MASK match replaced; `masked` counts them by name. Throws at the first BLOCK match.
-    func apply(_ text: String, masked: inout [String: Int]) throws(Blocked) -> String {
+    /// `text` with every MASK match replaced; `masked` counts them by name. Throws at the first BLOCK match, unless
+    /// not `blocking` (what is logged is masked, never refused): a BLOCK match is then masked too.
+    func apply(_ text: String, masked: inout [String: Int], blocking: Bool = true) throws(Blocked) -> String {
         var text = text
         for rule in rules {
             let range = NSRange(text.startIndex..., in: text)
             let count = rule.expression.numberOfMatches(in: text, range: range)
             guard count > 0 else { continue }
             switch rule.action {
-            case .block:
+            case .block where blocking:
                 throw Self.blocked(rule)
-            case .mask:
+            case .block, .mask:
                 let tag = rule.isWord ? "[KEYWORD_REDACTED]" : "[\(rule.name.uppercased())_REDACTED]"
                 text = rule.expression.stringByReplacingMatches(
                     in: text,

@@ -9,6 +9,7 @@ enum GuardedText {
         if let messages = body["messages"]?.arrayValue {
             body["messages"] = .array(try messages.map { try mapContent(of: $0, key: "content", transform) })
         }
+        if case .string(let text)? = body["instructions"] { body["instructions"] = .string(try transform(text)) }
         for key in ["prompt", "input"] {
             guard let value = body[key] else { continue }
             switch value {
@@ -47,7 +48,10 @@ enum GuardedText {
     /// The last user message's text, its parts joined as they are (what LiteLLM's Prompt Shields and moderation
     /// read before a call), else the prompt or input.
     static func userTurn(_ body: JSONObject) -> String {
-        if let messages = body["messages"]?.arrayValue ?? body["input"]?.arrayValue {
+        // A list of messages (chat, or a Responses input of items); a list of strings is read as the texts it is.
+        if let messages = body["messages"]?.arrayValue
+            ?? body["input"]?.arrayValue.flatMap({ items in items.contains { $0.objectValue != nil } ? items : nil })
+        {
             let last = messages.last { $0["role"]?.stringValue == "user" }
             return texts(of: last?["content"]).joined()
         }

@@ -70,14 +70,14 @@ enum GuardrailRefusal {
         )
     }
 
-    /// A held stream whose answer is more than text (tool calls, several choices): a mask cannot be replayed into it,
-    /// so it is refused rather than sent unmasked.
-    static func unmaskable(_ guardrail: GuardrailSettings?) -> ProxyError {
+    /// A held stream its post-call guardrails cannot read whole (tool calls, several choices, longer than the
+    /// assembled bound) or cannot send masked (a completion stream): refused rather than sent unchecked.
+    static func unreadable(_ guardrail: GuardrailSettings?) -> ProxyError {
         ProxyError(
             OpenAIError(
                 status: 400,
-                message: "Guardrail \(guardrail?.name ?? "post_call") masked a streamed answer that is not only text; "
-                    + "it cannot be sent masked",
+                message: "Guardrail \(guardrail?.name ?? "post_call") cannot check this streamed answer (tool calls, "
+                    + "several choices or a completion stream); it is not sent unchecked",
                 type: "invalid_request_error"
             )
         )

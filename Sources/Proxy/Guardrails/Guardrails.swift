@@ -93,6 +93,18 @@ public final class Guardrails: Sendable {
         return pass
     }
 
+    /// The `logging_only` content filters over an answer as it is stored (they mask; they never refuse).
+    func maskLogged(_ answer: JSON, _ guardrails: [GuardrailSettings]) -> JSON {
+        var answer = answer
+        for guardrail in guardrails where guardrail.runs(in: .loggingOnly) {
+            guard let filter = filters[guardrail.name] else { continue }
+            var masked: [String: Int] = [:]
+            GuardedText.mapAnswer(&answer) { text in (try? filter.apply(text, masked: &masked, blocking: false)) ?? text
+            }
+        }
+        return answer
+    }
+
     /// What one guardrail decided.
     enum Verdict {
         case passed(response: JSON, masked: [String: Int])
@@ -148,7 +160,7 @@ public final class Guardrails: Sendable {
         guard let filter = filters[guardrail.name] else { return .passed(response: .null, masked: [:]) }
         var masked: [String: Int] = [:]
         do {
-            try apply { text in try filter.apply(text, masked: &masked) }
+            try apply { text in try filter.apply(text, masked: &masked, blocking: mode != .loggingOnly) }
         } catch let blocked as ContentFilter.Blocked {
             let detection: JSON = [
                 "type": blocked.detail["pattern"] == nil ? "blocked_word" : "pattern",

@@ -45,6 +45,8 @@ public struct RequestFacts: Sendable {
     public var cacheKey: String?
     /// The guardrails that ran, in the order they ran.
     public var guardrails: [GuardrailRecord] = []
+    /// `logging_only` guardrails' mask over the stored answer (applied when the row is made, off the request path).
+    public var maskLogged: (@Sendable (JSON) -> JSON)?
 
     /// The answer as JSON: `response`, else `responseBody` parsed (when the spend row is made).
     public var answer: JSON? {

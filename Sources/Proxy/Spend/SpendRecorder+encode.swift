@@ -9,7 +9,8 @@ extension SpendRecorder {
     /// skip the copy of their bodies that truncation makes.
     func encodedRow(_ finished: RequestFacts, end: Date, price: PriceTable.Price?, spend: Double) -> EncodedSpendRow {
         var response: String?
-        if storePrompts, let body = finished.responseBody, body.readableBytes <= maximumStringLength,
+        if storePrompts, finished.maskLogged == nil, let body = finished.responseBody,
+            body.readableBytes <= maximumStringLength,
             !SpendRecorder.hasSpelledEscapes(body)
         {
             response = mask.masked(String(buffer: body))

@@ -59,7 +59,8 @@ public struct SpendRecorder: Sendable {
     func row(_ finished: RequestFacts, end now: Date, price: PriceTable.Price?, spend: Double, answerText: Bool = false)
         -> SpendRow
     {
-        let answer = answerText || !storePrompts ? finished.response : finished.answer
+        var answer = answerText || !storePrompts ? finished.response : finished.answer
+        if storePrompts, let mask = finished.maskLogged { answer = answer.map(mask) }
         let usage = finished.usage ?? [:]
         let prompt = usage["prompt_tokens"]?.tokenCount ?? 0
         let completion = usage["completion_tokens"]?.tokenCount ?? 0
