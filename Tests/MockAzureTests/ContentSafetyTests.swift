@@ -71,6 +71,25 @@ import Wire
         #expect(eight.json?["categoriesAnalysis"]?.arrayValue?.last == ["category": "Violence", "severity": 5])
     }
 
+    @Test func keptAnswersAreServedByName() throws {
+        let engine = try Self.engine()
+        #expect(engine.fixtures.contentSafety.count >= 4)
+        let jailbreak = Self.call(engine, "shieldPrompt", ["userPrompt": "x\n#mock-content-safety: jailbreak-attack"])
+        #expect(jailbreak.json == ["userPromptAnalysis": ["attackDetected": true], "documentsAnalysis": []])
+        let document = Self.call(
+            engine,
+            "shieldPrompt",
+            ["userPrompt": "fine", "documents": ["#mock-content-safety: document-attack"]]
+        )
+        #expect(document.json?.value(at: "documentsAnalysis.0.attackDetected") == true)
+        let blocklist = Self.call(engine, "analyze", ["text": "#mock-content-safety: hate-blocklist-hit"])
+        #expect(blocklist.json?.value(at: "blocklistsMatch.0.blocklistName") == "company-terms")
+        let unknown = Self.call(engine, "analyze", ["text": "#mock-content-safety: nothing-like-it"])
+        #expect(unknown.status == 400 && unknown.json?.value(at: "error.code") == "MockConfigurationError")
+        let wrong = Self.call(engine, "analyze", ["text": "#mock-content-safety: jailbreak-attack"])
+        #expect(wrong.status == 400, "a shieldPrompt answer is not served for analyze")
+    }
+
     @Test func refusalsFollowAzure() throws {
         let engine = try Self.engine()
         let body: JSON = ["text": "x"]

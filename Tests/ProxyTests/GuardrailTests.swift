@@ -221,6 +221,12 @@ import Wire
             #expect(
                 RouterIntegrationTests.status(await harness.chat("calm", extra: #","guardrails":["moderate"]"#)) == 200
             )
+            // A kept Content Safety answer by name (fixtures/content-safety/violence-high.yaml).
+            let kept = await harness.chat(
+                "x\n#mock-content-safety: violence-high",
+                extra: #","guardrails":["moderate"]"#
+            )
+            #expect(Self.error(kept)?["message"]?.stringValue?.hasSuffix("Got severity: 6") == true)
 
             // during_call: Azure is asked at the same time; its answer is held back and refused.
             let beside = await harness.chat(violent, extra: #","guardrails":["moderate-during"]"#)
@@ -356,6 +362,35 @@ import Wire
             #expect(Self.error(outcome)?["type"] == "guardrail_failed_to_respond")
             #expect(Self.error(outcome)?["message"]?.stringValue?.contains("cs-key") == false)
             #expect(harness.chatCalls.isEmpty)
+        }
+    }
+
+    /// Opt-in by a virtual key's metadata and by its team's: no request asks, the guardrails still run.
+    @Test func keysAndTeamsTurnGuardrailsOn() async throws {
+        let config: @Sendable (String) -> String = { base in
+            TestConfigs.standard(mockBase: base) + "\nguardrails:\n" + Self.pii + "\n"
+                + Self.safety.replacingOccurrences(of: "SAFETY", with: base)
+        }
+        try await withProxy(config: config) { proxy in
+            func post(_ path: String, _ body: String, key: String? = nil) async throws -> TestResponse {
+                let auth = key.map { [("authorization", "Bearer \($0)")] } ?? proxy.auth
+                return try await TestHTTP.request(.POST, proxy.base + path, headers: auth, body: body)
+            }
+            let keyed = try await post("/key/generate", #"{"metadata": {"guardrails": ["pii"]}}"#)
+            let key = try #require(keyed.json?["key"]?.stringValue, "\(keyed.text)")
+            let chat = #"{"model": "gpt-4o", "messages": [{"role": "user", "content": "KEYED ada@example.com"}]}"#
+            #expect(try await post("/chat/completions", chat, key: key).status == 200)
+            let sent = proxy.mock.journal.entries.last { $0.body?.serialized().contains("KEYED") == true }
+            #expect(sent?.body?.value(at: "messages.0.content") == "KEYED [EMAIL_REDACTED]")
+
+            let team = try await post("/team/new", #"{"metadata": {"guardrails": ["shield"]}}"#)
+            let teamID = try #require(team.json?["team_id"]?.stringValue, "\(team.text)")
+            let member = try await post("/key/generate", #"{"team_id": "\#(teamID)"}"#)
+            let memberKey = try #require(member.json?["key"]?.stringValue, "\(member.text)")
+            let attack = #"{"model": "gpt-4o", "messages": [{"role": "user", "content": "hi\n#mock-attack"}]}"#
+            let refused = try await post("/chat/completions", attack, key: memberKey)
+            #expect(refused.status == 400 && refused.text.contains("Violated Azure Prompt Shield"), "\(refused.text)")
+            #expect(try await post("/chat/completions", attack, key: key).status == 200, "not the key's guardrail")
         }
     }
 

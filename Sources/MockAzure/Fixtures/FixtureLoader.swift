@@ -1,8 +1,9 @@
 import Foundation
 import Wire
 
-/// Loads a fixtures folder: `deployments.yaml` (or `.json`) and every `*.yaml`, `*.yml` and `*.json` below
-/// `scenarios/`, one scenario per file. Any problem stops loading with the file, key path and reason.
+/// Loads a fixtures folder: `deployments.yaml` (or `.json`), every `*.yaml`, `*.yml` and `*.json` below
+/// `scenarios/`, one scenario per file, and below `content-safety/`, one Content Safety answer per file. Any problem
+/// stops loading with the file, key path and reason.
 public enum FixtureLoader {
     public static func load(directory: String) throws(FixtureError) -> FixtureSet {
         var isDirectory: ObjCBool = false
@@ -46,12 +47,25 @@ public enum FixtureLoader {
                 )
             }
         }
-        return FixtureSet(
+        var set = FixtureSet(
             deployments: deployments,
             scenarios: scenarios,
             apiVersions: apiVersions,
             rateLimitWindowSeconds: window
         )
+        for path in try scenarioFiles(under: root.appendingPathComponent("content-safety")) {
+            let fallbackName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let fixture = try ContentSafetyFixture.decode(
+                try readDocument(path),
+                reader: FixtureReader(file: path),
+                fallbackName: fallbackName
+            )
+            guard set.contentSafety[fixture.name] == nil else {
+                throw FixtureError(file: path, keyPath: "name", reason: "'\(fixture.name)' is already used")
+            }
+            set.contentSafety[fixture.name] = fixture
+        }
+        return set
     }
 
     /// One scenario file; the scenario's name defaults to the file name without its extension.

@@ -6,6 +6,8 @@ public struct FixtureSet: Sendable {
     public var apiVersions: Set<String>
     /// Length of the rate limiter's sliding window.
     public var rateLimitWindowSeconds: Double
+    /// Content Safety answers by name (`fixtures/content-safety/`).
+    public var contentSafety: [String: ContentSafetyFixture] = [:]
 
     public static let defaultAPIVersions: Set<String> = [
         "2022-12-01", "2023-05-15", "2023-06-01-preview", "2023-12-01-preview", "2024-02-01", "2024-02-15-preview",

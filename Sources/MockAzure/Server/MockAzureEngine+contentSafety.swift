@@ -18,6 +18,13 @@ extension MockAzureEngine {
             }
         }
 
+        var fixtureOperation: ContentSafetyFixture.Operation {
+            switch self {
+            case .shieldPrompt: .shieldPrompt
+            case .analyze: .analyze
+            }
+        }
+
         /// The body members the operation defines: Content Safety refuses a body with any other.
         var fields: Set<String> {
             switch self {
@@ -81,6 +88,19 @@ extension MockAzureEngine {
             let key = plan + "|contentsafety|" + (request.header("x-mock-fault-key") ?? "")
             fault = sequencer.next(parsed, key: key)
         }
+        // A kept answer by name: `#mock-content-safety: NAME` in any analysed text.
+        var answer = analysed.answer
+        if let name = MockAzureEngine.keptAnswerName(analysed.texts) {
+            guard let fixture = fixtures.contentSafety[name] else {
+                return MockAzureEngine.mockError("#mock-content-safety: no fixture named '\(name)'")
+            }
+            guard fixture.operation == operation.fixtureOperation else {
+                return MockAzureEngine.mockError(
+                    "#mock-content-safety: '\(name)' answers \(fixture.operation.rawValue), not this operation"
+                )
+            }
+            answer = fixture.response
+        }
         switch fault {
         case .status(429): return error(ContentSafetyError.tooManyRequests, extra: [("retry-after", "1")])
         case .status(500): return error(ContentSafetyError.internalError)
@@ -89,8 +109,20 @@ extension MockAzureEngine {
             let message = "Simulated failure with status \(status)."
             return error((status, AzureError.body(code: String(status), message: message)))
         case .hang: return .hang(seconds: configuration.hangSeconds)
-        default: return apply(fault, to: .json(200, analysed.answer, headers: headers))
+        default: return apply(fault, to: .json(200, answer, headers: headers))
         }
+    }
+
+    /// The last `#mock-content-safety: NAME` line of the analysed texts.
+    static func keptAnswerName(_ texts: [String]) -> String? {
+        var name: String?
+        for text in texts where text.contains("#mock-content-safety") {
+            for line in text.split(whereSeparator: \.isNewline) {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if let value = MockDirectives.value(of: trimmed, prefix: "#mock-content-safety:") { name = value }
+            }
+        }
+        return name
     }
 
     /// `text:shieldPrompt`: `userPrompt` and/or `documents`, each flagged on its own.
