@@ -1,15 +1,21 @@
 import Foundation
 import Logging
+import NIOPosix
 import SQLiteNIO
 import Wire
 
-/// The embedded default: one SQLite file (no database server). Statements run on NIO's thread pool, never on an
-/// event loop; an actor serialises them. Spend rows are inserted on a connection of their own, one transaction per
+/// The embedded default: one SQLite file (no database server). Statements run on threads of the store's own, never on
+/// an event loop; an actor serialises them. Spend rows are inserted on a connection of their own, one transaction per
 /// `insert` call, so a transaction holds nothing but its rows (the actor is re-entered at each await: on a shared
 /// connection, another caller's statement would join it).
 public actor SQLiteStore: SpendStore {
     public nonisolated let kind = "sqlite"
     public nonisolated let path: String
+    /// A thread per connection. A statement waiting (busy_timeout) for the inserts' write lock holds its thread; on a
+    /// shared pool such waits took every thread, the insert holding the lock could not run its next statement, and all
+    /// waited out the timeout ("database is locked"). SQLite runs one statement per connection at a time anyway.
+    private nonisolated let thread: NIOThreadPool
+    private nonisolated let inserterThread: NIOThreadPool
     private var connection: SQLiteConnection?
     /// The connection being opened: calls that arrive meanwhile (the actor is re-entered at each await) wait for it
     /// instead of opening a second one.
@@ -26,12 +32,21 @@ public actor SQLiteStore: SpendStore {
     public init(path: String, logger: Logger = Logger(label: "proxy.store")) {
         self.path = path
         self.logger = logger
+        thread = NIOThreadPool(numberOfThreads: 1)
+        inserterThread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        inserterThread.start()
+    }
+
+    deinit {
+        thread.shutdownGracefully { _ in }
+        inserterThread.shutdownGracefully { _ in }
     }
 
     func open() async throws -> SQLiteConnection {
         if let connection { return connection }
         if let opening { return try await opening.value }
-        let task = Task { [path] in try await SQLiteStore.connect(path) }
+        let task = Task { [path, thread] in try await SQLiteStore.connect(path, on: thread) }
         opening = task
         defer { opening = nil }
         let opened = try await task.value
@@ -42,8 +57,8 @@ public actor SQLiteStore: SpendStore {
     func openInserter() async throws -> SQLiteConnection {
         if let inserter { return inserter }
         if let openingInserter { return try await openingInserter.value }
-        let task = Task { [path] in
-            let opened = try await SQLiteStore.connect(path)
+        let task = Task { [path, inserterThread] in
+            let opened = try await SQLiteStore.connect(path, on: inserterThread)
             // The inserts' working set is the random request_id index: a larger page cache keeps it from being read
             // back page by page; statement journals stay in memory; checkpoints (a copy and an fsync) come 4× rarer.
             _ = try await opened.rows("PRAGMA cache_size=-16384", [])
@@ -58,13 +73,17 @@ public actor SQLiteStore: SpendStore {
         return opened
     }
 
-    static func connect(_ path: String) async throws -> SQLiteConnection {
+    static func connect(_ path: String, on thread: NIOThreadPool) async throws -> SQLiteConnection {
         // Prompts and answers live in this file: readable by the proxy's user only. SQLite gives its -wal and -shm
         // files the same mode.
         if !FileManager.default.fileExists(atPath: path) {
             _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
-        let opened = try await SQLiteConnection.open(storage: .file(path: path))
+        let opened = try await SQLiteConnection.open(
+            storage: .file(path: path),
+            threadPool: thread,
+            on: MultiThreadedEventLoopGroup.singleton.any()
+        )
         // A new file gets 16 KiB pages (an existing one keeps its own): a row with its bodies (~2.5 KB with the seed's
         // answer) left most of a 4 KiB page empty, and the random request_id index dirties fewer, fuller pages per
         // flush. Together about a third less SQLite time per row.
