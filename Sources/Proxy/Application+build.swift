@@ -60,7 +60,9 @@ public enum ProxyApplication {
         if !config.settings.sslVerify {
             logger.warning("ssl_verify is false: upstream TLS certificates are NOT verified")
         }
-        let metrics = config.settings.prometheusCallback || runtime.metricsPort != nil ? ProxyMetrics() : nil
+        let metrics =
+            config.settings.prometheusCallback || runtime.metricsPort != nil
+            ? ProxyMetrics(settings: config.settings.metrics) : nil
         let identity = EntraTokenProvider(environment: environment, logger: logger) { source, outcome in
             metrics?.tokenFetched(source: source, outcome: outcome)
         }

@@ -139,7 +139,11 @@ def test_metrics_port_serves_prometheus_without_the_callback(mock_azure, tmp_pat
                 break
             except OSError:
                 time.sleep(0.1)
-        assert 'litellm_proxy_total_requests_metric_total{requested_model="o4-mini",model_group="o4-mini",route="/chat/completions",status_code="200"} 1' in text, text[:2000]
+        line = next(line for line in text.splitlines() if line.startswith("litellm_proxy_total_requests_metric_total{"))
+        for label in ['hashed_api_key="litellm_proxy_master_key"', 'requested_model="o4-mini"',
+                      'route="/chat/completions"', 'status_code="200"', 'team="None"']:
+            assert label in line, line
+        assert line.endswith("} 1.0") or line.endswith("} 1"), line
         assert "litellm_input_tokens_metric_total" in text and PROXY_MASTER_KEY not in text and PROXY_AZURE_KEY not in text
         # Without the callback, the main port has no /metrics.
         with pytest.raises(urllib.error.HTTPError):

@@ -37,6 +37,8 @@ extension AccountService {
                 caller.guardrails.append(name)
             }
             team = await resetIfDue(AccountSchema.teams, team)
+            caller.account.teamAlias = team["team_alias"]?.stringValue
+            caller.account.team = AccountService.budget(team)
             if let budget = team["max_budget"]?.doubleValue {
                 let spend = team["spend"]?.doubleValue ?? 0
                 if spend >= budget {
@@ -52,6 +54,8 @@ extension AccountService {
         // A user row without a known role is an internal user (LiteLLM's default); no row, no role.
         caller.role = user["user_role"]?.stringValue.flatMap(UserRole.init(rawValue:)) ?? .internalUser
         user = await resetIfDue(AccountSchema.users, user)
+        caller.account.userEmail = user["user_email"]?.stringValue
+        caller.account.user = AccountService.budget(user)
         // LiteLLM checks a user's models on personal keys only (a team key answers to its team's).
         if caller.teamID == nil { caller.userModels = user["models"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         guard caller.teamID == nil, let budget = user["max_budget"]?.doubleValue else { return }
@@ -178,5 +182,16 @@ extension AccountService {
         remember(table.name + "\u{0}" + key, Cached(record: renewed, fetched: .now))
         if table.name == AccountSchema.budgets.name { forgetAll(AccountSchema.endUsers) }
         return renewed
+    }
+}
+
+extension AccountService {
+    /// A team's or user's spend, budget and next reset, as `/metrics` shows them.
+    static func budget(_ record: JSONObject) -> CallerAccount.Budget {
+        CallerAccount.Budget(
+            spend: record["spend"]?.doubleValue ?? 0,
+            max: record["max_budget"]?.doubleValue,
+            resetAt: record["budget_reset_at"]?.stringValue.flatMap(TimestampText.parse)
+        )
     }
 }

@@ -49,6 +49,8 @@ public struct Caller: Sendable, Equatable {
     /// A team, user or end-user budget already spent (LiteLLM's message and status): refused after the model checks,
     /// in LiteLLM's order.
     public var budgetRefusal: BudgetRefusal?
+    /// The team alias, user email and budgets `/metrics` labels and gauges show.
+    public var account = CallerAccount()
 
     public init(
         kind: Kind,

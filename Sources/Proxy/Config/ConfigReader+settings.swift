@@ -42,6 +42,20 @@ extension ConfigReader {
             case let other?: throw fail("litellm_settings.\(name)", "expected a list of names, found \(other.kindName)")
             }
         }
+        if let cap = try integer(
+            litellm["prometheus_metrics_max_series_per_metric"],
+            "litellm_settings.prometheus_metrics_max_series_per_metric"
+        ) {
+            guard cap > 0 else {
+                throw fail("litellm_settings.prometheus_metrics_max_series_per_metric", "expected a positive number")
+            }
+            settings.metrics.maxSeriesPerMetric = cap
+        }
+        settings.metrics.endUserLabels =
+            try bool(
+                litellm["enable_end_user_cost_tracking_prometheus_only"],
+                "litellm_settings.enable_end_user_cost_tracking_prometheus_only"
+            ) ?? false
         if let aliases = router["model_group_alias"] {
             for member in try object(aliases, "router_settings.model_group_alias") {
                 let path = "router_settings.model_group_alias.\(member.key)"

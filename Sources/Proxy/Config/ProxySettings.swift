@@ -33,6 +33,7 @@ public struct ProxySettings: Sendable {
     /// `litellm_settings.callbacks` (or `success_callback` / `failure_callback`) names `prometheus`: `/metrics` is
     /// served on the main port.
     public var prometheusCallback = false
+    public var metrics = MetricsSettings()
     /// `general_settings.stream_shape`: LiteLLM's stream frames (default) or Azure's as they come.
     public var streamShape = StreamShape.litellm
     /// `general_settings.dangerously_allow_mock_testing_request_params`: LiteLLM's `mock_testing_*`, `mock_timeout`

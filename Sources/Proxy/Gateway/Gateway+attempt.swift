@@ -30,6 +30,8 @@ extension Gateway {
             try self.builder.build(deployment, operation: operation, body: body, token: token)
         }
         let upstreamDuration = ContinuousClock.now - upstreamStarted
+        facts.remainingRequests = response.headers.first(name: "x-ratelimit-remaining-requests").flatMap(Double.init)
+        facts.remainingTokens = response.headers.first(name: "x-ratelimit-remaining-tokens").flatMap(Double.init)
         var headers = ResponseBuilder.headers(
             deployment: deployment,
             group: group,

@@ -38,24 +38,27 @@ extension Gateway {
     }
 
     /// An attempt ended (`error` nil: it answered).
-    func attemptEnded(_ deployment: ModelDeployment, _ error: ProxyError?, cooled: Bool) {
-        metrics?.attempt(deployment, failedWith: error?.status, errorClass: error?.error.type, cooled: cooled)
+    func attemptEnded(_ labels: RequestLabels, _ deployment: ModelDeployment, _ error: ProxyError?, cooled: Bool) {
+        guard let metrics else { return }
+        var labels = labels
+        labels.deployment(deployment)
+        metrics.attempt(labels, failedWith: error, cooled: cooled)
     }
 
     /// Refused before any upstream call (no key, a bad body, an unknown model, a limit).
-    func refused(_ call: ProxyCall, _ error: ProxyError, headers: [(String, String)], logger: Logger) -> ProxyOutcome {
+    func refused(
+        _ call: ProxyCall,
+        _ error: ProxyError,
+        caller: Caller?,
+        group: String?,
+        headers: [(String, String)],
+        logger: Logger
+    ) -> ProxyOutcome {
         logger.info("request refused", metadata: ["status": "\(error.status)", "route": "\(call.route)"])
         if let metrics {
-            metrics.requestEnded()
-            metrics.observe(
-                .init(
-                    route: call.route,
-                    requestedModel: "",
-                    status: error.status,
-                    errorClass: error.error.type,
-                    totalSeconds: NumberText.seconds(ContinuousClock.now - call.started)
-                )
-            )
+            var labels = RequestLabels(call, caller: caller, group: group)
+            labels.failed(error, provider: nil)
+            metrics.refused(labels)
         }
         return .error(error, headers: headers)
     }

@@ -204,7 +204,9 @@ extension Gateway {
             sleep: sleep,
             logger: logger
         )
-        let result = await router.route(group: group, plan: plan, observed: attemptEnded) {
+        let labels = RequestLabels(call, caller: caller, group: group)
+        let observed = { self.attemptEnded(labels, $0, $1, cooled: $2) }
+        let result = await router.route(group: group, plan: plan, observed: observed) {
             deployment,
             group,
             counts throws(ProxyError) in
@@ -276,7 +278,8 @@ extension Gateway {
             var failed = facts
             failed.error = error
             complete(failed)
-            throw error
+            // Answered here, not rethrown: `complete` has counted it (a rethrow would count it again as refused).
+            return .error(error, headers: base)
         }
     }
 

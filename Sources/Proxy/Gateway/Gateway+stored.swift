@@ -39,7 +39,8 @@ extension Gateway {
         } catch {
             facts.error = error
             complete(facts)
-            throw error
+            // Answered here, not rethrown: `complete` has counted it (a rethrow would count it again as refused).
+            return .error(error, headers: base)
         }
     }
 

@@ -85,8 +85,11 @@ public final class Gateway: Sendable {
         logger[metadataKey: "request_id"] = "\(callID)"
         let base: [(String, String)] = [("x-litellm-call-id", callID), ("x-litellm-version", Gateway.version)]
         metrics?.requestStarted()
+        // What a refusal's metric labels name: the caller once known, the model once read.
+        var known: (caller: Caller?, model: String?) = (nil, nil)
         do throws(ProxyError) {
             let caller = try await authenticator.authenticate(call.headers, clientIP: call.clientIP)
+            known.caller = caller
             if let id = call.responseID {
                 return try await stored(call, id: id, caller: caller, callID: callID, base: base, logger: logger)
             }
@@ -101,6 +104,10 @@ public final class Gateway: Sendable {
                 settings: config.settings,
                 logger: logger
             )
+            // A refusal names the model as sent when the router knows it, else `other` (LiteLLM's bounded label).
+            known.model =
+                router.groupName(for: request.caller.teamAliases[request.model] ?? request.model) == nil
+                ? "other" : request.model
             if let endUser = request.body["user"]?.stringValue, let accounts = keys?.accounts {
                 try await accounts.admitEndUser(&request.caller, id: endUser, budgetStatus: keys?.budgetStatus ?? 400)
             }
@@ -120,7 +127,9 @@ public final class Gateway: Sendable {
             {
                 return outcome
             }
-            let result = await router.route(group: group, plan: retryPlan(request), observed: attemptEnded) {
+            let labels = RequestLabels(call, caller: request.caller, group: group)
+            let observed = { self.attemptEnded(labels, $0, $1, cooled: $2) }
+            let result = await router.route(group: group, plan: retryPlan(request), observed: observed) {
                 deployment,
                 group,
                 counts throws(ProxyError) in
@@ -131,7 +140,7 @@ public final class Gateway: Sendable {
             case .failure(let failure): return failed(request, failure)
             }
         } catch {
-            return refused(call, error, headers: base, logger: logger)
+            return refused(call, error, caller: known.caller, group: known.model, headers: base, logger: logger)
         }
     }
 

@@ -19,5 +19,6 @@ extension RequestFacts {
             error: nil,
             attemptStartedAt: nil
         )
+        userAgent = call.header("user-agent")
     }
 }

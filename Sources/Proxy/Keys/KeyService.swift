@@ -120,6 +120,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
         )
         caller.policyTags = record.metadata["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
         caller.guardrails = record.metadata["guardrails"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        caller.account.key = .init(spend: record.spend, max: record.maxBudget, resetAt: record.budgetResetAt)
         try await accounts?.admit(
             &caller,
             teamID: record.teamID,

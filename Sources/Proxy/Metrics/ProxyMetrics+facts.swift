@@ -2,52 +2,105 @@ import Foundation
 import Wire
 
 extension ProxyMetrics {
-    /// A request's end, from its facts.
-    func observe(_ facts: RequestFacts, spend: Double) {
+    /// A routed request's end (LiteLLM's success callback, or its failure hook when no attempt answered).
+    func observe(_ facts: RequestFacts, spend cost: Double) {
         requestEnded()
-        let now = Date()
+        let labels = RequestLabels(facts, endUserLabels: settings.endUserLabels)
+        if facts.error == nil {
+            answered(facts, labels: labels)
+        } else {
+            failed(labels)
+        }
+        // An answer refused or cut after the upstream billed it still has its spend and tokens, as in the spend row.
+        guard facts.error == nil || facts.usage != nil else { return }
+        llmRequests(labels)?.increment()
+        if cost.isFinite, cost >= 0 { spend(labels)?.increment(by: cost) }
         let usage = facts.usage
-        observe(
-            .init(
-                route: facts.operation.route,
-                requestedModel: facts.requestedModel ?? facts.deployment.modelName,
-                deployment: facts.deployment,
-                status: facts.error?.status ?? 200,
-                errorClass: facts.error?.error.type,
-                totalSeconds: now.timeIntervalSince(facts.startedAt),
-                upstreamSeconds: facts.attemptStartedAt.map { now.timeIntervalSince($0) },
-                firstTokenSeconds: facts.firstByteAt.map { $0.timeIntervalSince(facts.startedAt) },
-                promptTokens: usage?["prompt_tokens"]?.tokenCount ?? 0,
-                completionTokens: usage?["completion_tokens"]?.tokenCount ?? 0,
-                reasoningTokens: usage?.value(at: "completion_tokens_details.reasoning_tokens")?.tokenCount ?? 0,
-                spend: spend
-            )
-        )
-        if let hit = facts.cacheHit { observeCache(facts, hit: hit) }
+        let prompt = usage?["prompt_tokens"]?.tokenCount ?? 0
+        let completion = usage?["completion_tokens"]?.tokenCount ?? 0
+        inputTokens(labels)?.increment(by: Int64(prompt))
+        outputTokens(labels)?.increment(by: Int64(completion))
+        totalTokens(labels)?.increment(by: Int64(usage?["total_tokens"]?.tokenCount ?? prompt + completion))
+        if let reasoning = usage?.value(at: "completion_tokens_details.reasoning_tokens")?.tokenCount, reasoning > 0 {
+            reasoningTokens(labels)?.increment(by: Int64(reasoning))
+        }
+        if let cached = usage?.value(at: "prompt_tokens_details.cached_tokens")?.tokenCount, cached > 0 {
+            cachedInputTokens(labels)?.increment(by: Int64(cached))
+        }
+        budgets(facts.caller.account, labels: labels, cost: cost.isFinite ? cost : 0)
     }
 
-    /// LiteLLM's cache counters, with its labels (`end_user` empty, as LiteLLM leaves it unless end-user tracking in
-    /// Prometheus is turned on: a label per end user would grow without bound).
-    func observeCache(_ facts: RequestFacts, hit: Bool) {
-        var alias = ""
-        if case .virtualKey(_, let name?, _) = facts.caller.kind { alias = name }
-        let labels = [
-            ("model", facts.deployment.model), ("hashed_api_key", facts.caller.keyHash), ("api_key_alias", alias),
-            ("team", facts.caller.teamID ?? ""), ("team_alias", ""), ("end_user", ""),
-            ("user", facts.caller.userID ?? ""), ("model_id", facts.deployment.id),
-            ("api_provider", facts.deployment.provider.rawValue),
-        ]
-        guard hit else {
-            registry.makeCounter(descriptor: MetricName.cacheMisses, labels: labels).increment()
+    /// What only an answered request has: its count, latencies, Azure's remaining quota, the cache's part.
+    func answered(_ facts: RequestFacts, labels: RequestLabels) {
+        let now = Date()
+        requests(labels)?.increment()
+        requestLatency(labels)?.record(now.timeIntervalSince(facts.startedAt))
+        if let started = facts.attemptStartedAt {
+            upstreamLatency(labels)?.record(now.timeIntervalSince(started))
+            if facts.streamOutcome != nil, let first = facts.firstByteAt {
+                timeToFirstToken(labels)?.record(first.timeIntervalSince(started))
+            }
+        }
+        for (isRequests, family) in remaining {
+            if let value = isRequests ? facts.remainingRequests : facts.remainingTokens {
+                family(labels, overflow: false)?.set(value)
+            }
+        }
+        if let hit = facts.cacheHit { (hit ? cacheHits : cacheMisses)(labels)?.increment() }
+        if facts.cacheHit == true, let total = facts.usage?["total_tokens"]?.tokenCount, total > 0 {
+            cachedTokens(labels)?.increment(by: Int64(total))
+        }
+    }
+
+    /// A request refused before any upstream call (no key, a bad body, an unknown model, a limit).
+    func refused(_ labels: RequestLabels) {
+        requestEnded()
+        failed(labels)
+    }
+
+    /// LiteLLM's failure hook: the request counted once in all requests and once in failures. Its key is not named
+    /// on a 401 (the key was not one).
+    func failed(_ labels: RequestLabels) {
+        var labels = labels
+        if labels.statusCode == "401" { labels.hashedAPIKey = RequestLabels.none }
+        requests(labels)?.increment()
+        failedRequests(labels)?.increment()
+    }
+
+    /// One upstream attempt on a deployment (retries and fallbacks included): its counters and its state, 0 healthy,
+    /// 1 failing, 2 cooled down.
+    func attempt(_ request: RequestLabels, failedWith error: ProxyError?, cooled: Bool) {
+        deploymentAttempts(request)?.increment()
+        guard let error else {
+            deploymentSuccesses(request)?.increment()
+            deploymentState(request, overflow: false)?.set(Double(0))
             return
         }
-        registry.makeCounter(descriptor: MetricName.cacheHits, labels: labels).increment()
-        let tokens = facts.usage?["total_tokens"]?.tokenCount ?? 0
-        registry.makeCounter(descriptor: MetricName.cachedTokens, labels: labels).increment(by: Int64(tokens))
+        var labels = request
+        labels.failed(error, provider: request.apiProvider)
+        deploymentFailures(labels)?.increment()
+        llmFailedRequests(labels)?.increment()
+        deploymentState(labels, overflow: false)?.set(Double(cooled ? 2 : 1))
+        if cooled { deploymentCooldowns(labels)?.increment() }
     }
 
-    /// A cache store operation (`lookup` or `store`) failed or timed out.
-    public func cacheFailed(_ operation: String) {
-        registry.makeCounter(descriptor: MetricName.cacheFailures, labels: [("operation", operation)]).increment()
+    /// LiteLLM's budget gauges: remaining = budget − (spend at authentication + this request's cost), +Inf without a
+    /// budget; the budget and the hours to its reset when known. Aliases are "" when missing, as LiteLLM sets them.
+    func budgets(_ account: CallerAccount, labels: RequestLabels, cost: Double) {
+        var labels = labels
+        if labels.apiKeyAlias == RequestLabels.none { labels.apiKeyAlias = "" }
+        if labels.teamAlias == RequestLabels.none { labels.teamAlias = "" }
+        let now = Date()
+        for (budget, gauges, named) in [
+            (account.key, keyBudget, labels.hashedAPIKey), (account.team, teamBudget, labels.team),
+            (account.user, userBudget, labels.user),
+        ] {
+            guard let budget, named != RequestLabels.none else { continue }
+            gauges.remaining(labels, overflow: false)?.set(budget.max.map { $0 - (budget.spend + cost) } ?? .infinity)
+            if let max = budget.max { gauges.max(labels, overflow: false)?.set(max) }
+            if let reset = budget.resetAt {
+                gauges.hours(labels, overflow: false)?.set(reset.timeIntervalSince(now) / 3600)
+            }
+        }
     }
 }

@@ -2,134 +2,144 @@ import Foundation
 import NIOConcurrencyHelpers
 import Prometheus
 
-extension MetricNameDescriptor {
-    /// A metric named in full (LiteLLM's names carry their unit already).
-    static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
-    }
-}
-
-/// The proxy's Prometheus metrics, named as LiteLLM's `prometheus` callback names them where one exists
-/// (`litellm_…`), `llm_gateway_…` otherwise. Labels are bounded (model groups, deployments, statuses, routes): no
-/// keys, users or IPs. Rendered in the Prometheus text format by `render(writer:)`.
+/// The proxy's Prometheus metrics, named and labelled as LiteLLM's `prometheus` callback names and labels them
+/// (`litellm_…`; its dashboards read them), `llm_gateway_…` for the gateway's own. Every labelled metric holds a
+/// bounded number of series (`MetricFamily`); a label never carries a key, only its sha256.
 public final class ProxyMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    let settings: MetricsSettings
     /// LiteLLM's latency buckets (seconds).
     static let latencyBuckets: [Double] = [
         0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 420, 600,
     ]
     let inFlightRequests: Gauge
+    let litellmInFlight: Gauge
     let inFlightStreams: Gauge
     let queueDepth: Gauge
     /// The spend writer's counters as last exported, so each scrape adds only what is new.
     let exportedWriterCounts = NIOLockedValueBox<[String: Int]>([:])
-    /// The series a successful request touches, looked up once per (route, requested model, deployment) instead of
-    /// once per metric (each registry lookup validates names and labels under its lock).
-    let successSeries = NIOLockedValueBox<[SeriesKey: SuccessSeries]>([:])
-    /// Per deployment: its attempts and successes counters.
-    let attemptSeries = NIOLockedValueBox<[String: (total: Counter, success: Counter)]>([:])
 
-    struct SeriesKey: Hashable {
-        var route: String
-        var requestedModel: String
-        var deploymentID: String
+    let requests: MetricFamily<Counter>
+    let failedRequests: MetricFamily<Counter>
+    let llmRequests: MetricFamily<Counter>
+    let llmFailedRequests: MetricFamily<Counter>
+    let spend: MetricFamily<Counter>
+    let inputTokens: MetricFamily<Counter>
+    let outputTokens: MetricFamily<Counter>
+    let totalTokens: MetricFamily<Counter>
+    let reasoningTokens: MetricFamily<Counter>
+    let cachedInputTokens: MetricFamily<Counter>
+    let requestLatency: MetricFamily<ValueHistogram>
+    let upstreamLatency: MetricFamily<ValueHistogram>
+    let timeToFirstToken: MetricFamily<ValueHistogram>
+    let deploymentAttempts: MetricFamily<Counter>
+    let deploymentSuccesses: MetricFamily<Counter>
+    let deploymentFailures: MetricFamily<Counter>
+    let deploymentCooldowns: MetricFamily<Counter>
+    let deploymentState: MetricFamily<Gauge>
+    let remaining: [(requests: Bool, family: MetricFamily<Gauge>)]
+    let keyBudget: BudgetGauges
+    let teamBudget: BudgetGauges
+    let userBudget: BudgetGauges
+    let cacheHits: MetricFamily<Counter>
+    let cacheMisses: MetricFamily<Counter>
+    let cachedTokens: MetricFamily<Counter>
+
+    /// A budget's three gauges: remaining, maximum and hours to its reset.
+    struct BudgetGauges: Sendable {
+        let remaining: MetricFamily<Gauge>
+        let max: MetricFamily<Gauge>
+        let hours: MetricFamily<Gauge>
     }
 
-    final class SuccessSeries: Sendable {
-        let requests: Counter
-        let totalLatency: ValueHistogram
-        let apiLatency: ValueHistogram
-        let firstToken: ValueHistogram
-        let inputTokens: Counter
-        let outputTokens: Counter
-        let totalTokens: Counter
-        let reasoningTokens: Counter
-        let spend: Counter
-
-        init(registry: PrometheusCollectorRegistry, route: String, requestedModel: String, deployment: ModelDeployment)
-        {
-            let group = deployment.modelName
-            requests = registry.makeCounter(
-                descriptor: MetricName.requests,
-                labels: [
-                    ("requested_model", requestedModel), ("model_group", group), ("route", route),
-                    ("status_code", "200"),
-                ]
-            )
-            let byDeployment = [("model_group", group), ("model_id", deployment.id)]
-            totalLatency = registry.makeValueHistogram(
-                descriptor: MetricName.requestLatency,
-                labels: byDeployment,
-                buckets: ProxyMetrics.latencyBuckets
-            )
-            apiLatency = registry.makeValueHistogram(
-                descriptor: MetricName.upstreamLatency,
-                labels: byDeployment,
-                buckets: ProxyMetrics.latencyBuckets
-            )
-            firstToken = registry.makeValueHistogram(
-                descriptor: MetricName.timeToFirstToken,
-                labels: byDeployment,
-                buckets: ProxyMetrics.latencyBuckets
-            )
-            let byModel = [("model_group", group), ("model", deployment.model)]
-            inputTokens = registry.makeCounter(
-                descriptor: MetricName.inputTokens,
-                labels: byModel
-            )
-            outputTokens = registry.makeCounter(
-                descriptor: MetricName.outputTokens,
-                labels: byModel
-            )
-            totalTokens = registry.makeCounter(
-                descriptor: MetricName.totalTokens,
-                labels: byModel
-            )
-            reasoningTokens = registry.makeCounter(
-                descriptor: MetricName.reasoningTokens,
-                labels: byModel
-            )
-            spend = registry.makeCounter(
-                descriptor: MetricName.spend,
-                labels: byModel
-            )
-        }
-    }
-
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public init(
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        settings: MetricsSettings = .init()
+    ) {
         self.registry = registry
-        inFlightRequests = registry.makeGauge(
-            descriptor: MetricName.inFlightRequests,
-            labels: []
+        self.settings = settings
+        inFlightRequests = registry.makeGauge(descriptor: MetricName.inFlightRequests, labels: [])
+        litellmInFlight = registry.makeGauge(descriptor: MetricName.litellmInFlight, labels: [])
+        inFlightStreams = registry.makeGauge(descriptor: MetricName.inFlightStreams, labels: [])
+        queueDepth = registry.makeGauge(descriptor: MetricName.spendQueueDepth, labels: [])
+        let capped = registry.makeCounter(descriptor: MetricName.cappedSeries, labels: [])
+        func counter(_ name: MetricNameDescriptor, _ labels: [MetricLabel]) -> MetricFamily<Counter> {
+            let (name, help) = (name.name, name.helpText ?? "")
+            return MetricFamily(labels, cap: settings.maxSeriesPerMetric, capped: capped) {
+                registry.makeCounter(descriptor: MetricName.named(name, help), labels: $0)
+            }
+        }
+        func gauge(_ name: MetricNameDescriptor, _ labels: [MetricLabel]) -> MetricFamily<Gauge> {
+            let (name, help) = (name.name, name.helpText ?? "")
+            return MetricFamily(labels, cap: settings.maxSeriesPerMetric, capped: capped) {
+                registry.makeGauge(descriptor: MetricName.named(name, help), labels: $0)
+            }
+        }
+        func histogram(_ name: MetricNameDescriptor, _ labels: [MetricLabel]) -> MetricFamily<ValueHistogram> {
+            let (name, help) = (name.name, name.helpText ?? "")
+            return MetricFamily(labels, cap: settings.maxSeriesPerMetric, capped: capped) {
+                registry.makeValueHistogram(
+                    descriptor: MetricName.named(name, help),
+                    labels: $0,
+                    buckets: ProxyMetrics.latencyBuckets
+                )
+            }
+        }
+        typealias L = MetricLabels
+        requests = counter(MetricName.requests, L.requests)
+        failedRequests = counter(MetricName.failedRequests, L.failedRequests)
+        llmRequests = counter(MetricName.llmRequests, L.llmRequests)
+        llmFailedRequests = counter(MetricName.llmFailedRequests, L.llmFailedRequests)
+        spend = counter(MetricName.spend, L.spend)
+        inputTokens = counter(MetricName.inputTokens, L.tokens)
+        outputTokens = counter(MetricName.outputTokens, L.tokens)
+        totalTokens = counter(MetricName.totalTokens, L.tokens)
+        reasoningTokens = counter(MetricName.reasoningTokens, L.tokenDetails)
+        cachedInputTokens = counter(MetricName.cachedInputTokens, L.tokenDetails)
+        requestLatency = histogram(MetricName.requestLatency, L.requestLatency)
+        upstreamLatency = histogram(MetricName.upstreamLatency, L.upstreamLatency)
+        timeToFirstToken = histogram(MetricName.timeToFirstToken, L.upstreamLatency)
+        deploymentAttempts = counter(MetricName.deploymentAttempts, L.deployment)
+        deploymentSuccesses = counter(MetricName.deploymentSuccesses, L.deployment)
+        deploymentFailures = counter(MetricName.deploymentFailures, L.deployment + [.exceptionStatus, .exceptionClass])
+        deploymentCooldowns = counter(MetricName.deploymentCooldowns, L.deploymentState + [.exceptionStatus])
+        deploymentState = gauge(MetricName.deploymentState, L.deploymentState)
+        remaining = [
+            (true, gauge(MetricName.remainingRequests, L.remaining)),
+            (false, gauge(MetricName.remainingTokens, L.remaining)),
+            (true, gauge(MetricName.remainingRequestsV2, L.remaining)),
+            (false, gauge(MetricName.remainingTokensV2, L.remaining)),
+        ]
+        keyBudget = BudgetGauges(
+            remaining: gauge(MetricName.keyRemainingBudget, [.hashedAPIKey, .apiKeyAlias]),
+            max: gauge(MetricName.keyMaxBudget, [.hashedAPIKey, .apiKeyAlias]),
+            hours: gauge(MetricName.keyBudgetHours, [.hashedAPIKey, .apiKeyAlias])
         )
-        inFlightStreams = registry.makeGauge(
-            descriptor: MetricName.inFlightStreams,
-            labels: []
+        teamBudget = BudgetGauges(
+            remaining: gauge(MetricName.teamRemainingBudget, [.team, .teamAlias]),
+            max: gauge(MetricName.teamMaxBudget, [.team, .teamAlias]),
+            hours: gauge(MetricName.teamBudgetHours, [.team, .teamAlias])
         )
-        queueDepth = registry.makeGauge(
-            descriptor: MetricName.spendQueueDepth,
-            labels: []
+        userBudget = BudgetGauges(
+            remaining: gauge(MetricName.userRemainingBudget, [.user]),
+            max: gauge(MetricName.userMaxBudget, [.user]),
+            hours: gauge(MetricName.userBudgetHours, [.user])
         )
+        cacheHits = counter(MetricName.cacheHits, L.cache)
+        cacheMisses = counter(MetricName.cacheMisses, L.cache)
+        cachedTokens = counter(MetricName.cachedTokens, L.cache)
     }
 
-    /// What one finished request contributes.
-    public struct Observation: Sendable {
-        public var route: String
-        public var requestedModel: String
-        public var deployment: ModelDeployment?
-        public var status: Int
-        public var errorClass: String?
-        public var totalSeconds: Double
-        public var upstreamSeconds: Double?
-        public var firstTokenSeconds: Double?
-        public var promptTokens = 0
-        public var completionTokens = 0
-        public var reasoningTokens = 0
-        public var spend: Double = 0
+    public func requestStarted() {
+        inFlightRequests.increment()
+        litellmInFlight.increment()
     }
 
-    public func requestStarted() { inFlightRequests.increment() }
-    public func requestEnded() { inFlightRequests.decrement() }
+    public func requestEnded() {
+        inFlightRequests.decrement()
+        litellmInFlight.decrement()
+    }
+
     public func streamStarted() { inFlightStreams.increment() }
     public func streamEnded() { inFlightStreams.decrement() }
     /// One Entra ID token fetch: its flow and `success`, `rejected` or `unavailable`.
@@ -138,134 +148,9 @@ public final class ProxyMetrics: Sendable {
             .increment()
     }
 
-    public func observe(_ observation: Observation) {
-        if observation.status < 400, let deployment = observation.deployment {
-            observeSuccess(observation, deployment: deployment)
-            return
-        }
-        let group = observation.deployment?.modelName ?? ""
-        let status = String(observation.status)
-        registry.makeCounter(
-            descriptor: MetricName.requests,
-            labels: [
-                ("requested_model", observation.requestedModel), ("model_group", group), ("route", observation.route),
-                ("status_code", status),
-            ]
-        ).increment()
-        if observation.status >= 400 {
-            registry.makeCounter(
-                descriptor: MetricName.failedRequests,
-                labels: [
-                    ("requested_model", observation.requestedModel), ("model_group", group),
-                    ("route", observation.route), ("exception_status", status),
-                    ("exception_class", observation.errorClass ?? ""),
-                ]
-            ).increment()
-        }
-        guard let deployment = observation.deployment else { return }
-        let byDeployment = [("model_group", group), ("model_id", deployment.id)]
-        registry.makeValueHistogram(
-            descriptor: MetricName.requestLatency,
-            labels: byDeployment,
-            buckets: Self.latencyBuckets
-        )
-        .record(observation.totalSeconds)
-        if let upstream = observation.upstreamSeconds {
-            registry.makeValueHistogram(
-                descriptor: MetricName.upstreamLatency,
-                labels: byDeployment,
-                buckets: Self.latencyBuckets
-            ).record(upstream)
-        }
-        if let first = observation.firstTokenSeconds {
-            registry.makeValueHistogram(
-                descriptor: MetricName.timeToFirstToken,
-                labels: byDeployment,
-                buckets: Self.latencyBuckets
-            )
-            .record(first)
-        }
-        let byModel = [("model_group", group), ("model", deployment.model)]
-        for (name, value) in [
-            (MetricName.inputTokens, observation.promptTokens),
-            (MetricName.outputTokens, observation.completionTokens),
-            (MetricName.totalTokens, observation.promptTokens + observation.completionTokens),
-            (MetricName.reasoningTokens, observation.reasoningTokens),
-        ] where value > 0 {
-            registry.makeCounter(descriptor: name, labels: byModel).increment(by: Int64(value))
-        }
-        if observation.spend > 0 {
-            registry.makeCounter(descriptor: MetricName.spend, labels: byModel)
-                .increment(by: observation.spend)
-        }
-    }
-
-    func observeSuccess(_ observation: Observation, deployment: ModelDeployment) {
-        let key = SeriesKey(
-            route: observation.route,
-            requestedModel: observation.requestedModel,
-            deploymentID: deployment.id
-        )
-        let series = successSeries.withLockedValue { cache in
-            if let found = cache[key] { return found }
-            let made = SuccessSeries(
-                registry: registry,
-                route: observation.route,
-                requestedModel: observation.requestedModel,
-                deployment: deployment
-            )
-            cache[key] = made
-            return made
-        }
-        series.requests.increment()
-        series.totalLatency.record(observation.totalSeconds)
-        if let upstream = observation.upstreamSeconds { series.apiLatency.record(upstream) }
-        if let first = observation.firstTokenSeconds { series.firstToken.record(first) }
-        if observation.promptTokens > 0 { series.inputTokens.increment(by: Int64(observation.promptTokens)) }
-        if observation.completionTokens > 0 { series.outputTokens.increment(by: Int64(observation.completionTokens)) }
-        if observation.promptTokens + observation.completionTokens > 0 {
-            series.totalTokens.increment(by: Int64(observation.promptTokens + observation.completionTokens))
-        }
-        if observation.reasoningTokens > 0 { series.reasoningTokens.increment(by: Int64(observation.reasoningTokens)) }
-        if observation.spend > 0 { series.spend.increment(by: observation.spend) }
-    }
-
-    /// One upstream attempt on a deployment (retries and fallbacks included).
-    public func attempt(_ deployment: ModelDeployment, failedWith status: Int?, errorClass: String?, cooled: Bool) {
-        let labels = [
-            ("model_group", deployment.modelName), ("litellm_model_name", deployment.model),
-            ("model_id", deployment.id), ("api_provider", deployment.provider.rawValue),
-        ]
-        let series = attemptSeries.withLockedValue { cache in
-            if let found = cache[deployment.id] { return found }
-            let made = (
-                total: registry.makeCounter(
-                    descriptor: MetricName.deploymentAttempts,
-                    labels: labels
-                ),
-                success: registry.makeCounter(
-                    descriptor: MetricName.deploymentSuccesses,
-                    labels: labels
-                )
-            )
-            cache[deployment.id] = made
-            return made
-        }
-        series.total.increment()
-        guard let status else {
-            series.success.increment()
-            return
-        }
-        registry.makeCounter(
-            descriptor: MetricName.deploymentFailures,
-            labels: labels + [("exception_status", String(status)), ("exception_class", errorClass ?? "")]
-        ).increment()
-        if cooled {
-            registry.makeCounter(
-                descriptor: MetricName.deploymentCooldowns,
-                labels: labels + [("exception_status", String(status))]
-            ).increment()
-        }
+    /// A cache store operation (`lookup` or `store`) failed or timed out.
+    public func cacheFailed(_ operation: String) {
+        registry.makeCounter(descriptor: MetricName.cacheFailures, labels: [("operation", operation)]).increment()
     }
 
     /// The Prometheus text, with the spend writer's counters brought up to date first.
@@ -281,10 +166,7 @@ public final class ProxyMetrics: Sendable {
                 return current.map { ($0.key, $0.value - (exported[$0.key] ?? 0)) }
             }
             for (outcome, delta) in deltas {
-                let counter = registry.makeCounter(
-                    descriptor: MetricName.spendLogRows,
-                    labels: [("outcome", outcome)]
-                )
+                let counter = registry.makeCounter(descriptor: MetricName.spendLogRows, labels: [("outcome", outcome)])
                 if delta > 0 { counter.increment(by: Int64(delta)) }
             }
         }

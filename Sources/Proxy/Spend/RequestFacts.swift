@@ -13,6 +13,11 @@ public struct RequestFacts: Sendable {
     public var startedAt: Date
     public var firstByteAt: Date?
     public var clientIP: String?
+    /// The client's `user-agent` (a metric label, as LiteLLM's).
+    public var userAgent: String?
+    /// Azure's `x-ratelimit-remaining-requests` / `-tokens` on the answer: the deployment's remaining-quota gauges.
+    public var remainingRequests: Double?
+    public var remainingTokens: Double?
     /// The shaped answer (or the assembled stream), nil on failure and when the answer was shaped from its bytes
     /// (then `responseBody` holds it: `answer` reads either).
     public var response: JSON?
