@@ -37,26 +37,35 @@ extension Gateway {
         return .error(failure.error, headers: request.baseHeaders + failure.counts.headers + [timeout])
     }
 
-    /// An attempt ended (`error` nil: it answered).
-    func attemptEnded(_ labels: RequestLabels, _ deployment: ModelDeployment, _ error: ProxyError?, cooled: Bool) {
+    /// An attempt ended (`error` nil: it answered). Its labels are made here, only when metrics are on.
+    func attemptEnded(
+        _ call: ProxyCall,
+        _ caller: Caller,
+        _ group: String,
+        _ deployment: ModelDeployment,
+        _ error: ProxyError?,
+        cooled: Bool
+    ) {
         guard let metrics else { return }
-        var labels = labels
+        var labels = RequestLabels(call, caller: caller, group: group)
         labels.deployment(deployment)
         metrics.attempt(labels, failedWith: error, cooled: cooled)
     }
 
-    /// Refused before any upstream call (no key, a bad body, an unknown model, a limit).
+    /// Refused before any upstream call (no key, a bad body, an unknown model, a limit). The model, as sent, is
+    /// named when the router knows it, else `other` (LiteLLM's bounded label).
     func refused(
         _ call: ProxyCall,
         _ error: ProxyError,
         caller: Caller?,
-        group: String?,
+        model: String?,
         headers: [(String, String)],
         logger: Logger
     ) -> ProxyOutcome {
         logger.info("request refused", metadata: ["status": "\(error.status)", "route": "\(call.route)"])
         if let metrics {
-            var labels = RequestLabels(call, caller: caller, group: group)
+            let known = model.map { router.groupName(for: caller?.teamAliases[$0] ?? $0) == nil ? "other" : $0 }
+            var labels = RequestLabels(call, caller: caller, group: known)
             labels.failed(error, provider: nil)
             metrics.refused(labels)
         }

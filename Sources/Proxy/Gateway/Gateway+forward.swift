@@ -204,8 +204,7 @@ extension Gateway {
             sleep: sleep,
             logger: logger
         )
-        let labels = RequestLabels(call, caller: caller, group: group)
-        let observed = { self.attemptEnded(labels, $0, $1, cooled: $2) }
+        let observed = { self.attemptEnded(call, caller, group, $0, $1, cooled: $2) }
         let result = await router.route(group: group, plan: plan, observed: observed) {
             deployment,
             group,

@@ -104,10 +104,7 @@ public final class Gateway: Sendable {
                 settings: config.settings,
                 logger: logger
             )
-            // A refusal names the model as sent when the router knows it, else `other` (LiteLLM's bounded label).
-            known.model =
-                router.groupName(for: request.caller.teamAliases[request.model] ?? request.model) == nil
-                ? "other" : request.model
+            known.model = request.model
             if let endUser = request.body["user"]?.stringValue, let accounts = keys?.accounts {
                 try await accounts.admitEndUser(&request.caller, id: endUser, budgetStatus: keys?.budgetStatus ?? 400)
             }
@@ -127,8 +124,7 @@ public final class Gateway: Sendable {
             {
                 return outcome
             }
-            let labels = RequestLabels(call, caller: request.caller, group: group)
-            let observed = { self.attemptEnded(labels, $0, $1, cooled: $2) }
+            let observed = { [caller = request.caller] in self.attemptEnded(call, caller, group, $0, $1, cooled: $2) }
             let result = await router.route(group: group, plan: retryPlan(request), observed: observed) {
                 deployment,
                 group,
@@ -140,7 +136,7 @@ public final class Gateway: Sendable {
             case .failure(let failure): return failed(request, failure)
             }
         } catch {
-            return refused(call, error, caller: known.caller, group: known.model, headers: base, logger: logger)
+            return refused(call, error, caller: known.caller, model: known.model, headers: base, logger: logger)
         }
     }
 
