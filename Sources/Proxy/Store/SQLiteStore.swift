@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
 import SQLiteNIO
 import Wire
@@ -84,6 +85,7 @@ public actor SQLiteStore: SpendStore {
             threadPool: thread,
             on: MultiThreadedEventLoopGroup.singleton.any()
         )
+        try await handOff(from: thread)
         // A new file gets 16 KiB pages (an existing one keeps its own): a row with its bodies (~2.5 KB with the seed's
         // answer) left most of a 4 KiB page empty, and the random request_id index dirties fewer, fuller pages per
         // flush. Together about a third less SQLite time per row.
@@ -92,6 +94,16 @@ public actor SQLiteStore: SpendStore {
         _ = try await opened.rows("PRAGMA synchronous=NORMAL", [])
         _ = try await opened.rows("PRAGMA busy_timeout=5000", [])
         return opened
+    }
+
+    /// The connection object is written on the pool's thread and handed here through a continuation that the Swift
+    /// runtime may complete without suspending (an atomic ThreadSanitizer does not see): TSan then reported its first
+    /// read as a race. A lock taken on that one thread after the open, then here, is an edge TSan sees. (Queries need
+    /// none: sqlite-nio hands their rows over under a lock.)
+    static func handOff(from thread: NIOThreadPool) async throws {
+        let fence = NIOLockedValueBox(())
+        try await thread.runIfActive { fence.withLockedValue { _ in } }
+        fence.withLockedValue { _ in }
     }
 
     public func prepare() async throws {
