@@ -1,9 +1,13 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // GATEWAY_FUZZ=1 (scripts/fuzz.sh): our targets compile with libFuzzer's coverage and FUZZING, the dependencies as
 // they are, so the fuzzers reuse the debug build's dependencies instead of building all of them again instrumented.
 let fuzzing = Context.environment["GATEWAY_FUZZ"] == "1"
+// GATEWAY_TSAN=1 (scripts/tsan.sh): swift-otel 1.6.0 does not compile with -sanitize=thread on Swift 6.3 (a
+// "sending 'logger' risks causing data races" error in its batch processors that the plain and release builds do not
+// raise), so the TSan build leaves the OTLP exporter out (NO_OTEL); the request path's spans are built and tested.
+let sanitizing = Context.environment["GATEWAY_TSAN"] == "1"
 
 let swiftSettings: [SwiftSetting] =
     [.enableUpcomingFeature("ExistentialAny")]
@@ -38,6 +42,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP over HTTP only: the gRPC trait adds grpc-swift and its transport to every build kind (debug, release,
+        // TSan), minutes each; an OpenTelemetry collector, Jaeger, Tempo and Langfuse all take OTLP/HTTP.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // OpenAI/Azure wire types, JSON with key order and number text kept, SSE codec. Depends on nothing of ours.
@@ -85,9 +93,10 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ] + (sanitizing ? [] : [.product(name: "OTel", package: "swift-otel")]),
             resources: [.copy("Pricing/prices.json"), .copy("UI/Templates"), .copy("UI/Static")],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + (sanitizing ? [.define("NO_OTEL")] : [])
         ),
         .target(
             name: "Conformance",
@@ -180,6 +189,7 @@ let package = Package(
             dependencies: [
                 "Proxy", "MockAzure", "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

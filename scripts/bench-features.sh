@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# The response cache's benchmark, on release builds, side by side with nginx in the same run: a hit (the same
-# request again, answered from the proxy's in-memory cache) and a miss (every request a new prompt: a lookup, the
-# upstream call and a store) against nginx as a plain reverse proxy to the same upstream. The process under test is
-# pinned to CPU 0; wrk and the upstream (nginx answering the seed's body) to the other cores. Alternated rounds;
-# medians. Replaces the block between the cache-bench markers in docs/benchmarks.md (BENCH_OUT) and prints it.
+# What two optional features cost, on release builds, side by side with nginx in the same run. The response cache:
+# a hit (the same request again, answered from the proxy's in-memory cache) and a miss (every request a new prompt:
+# a lookup, the upstream call and a store). Tracing: every request traced (sampled 100 %), and one in ten
+# (OTEL_TRACES_SAMPLER=parentbased_traceidratio, 0.1), exported over OTLP/HTTP to a collector that takes every batch
+# (the upstream nginx answering /v1/traces), against the same proxy without it. The process under test is pinned to CPU 0; wrk and the upstream (nginx answering the seed's body) to the other
+# cores. Alternated rounds; medians. Replaces the blocks between the cache-bench and tracing-bench markers in
+# docs/benchmarks.md (BENCH_OUT) and prints them.
 #
-#   scripts/bench-cache.sh
-#   BENCH_SKIP_BUILD=1 BENCH_BIN=/path/to/release BENCH_DURATION=5 BENCH_ROUNDS=3 scripts/bench-cache.sh
+#   scripts/bench-features.sh
+#   BENCH_SKIP_BUILD=1 BENCH_BIN=/path/to/release BENCH_DURATION=5 BENCH_ROUNDS=3 scripts/bench-features.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-8}
 ROUNDS=${BENCH_ROUNDS:-3}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
-UP_PORT=18281 NGX_PORT=18282 OURS_PORT=18283 OFF_PORT=18284
+UP_PORT=18281 NGX_PORT=18282 OURS_PORT=18283 OFF_PORT=18284 TRACED_PORT=18285 SAMPLED_PORT=18286
 for tool in wrk nginx taskset curl; do
-  command -v "$tool" > /dev/null || { echo "bench-cache: needs $tool (apt-get install -y wrk nginx)" >&2; exit 2; }
+  command -v "$tool" > /dev/null || { echo "bench-features: needs $tool (apt-get install -y wrk nginx)" >&2; exit 2; }
 done
 NCPU=$(nproc)
-[ "$NCPU" -ge 2 ] || { echo "bench-cache: needs 2 cores (one for the proxy, one for the load)" >&2; exit 2; }
+[ "$NCPU" -ge 2 ] || { echo "bench-features: needs 2 cores (one for the proxy, one for the load)" >&2; exit 2; }
 LOAD_CPUS=1-$((NCPU - 1))
 [ "$NCPU" -gt 2 ] || LOAD_CPUS=1
 [ -n "${BENCH_SKIP_BUILD:-}" ] || scripts/build-release.sh proxy >&2
@@ -35,14 +37,16 @@ ready() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1$2"
 # The seed's recorded Azure answer, compacted (nginx's `return` takes it in single quotes).
 SEED=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":"), ensure_ascii=False))' \
   fixtures/reference/seed-azure-upstream-response.json)
-case "$SEED" in *"'"* | *'$'* | *'\'*) echo "bench-cache: the seed's body has ' \$ or \\ (nginx)" >&2; exit 1 ;; esac
+case "$SEED" in *"'"* | *'$'* | *'\'*) echo "bench-features: the seed's body has ' \$ or \\ (nginx)" >&2; exit 1 ;; esac
 cat > "$WORK/nginx.conf" << NGINX
 daemon off; worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off; client_body_temp_path $WORK/body;
   server { listen 127.0.0.1:$UP_PORT; keepalive_requests 1000000; default_type application/json;
-    location / { return 200 '$SEED'; } }
+    client_max_body_size 64m;
+    location / { return 200 '$SEED'; }
+    location = /v1/traces { default_type application/x-protobuf; return 200 ''; } }
 }
 NGINX
 cat > "$WORK/proxy-nginx.conf" << NGINX
@@ -71,15 +75,22 @@ general_settings:
 YAML
 taskset -c "$LOAD_CPUS" nginx -c "$WORK/nginx.conf" & PIDS+=($!)
 taskset -c 0 nginx -c "$WORK/proxy-nginx.conf" & PIDS+=($!)
-# The same proxy without a cache: what a miss adds to a request.
+# The same proxy without a cache (what a miss adds to a request), and that one with every request traced.
 grep -v -e '^  cache' "$WORK/config.yaml" > "$WORK/config-off.yaml"
-for port in $OURS_PORT $OFF_PORT; do
-  config="$WORK/config.yaml"
-  [ $port = $OURS_PORT ] || config="$WORK/config-off.yaml"
-  taskset -c 0 "$BIN/proxy" --config "$config" --port $port --host 127.0.0.1 > "$WORK/proxy-$port.log" 2>&1 &
-  PIDS+=($!)
+sed 's/callbacks: \["prometheus"\]/callbacks: ["prometheus", "otel"]/' "$WORK/config-off.yaml" > "$WORK/config-traced.yaml"
+declare -A PID_OF
+for port in $OURS_PORT $OFF_PORT $TRACED_PORT $SAMPLED_PORT; do
+  config="$WORK/config.yaml" ratio=1.0
+  [ $port != $OFF_PORT ] || config="$WORK/config-off.yaml"
+  [ $port != $TRACED_PORT ] || config="$WORK/config-traced.yaml"
+  [ $port != $SAMPLED_PORT ] || config="$WORK/config-traced.yaml" ratio=0.1
+  OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$UP_PORT" OTEL_TRACES_SAMPLER=parentbased_traceidratio \
+    OTEL_TRACES_SAMPLER_ARG=$ratio \
+    taskset -c 0 "$BIN/proxy" --config "$config" --port $port --host 127.0.0.1 > "$WORK/proxy-$port.log" 2>&1 &
+  PIDS+=($!) PID_OF[$port]=$!
 done
-ready $UP_PORT / && ready $NGX_PORT / && ready $OURS_PORT /health/liveliness && ready $OFF_PORT /health/liveliness
+for port in $UP_PORT $NGX_PORT; do ready $port /; done
+for port in $OURS_PORT $OFF_PORT $TRACED_PORT $SAMPLED_PORT; do ready $port /health/liveliness; done
 
 BODY='{"model":"o4-mini","messages":[{"role":"user","content":"what llm are you"}]}'
 AZURE_PATH="/openai/deployments/o4-mini/chat/completions?api-version=2025-01-01-preview"
@@ -104,7 +115,7 @@ HIT=$(curl -s -D - -o /dev/null -H 'content-type: application/json' -H 'Authoriz
   -d "$BODY" "http://127.0.0.1:$OURS_PORT/chat/completions" > /dev/null; sleep 0.2;
   curl -s -D - -o /dev/null -H 'content-type: application/json' -H 'Authorization: Bearer sk-bench-1234' \
   -d "$BODY" "http://127.0.0.1:$OURS_PORT/chat/completions" | grep -ci '^x-litellm-cache-key' || true)
-[ "$HIT" = 1 ] || { echo "bench-cache: the second request was not a cache hit" >&2; exit 1; }
+[ "$HIT" = 1 ] || { echo "bench-features: the second request was not a cache hit" >&2; exit 1; }
 
 declare -A URL SCRIPT
 URL[direct]="http://127.0.0.1:$UP_PORT$AZURE_PATH" SCRIPT[direct]=same
@@ -112,24 +123,42 @@ URL[nginx]="http://127.0.0.1:$NGX_PORT$AZURE_PATH" SCRIPT[nginx]=same
 URL[hit]="http://127.0.0.1:$OURS_PORT/chat/completions" SCRIPT[hit]=same
 URL[miss]="http://127.0.0.1:$OURS_PORT/chat/completions" SCRIPT[miss]=new
 URL[off]="http://127.0.0.1:$OFF_PORT/chat/completions" SCRIPT[off]=new
+URL[plain]="http://127.0.0.1:$OFF_PORT/chat/completions" SCRIPT[plain]=same
+URL[traced]="http://127.0.0.1:$TRACED_PORT/chat/completions" SCRIPT[traced]=same
+URL[sampled]="http://127.0.0.1:$SAMPLED_PORT/chat/completions" SCRIPT[sampled]=same
 run() { # name conns round [wrk options]
   local out="$WORK/$1-c$2-$3.txt"
   taskset -c "$LOAD_CPUS" wrk -t1 -c"$2" -d"${DURATION}s" "${@:4}" -s "$WORK/${SCRIPT[$1]}.lua" "${URL[$1]}" > "$out"
-  ! grep -q "Non-2xx" "$out" || { echo "bench-cache: errors from $1" >&2; cat "$out" >&2; exit 1; }
+  ! grep -q "Non-2xx" "$out" || { echo "bench-features: errors from $1" >&2; cat "$out" >&2; exit 1; }
 }
 micros() { awk -v p="$1" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
   f = (u == "ms") ? 1000 : (u == "s") ? 1e6 : 1; printf "%.0f\n", v * f }' "$2"; }
 median() { tr ' ' '\n' <<< "$*" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "== $ROUNDS rounds of ${DURATION}s: c=1 latency and c=64 throughput; under test on CPU 0" >&2
+# The proxy's CPU time (user + system, /proc/PID/stat) over the c=64 runs of `plain` and `traced`, per request.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+declare -A TICKS=([plain]=0 [traced]=0 [sampled]=0)
+declare -A PORT_OF=([plain]=$OFF_PORT [traced]=$TRACED_PORT [sampled]=$SAMPLED_PORT)
 for round in $(seq 1 "$ROUNDS"); do
-  for name in direct nginx off hit miss; do run $name 1 "$round" --latency; done
-  for name in nginx off hit miss; do run $name 64 "$round"; done
+  for name in direct nginx off hit miss plain traced sampled; do run $name 1 "$round" --latency; done
+  for name in nginx off hit miss plain traced sampled; do
+    [ -z "${PORT_OF[$name]:-}" ] || before=$(ticks "${PID_OF[${PORT_OF[$name]}]}")
+    run $name 64 "$round"
+    [ -z "${PORT_OF[$name]:-}" ] \
+      || TICKS[$name]=$((TICKS[$name] + $(ticks "${PID_OF[${PORT_OF[$name]}]}") - before))
+  done
 done
-declare -A P50 RPS
-for name in direct nginx off hit miss; do
+declare -A P50 RPS CPU
+for name in direct nginx off hit miss plain traced sampled; do
   P50[$name]=$(median $(for r in $(seq 1 "$ROUNDS"); do micros 50% "$WORK/$name-c1-$r.txt"; done))
 done
-for name in nginx off hit miss; do
+for name in plain traced sampled; do
+  CPU[$name]=$(cat "$WORK/$name"-c64-*.txt | awk -v t="${TICKS[$name]}" -v hz="$(getconf CLK_TCK)" \
+    '/requests in/ { r += $1 } END { printf "%.1f", t / hz / r * 1e6 }')
+done
+# The collector got the spans: the traced proxy's exports reached nginx (none lost).
+LOST=$(curl -s "http://127.0.0.1:$TRACED_PORT/metrics" | awk '/^llm_gateway_otel_spans_lost_total/ { s += $2 } END { print s + 0 }')
+for name in nginx off hit miss plain traced sampled; do
   RPS[$name]=$(median $(for r in $(seq 1 "$ROUNDS"); do awk '/Requests\/sec/ { printf "%.0f\n", $2 }' \
     "$WORK/$name-c64-$r.txt"; done))
 done
@@ -137,7 +166,7 @@ added() { echo $((P50[$1] - P50[direct])); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 TABLE=$(cat << MD
 <!-- cache-bench:start -->
-### Response cache: a hit and a miss against nginx (scripts/bench-cache.sh)
+### Response cache: a hit and a miss against nginx (scripts/bench-features.sh)
 
 $(date -u +%Y-%m-%d), $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $NCPU cores; the process under test
 on CPU 0, wrk and the upstream on CPU $LOAD_CPUS; $ROUNDS alternated rounds of ${DURATION} s, medians. Hit: the same
@@ -154,12 +183,34 @@ the upstream straight (${P50[direct]} µs).
 <!-- cache-bench:end -->
 MD
 )
+TRACING=$(cat << MD
+<!-- tracing-bench:start -->
+### Tracing: every request traced and exported, against the same proxy without it (scripts/bench-features.sh)
+
+Same run, same cores. Traced: \`callbacks: ["prometheus", "otel"]\`, every request sampled (a server span and its
+auth, router, litellm_request and spend_write children, with their GenAI attributes), exported over OTLP/HTTP
+protobuf in batches to the upstream nginx (\`/v1/traces\` answered 200); spans the 100 % proxy lost: $LOST. Sampled:
+\`OTEL_TRACES_SAMPLER=parentbased_traceidratio\`, \`OTEL_TRACES_SAMPLER_ARG=0.1\`. Both answer the same
+request every time (no cache). CPU per request: the proxy's user + system time over its c=64 runs.
+
+| path | c=1 added p50 | c=64 RPS | vs untraced | CPU per request | vs nginx's RPS |
+|---|---|---|---|---|---|
+| nginx reverse proxy | $(added nginx) µs | ${RPS[nginx]} | — | — | 1.00 |
+| ours, tracing off | $(added plain) µs | ${RPS[plain]} | 1.00 | ${CPU[plain]} µs | $(ratio "${RPS[plain]}" "${RPS[nginx]}") |
+| ours, tracing on (100 %) | $(added traced) µs | ${RPS[traced]} | $(ratio "${RPS[traced]}" "${RPS[plain]}") | ${CPU[traced]} µs | $(ratio "${RPS[traced]}" "${RPS[nginx]}") |
+| ours, tracing on (10 % sampled) | $(added sampled) µs | ${RPS[sampled]} | $(ratio "${RPS[sampled]}" "${RPS[plain]}") | ${CPU[sampled]} µs | $(ratio "${RPS[sampled]}" "${RPS[nginx]}") |
+<!-- tracing-bench:end -->
+MD
+)
 echo "$TABLE"
-python3 - "$OUT" "$TABLE" << 'PY'
+echo "$TRACING"
+python3 - "$OUT" "$TABLE" "$TRACING" << 'PY'
 import re, sys
-path, table = sys.argv[1], sys.argv[2]
+path, blocks = sys.argv[1], sys.argv[2:]
 text = open(path).read()
-pattern = re.compile(r"<!-- cache-bench:start -->.*?<!-- cache-bench:end -->", re.S)
-text = pattern.sub(lambda _: table, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + table + "\n"
+for block in blocks:
+    name = re.match(r"<!-- ([a-z-]+):start -->", block).group(1)
+    pattern = re.compile(f"<!-- {name}:start -->.*?<!-- {name}:end -->", re.S)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block + "\n"
 open(path, "w").write(text)
 PY

@@ -10,7 +10,7 @@ ROOT = "Sources/Proxy"
 # Lowest first. The files directly in Sources/Proxy (Application+build.swift: the wiring) come last.
 LAYERS = [
     "Support", "Logs", "Config", "Errors", "Identity", "Pricing", "Store", "Auth", "HTTP", "Shaping", "Upstream", "Routing",
-    "Accounts", "Keys", "Spend", "Metrics", "Cache", "Guardrails", "Gateway", "Admin", "UI", "Server", "(root)",
+    "Accounts", "Keys", "Spend", "Metrics", "Tracing", "Cache", "Guardrails", "Gateway", "Admin", "UI", "Server", "(root)",
 ]
 DECLARATION = re.compile(
     r"^(?:public |final |private |fileprivate |internal )*(?:struct|class|enum|protocol|actor|typealias)\s+([A-Z]\w*)",

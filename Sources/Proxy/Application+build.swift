@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Tracing
 import Wire
 
 /// Where and how the proxy listens. A value type with defaults.
@@ -98,6 +99,13 @@ public enum ProxyApplication {
             )
         }
         let transport = UpstreamTransport(client: client.http, pinned: client.pinned)
+        let tracing: (tracer: any Tracer, service: (any Service)?)?
+        do {
+            tracing = try config.settings.tracing.map { try TracingBackend.start($0, metrics: metrics, logger: logger) }
+        } catch {
+            logger.warning("tracing is off: the OpenTelemetry exporter did not start (\(error))")
+            tracing = nil
+        }
         let cache = config.settings.cache.map { settings in
             ResponseCache(
                 settings: settings,
@@ -114,7 +122,8 @@ public enum ProxyApplication {
             logger: logger,
             metrics: metrics,
             identity: identity,
-            cache: cache
+            cache: cache,
+            tracer: tracing?.tracer
         )
         let catalog = ModelCatalog(router: gateway.router, deployments: config.deployments)
         let probe = HealthProbe(
@@ -158,7 +167,8 @@ public enum ProxyApplication {
             try? await Deadline.run(within: .seconds(10)) { try await database.prepare() }
         }
         // Started in this order, stopped in reverse: the server drains first, then the client, then the writer flushes.
-        var services: [any Service] = storeServices + [writer, client]
+        // The span exporter first: stopped last, it flushes the spans of the requests the server drained.
+        var services: [any Service] = [tracing?.service].compactMap { $0 } + storeServices + [writer, client]
         // Replicas on one PostgreSQL hold virtual-key limits together (no Redis).
         if let keys, let shared = database.keyUsage {
             let every = config.settings.keys.limitSyncInterval

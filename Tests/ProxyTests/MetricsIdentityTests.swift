@@ -55,6 +55,64 @@ import Wire
         }
     }
 
+    /// LiteLLM's rate-limit gauges of a key and its team (the limit and this minute's use, this request counted),
+    /// the deployment's configured rpm/tpm, and the proxy's overhead histogram.
+    @Test func rateLimitsDeploymentLimitsAndOverheadAreExported() async throws {
+        let config: @Sendable (String) -> String = { base in
+            """
+            model_list:
+              - {model_name: gpt-4o, litellm_params: {model: azure/gpt-4o, api_base: \(base), \
+            api_version: '2025-01-01-preview', api_key: \(TestConfigs.azureKey), rpm: 600, tpm: 90000}}
+            general_settings: {master_key: \(TestConfigs.masterKey)}
+            litellm_settings: {callbacks: ["prometheus"]}
+            """
+        }
+        try await withProxy(config: config) { proxy in
+            func post(_ path: String, _ body: String, key: String = TestConfigs.masterKey) async throws -> TestResponse
+            {
+                try await TestHTTP.request(
+                    .POST,
+                    proxy.base + path,
+                    headers: [("authorization", "Bearer \(key)")],
+                    body: body
+                )
+            }
+            let team = try await post("/team/new", #"{"team_alias": "capped", "rpm_limit": 100}"#)
+            let teamID = try #require(team.json?["team_id"]?.stringValue, "\(team.text)")
+            let made = try await post(
+                "/key/generate",
+                #"{"key_alias": "limited", "team_id": "\#(teamID)", "rpm_limit": 10, "tpm_limit": 5000}"#
+            )
+            let key = try #require(made.json?["key"]?.stringValue, "\(made.text)")
+            var tokens = 0
+            for _ in 0 ..< 2 {
+                let chat = #"{"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}"#
+                let answered = try await post("/chat/completions", chat, key: key)
+                #expect(answered.status == 200, "\(answered.text)")
+                tokens += answered.json?["usage"]?["total_tokens"]?.intValue ?? 0
+            }
+            let samples = PrometheusSamples(try await TestHTTP.request(.GET, "\(proxy.base)/metrics").text)
+            let keyLabels = ["hashed_api_key": SecretHash.sha256Hex(key), "api_key_alias": "limited"]
+            func value(_ name: String, _ labels: [String: String], _ type: String) -> [Double] {
+                samples.named(name, labels.merging(["rate_limit_type": type]) { $1 }).map(\.value)
+            }
+            #expect(value("litellm_api_key_rate_limit_allowed_metric", keyLabels, "requests") == [10])
+            #expect(value("litellm_api_key_rate_limit_used_metric", keyLabels, "requests") == [2])
+            #expect(value("litellm_api_key_rate_limit_allowed_metric", keyLabels, "tokens") == [5000])
+            #expect(
+                tokens > 0 && value("litellm_api_key_rate_limit_used_metric", keyLabels, "tokens") == [Double(tokens)]
+            )
+            let teamLabels = ["team": teamID, "team_alias": "capped"]
+            #expect(value("litellm_team_rate_limit_allowed_metric", teamLabels, "requests") == [100])
+            #expect(value("litellm_team_rate_limit_used_metric", teamLabels, "requests") == [2])
+            #expect(value("litellm_team_rate_limit_allowed_metric", teamLabels, "tokens").isEmpty, "no team tpm limit")
+            let deployment = ["model_group": "gpt-4o", "litellm_model_name": "gpt-4o", "api_provider": "azure"]
+            #expect(samples.named("litellm_deployment_rpm_limit", deployment).map(\.value) == [600])
+            #expect(samples.named("litellm_deployment_tpm_limit", deployment).map(\.value) == [90000])
+            #expect(samples.named("litellm_overhead_latency_metric_count", keyLabels).map(\.value) == [2])
+        }
+    }
+
     /// `prometheus_metrics_max_series_per_metric`: past the cap a counter counts into its `other` series and a gauge
     /// is not set; nothing is lost from the totals.
     @Test func aFloodOfClientsCannotGrowTheSeriesPastTheCap() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MockAzure
 import TestSupport
+import Tracing
 
 @testable import Proxy
 
@@ -22,6 +23,7 @@ struct MockGateway: Sendable {
         ),
         label: String,
         config: (String) -> String,
+        tracer: (any Tracer)? = nil,
         _ body: @Sendable (MockGateway) async throws -> T
     ) async throws -> T {
         try await withMockAzure(configuration) { mock, base in
@@ -41,7 +43,8 @@ struct MockGateway: Sendable {
                 spend: SpendRecorder(writer: writer, settings: config.settings),
                 logger: logger,
                 metrics: metrics,
-                cache: config.settings.cache.map { ResponseCache(settings: $0, postgres: nil, logger: logger) }
+                cache: config.settings.cache.map { ResponseCache(settings: $0, postgres: nil, logger: logger) },
+                tracer: tracer
             )
             let result: Result<T, any Error>
             do {

@@ -44,9 +44,10 @@ def post(server, path, body, key=PROXY_MASTER_KEY):
 def traffic(server):
     """What the dashboards' panels show: keys with aliases in a team with a budget, a user with a budget, a stream, an
     upstream failure retried, a cache hit, a refused key."""
-    team = post(server, "/team/new", {"team_alias": "ml-team", "max_budget": 10})["team_id"]
+    team = post(server, "/team/new", {"team_alias": "ml-team", "max_budget": 10, "rpm_limit": 1000,
+                                      "tpm_limit": 1000000})["team_id"]
     key = post(server, "/key/generate", {"key_alias": "ci-key", "team_id": team, "max_budget": 5,
-                                          "budget_duration": "30d"})["key"]
+                                          "budget_duration": "30d", "rpm_limit": 100, "tpm_limit": 100000})["key"]
     user_key = post(server, "/user/new", {"user_email": "ada@example.com", "max_budget": 3})["key"]
     chat = {"model": "o4-mini", "messages": [{"role": "user", "content": "what llm are you"}]}
     for caller in (key, user_key, PROXY_MASTER_KEY):
@@ -72,7 +73,11 @@ def query(base, promql):
 
 def test_litellm_dashboard_queries_return_series(mock_azure, tmp_path):
     assert PROMETHEUS, "REQUIRE_PROMETHEUS=1 and no prometheus binary"
-    server = start_proxy(proxy_config(tmp_path, mock_azure, EXTRA))
+    config = proxy_config(tmp_path, mock_azure, EXTRA)
+    # o4-mini with its rpm/tpm in the config (the deployment limit gauges).
+    first = "      api_key: os.environ/SDK_AZURE_KEY\n"
+    config.write_text(config.read_text().replace(first, first + "      rpm: 600\n      tpm: 90000\n", 1))
+    server = start_proxy(config)
     port = free_port()
     target = server.url.removeprefix("http://")
     (tmp_path / "prometheus.yml").write_text(

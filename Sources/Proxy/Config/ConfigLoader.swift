@@ -45,8 +45,8 @@ struct ConfigReader {
     /// `--strict`: a key that is not honoured, or that LiteLLM does not know, stops start-up.
     var strict = false
     var warnings: [String] = []
-    /// Guardrails entries it skips, reported with the keys it does not honour.
-    var guardrailFindings: [ConfigSupport.Finding] = []
+    /// Guardrail and callback entries it skips, reported with the keys it does not honour.
+    var entryFindings: [ConfigSupport.Finding] = []
 
     init(file: String, environment: [String: String], strict: Bool = false) {
         self.file = file
@@ -91,11 +91,13 @@ struct ConfigReader {
         let router =
             try root["router_settings"].map { value throws(ConfigError) in try object(value, "router_settings") }
             ?? JSONObject()
-        let settings = try settings(
+        let resolvedLiteLLM = try resolveObject(litellm, "litellm_settings")
+        var settings = try settings(
             general: try resolveObject(general, "general_settings"),
-            litellm: try resolveObject(litellm, "litellm_settings"),
+            litellm: resolvedLiteLLM,
             router: try resolveObject(router, "router_settings")
         )
+        settings.tracing = try tracing(resolvedLiteLLM)
 
         var deployments: [ModelDeployment] = []
         if let list = root["model_list"], !list.isNull {
@@ -118,7 +120,7 @@ struct ConfigReader {
             )
         }
         let guardrails = try guardrails(root["guardrails"])
-        let support = ConfigSupport.report(root) + guardrailFindings
+        let support = ConfigSupport.report(root) + entryFindings
         let losses = support.filter(\.isLoss)
         if strict || settings.strictConfig, !losses.isEmpty {
             throw fail(

@@ -60,7 +60,7 @@ extension ConfigReader {
     /// An entry this proxy does not run: a finding like a key it does not honour (a start-up warning, refused by
     /// strict mode), as LiteLLM starts without an entry it cannot load.
     mutating func skip(_ path: String, _ reason: String) {
-        guardrailFindings.append(ConfigSupport.Finding(path: path, kind: .unsupported, note: reason))
+        entryFindings.append(ConfigSupport.Finding(path: path, kind: .unsupported, note: reason))
     }
 
     /// `mode`: one name or a list; required, as in LiteLLM's schema.

@@ -33,6 +33,8 @@ public struct ProxySettings: Sendable {
     /// `litellm_settings.callbacks` (or `success_callback` / `failure_callback`) names `prometheus`: `/metrics` is
     /// served on the main port.
     public var prometheusCallback = false
+    /// `callbacks: ["otel"]` or `["langfuse_otel"]` with somewhere to send spans: the request path is traced.
+    public var tracing: TracingSettings?
     public var metrics = MetricsSettings()
     /// `general_settings.stream_shape`: LiteLLM's stream frames (default) or Azure's as they come.
     public var streamShape = StreamShape.litellm

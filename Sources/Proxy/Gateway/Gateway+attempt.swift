@@ -2,14 +2,19 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import Tracing
 import Wire
 
 extension Gateway {
     /// One attempt on one deployment. An answer (a 200, or a stream whose headers arrived) completes its facts when
     /// it ends; a failure is thrown with the upstream's headers for the router to retry, fall back or answer.
-    func attempt(_ request: GatewayRequest, on deployment: ModelDeployment, group: String, counts: AttemptCounts)
-        async throws(ProxyError) -> ProxyOutcome
-    {
+    func attemptOnce(
+        _ request: GatewayRequest,
+        on deployment: ModelDeployment,
+        group: String,
+        counts: AttemptCounts,
+        span: (any Span)?
+    ) async throws(ProxyError) -> ProxyOutcome {
         let logger = request.logger
         var facts = request.facts(on: deployment, counts: counts)
         let timeout = timeout(of: deployment, request: request).value
@@ -27,7 +32,10 @@ extension Gateway {
             timeout: timeout,
             logger: logger
         ) { token throws(ProxyError) in
-            try self.builder.build(deployment, operation: operation, body: body, token: token)
+            var upstream = try self.builder.build(deployment, operation: operation, body: body, token: token)
+            // Azure's side of the call joins the trace: the attempt's own W3C context, the client's replaced.
+            if let span, let trace = request.trace { trace.propagate(span, into: &upstream.headers) }
+            return upstream
         }
         let upstreamDuration = ContinuousClock.now - upstreamStarted
         facts.remainingRequests = response.headers.first(name: "x-ratelimit-remaining-requests").flatMap(Double.init)
@@ -67,7 +75,8 @@ extension Gateway {
                 deployment: deployment,
                 group: group,
                 timeout: timeout,
-                facts: facts
+                facts: facts,
+                span: span
             )
             relay.conversion = conversion
             relay.responses = request.call.operation == .responses
@@ -120,7 +129,8 @@ extension Gateway {
         let total = ContinuousClock.now - request.call.started
         headers.append(("x-litellm-response-duration-ms", NumberText.milliseconds(total)))
         headers.append(("x-litellm-overhead-duration-ms", NumberText.milliseconds(total - upstreamDuration)))
-        complete(facts)
+        facts.overhead = Self.seconds(total - upstreamDuration)
+        complete(facts, trace: request.trace, span: span)
         // Stored when the request's own group answered (not a fallback), and a Responses answer only once final.
         if let plan = request.cache, plan.group == group,
             request.call.operation != .responses || answer.json?["status"] == "completed"
@@ -215,7 +225,8 @@ extension Gateway {
         deployment: ModelDeployment,
         group: String,
         timeout: Double,
-        facts started: RequestFacts
+        facts started: RequestFacts,
+        span: (any Span)?
     ) -> StreamRelay {
         var relay = StreamRelay(
             body: body,
@@ -234,8 +245,10 @@ extension Gateway {
             }
         }
         let prompt = request.body
+        let relaying = span.flatMap { span in request.trace?.start("stream_relay", under: span) }
         relay.onFinish = { [self] summary in
             metrics?.streamEnded()
+            relaying?.ended(summary)
             var facts = started
             facts.firstByteAt = summary.firstByteDate
             facts.usage = summary.usage
@@ -262,7 +275,8 @@ extension Gateway {
                     ? ProxyError(OpenAIError(status: 408, message: reason, type: "timeout"))
                     : ProxyError(OpenAIError(status: 500, message: reason, type: "api_connection_error"))
             }
-            self.complete(facts)
+            self.complete(facts, trace: request.trace, span: span)
+            span?.end()
             if let plan = request.cache, plan.group == group, facts.error == nil, summary.outcome == "completed",
                 summary.isWhole, let response = facts.response
             {

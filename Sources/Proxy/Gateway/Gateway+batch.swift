@@ -21,6 +21,8 @@ extension Gateway {
                 body["model"] = .string(model)
                 var call = request.call
                 call.body = JSON.object(body).byteBuffer()
+                // Traced, each model's request is a child of the list's server span.
+                if let trace = request.trace { trace.propagate(trace.root, into: &call.headers) }
                 group.addTask { (index, Self.batchEntry(await self.handle(call), model: model)) }
             }
             var answers = [JSON](repeating: .null, count: models.count)

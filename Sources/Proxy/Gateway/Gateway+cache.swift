@@ -46,7 +46,7 @@ extension Gateway {
         let total = ContinuousClock.now - request.call.started
         headers.append(("x-litellm-response-duration-ms", NumberText.milliseconds(total)))
         headers.append(("x-litellm-overhead-duration-ms", NumberText.milliseconds(total)))
-        complete(facts)
+        complete(facts, trace: request.trace)
         if request.isStream {
             let events = CachedStream.events(answer, clientWantsUsage: request.clientWantsUsage)
             return .complete(status: 200, headers: ResponseBuilder.streamHeaders(headers), body: events)

@@ -1,14 +1,22 @@
 import Foundation
 import Logging
+import Tracing
 import Wire
 
 extension Gateway {
     /// A request is over: its spend row, its key's spend and limits, the router's view of the deployment, metrics.
-    func complete(_ facts: RequestFacts) {
+    /// With a trace: the spend write in its span, and the facts on the attempt's span and the server span (where
+    /// LiteLLM puts them).
+    func complete(_ facts: RequestFacts, trace: RequestTrace? = nil, span: (any Span)? = nil) {
+        let writing = trace?.start("spend_write")
         let recorded = spend?.record(facts)
+        writing?.end()
+        trace?.record(facts, cost: recorded?.spend, on: span)
         let tokens = recorded?.tokens ?? facts.usage?["total_tokens"]?.tokenCount ?? 0
         keys?.release(facts.caller, tokens: tokens, spend: recorded?.spend ?? 0)
-        metrics?.observe(facts, spend: recorded?.spend ?? 0)
+        if let metrics {
+            metrics.observe(facts, spend: recorded?.spend ?? 0, limits: keys?.usage(of: facts.caller) ?? [])
+        }
         // The router learns the attempt's latency (time to first byte for streams) and tokens. A failed attempt was
         // already counted by the router when it failed (and `attemptStartedAt` is then nil).
         if let attemptStarted = facts.attemptStartedAt {
@@ -31,7 +39,7 @@ extension Gateway {
         var facts = request.facts(on: failure.deployment, counts: failure.counts)
         facts.attemptStartedAt = nil
         facts.error = failure.error
-        complete(facts)
+        complete(facts, trace: request.trace)
         // LiteLLM names the timeout the last attempt had on every error answer.
         let timeout = ("x-litellm-timeout", timeout(of: failure.deployment, request: request).text)
         return .error(failure.error, headers: request.baseHeaders + failure.counts.headers + [timeout])

@@ -71,7 +71,7 @@ extension Gateway {
         }
         if let refusal {
             facts.error = refusal
-            complete(facts)
+            complete(facts, trace: request.trace)
         }
         return refusal
     }
@@ -82,7 +82,7 @@ extension Gateway {
             var facts = request.facts(on: deployment, counts: AttemptCounts())
             facts.attemptStartedAt = nil
             facts.error = refusal
-            complete(facts)
+            complete(facts, trace: request.trace)
         }
         return .error(refusal, headers: request.baseHeaders + Self.appliedGuardrails(request))
     }

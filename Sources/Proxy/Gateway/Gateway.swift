@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Tracing
 import Wire
 
 /// The request path, free of the HTTP server: one `handle` from a `ProxyCall` to a `ProxyOutcome`. The NIO fast path
@@ -28,6 +29,8 @@ public final class Gateway: Sendable {
     public let cache: ResponseCache?
     /// The config's guardrails, when it has any.
     let guardrails: Guardrails?
+    /// Where request spans go (`callbacks: ["otel"]`), when tracing is on.
+    let tracer: (any Tracer)?
     let logger: Logger
     /// How the router waits before a retry (injected by tests that control time).
     let sleep: @Sendable (Duration) async throws -> Void
@@ -46,6 +49,7 @@ public final class Gateway: Sendable {
         identity: EntraTokenProvider? = nil,
         cache: ResponseCache? = nil,
         routerState: RouterState = RouterState(),
+        tracer: (any Tracer)? = nil,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.config = config
@@ -72,6 +76,7 @@ public final class Gateway: Sendable {
         self.logger = logger
         self.sleep = sleep
         self.environment = environment
+        self.tracer = tracer
         self.guardrails =
             config.guardrails.isEmpty
             ? nil : Guardrails(config.guardrails, client: transport.client, identity: self.identity, logger: logger)
@@ -80,6 +85,18 @@ public final class Gateway: Sendable {
     /// authenticate → a well-formed request → its model group → the router's retries and fallbacks, each attempt one
     /// upstream call whose answer is shaped for the client → the request's facts for spend, keys, router and metrics.
     public func handle(_ call: ProxyCall) async -> ProxyOutcome {
+        guard let tracer else { return await serve(call, trace: nil) }
+        let trace = RequestTrace(
+            tracer: tracer,
+            route: call.route,
+            method: call.method,
+            headers: call.headers,
+            captureContent: config.settings.tracing?.captureMessageContent ?? false
+        )
+        return finishing(await serve(call, trace: trace), trace)
+    }
+
+    func serve(_ call: ProxyCall, trace: RequestTrace?) async -> ProxyOutcome {
         let callID = CallID.make()
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(callID)"
@@ -88,7 +105,9 @@ public final class Gateway: Sendable {
         // What a refusal's metric labels name: the caller once known, the model once read.
         var known: (caller: Caller?, model: String?) = (nil, nil)
         do throws(ProxyError) {
-            let caller = try await authenticator.authenticate(call.headers, clientIP: call.clientIP)
+            let caller = try await Self.traced(trace, "auth") { () async throws(ProxyError) in
+                try await authenticator.authenticate(call.headers, clientIP: call.clientIP)
+            }
             known.caller = caller
             if let id = call.responseID {
                 return try await stored(call, id: id, caller: caller, callID: callID, base: base, logger: logger)
@@ -104,6 +123,8 @@ public final class Gateway: Sendable {
                 settings: config.settings,
                 logger: logger
             )
+            request.trace = trace
+            request.queueTime = Self.seconds(ContinuousClock.now - call.started)
             known.model = request.model
             if let endUser = request.body["user"]?.stringValue, let accounts = keys?.accounts {
                 try await accounts.admitEndUser(&request.caller, id: endUser, budgetStatus: keys?.budgetStatus ?? 400)
@@ -125,12 +146,14 @@ public final class Gateway: Sendable {
                 return outcome
             }
             let observed = { [caller = request.caller] in self.attemptEnded(call, caller, group, $0, $1, cooled: $2) }
+            let routing = trace?.start("router")
             let result = await router.route(group: group, plan: retryPlan(request), observed: observed) {
                 deployment,
                 group,
                 counts throws(ProxyError) in
-                try await self.attempt(request, on: deployment, group: group, counts: counts)
+                try await self.attempt(request, on: deployment, group: group, counts: counts, under: routing)
             }
+            routing?.end()
             switch result {
             case .success(let outcome): return outcome
             case .failure(let failure): return failed(request, failure)

@@ -33,6 +33,10 @@ struct GatewayRequest: Sendable {
     var loggedBody: JSONObject?
     /// And the answer as logged (`logging_only`).
     var maskLogged: (@Sendable (JSON) -> JSON)?
+    /// Its spans, when tracing is on.
+    var trace: RequestTrace?
+    /// Seconds from its arrival to its authentication done (LiteLLM's queue time).
+    var queueTime: Double?
 
     init(
         _ call: ProxyCall,
@@ -149,6 +153,7 @@ struct GatewayRequest: Sendable {
         facts.fallbacks = counts.fallbacks
         facts.guardrails = guardrailRecords
         facts.maskLogged = maskLogged
+        facts.queueTime = queueTime
         if let cache {
             facts.cacheHit = false
             facts.cacheKey = cache.key

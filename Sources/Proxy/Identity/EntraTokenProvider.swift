@@ -167,6 +167,8 @@ public final class EntraTokenProvider: Sendable {
         var http = HTTPClient.Configuration()
         http.redirectConfiguration = .disallow
         http.decompression = .disabled
+        // AsyncHTTPClient would trace with the process's tracer (tracing on): a root span and a traceparent per fetch.
+        http.tracing.tracer = nil
         if case .managedIdentity = credential.source {
             http.timeout = .init(connect: .init(configuration.managedIdentityConnectTimeout))
         }

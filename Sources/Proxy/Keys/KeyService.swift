@@ -235,6 +235,22 @@ public final class KeyService: VirtualKeyStore, Sendable {
         return nil
     }
 
+    /// What the caller's limits used this minute (all replicas), for the rate-limit gauges; empty without limits.
+    public func usage(of caller: Caller) -> [LimitUsage] {
+        guard !caller.limits.isEmpty else { return [] }
+        let now = ContinuousClock.now
+        let others = remote.withLockedValue { table in caller.limits.map { table[$0.scope] ?? KeyUsage() } }
+        return usage.withLockedValue { table in
+            zip(caller.limits, others).map { limit, remote in
+                let entry = table[limit.scope] ?? Usage()
+                // Counted in place: no copy of the minute's entries under the lock every key shares.
+                let requests = entry.requests.reduce(0) { now - $1 < .seconds(60) ? $0 + 1 : $0 }
+                let tokens = entry.tokens.reduce(0) { now - $1.0 < .seconds(60) ? $0 + $1.1 : $0 }
+                return LimitUsage(limit: limit, requests: requests + remote.requests, tokens: tokens + remote.tokens)
+            }
+        }
+    }
+
     /// This replica's last-minute usage of every key it has seen, for the other replicas.
     public func localUsage() -> [String: KeyUsage] {
         let now = ContinuousClock.now

@@ -23,6 +23,7 @@ enum MetricLabel: String, Sendable {
     case serviceTier = "service_tier"
     case orgID = "org_id"
     case orgAlias = "org_alias"
+    case rateLimitType = "rate_limit_type"
 }
 
 /// One request's label values. A value LiteLLM lacks it writes as `None` (Python's `str(None)`), and so do we:
@@ -49,6 +50,8 @@ struct RequestLabels: Sendable {
     var modelGroup = none
     var exceptionStatus = none
     var exceptionClass = none
+    /// `requests` or `tokens`, on the rate-limit gauges.
+    var rateLimitType = none
 
     subscript(label: MetricLabel) -> String {
         switch label {
@@ -71,6 +74,7 @@ struct RequestLabels: Sendable {
         case .modelGroup: modelGroup
         case .exceptionStatus: exceptionStatus
         case .exceptionClass: exceptionClass
+        case .rateLimitType: rateLimitType
         case .serviceTier, .orgID, .orgAlias: RequestLabels.none
         }
     }

@@ -41,6 +41,14 @@ enum MetricLabels {
     static let remaining: [MetricLabel] = [
         .modelGroup, .apiProvider, .apiBase, .litellmModelName, .hashedAPIKey, .apiKeyAlias, .modelID,
     ]
+    static let overheadLatency = remaining
+    static let queueTime: [MetricLabel] = [
+        .endUser, .hashedAPIKey, .apiKeyAlias, .requestedModel, .team, .teamAlias, .user, .model, .modelID,
+        .apiProvider, .orgID, .orgAlias,
+    ]
+    static let deploymentLimit: [MetricLabel] = [.modelGroup, .litellmModelName, .modelID, .apiBase, .apiProvider]
+    static let keyRateLimit: [MetricLabel] = [.hashedAPIKey, .apiKeyAlias, .rateLimitType]
+    static let teamRateLimit: [MetricLabel] = [.team, .teamAlias, .rateLimitType]
     static let cache: [MetricLabel] = [
         .model, .hashedAPIKey, .apiKeyAlias, .team, .teamAlias, .endUser, .user, .modelID, .apiProvider,
     ]

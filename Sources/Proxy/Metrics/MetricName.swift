@@ -138,6 +138,33 @@ enum MetricName {
     static var tokenFetches: MetricNameDescriptor {
         named("llm_gateway_entra_token_fetches_total", "Entra ID token fetches, by outcome")
     }
+    static var overheadLatency: MetricNameDescriptor {
+        named("litellm_overhead_latency_metric", "Latency overhead (seconds) added by the proxy: total minus upstream")
+    }
+    static var queueTime: MetricNameDescriptor {
+        named("litellm_request_queue_time_seconds", "Time (seconds) from request arrival to its authentication done")
+    }
+    static var deploymentRPMLimit: MetricNameDescriptor {
+        named("litellm_deployment_rpm_limit", "Deployment RPM limit found in config")
+    }
+    static var deploymentTPMLimit: MetricNameDescriptor {
+        named("litellm_deployment_tpm_limit", "Deployment TPM limit found in config")
+    }
+    static var keyRateLimitAllowed: MetricNameDescriptor {
+        named("litellm_api_key_rate_limit_allowed_metric", "A key's rpm or tpm limit")
+    }
+    static var keyRateLimitUsed: MetricNameDescriptor {
+        named("litellm_api_key_rate_limit_used_metric", "What a key used of its rpm or tpm limit this minute")
+    }
+    static var teamRateLimitAllowed: MetricNameDescriptor {
+        named("litellm_team_rate_limit_allowed_metric", "A team's rpm or tpm limit")
+    }
+    static var teamRateLimitUsed: MetricNameDescriptor {
+        named("litellm_team_rate_limit_used_metric", "What a team used of its rpm or tpm limit this minute")
+    }
+    static var spansLost: MetricNameDescriptor {
+        named("llm_gateway_otel_spans_lost_total", "Spans not exported: queue_full (dropped) or export_failed")
+    }
     static var cappedSeries: MetricNameDescriptor {
         named(
             "llm_gateway_metric_series_capped_total",

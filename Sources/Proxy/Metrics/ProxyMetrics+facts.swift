@@ -3,7 +3,7 @@ import Wire
 
 extension ProxyMetrics {
     /// A routed request's end (LiteLLM's success callback, or its failure hook when no attempt answered).
-    func observe(_ facts: RequestFacts, spend cost: Double) {
+    func observe(_ facts: RequestFacts, spend cost: Double, limits: [LimitUsage] = []) {
         requestEnded()
         let labels = RequestLabels(facts, endUserLabels: settings.endUserLabels)
         if facts.error == nil {
@@ -28,6 +28,24 @@ extension ProxyMetrics {
             cachedInputTokens(labels)?.increment(by: Int64(cached))
         }
         budgets(facts.caller.account, labels: labels, cost: cost.isFinite ? cost : 0)
+        rateLimits(limits, labels: labels)
+    }
+
+    /// LiteLLM's rate-limit gauges of the key and its team: each limit (rpm as `requests`, tpm as `tokens`) and what
+    /// this minute used of it, this request included.
+    func rateLimits(_ limits: [LimitUsage], labels: RequestLabels) {
+        for usage in limits {
+            guard let gauges = rateLimits[usage.limit.name] else { continue }
+            var labels = labels
+            for (type, allowed, used) in [
+                ("requests", usage.limit.rpm, usage.requests), ("tokens", usage.limit.tpm, usage.tokens),
+            ] {
+                guard let allowed else { continue }
+                labels.rateLimitType = type
+                gauges.allowed(labels, overflow: false)?.set(Double(allowed))
+                gauges.used(labels, overflow: false)?.set(Double(used))
+            }
+        }
     }
 
     /// What only an answered request has: its count, latencies, Azure's remaining quota, the cache's part.
@@ -46,6 +64,10 @@ extension ProxyMetrics {
                 family(labels, overflow: false)?.set(value)
             }
         }
+        if let overhead = facts.overhead, overhead > 0 { overheadLatency(labels)?.record(overhead) }
+        if let queued = facts.queueTime, queued >= 0 { queueTime(labels)?.record(queued) }
+        if let rpm = facts.deployment.rpm { deploymentLimits.rpm(labels, overflow: false)?.set(Double(rpm)) }
+        if let tpm = facts.deployment.tpm { deploymentLimits.tpm(labels, overflow: false)?.set(Double(tpm)) }
         if let hit = facts.cacheHit { (hit ? cacheHits : cacheMisses)(labels)?.increment() }
         if facts.cacheHit == true, let total = facts.usage?["total_tokens"]?.tokenCount, total > 0 {
             cachedTokens(labels)?.increment(by: Int64(total))

@@ -44,6 +44,11 @@ public final class ProxyMetrics: Sendable {
     let cacheHits: MetricFamily<Counter>
     let cacheMisses: MetricFamily<Counter>
     let cachedTokens: MetricFamily<Counter>
+    let overheadLatency: MetricFamily<ValueHistogram>
+    let queueTime: MetricFamily<ValueHistogram>
+    let deploymentLimits: (rpm: MetricFamily<Gauge>, tpm: MetricFamily<Gauge>)
+    /// By the limit's scope name (`key`, `team`): its allowed and used gauges.
+    let rateLimits: [String: (allowed: MetricFamily<Gauge>, used: MetricFamily<Gauge>)]
 
     /// A budget's three gauges: remaining, maximum and hours to its reset.
     struct BudgetGauges: Sendable {
@@ -110,6 +115,22 @@ public final class ProxyMetrics: Sendable {
             (true, gauge(MetricName.remainingRequestsV2, L.remaining)),
             (false, gauge(MetricName.remainingTokensV2, L.remaining)),
         ]
+        overheadLatency = histogram(MetricName.overheadLatency, L.overheadLatency)
+        queueTime = histogram(MetricName.queueTime, L.queueTime)
+        deploymentLimits = (
+            gauge(MetricName.deploymentRPMLimit, L.deploymentLimit),
+            gauge(MetricName.deploymentTPMLimit, L.deploymentLimit)
+        )
+        rateLimits = [
+            "key": (
+                gauge(MetricName.keyRateLimitAllowed, L.keyRateLimit),
+                gauge(MetricName.keyRateLimitUsed, L.keyRateLimit)
+            ),
+            "team": (
+                gauge(MetricName.teamRateLimitAllowed, L.teamRateLimit),
+                gauge(MetricName.teamRateLimitUsed, L.teamRateLimit)
+            ),
+        ]
         keyBudget = BudgetGauges(
             remaining: gauge(MetricName.keyRemainingBudget, [.hashedAPIKey, .apiKeyAlias]),
             max: gauge(MetricName.keyMaxBudget, [.hashedAPIKey, .apiKeyAlias]),
@@ -151,6 +172,12 @@ public final class ProxyMetrics: Sendable {
     /// A cache store operation (`lookup` or `store`) failed or timed out.
     public func cacheFailed(_ operation: String) {
         registry.makeCounter(descriptor: MetricName.cacheFailures, labels: [("operation", operation)]).increment()
+    }
+
+    /// Spans the exporter lost: `queue_full` (dropped as they ended) or `export_failed` (a batch the collector did
+    /// not take in time).
+    public func spansLost(_ count: Int, reason: String) {
+        registry.makeCounter(descriptor: MetricName.spansLost, labels: [("reason", reason)]).increment(by: Int64(count))
     }
 
     /// The Prometheus text, with the spend writer's counters brought up to date first.

@@ -31,6 +31,10 @@ public struct RequestFacts: Sendable {
     public var error: ProxyError?
     /// When the answering attempt started (nil once the router has accounted for a failed attempt).
     public var attemptStartedAt: Date?
+    /// Seconds the proxy added to an answered call (its total time minus the upstream's), when measured.
+    public var overhead: Double?
+    /// Seconds from the request's arrival to its authentication done.
+    public var queueTime: Double?
     /// The model name the request was routed on (a configured group or alias, never the raw body value, which
     /// on `/openai/deployments/{model}/…` is free text): a bounded metric label.
     public var requestedModel: String?

@@ -37,6 +37,8 @@ public final class UpstreamClient: Service, Sendable {
         http.decompression = .disabled
         // A redirect would carry the deployment's api-key (and on 307 the prompt) to whatever origin it names.
         http.redirectConfiguration = .disallow
+        // The request path traces its attempts itself (Gateway+tracing): no span of AsyncHTTPClient's own.
+        http.tracing.tracer = nil
         var tls = TLSConfiguration.makeClientConfiguration()
         if !configuration.verifyCertificates { tls.certificateVerification = .none }
         http.tlsConfiguration = tls
