@@ -129,7 +129,7 @@ extension Gateway {
         let total = ContinuousClock.now - request.call.started
         headers.append(("x-litellm-response-duration-ms", NumberText.milliseconds(total)))
         headers.append(("x-litellm-overhead-duration-ms", NumberText.milliseconds(total - upstreamDuration)))
-        facts.overhead = Self.seconds(total - upstreamDuration)
+        facts.overhead = NumberText.seconds(total - upstreamDuration)
         complete(facts, trace: request.trace, span: span)
         // Stored when the request's own group answered (not a fallback), and a Responses answer only once final.
         if let plan = request.cache, plan.group == group,

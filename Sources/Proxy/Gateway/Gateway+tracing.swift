@@ -3,10 +3,6 @@ import Wire
 
 /// Where the request path opens and closes its spans (RequestTrace): nothing here runs when tracing is off.
 extension Gateway {
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// `work` in a child span of the request named `name`, or just `work` without a trace.
     static func traced<T>(
         _ trace: RequestTrace?,

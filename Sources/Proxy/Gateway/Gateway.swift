@@ -124,7 +124,7 @@ public final class Gateway: Sendable {
                 logger: logger
             )
             request.trace = trace
-            request.queueTime = Self.seconds(ContinuousClock.now - call.started)
+            request.queueTime = NumberText.seconds(ContinuousClock.now - call.started)
             known.model = request.model
             if let endUser = request.body["user"]?.stringValue, let accounts = keys?.accounts {
                 try await accounts.admitEndUser(&request.caller, id: endUser, budgetStatus: keys?.budgetStatus ?? 400)

@@ -27,6 +27,16 @@ public final class KeyService: VirtualKeyStore, Sendable {
         var requests: [ContinuousClock.Instant] = []
         var tokens: [(ContinuousClock.Instant, Int)] = []
         var inFlight = 0
+
+        /// The last minute's requests and tokens and what is in flight, counted in place (no copy of the entries,
+        /// under the lock every key shares).
+        func lastMinute(_ now: ContinuousClock.Instant) -> KeyUsage {
+            KeyUsage(
+                requests: requests.reduce(0) { now - $1 < .seconds(60) ? $0 + 1 : $0 },
+                tokens: tokens.reduce(0) { now - $1.0 < .seconds(60) ? $0 + $1.1 : $0 },
+                inFlight: inFlight
+            )
+        }
     }
 
     let cache = NIOLockedValueBox<[String: Cached]>([:])
@@ -242,11 +252,12 @@ public final class KeyService: VirtualKeyStore, Sendable {
         let others = remote.withLockedValue { table in caller.limits.map { table[$0.scope] ?? KeyUsage() } }
         return usage.withLockedValue { table in
             zip(caller.limits, others).map { limit, remote in
-                let entry = table[limit.scope] ?? Usage()
-                // Counted in place: no copy of the minute's entries under the lock every key shares.
-                let requests = entry.requests.reduce(0) { now - $1 < .seconds(60) ? $0 + 1 : $0 }
-                let tokens = entry.tokens.reduce(0) { now - $1.0 < .seconds(60) ? $0 + $1.1 : $0 }
-                return LimitUsage(limit: limit, requests: requests + remote.requests, tokens: tokens + remote.tokens)
+                let local = (table[limit.scope] ?? Usage()).lastMinute(now)
+                return LimitUsage(
+                    limit: limit,
+                    requests: local.requests + remote.requests,
+                    tokens: local.tokens + remote.tokens
+                )
             }
         }
     }
@@ -256,11 +267,7 @@ public final class KeyService: VirtualKeyStore, Sendable {
         let now = ContinuousClock.now
         return usage.withLockedValue { table in
             table.compactMapValues { entry in
-                let usage = KeyUsage(
-                    requests: entry.requests.filter { now - $0 < .seconds(60) }.count,
-                    tokens: entry.tokens.filter { now - $0.0 < .seconds(60) }.reduce(0) { $0 + $1.1 },
-                    inFlight: entry.inFlight
-                )
+                let usage = entry.lastMinute(now)
                 return usage == KeyUsage() ? nil : usage
             }
         }
